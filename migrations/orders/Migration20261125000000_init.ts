@@ -1,0 +1,9 @@
+import { Migration } from '@mikro-orm/migrations';
+import { platformTablesSql } from '../../src/platform/tables';
+
+/** The orders schema with the tables every service has (idempotency keys, outbox, scheduler ticks). */
+export class Migration20261125000000_init extends Migration {
+  override async up(): Promise<void> {
+    for (const statement of platformTablesSql('orders')) this.addSql(statement);
+  }
+}

@@ -1,0 +1,117 @@
+import path from 'node:path';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import { inventoryModule } from './inventory/inventory.module';
+import { ordersModule } from './orders/orders.module';
+import { systemClock, type Clock } from './platform/clock';
+import type { Config, ServiceName } from './platform/config';
+import { startDatabase } from './platform/database';
+import { createLogger, type Logger } from './platform/logger';
+import { createMailer, type Email, type Mailer } from './platform/mail';
+import { initOrm, migrate, type Orm } from './platform/orm';
+import { OutboxDispatcher } from './platform/outbox';
+import { connectPeers } from './platform/peers';
+import { bindHandlers, grpcDefinition } from './platform/rpc';
+import { startScheduler, type ScheduledTask } from './platform/scheduler';
+import type { Peers, ServiceModule } from './platform/service-module';
+import { procurementModule } from './procurement/procurement.module';
+
+const MODULES: Record<ServiceName, ServiceModule> = { inventory: inventoryModule, orders: ordersModule, procurement: procurementModule };
+const PROTO_ROOT = path.resolve(__dirname, '../proto');
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** A running Restock process. */
+export interface App {
+  port: number;
+  orms: Partial<Record<ServiceName, Orm>>;
+  dispatchers: Partial<Record<ServiceName, OutboxDispatcher>>;
+  peers: Peers;
+  mailer: Mailer;
+  log: Logger;
+  stop(): Promise<void>;
+}
+
+export interface AppOverrides {
+  clock?: Clock;
+  log?: Logger;
+  /** Run outbox dispatchers and scheduled tasks (default true); tests may drive them by hand. */
+  background?: boolean;
+}
+
+/** Builds and starts everything one process runs: database, ORMs, gRPC server, outbox and scheduler. */
+export async function startApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const log = overrides.log ?? createLogger(config.LOG_LEVEL);
+  const clock = overrides.clock ?? systemClock;
+  const database = await startDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, port: config.EMBEDDED_POSTGRES_PORT, log });
+  const modules = config.SERVICES.map((name) => MODULES[name]);
+  const orms: Partial<Record<ServiceName, Orm>> = {};
+  for (const module of modules) orms[module.name] = await initOrm(database.url, module.schema, config.DB_POOL_SIZE, log);
+  await migrate(database.url, Object.values(orms), log);
+
+  let port = config.GRPC_PORT;
+  const peers = connectPeers((service) => config[`${service.toUpperCase() as Uppercase<ServiceName>}_ADDR`] ?? `127.0.0.1:${port}`);
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, mailDir: path.resolve(config.DATA_DIR, 'mail') });
+  const server = new Server();
+  const health = new HealthImplementation({ '': 'SERVING' });
+  const dispatchers: Partial<Record<ServiceName, OutboxDispatcher>> = {};
+  const tasks: ScheduledTask[] = [];
+  for (const module of modules) {
+    const orm = orms[module.name]!;
+    const parts = module.create({ orm, peers, mailer, clock, log: log.child({ service: module.name }), config });
+    server.addService(grpcDefinition(module.descriptor), bindHandlers(module.descriptor, parts.handlers, log));
+    health.setStatus(module.descriptor.fullName, 'SERVING');
+    dispatchers[module.name] = new OutboxDispatcher({
+      orm,
+      schema: module.schema.schema,
+      handlers: { email: (email: Email, key) => mailer.send(email, key), ...parts.deliveries },
+      log,
+      pollMs: config.OUTBOX_POLL_MS,
+      maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+      backoffMs: config.OUTBOX_BACKOFF_MS,
+    });
+    tasks.push(...parts.tasks.map((task) => ({ task, orm, schema: module.schema.schema })));
+  }
+  health.addToServer(server);
+  new ReflectionService(loadSync(modules.map((m) => protoFileOf(m.descriptor.fullName)), { includeDirs: [PROTO_ROOT] })).addToServer(server);
+  port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${config.GRPC_HOST}:${config.GRPC_PORT}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  const background = overrides.background ?? true;
+  if (background) for (const dispatcher of Object.values(dispatchers)) dispatcher.start();
+  const scheduler = background ? startScheduler(tasks, log) : { stop: async () => {} };
+  log.info({ port, services: config.SERVICES, database: database.url.replace(/:[^:@/]*@/, ':***@') }, 'restock is serving');
+
+  return {
+    port,
+    orms,
+    dispatchers,
+    peers,
+    mailer,
+    log,
+    async stop() {
+      health.setStatus('', 'NOT_SERVING');
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.forceShutdown(), SHUTDOWN_GRACE_MS);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      await scheduler.stop();
+      await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.stop()));
+      peers.close();
+      mailer.close();
+      for (const orm of Object.values(orms)) await orm.close();
+      await database.stop();
+      log.info('restock stopped');
+    },
+  };
+}
+
+/** restock.orders.v1.OrdersService → restock/orders/v1/orders_service.proto */
+function protoFileOf(serviceName: string): string {
+  const [, service, version] = serviceName.split('.');
+  return `restock/${service}/${version}/${service}_service.proto`;
+}

@@ -1,0 +1,46 @@
+import { decodePageToken, encodePageToken } from '../platform/pagination';
+import { sqlOf, type Orm, type Sql } from '../platform/orm';
+
+export type MovementKind = 'ADJUSTMENT' | 'RECEIPT' | 'RESERVATION' | 'RELEASE' | 'SHIPMENT';
+
+/** StockMovement is one entry of the append-only stock ledger. */
+export interface StockMovement {
+  sku: string;
+  kind: MovementKind;
+  onHandDelta: number;
+  reservedDelta: number;
+  reason: string;
+  reference: string;
+}
+
+/** Appends movements to the ledger in the caller's transaction. */
+export async function recordMovements(sql: Sql, movements: StockMovement[]): Promise<void> {
+  if (movements.length === 0) return;
+  await sql(
+    `INSERT INTO inventory.stock_movement (sku, kind, on_hand_delta, reserved_delta, reason, reference)
+     SELECT * FROM unnest(?::text[], ?::text[], ?::int[], ?::int[], ?::text[], ?::text[])`,
+    [
+      movements.map((m) => m.sku),
+      movements.map((m) => m.kind),
+      movements.map((m) => m.onHandDelta),
+      movements.map((m) => m.reservedDelta),
+      movements.map((m) => m.reason),
+      movements.map((m) => m.reference),
+    ],
+  );
+}
+
+/** A page of one SKU's ledger, newest first. */
+export async function listMovements(orm: Orm, sku: string, limit: number, pageToken: string) {
+  const after = decodePageToken(pageToken, (p): p is number => Number.isSafeInteger(p));
+  const rows = await sqlOf(orm.em)<StockMovement & { movementId: string; createTime: Date }>(
+    `SELECT id::text AS "movementId", sku, kind, on_hand_delta AS "onHandDelta", reserved_delta AS "reservedDelta",
+            reason, reference, create_time AS "createTime"
+     FROM inventory.stock_movement WHERE sku = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+    [sku, after ?? Number.MAX_SAFE_INTEGER, limit + 1],
+  );
+  const movements = rows.map((row) => ({ ...row, movementId: Number(row.movementId) }));
+  const page = movements.slice(0, limit);
+  const nextPageToken = movements.length > limit ? encodePageToken(page[page.length - 1].movementId) : '';
+  return { movements: page, nextPageToken };
+}

@@ -1,0 +1,170 @@
+import { failedPrecondition, notFound } from '../platform/errors';
+import { once } from '../platform/idempotency';
+import { transaction, type Orm, type Sql } from '../platform/orm';
+import { recordMovements, type MovementKind } from './ledger';
+import { announceFreeStock } from './stock';
+
+/** Reservation is the stock held for, and shipped from, one order line. */
+export interface Reservation {
+  lineId: string;
+  sku: string;
+  reservedQuantity: number;
+  shippedQuantity: number;
+}
+
+export interface ReservationRequest {
+  lineId: string;
+  sku: string;
+  quantity: number;
+}
+
+export interface ReservationResult {
+  lineId: string;
+  sku: string;
+  reservedQuantity: number;
+  reservation: Reservation;
+}
+
+const RESERVATION_COLUMNS = `line_id AS "lineId", sku, reserved AS "reservedQuantity", shipped AS "shippedQuantity"`;
+
+/**
+ * Adds units to order lines' reservations: all or nothing, or with allowPartial as much as is available
+ * (earlier lines of a SKU first). The SKUs' stock rows are locked in sorted order and each increase is a
+ * conditional update, so concurrent requests never oversell. Once per request id.
+ */
+export function reserveStock(orm: Orm, request: { requestId: string; lines: ReservationRequest[]; allowPartial: boolean }): Promise<ReservationResult[]> {
+  return transaction(orm, (sql) =>
+    once(sql, 'inventory', 'ReserveStock', request.requestId, request, async () => {
+      const wanted = sumBySku(request.lines);
+      const stocks = await lockStock(sql, [...wanted.keys()]);
+      const granted = new Map<string, number>();
+      const short: string[] = [];
+      for (const [sku, quantity] of wanted) {
+        const available = stocks.get(sku)!;
+        if (quantity > available && !request.allowPartial) short.push(`${sku} (${available} available)`);
+        granted.set(sku, Math.min(quantity, available));
+      }
+      if (short.length > 0) {
+        throw failedPrecondition('INSUFFICIENT_STOCK', `not enough stock: ${short.join(', ')}`, { skus: short.join(',') });
+      }
+      const raised = await sql(
+        `UPDATE inventory.stock s SET reserved = s.reserved + g.quantity
+         FROM unnest(?::text[], ?::int[]) AS g(sku, quantity)
+         WHERE s.sku = g.sku AND s.on_hand - s.reserved >= g.quantity RETURNING s.sku`,
+        [[...granted.keys()], [...granted.values()]],
+      );
+      if (raised.length !== granted.size) throw new Error('stock changed while locked'); // cannot happen under the row locks
+
+      const perLine = request.lines.map((line) => {
+        const left = granted.get(line.sku)!;
+        const quantity = Math.min(line.quantity, left);
+        granted.set(line.sku, left - quantity);
+        return { ...line, quantity };
+      });
+      const reservations = await sql<Reservation>(
+        `INSERT INTO inventory.reservation (line_id, sku, reserved)
+         SELECT * FROM unnest(?::text[], ?::text[], ?::int[])
+         ON CONFLICT (line_id) DO UPDATE SET reserved = reservation.reserved + excluded.reserved, update_time = now()
+           WHERE reservation.sku = excluded.sku
+         RETURNING ${RESERVATION_COLUMNS}`,
+        [perLine.map((l) => l.lineId), perLine.map((l) => l.sku), perLine.map((l) => l.quantity)],
+      );
+      if (reservations.length !== perLine.length) {
+        throw failedPrecondition('RESERVATION_SKU_MISMATCH', 'a line id is already reserved for another SKU');
+      }
+      const byLine = new Map(reservations.map((r) => [r.lineId, r]));
+      await recordMovements(
+        sql,
+        perLine
+          .filter((line) => line.quantity > 0)
+          .map((line) => ({ sku: line.sku, kind: 'RESERVATION' as const, onHandDelta: 0, reservedDelta: line.quantity, reason: 'reserve', reference: line.lineId })),
+      );
+      return perLine.map((line) => ({ lineId: line.lineId, sku: line.sku, reservedQuantity: line.quantity, reservation: byLine.get(line.lineId)! }));
+    }),
+  );
+}
+
+export interface ReservationQuantity {
+  lineId: string;
+  quantity: number;
+}
+
+/** Gives held units back to available stock (announced to Orders for waiting lines); once per request id. */
+export function releaseStock(orm: Orm, request: { requestId: string; lines: ReservationQuantity[] }): Promise<Reservation[]> {
+  return transaction(orm, (sql) =>
+    once(sql, 'inventory', 'ReleaseStock', request.requestId, request, async () => {
+      const reservations = await takeFromReservations(sql, request.lines, 'RELEASE', request.requestId);
+      await announceFreeStock(sql, [...new Set(reservations.map((r) => r.sku))], `release:${request.requestId}`);
+      return reservations;
+    }),
+  );
+}
+
+/** Consumes held units: they leave the warehouse; once per request id. */
+export function shipStock(orm: Orm, request: { requestId: string; lines: ReservationQuantity[] }): Promise<Reservation[]> {
+  return transaction(orm, (sql) =>
+    once(sql, 'inventory', 'ShipStock', request.requestId, request, () => takeFromReservations(sql, request.lines, 'SHIPMENT', request.requestId)),
+  );
+}
+
+/** Lowers lines' reservations (and for a shipment on_hand too); FAILED_PRECONDITION when a line holds too little. */
+async function takeFromReservations(sql: Sql, lines: ReservationQuantity[], kind: Extract<MovementKind, 'RELEASE' | 'SHIPMENT'>, requestId: string): Promise<Reservation[]> {
+  const lineIds = lines.map((l) => l.lineId);
+  const known = await sql<{ lineId: string; sku: string }>(`SELECT line_id AS "lineId", sku FROM inventory.reservation WHERE line_id = ANY(?)`, [lineIds]);
+  const skuOf = new Map(known.map((r) => [r.lineId, r.sku]));
+  const missing = lineIds.find((id) => !skuOf.has(id));
+  if (missing) throw notFound('reservation', missing);
+  const perSku = sumBySku(lines.map((l) => ({ sku: skuOf.get(l.lineId)!, quantity: l.quantity })));
+  await lockStock(sql, [...perSku.keys()]);
+
+  const shipped = kind === 'SHIPMENT' ? 1 : 0;
+  const taken = await sql<Reservation>(
+    `UPDATE inventory.reservation r SET reserved = r.reserved - t.quantity, shipped = r.shipped + t.quantity * ?, update_time = now()
+     FROM unnest(?::text[], ?::int[]) AS t(line_id, quantity)
+     WHERE r.line_id = t.line_id AND r.reserved >= t.quantity
+     RETURNING r.line_id AS "lineId", r.sku, r.reserved AS "reservedQuantity", r.shipped AS "shippedQuantity"`,
+    [shipped, lineIds, lines.map((l) => l.quantity)],
+  );
+  if (taken.length !== lines.length) {
+    const held = new Set(taken.map((r) => r.lineId));
+    const line = lines.find((l) => !held.has(l.lineId))!;
+    throw failedPrecondition('RESERVATION_EXCEEDED', `line ${line.lineId} holds fewer than ${line.quantity} units`, { line_id: line.lineId });
+  }
+  await sql(
+    `UPDATE inventory.stock s SET reserved = s.reserved - t.quantity, on_hand = s.on_hand - t.quantity * ?
+     FROM unnest(?::text[], ?::int[]) AS t(sku, quantity) WHERE s.sku = t.sku`,
+    [shipped, [...perSku.keys()], [...perSku.values()]],
+  );
+  await recordMovements(
+    sql,
+    lines.map((line) => ({
+      sku: skuOf.get(line.lineId)!,
+      kind,
+      onHandDelta: -line.quantity * shipped,
+      reservedDelta: -line.quantity,
+      reason: kind === 'SHIPMENT' ? 'ship' : 'release',
+      reference: `${line.lineId}:${requestId}`,
+    })),
+  );
+  return taken;
+}
+
+/** Locks the SKUs' stock rows in sorted order (no deadlocks) and returns what is available of each. */
+async function lockStock(sql: Sql, skus: string[]): Promise<Map<string, number>> {
+  const rows = await sql<{ sku: string; available: number }>(
+    'SELECT sku, on_hand - reserved AS available FROM inventory.stock WHERE sku = ANY(?) ORDER BY sku FOR UPDATE',
+    [skus],
+  );
+  const available = new Map(rows.map((row) => [row.sku, row.available]));
+  const missing = skus.find((sku) => !available.has(sku));
+  if (missing) throw notFound('product', missing);
+  return available;
+}
+
+function sumBySku(lines: { sku: string; quantity: number }[]): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const line of [...lines].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))) {
+    totals.set(line.sku, (totals.get(line.sku) ?? 0) + line.quantity);
+  }
+  return totals;
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+export const SERVICE_NAMES = ['inventory', 'orders', 'procurement'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const address = z.string().regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port');
+
+/** The environment variables Restock reads, with their defaults. */
+export const configSchema = z.object({
+  GRPC_HOST: z.string().min(1).default('127.0.0.1'),
+  GRPC_PORT: port.default(50051),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres://…').optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port').optional(),
+  MAIL_FROM: z.string().min(3).default('Restock Purchasing <purchasing@localhost>'),
+  DATA_DIR: z.string().min(1).default('./var'),
+  SERVICES: z
+    .string()
+    .default(SERVICE_NAMES.join(','))
+    .transform((value) => value.split(',').map((name) => name.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(SERVICE_NAMES)).min(1)),
+  INVENTORY_ADDR: address.optional(),
+  ORDERS_ADDR: address.optional(),
+  PROCUREMENT_ADDR: address.optional(),
+  EMBEDDED_POSTGRES_PORT: port.default(54329),
+  DB_POOL_SIZE: positiveInt.default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OUTBOX_POLL_MS: positiveInt.default(500),
+  OUTBOX_MAX_ATTEMPTS: positiveInt.default(12),
+  OUTBOX_BACKOFF_MS: positiveInt.default(1000),
+  SCHEDULER_TICK: z.string().min(1).default('* * * * *'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** ConfigError names every variable that has a bad value. */
+export class ConfigError extends Error {}
+
+/** Reads and validates the configuration; throws a ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
+}

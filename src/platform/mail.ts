@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+
+/** Email is one message to a customer or supplier. */
+export interface Email {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  attachments?: { filename: string; content: string; contentType: string }[];
+}
+
+/** Mailer sends an email once its server accepted it; the dedupe key gives it a stable Message-ID. */
+export interface Mailer {
+  send(email: Email, dedupeKey: string): Promise<void>;
+  close(): void;
+}
+
+/** The Message-ID of the email with dedupeKey: the same on every retry. */
+export function messageIdFor(dedupeKey: string, from: string): string {
+  const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'restock.local';
+  return `<${createHash('sha256').update(dedupeKey).digest('hex').slice(0, 32)}@${domain}>`;
+}
+
+/** Sends through SMTP_URL when set, else writes each email as an .eml file under mailDir. */
+export function createMailer(options: { smtpUrl?: string; from: string; mailDir: string }): Mailer {
+  const transport = options.smtpUrl
+    ? nodemailer.createTransport(options.smtpUrl)
+    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(email, dedupeKey) {
+      const info = await transport.sendMail({ ...email, from: options.from, messageId: messageIdFor(dedupeKey, options.from) });
+      if (options.smtpUrl) return;
+      await mkdir(options.mailDir, { recursive: true });
+      // One file per dedupe key: a retried email overwrites its own file.
+      await writeFile(path.join(options.mailDir, emlFileName(dedupeKey)), (info as unknown as { message: Buffer }).message);
+    },
+    close: () => transport.close(),
+  };
+}
+
+function emlFileName(dedupeKey: string): string {
+  const readable = dedupeKey.replace(/[^\w.-]+/g, '_').slice(0, 80);
+  return `${readable}-${createHash('sha256').update(dedupeKey).digest('hex').slice(0, 8)}.eml`;
+}

@@ -1,0 +1,77 @@
+import { MikroORM, type EntitySchema, type Constructor } from '@mikro-orm/core';
+import { Migrator, type Migration } from '@mikro-orm/migrations';
+import { PostgreSqlDriver, type EntityManager } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
+import type { Logger } from './logger';
+
+export type { EntityManager };
+export type Orm = MikroORM<PostgreSqlDriver>;
+
+/** What a service brings to its own ORM: its schema, entities and migrations. */
+export interface ServiceSchema {
+  schema: string;
+  entities: EntitySchema<any, any>[];
+  migrations: { name: string; class: Constructor<Migration> }[];
+}
+
+/** Opens one MikroORM for a service, scoped to the service's own PostgreSQL schema. */
+export async function initOrm(url: string, service: ServiceSchema, poolSize: number, log: Logger): Promise<Orm> {
+  return MikroORM.init<PostgreSqlDriver>({
+    driver: PostgreSqlDriver,
+    clientUrl: url,
+    schema: service.schema,
+    entities: service.entities,
+    discovery: { warnWhenNoEntities: false },
+    ensureDatabase: false,
+    allowGlobalContext: false,
+    pool: { min: 0, max: poolSize },
+    extensions: [Migrator],
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      migrationsList: service.migrations,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      silent: true,
+    },
+    logger: (message) => log.debug({ orm: service.schema }, message),
+  });
+}
+
+/** Applies pending migrations of every service, one process at a time (a session advisory lock). */
+export async function migrate(url: string, orms: Orm[], log: Logger): Promise<void> {
+  const lock = new Client({ connectionString: url });
+  await lock.connect();
+  try {
+    await lock.query("SELECT pg_advisory_lock(hashtext('restock.migrations'))");
+    for (const orm of orms) {
+      const applied = await orm.getMigrator().up();
+      if (applied.length > 0) log.info({ schema: orm.config.get('schema'), applied: applied.map((m) => m.name) }, 'migrated');
+    }
+  } finally {
+    await lock.end();
+  }
+}
+
+/** Row is one result row of a raw statement. */
+export type Row = Record<string, any>;
+
+/** Sql runs one parameterised statement (`?` placeholders) and returns its rows. */
+export type Sql = <T extends Row = Row>(text: string, params?: readonly unknown[]) => Promise<T[]>;
+
+/** Raw SQL inside em's transaction (if any): for set-based statements on hot paths. */
+export function sqlOf(em: EntityManager): Sql {
+  const knex = em.getKnex();
+  const ctx = em.getTransactionContext();
+  return async <T extends Row>(text: string, params: readonly unknown[] = []) => {
+    const query = knex.raw(text, params as any[]);
+    if (ctx) query.transacting(ctx);
+    const result = (await query) as { rows: T[] };
+    return result.rows;
+  };
+}
+
+/** Runs work in a new transaction on a fresh fork of orm's EntityManager. */
+export function transaction<T>(orm: Orm, work: (sql: Sql, em: EntityManager) => Promise<T>): Promise<T> {
+  return orm.em.fork().transactional((em) => work(sqlOf(em), em));
+}

@@ -1,0 +1,132 @@
+import type { Logger } from './logger';
+import { transaction, type Orm, type Sql } from './orm';
+
+/** OutboxMessage is an effect on another system, written in the same transaction as the change causing it. */
+export interface OutboxMessage {
+  topic: string;
+  /** Dedupe key: a second message with the same key is dropped. */
+  key: string;
+  payload: unknown;
+}
+
+/** Delivers one message's payload; throws to have it retried later. */
+export type Deliver = (payload: any, key: string) => Promise<void>;
+
+/** Writes messages to schema's outbox inside the caller's transaction. */
+export async function enqueue(sql: Sql, schema: string, messages: OutboxMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  await sql(
+    `INSERT INTO ${schema}.outbox (topic, dedupe_key, payload)
+     SELECT * FROM unnest(?::text[], ?::text[], ?::jsonb[])
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [messages.map((m) => m.topic), messages.map((m) => m.key), messages.map((m) => JSON.stringify(m.payload))],
+  );
+}
+
+export interface DispatcherOptions {
+  orm: Orm;
+  schema: string;
+  handlers: Record<string, Deliver>;
+  log: Logger;
+  pollMs: number;
+  maxAttempts: number;
+  backoffMs: number;
+  workers?: number;
+}
+
+const MAX_BACKOFF_MS = 60 * 60 * 1000;
+
+/**
+ * Delivers a schema's outbox. Each message is claimed with FOR UPDATE SKIP LOCKED and marked in the same
+ * transaction as its delivery, so replicas never deliver one message at the same time; a failure is retried
+ * with exponential backoff until maxAttempts, then the message is dead (kept, with its last error).
+ */
+export class OutboxDispatcher {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private wakeUp: (() => void) | null = null;
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  start(): void {
+    this.running = true;
+    this.loops = Array.from({ length: this.options.workers ?? 2 }, () => this.loop());
+  }
+
+  /** Stops after the deliveries in progress. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await Promise.all(this.loops);
+  }
+
+  /** Looks for due messages now instead of at the next poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Delivers one due message; false when none is due. */
+  async dispatchOne(): Promise<boolean> {
+    const { schema, handlers, maxAttempts, backoffMs, log } = this.options;
+    return transaction(this.options.orm, async (sql) => {
+      const [message] = await sql<{ id: string; topic: string; dedupe_key: string; payload: unknown; attempts: number }>(
+        `SELECT id, topic, dedupe_key, payload, attempts FROM ${schema}.outbox
+         WHERE status = 'pending' AND next_attempt_time <= now()
+         ORDER BY next_attempt_time, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      );
+      if (!message) return false;
+      const attempts = message.attempts + 1;
+      try {
+        const deliver = handlers[message.topic];
+        if (!deliver) throw new Error(`no handler for topic ${message.topic}`);
+        await deliver(message.payload, message.dedupe_key);
+        await sql(`UPDATE ${schema}.outbox SET status = 'delivered', attempts = ?, deliver_time = now(), last_error = NULL WHERE id = ?`, [attempts, message.id]);
+      } catch (error) {
+        const dead = attempts >= maxAttempts;
+        const delayMs = Math.min(backoffMs * 2 ** (attempts - 1), MAX_BACKOFF_MS) * (0.75 + Math.random() / 2);
+        const reason = error instanceof Error ? error.message : String(error);
+        await sql(
+          `UPDATE ${schema}.outbox SET status = ?, attempts = ?, last_error = ?,
+             next_attempt_time = now() + (? * interval '1 millisecond') WHERE id = ?`,
+          [dead ? 'dead' : 'pending', attempts, reason.slice(0, 2000), Math.round(delayMs), message.id],
+        );
+        log[dead ? 'error' : 'warn']({ outbox: schema, topic: message.topic, key: message.dedupe_key, attempts, error: reason }, dead ? 'outbox message is dead' : 'outbox delivery failed, will retry');
+      }
+      return true;
+    });
+  }
+
+  /** Delivers due messages until none is left; returns how many were attempted. */
+  async drain(): Promise<number> {
+    let count = 0;
+    while (await this.dispatchOne()) count++;
+    return count;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let busy = false;
+      try {
+        busy = await this.dispatchOne();
+      } catch (error) {
+        this.options.log.error({ outbox: this.options.schema, err: error }, 'outbox dispatcher error');
+      }
+      if (!busy && this.running) await this.sleep(this.options.pollMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const previous = this.wakeUp;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        previous?.();
+        done();
+      };
+    });
+  }
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import {
+  credentials,
+  makeGenericClientConstructor,
+  Metadata,
+  status,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { toServiceError } from './errors';
+import type { Logger } from './logger';
+
+/** The shape of a ts-proto generic service definition (outputServices=generic-definitions). */
+export interface ServiceDescriptor {
+  fullName: string;
+  methods: Record<string, { name: string; requestType: MessageType; responseType: MessageType }>;
+}
+interface MessageType {
+  encode(message: any): { finish(): Uint8Array };
+  decode(input: Uint8Array): unknown;
+  fromPartial(object: any): unknown;
+}
+
+type Methods<D extends ServiceDescriptor> = D['methods'];
+type Message<T> = T extends { decode(input: Uint8Array): infer M } ? M : never;
+type DeepPartial<T> = T extends Date | Buffer | Uint8Array | string | number | boolean | undefined ? T : T extends Array<infer U> ? DeepPartial<U>[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+export type RequestOf<D extends ServiceDescriptor, K extends keyof Methods<D>> = Message<Methods<D>[K]['requestType']>;
+export type ResponseOf<D extends ServiceDescriptor, K extends keyof Methods<D>> = Message<Methods<D>[K]['responseType']>;
+
+/** What a handler gets besides its request. */
+export interface CallContext {
+  requestId: string;
+  log: Logger;
+}
+
+/** Handlers of a service; a missing one answers UNIMPLEMENTED. A handler may return a partial response. */
+export type Handlers<D extends ServiceDescriptor> = {
+  [K in keyof Methods<D>]?: (request: RequestOf<D, K>, call: CallContext) => Promise<DeepPartial<ResponseOf<D, K>>>;
+};
+
+/** Wraps handlers for grpc-js: request id, logging, partial responses, and errors mapped to gRPC status. */
+export function bindHandlers<D extends ServiceDescriptor>(descriptor: D, handlers: Handlers<D>, log: Logger): UntypedServiceImplementation {
+  const implementation: UntypedServiceImplementation = {};
+  for (const [key, method] of Object.entries(descriptor.methods)) {
+    const handler = handlers[key as keyof Methods<D>] as ((request: unknown, call: CallContext) => Promise<unknown>) | undefined;
+    if (!handler) continue;
+    const rpc = `${descriptor.fullName}/${method.name}`;
+    implementation[key] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      const requestId = call.metadata.get('x-request-id')[0]?.toString() || randomUUID();
+      const callLog = log.child({ rpc, requestId });
+      const started = performance.now();
+      const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+      handler(call.request, { requestId, log: callLog }).then(
+        (response) => {
+          callLog.debug({ ms: elapsed() }, 'ok');
+          callback(null, method.responseType.fromPartial(response ?? {}));
+        },
+        (error: unknown) => {
+          const mapped = toServiceError(error, descriptor.fullName);
+          if (mapped) {
+            callLog.info({ ms: elapsed(), code: status[mapped.code ?? 0], error: mapped.details }, 'refused');
+            callback(mapped);
+          } else {
+            callLog.error({ ms: elapsed(), err: error }, 'internal error');
+            callback({ code: status.INTERNAL, details: `internal error (request ${requestId})` });
+          }
+        },
+      );
+    };
+  }
+  return implementation;
+}
+
+/** A promise-returning client of a service; requests may be partial. */
+export type Client<D extends ServiceDescriptor> = {
+  [K in keyof Methods<D>]: (request: DeepPartial<RequestOf<D, K>>, options?: { requestId?: string; timeoutMs?: number }) => Promise<ResponseOf<D, K>>;
+} & { close(): void };
+
+type CallbackClient = Record<string, (request: unknown, metadata: Metadata, options: object, callback: (error: ServiceError | null, response: unknown) => void) => void> & {
+  close(): void;
+};
+
+/** The grpc-js service definition (paths and serializers) of a ts-proto generic definition. */
+export function grpcDefinition(descriptor: ServiceDescriptor): ServiceDefinition {
+  const definition: Record<string, ServiceDefinition[string]> = {};
+  for (const [key, method] of Object.entries(descriptor.methods)) {
+    definition[key] = {
+      path: `/${descriptor.fullName}/${method.name}`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (value: unknown) => Buffer.from(method.requestType.encode(value).finish()),
+      requestDeserialize: (bytes: Buffer) => method.requestType.decode(bytes),
+      responseSerialize: (value: unknown) => Buffer.from(method.responseType.encode(value).finish()),
+      responseDeserialize: (bytes: Buffer) => method.responseType.decode(bytes),
+    };
+  }
+  return definition as ServiceDefinition;
+}
+
+/** Connects to a service at address (host:port) and returns a promise-returning client. */
+export function connect<D extends ServiceDescriptor>(descriptor: D, address: string): Client<D> {
+  const Constructor = makeGenericClientConstructor(grpcDefinition(descriptor), descriptor.fullName);
+  const raw = new Constructor(address, credentials.createInsecure()) as unknown as CallbackClient;
+  const client: Record<string, unknown> = { close: () => raw.close() };
+  for (const [key, method] of Object.entries(descriptor.methods)) {
+    client[key] = (request: unknown, options: { requestId?: string; timeoutMs?: number } = {}) =>
+      new Promise((resolve, reject) => {
+        const metadata = new Metadata();
+        if (options.requestId) metadata.set('x-request-id', options.requestId);
+        const deadline = new Date(Date.now() + (options.timeoutMs ?? 30_000));
+        raw[key](method.requestType.fromPartial(request), metadata, { deadline }, (error, response) => (error ? reject(error) : resolve(response)));
+      });
+  }
+  return client as Client<D>;
+}

@@ -1,0 +1,43 @@
+import type { InventoryServiceDefinition } from '../gen/restock/inventory/v1/inventory_service';
+import type { OrdersServiceDefinition } from '../gen/restock/orders/v1/orders_service';
+import type { ProcurementServiceDefinition } from '../gen/restock/procurement/v1/procurement_service';
+import type { Clock } from './clock';
+import type { Config, ServiceName } from './config';
+import type { Logger } from './logger';
+import type { Mailer } from './mail';
+import type { Orm, ServiceSchema } from './orm';
+import type { Deliver } from './outbox';
+import type { Client, Handlers, ServiceDescriptor } from './rpc';
+import type { Task } from './scheduler';
+
+/** Clients of the three services, reached over gRPC (possibly this very process). */
+export interface Peers {
+  readonly inventory: Client<typeof InventoryServiceDefinition>;
+  readonly orders: Client<typeof OrdersServiceDefinition>;
+  readonly procurement: Client<typeof ProcurementServiceDefinition>;
+}
+
+/** What the composition root hands a service. */
+export interface ServiceDeps {
+  orm: Orm;
+  peers: Peers;
+  mailer: Mailer;
+  clock: Clock;
+  log: Logger;
+  config: Config;
+}
+
+/** What a service gives the composition root: gRPC handlers, outbox deliveries and scheduled tasks. */
+export interface ServiceParts<D extends ServiceDescriptor> {
+  handlers: Handlers<D>;
+  deliveries: Record<string, Deliver>;
+  tasks: Task[];
+}
+
+/** One service: its schema, its contract and how to build it. */
+export interface ServiceModule<D extends ServiceDescriptor = any> {
+  name: ServiceName;
+  schema: ServiceSchema;
+  descriptor: D;
+  create(deps: ServiceDeps): ServiceParts<D>;
+}

@@ -1,0 +1,25 @@
+/** DDL of the tables every service schema has: idempotency keys, the outbox and scheduler ticks. */
+export function platformTablesSql(schema: string): string[] {
+  return [
+    `CREATE TABLE ${schema}.idempotency_key (
+      operation text NOT NULL,
+      key text NOT NULL,
+      request_hash text NOT NULL,
+      response jsonb,
+      create_time timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (operation, key))`,
+    `CREATE TABLE ${schema}.outbox (
+      id bigserial PRIMARY KEY,
+      topic text NOT NULL,
+      dedupe_key text NOT NULL UNIQUE,
+      payload jsonb NOT NULL,
+      status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
+      attempts int NOT NULL DEFAULT 0,
+      next_attempt_time timestamptz NOT NULL DEFAULT now(),
+      last_error text,
+      create_time timestamptz NOT NULL DEFAULT now(),
+      deliver_time timestamptz)`,
+    `CREATE INDEX outbox_due ON ${schema}.outbox (next_attempt_time, id) WHERE status = 'pending'`,
+    `CREATE TABLE ${schema}.scheduler_tick (task text PRIMARY KEY, last_tick timestamptz NOT NULL)`,
+  ];
+}
