@@ -33,13 +33,14 @@ export async function recordMovements(sql: Sql, movements: StockMovement[]): Pro
 /** A page of one SKU's ledger, newest first. */
 export async function listMovements(orm: Orm, sku: string, limit: number, pageToken: string) {
   const after = decodePageToken(pageToken, (p): p is number => Number.isSafeInteger(p));
-  const rows = await sqlOf(orm.em)<StockMovement & { movementId: string; createTime: Date }>(
+  const rows = await sqlOf(orm.em)<StockMovement & { movementId: string; createTime: string }>(
     `SELECT id::text AS "movementId", sku, kind, on_hand_delta AS "onHandDelta", reserved_delta AS "reservedDelta",
             reason, reference, create_time AS "createTime"
      FROM inventory.stock_movement WHERE sku = ? AND id < ? ORDER BY id DESC LIMIT ?`,
     [sku, after ?? Number.MAX_SAFE_INTEGER, limit + 1],
   );
-  const movements = rows.map((row) => ({ ...row, movementId: Number(row.movementId) }));
+  // timestamps come back as text from the ORM's connection
+  const movements = rows.map((row) => ({ ...row, movementId: Number(row.movementId), createTime: new Date(row.createTime) }));
   const page = movements.slice(0, limit);
   const nextPageToken = movements.length > limit ? encodePageToken(page[page.length - 1].movementId) : '';
   return { movements: page, nextPageToken };

@@ -144,6 +144,17 @@ export interface AllocateStockResponse {
   allocations: Allocation[];
 }
 
+/** RefreshEtasRequest is the input of RefreshEtas. */
+export interface RefreshEtasRequest {
+  skus: string[];
+}
+
+/** RefreshEtasResponse is the output of RefreshEtas. */
+export interface RefreshEtasResponse {
+  /** Waiting lines whose ETA changed. */
+  changedLines: number;
+}
+
 /** GetBackorderMetricsRequest is the input of GetBackorderMetrics. */
 export interface GetBackorderMetricsRequest {
 }
@@ -1892,6 +1903,146 @@ export const AllocateStockResponse: MessageFns<AllocateStockResponse> = {
   },
 };
 
+function createBaseRefreshEtasRequest(): RefreshEtasRequest {
+  return { skus: [] };
+}
+
+export const RefreshEtasRequest: MessageFns<RefreshEtasRequest> = {
+  encode(message: RefreshEtasRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.skus) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefreshEtasRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefreshEtasRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.skus.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RefreshEtasRequest {
+    return { skus: globalThis.Array.isArray(object?.skus) ? object.skus.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: RefreshEtasRequest): unknown {
+    const obj: any = {};
+    if (message.skus?.length) {
+      obj.skus = message.skus;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RefreshEtasRequest>, I>>(base?: I): RefreshEtasRequest {
+    return RefreshEtasRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RefreshEtasRequest>, I>>(object: I): RefreshEtasRequest {
+    const message = createBaseRefreshEtasRequest();
+    message.skus = object.skus?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseRefreshEtasResponse(): RefreshEtasResponse {
+  return { changedLines: 0 };
+}
+
+export const RefreshEtasResponse: MessageFns<RefreshEtasResponse> = {
+  encode(message: RefreshEtasResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.changedLines !== 0) {
+      writer.uint32(8).int32(message.changedLines);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefreshEtasResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefreshEtasResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.changedLines = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RefreshEtasResponse {
+    return {
+      changedLines: isSet(object.changedLines)
+        ? globalThis.Number(object.changedLines)
+        : isSet(object.changed_lines)
+        ? globalThis.Number(object.changed_lines)
+        : 0,
+    };
+  },
+
+  toJSON(message: RefreshEtasResponse): unknown {
+    const obj: any = {};
+    if (message.changedLines !== 0) {
+      obj.changedLines = Math.round(message.changedLines);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RefreshEtasResponse>, I>>(base?: I): RefreshEtasResponse {
+    return RefreshEtasResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RefreshEtasResponse>, I>>(object: I): RefreshEtasResponse {
+    const message = createBaseRefreshEtasResponse();
+    message.changedLines = object.changedLines ?? 0;
+    return message;
+  },
+};
+
 function createBaseGetBackorderMetricsRequest(): GetBackorderMetricsRequest {
   return {};
 }
@@ -2097,6 +2248,15 @@ export const OrdersServiceDefinition = {
       requestType: AllocateStockRequest as typeof AllocateStockRequest,
       requestStream: false,
       responseType: AllocateStockResponse as typeof AllocateStockResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** RefreshEtas recomputes the ETAs of a SKU's waiting lines (sent by Procurement when its supply forecast changes). */
+    refreshEtas: {
+      name: "RefreshEtas",
+      requestType: RefreshEtasRequest as typeof RefreshEtasRequest,
+      requestStream: false,
+      responseType: RefreshEtasResponse as typeof RefreshEtasResponse,
       responseStream: false,
       options: {},
     },

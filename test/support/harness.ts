@@ -1,0 +1,80 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { ServiceError } from '@grpc/grpc-js';
+import { startApp, type App, type AppOverrides } from '../../src/app';
+import { InventoryServiceDefinition } from '../../src/gen/restock/inventory/v1/inventory_service';
+import { OrdersServiceDefinition } from '../../src/gen/restock/orders/v1/orders_service';
+import { ProcurementServiceDefinition } from '../../src/gen/restock/procurement/v1/procurement_service';
+import { loadConfig } from '../../src/platform/config';
+import { decodeErrorDetails } from '../../src/platform/errors';
+import { createLogger } from '../../src/platform/logger';
+import { connect, type Client } from '../../src/platform/rpc';
+import { createTestDatabase } from './databases';
+
+/** A Restock process on its own database, and gRPC clients of it. */
+export interface TestApp {
+  app: App;
+  databaseUrl: string;
+  dataDir: string;
+  inventory: Client<typeof InventoryServiceDefinition>;
+  orders: Client<typeof OrdersServiceDefinition>;
+  procurement: Client<typeof ProcurementServiceDefinition>;
+  stop(): Promise<void>;
+}
+
+/** Starts the real server on 127.0.0.1:0 against a fresh database cloned from the migrated template. */
+export async function startTestApp(options: { env?: Record<string, string>; databaseUrl?: string } & AppOverrides = {}): Promise<TestApp> {
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'restock-test-data-'));
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: dataDir,
+    GRPC_PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    OUTBOX_POLL_MS: '50',
+    OUTBOX_BACKOFF_MS: '100',
+    DB_POOL_SIZE: '20',
+    ...options.env,
+  });
+  const app = await startApp(config, { ...options, log: options.log ?? createLogger(config.LOG_LEVEL) });
+  const address = `127.0.0.1:${app.port}`;
+  const clients = {
+    inventory: connect(InventoryServiceDefinition, address),
+    orders: connect(OrdersServiceDefinition, address),
+    procurement: connect(ProcurementServiceDefinition, address),
+  };
+  return {
+    app,
+    databaseUrl,
+    dataDir,
+    ...clients,
+    async stop() {
+      for (const client of Object.values(clients)) client.close();
+      await app.stop();
+    },
+  };
+}
+
+/** The gRPC error a call failed with (fails the test if it succeeded), with its decoded details. */
+export async function grpcError(call: Promise<unknown>): Promise<ServiceError & ReturnType<typeof decodeErrorDetails>> {
+  let error: ServiceError;
+  try {
+    await call;
+  } catch (caught) {
+    error = caught as ServiceError;
+    return Object.assign(error, decodeErrorDetails(error));
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+/** Waits until condition returns a truthy value (polling), or fails after timeoutMs. */
+export async function waitFor<T>(condition: () => Promise<T> | T, { timeoutMs = 20_000, what = 'condition' } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
