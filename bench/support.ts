@@ -1,0 +1,70 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startApp, type App } from '../src/app';
+import { InventoryServiceDefinition } from '../src/gen/restock/inventory/v1/inventory_service';
+import { OrdersServiceDefinition } from '../src/gen/restock/orders/v1/orders_service';
+import { ProcurementServiceDefinition } from '../src/gen/restock/procurement/v1/procurement_service';
+import { loadConfig } from '../src/platform/config';
+import { createDatabaseIfMissing } from '../src/platform/database';
+import { connect } from '../src/platform/rpc';
+
+/**
+ * Starts Restock for a benchmark on a fresh database named `restock_bench_<scenario>` on DATABASE_URL's
+ * server (default: the local PostgreSQL at 127.0.0.1:5432), with logging off.
+ */
+export async function startBenchApp(scenario: string, env: Record<string, string> = {}) {
+  const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const url = new URL(serverUrl);
+  url.pathname = `/restock_bench_${scenario}_${Date.now().toString(36)}`;
+  await createDatabaseIfMissing(url.toString());
+  const config = loadConfig({
+    DATABASE_URL: url.toString(),
+    GRPC_PORT: '0',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'restock-bench-')),
+    DB_POOL_SIZE: '40',
+    ...env,
+  });
+  const app: App = await startApp(config);
+  const address = `127.0.0.1:${app.port}`;
+  return {
+    app,
+    databaseUrl: url.toString(),
+    inventory: connect(InventoryServiceDefinition, address),
+    orders: connect(OrdersServiceDefinition, address),
+    procurement: connect(ProcurementServiceDefinition, address),
+  };
+}
+
+/** Latency percentiles and throughput of calls made by `concurrency` clients until `total` calls are done. */
+export async function measure(total: number, concurrency: number, call: (i: number) => Promise<unknown>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        await call(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+  return { calls: total, seconds, perSecond: total / seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+/** pgbench TPC-B (built-in script) tps on the same server: the baseline a benchmark compares against. */
+export function pgbenchTps(databaseUrl: string, clients: number, seconds: number): number {
+  const env = { ...process.env, PGDATABASE: undefined };
+  execFileSync('pgbench', ['-i', '-q', '-s', '10', databaseUrl], { stdio: 'ignore', env });
+  const output = execFileSync('pgbench', ['-c', String(clients), '-j', '2', '-T', String(seconds), '-n', databaseUrl], { encoding: 'utf8', env });
+  const tps = /tps = ([\d.]+)/.exec(output);
+  if (!tps) throw new Error(`pgbench printed no tps:\n${output}`);
+  return Number(tps[1]);
+}
