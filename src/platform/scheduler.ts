@@ -5,7 +5,7 @@ import { transaction, type Orm } from './orm';
 /** Task is one piece of scheduled background work, declared by the service that owns it. */
 export interface Task {
   id: string;
-  /** 5-field cron expression (UTC). */
+  /** Cron expression (UTC; 5 fields, or 6 with seconds first). */
   schedule: string;
   run(): Promise<void>;
 }
@@ -26,7 +26,7 @@ export function startScheduler(entries: ScheduledTask[], log: Logger): { stop():
     cron.schedule(
       task.schedule,
       async (context) => {
-        const tick = new Date(Math.floor(context.date.getTime() / 60_000) * 60_000);
+        const tick = new Date(Math.floor(context.date.getTime() / 1000) * 1000);
         try {
           if (await claimTick(orm, schema, task.id, tick)) await task.run();
         } catch (error) {

@@ -131,6 +131,8 @@ export interface CancelDemandRequest {
   demandId: string;
   /** Units to cancel; 0 = all still buffered. */
   quantity: number;
+  /** Idempotency key: a retried cancellation has no second effect. */
+  requestId: string;
 }
 
 /** CancelDemandResponse is the output of CancelDemand. */
@@ -1797,7 +1799,7 @@ export const RecordDemandResponse: MessageFns<RecordDemandResponse> = {
 };
 
 function createBaseCancelDemandRequest(): CancelDemandRequest {
-  return { demandId: "", quantity: 0 };
+  return { demandId: "", quantity: 0, requestId: "" };
 }
 
 export const CancelDemandRequest: MessageFns<CancelDemandRequest> = {
@@ -1807,6 +1809,9 @@ export const CancelDemandRequest: MessageFns<CancelDemandRequest> = {
     }
     if (message.quantity !== 0) {
       writer.uint32(16).int32(message.quantity);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(26).string(message.requestId);
     }
     return writer;
   },
@@ -1840,6 +1845,14 @@ export const CancelDemandRequest: MessageFns<CancelDemandRequest> = {
             message.quantity = reader.int32();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1860,6 +1873,11 @@ export const CancelDemandRequest: MessageFns<CancelDemandRequest> = {
         ? globalThis.String(object.demand_id)
         : "",
       quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
     };
   },
 
@@ -1871,6 +1889,9 @@ export const CancelDemandRequest: MessageFns<CancelDemandRequest> = {
     if (message.quantity !== 0) {
       obj.quantity = Math.round(message.quantity);
     }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
     return obj;
   },
 
@@ -1881,6 +1902,7 @@ export const CancelDemandRequest: MessageFns<CancelDemandRequest> = {
     const message = createBaseCancelDemandRequest();
     message.demandId = object.demandId ?? "";
     message.quantity = object.quantity ?? 0;
+    message.requestId = object.requestId ?? "";
     return message;
   },
 };
