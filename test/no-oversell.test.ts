@@ -1,0 +1,99 @@
+import { status } from '@grpc/grpc-js';
+import { grpcError, startTestApp, type TestApp } from './support/harness';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ background: false });
+});
+afterAll(() => t.stop());
+
+async function product(sku: string, onHand: number) {
+  await t.inventory.upsertProduct({ product: { sku, name: sku, unitPrice: { currencyCode: 'EUR', units: 1, nanos: 0 } } });
+  await t.inventory.adjustStock({ requestId: `seed-${sku}`, sku, delta: onHand, reason: 'seed' });
+}
+
+/** Sum of the SKU's reservations must equal the stock's reserved, and 0 <= reserved <= on_hand. */
+async function expectConsistent(sku: string) {
+  const { stock } = await t.inventory.getStock({ sku });
+  const [{ held, shipped }] = (
+    await t.app.orms.inventory!.em.getKnex().raw('SELECT coalesce(sum(reserved), 0)::int AS held, coalesce(sum(shipped), 0)::int AS shipped FROM inventory.reservation WHERE sku = ?', [sku])
+  ).rows;
+  expect(stock!.reserved).toBe(held);
+  expect(stock!.reserved).toBeGreaterThanOrEqual(0);
+  expect(stock!.reserved).toBeLessThanOrEqual(stock!.onHand);
+  return { stock: stock!, shipped };
+}
+
+describe('no oversell (invariant 1)', () => {
+  it('100 concurrent 1-unit reservations against 10 on hand leave exactly 10 reserved', async () => {
+    await product('LAST-10', 10);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) => t.inventory.reserveStock({ requestId: `race-${i}`, lines: [{ lineId: `race-line-${i}`, sku: 'LAST-10', quantity: 1 }] })),
+    );
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(won).toHaveLength(10);
+    expect(lost).toHaveLength(90);
+    for (const { reason } of lost) expect(reason.code).toBe(status.FAILED_PRECONDITION);
+    const { stock } = await expectConsistent('LAST-10');
+    expect(stock).toEqual({ sku: 'LAST-10', onHand: 10, reserved: 10, available: 0 });
+  });
+
+  it('partial reservations racing on two SKUs in opposite orders neither oversell nor deadlock', async () => {
+    await product('PAIR-A', 30);
+    await product('PAIR-B', 30);
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const lines = [
+          { lineId: `pair-${i}-a`, sku: 'PAIR-A', quantity: 2 },
+          { lineId: `pair-${i}-b`, sku: 'PAIR-B', quantity: 2 },
+        ];
+        return t.inventory.reserveStock({ requestId: `pair-${i}`, allowPartial: true, lines: i % 2 ? lines.reverse() : lines });
+      }),
+    );
+    const granted = (sku: string) => results.flatMap((r) => r.results).filter((r) => r.sku === sku).reduce((sum, r) => sum + r.reservedQuantity, 0);
+    expect(granted('PAIR-A')).toBe(30);
+    expect(granted('PAIR-B')).toBe(30);
+    expect((await expectConsistent('PAIR-A')).stock.available).toBe(0);
+    expect((await expectConsistent('PAIR-B')).stock.available).toBe(0);
+  });
+
+  it('concurrent reserves, releases, shipments and write-downs keep 0 <= reserved <= on_hand', async () => {
+    await product('CHURN', 20);
+    await t.inventory.reserveStock({ requestId: 'churn-base', lines: Array.from({ length: 10 }, (_, i) => ({ lineId: `churn-${i}`, sku: 'CHURN', quantity: 1 })) });
+    const operations = Array.from({ length: 60 }, (_, i) => {
+      const line = `churn-${i % 10}`;
+      switch (i % 4) {
+        case 0:
+          return t.inventory.reserveStock({ requestId: `churn-r${i}`, allowPartial: true, lines: [{ lineId: line, sku: 'CHURN', quantity: 2 }] });
+        case 1:
+          return t.inventory.releaseStock({ requestId: `churn-l${i}`, lines: [{ lineId: line, quantity: 1 }] });
+        case 2:
+          return t.inventory.shipStock({ requestId: `churn-s${i}`, lines: [{ lineId: line, quantity: 1 }] });
+        default:
+          return t.inventory.adjustStock({ requestId: `churn-a${i}`, sku: 'CHURN', delta: -1, reason: 'damage' });
+      }
+    });
+    const outcomes = await Promise.allSettled(operations);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') expect(outcome.reason.code).toBe(status.FAILED_PRECONDITION);
+    }
+    const { stock, shipped } = await expectConsistent('CHURN');
+    const written = outcomes.filter((o, i) => i % 4 === 3 && o.status === 'fulfilled').length;
+    expect(stock.onHand).toBe(20 - shipped - written);
+    // the ledger adds up to the stock level
+    const [{ onHand, reserved }] = (
+      await t.app.orms.inventory!.em.getKnex().raw(
+        'SELECT sum(on_hand_delta)::int AS "onHand", sum(reserved_delta)::int AS reserved FROM inventory.stock_movement WHERE sku = ?',
+        ['CHURN'],
+      )
+    ).rows;
+    expect({ onHand, reserved }).toEqual({ onHand: stock.onHand, reserved: stock.reserved });
+  });
+
+  it('the database refuses reserved > on_hand even from a direct write', async () => {
+    await product('CHECKED', 1);
+    await expect(t.app.orms.inventory!.em.getKnex().raw("UPDATE inventory.stock SET reserved = 2 WHERE sku = 'CHECKED'")).rejects.toThrow(/stock_reserved_within_on_hand/);
+    expect((await grpcError(t.inventory.reserveStock({ requestId: 'checked', lines: [{ lineId: 'c', sku: 'CHECKED', quantity: 2 }] }))).reason).toBe('INSUFFICIENT_STOCK');
+  });
+});
