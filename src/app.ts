@@ -53,7 +53,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   let port = config.GRPC_PORT;
   const peers = connectPeers((service) => config[`${service.toUpperCase() as Uppercase<ServiceName>}_ADDR`] ?? `127.0.0.1:${port}`);
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, mailDir: path.resolve(config.DATA_DIR, 'mail') });
-  const server = new Server();
+  // No SO_REUSEPORT: a second process on a taken port must fail, not silently share it.
+  const server = new Server({ 'grpc.so_reuseport': 0 });
   const health = new HealthImplementation({ '': 'SERVING' });
   const dispatchers: Partial<Record<ServiceName, OutboxDispatcher>> = {};
   const tasks: ScheduledTask[] = [];
@@ -74,7 +75,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     tasks.push(...parts.tasks.map((task) => ({ task, orm, schema: module.schema.schema })));
   }
   health.addToServer(server);
-  new ReflectionService(loadSync(modules.map((m) => protoFileOf(m.descriptor.fullName)), { includeDirs: [PROTO_ROOT] })).addToServer(server);
+  new ReflectionService(loadSync(modules.map((m) => protoFileOf(m.descriptor.fullName)), { includeDirs: [PROTO_ROOT], keepCase: true })).addToServer(server);
   port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${config.GRPC_HOST}:${config.GRPC_PORT}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ServiceError } from '@grpc/grpc-js';
@@ -52,6 +52,7 @@ export async function startTestApp(options: { env?: Record<string, string>; data
     async stop() {
       for (const client of Object.values(clients)) client.close();
       await app.stop();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

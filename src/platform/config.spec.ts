@@ -1,0 +1,28 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('has embedded defaults for everything', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ GRPC_HOST: '127.0.0.1', GRPC_PORT: 50051, DATA_DIR: './var', SERVICES: ['inventory', 'orders', 'procurement'] });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.SMTP_URL).toBeUndefined();
+    expect(config.MAIL_FROM).toBe('Restock Purchasing <purchasing@localhost>');
+  });
+
+  it('reads a topology and peer addresses', () => {
+    const config = loadConfig({ SERVICES: 'orders, inventory', PROCUREMENT_ADDR: 'procurement:50051', GRPC_PORT: '6000' });
+    expect(config.SERVICES).toEqual(['orders', 'inventory']);
+    expect(config.PROCUREMENT_ADDR).toBe('procurement:50051');
+    expect(config.GRPC_PORT).toBe(6000);
+  });
+
+  it('names every bad variable at once', () => {
+    const bad = { GRPC_PORT: 'abc', SERVICES: 'orders,billing', DATABASE_URL: 'mysql://x', SMTP_URL: 'http://mail', ORDERS_ADDR: 'no-port' };
+    expect(() => loadConfig(bad)).toThrow(ConfigError);
+    try {
+      loadConfig(bad);
+    } catch (error) {
+      for (const name of Object.keys(bad)) expect((error as Error).message).toContain(name);
+    }
+  });
+});
