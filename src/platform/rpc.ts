@@ -56,7 +56,7 @@ export function bindHandlers<D extends ServiceDescriptor>(descriptor: D, handler
       const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
       handler(call.request, { requestId, log: callLog }).then(
         (response) => {
-          callLog.debug({ ms: elapsed() }, 'ok');
+          callLog.info({ ms: elapsed() }, 'ok');
           callback(null, method.responseType.fromPartial(response ?? {}));
         },
         (error: unknown) => {
