@@ -151,6 +151,8 @@ export interface PurchaseOrder {
   promisedTime: Date | undefined;
   expectedTime: Date | undefined;
   cancelReason: string;
+  /** Delivery date asked of the supplier: release time plus its quoted lead time. */
+  requestedDeliveryTime: Date | undefined;
 }
 
 /** PurchaseOrderLine is one SKU of a purchase order. */
@@ -180,6 +182,7 @@ function createBasePurchaseOrder(): PurchaseOrder {
     promisedTime: undefined,
     expectedTime: undefined,
     cancelReason: "",
+    requestedDeliveryTime: undefined,
   };
 }
 
@@ -220,6 +223,9 @@ export const PurchaseOrder: MessageFns<PurchaseOrder> = {
     }
     if (message.cancelReason !== "") {
       writer.uint32(98).string(message.cancelReason);
+    }
+    if (message.requestedDeliveryTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.requestedDeliveryTime), writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -333,6 +339,14 @@ export const PurchaseOrder: MessageFns<PurchaseOrder> = {
             message.cancelReason = reader.string();
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.requestedDeliveryTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -387,6 +401,11 @@ export const PurchaseOrder: MessageFns<PurchaseOrder> = {
         : isSet(object.cancel_reason)
         ? globalThis.String(object.cancel_reason)
         : "",
+      requestedDeliveryTime: isSet(object.requestedDeliveryTime)
+        ? fromJsonTimestamp(object.requestedDeliveryTime)
+        : isSet(object.requested_delivery_time)
+        ? fromJsonTimestamp(object.requested_delivery_time)
+        : undefined,
     };
   },
 
@@ -428,6 +447,9 @@ export const PurchaseOrder: MessageFns<PurchaseOrder> = {
     if (message.cancelReason !== "") {
       obj.cancelReason = message.cancelReason;
     }
+    if (message.requestedDeliveryTime !== undefined) {
+      obj.requestedDeliveryTime = message.requestedDeliveryTime.toISOString();
+    }
     return obj;
   },
 
@@ -448,6 +470,7 @@ export const PurchaseOrder: MessageFns<PurchaseOrder> = {
     message.promisedTime = object.promisedTime ?? undefined;
     message.expectedTime = object.expectedTime ?? undefined;
     message.cancelReason = object.cancelReason ?? "";
+    message.requestedDeliveryTime = object.requestedDeliveryTime ?? undefined;
     return message;
   },
 };

@@ -1,0 +1,26 @@
+import type { Clock } from '../platform/clock';
+import { sqlOf, type Orm } from '../platform/orm';
+import { evaluateBuffers } from './buffers';
+import { upsertSupplierProduct, type SupplierProduct } from './catalog';
+import { recordDemand, type DemandRequest } from './demand';
+import { loadPurchaseOrders, type PurchaseOrder } from './purchase-orders';
+
+/** Releases the supplier's buffer if demand that just arrived made a rule fire (after it committed, so concurrent arrivals are all counted). */
+async function releaseIfDue(orm: Orm, clock: Clock, supplierId: string): Promise<PurchaseOrder[]> {
+  if (!supplierId) return [];
+  const ids = await evaluateBuffers(orm, { asOf: clock.now(), supplierId });
+  return loadPurchaseOrders(sqlOf(orm.em), ids);
+}
+
+/** RecordDemand: buffers the demand, then checks the threshold rules at once rather than at the next tick. */
+export async function recordDemandAndRelease(orm: Orm, clock: Clock, demand: DemandRequest): Promise<{ supplierId: string; purchaseOrders: PurchaseOrder[] }> {
+  const { supplierId } = await recordDemand(orm, clock, demand);
+  return { supplierId, purchaseOrders: await releaseIfDue(orm, clock, supplierId) };
+}
+
+/** UpsertSupplierProduct: saves the product; demand that moved into the serving supplier's buffer may fire its rules. */
+export async function upsertSupplierProductAndRelease(orm: Orm, clock: Clock, product: SupplierProduct & { currencyCode: string }): Promise<SupplierProduct> {
+  const { product: saved, servingSupplierId } = await upsertSupplierProduct(orm, product);
+  await releaseIfDue(orm, clock, servingSupplierId);
+  return saved;
+}

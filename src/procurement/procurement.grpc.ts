@@ -1,0 +1,86 @@
+import type { ProcurementServiceDefinition } from '../gen/restock/procurement/v1/procurement_service';
+import type { Clock } from '../platform/clock';
+import { invalidArgument } from '../platform/errors';
+import type { Orm } from '../platform/orm';
+import { pageSize } from '../platform/pagination';
+import type { Handlers } from '../platform/rpc';
+import { MAX_QUANTITY, Validator } from '../platform/validation';
+import { listPolicyChanges, updateBufferPolicy } from './buffer-policy';
+import { recordDemandAndRelease, upsertSupplierProductAndRelease } from './buffer-triggers';
+import { evaluateBuffers, getBuffer } from './buffers';
+import { cancelDemand, listUnassignedDemand } from './demand';
+import { loadPurchaseOrders } from './purchase-orders';
+import { sqlOf } from '../platform/orm';
+import * as map from './procurement.mapping';
+import { checkPolicy, checkSupplier, checkSupplierProduct, optionalId } from './procurement.validation';
+import { getSupplier, listSuppliers, upsertSupplier } from './suppliers';
+
+/** Handlers of suppliers, catalog, policies, buffers and demand: validate, call one domain function, map. */
+export function bufferHandlers(orm: Orm, clock: Clock): Handlers<typeof ProcurementServiceDefinition> {
+  return {
+    async upsertSupplier({ supplier }) {
+      checkSupplier(supplier);
+      return { supplier: map.toSupplier(await upsertSupplier(orm, clock, map.fromSupplier(supplier!))) };
+    },
+    async getSupplier({ supplierId }) {
+      new Validator().id('supplier_id', supplierId).done();
+      return { supplier: map.toSupplier(await getSupplier(orm, supplierId)) };
+    },
+    async listSuppliers(request) {
+      const page = await listSuppliers(orm, pageSize(request.pageSize), request.pageToken);
+      return { suppliers: page.suppliers.map(map.toSupplier), nextPageToken: page.nextPageToken };
+    },
+    async upsertSupplierProduct({ supplierProduct }) {
+      checkSupplierProduct(supplierProduct);
+      const product = map.fromSupplierProduct(supplierProduct!);
+      return { supplierProduct: map.toSupplierProduct(await upsertSupplierProductAndRelease(orm, clock, product), product.currencyCode) };
+    },
+    async updateBufferPolicy(request) {
+      if (!request.policy) throw invalidArgument([{ field: 'policy', description: 'is required' }]);
+      checkPolicy(new Validator().id('supplier_id', request.supplierId), 'policy', request.policy)
+        .text('updated_by', request.updatedBy, { min: 1, max: 200 })
+        .text('reason', request.reason, { min: 1, max: 500 })
+        .done();
+      const supplier = await updateBufferPolicy(orm, clock, {
+        supplierId: request.supplierId,
+        policy: map.fromPolicy(request.policy),
+        minValueCurrency: request.policy.minValue?.currencyCode ?? '',
+        updatedBy: request.updatedBy,
+        reason: request.reason,
+      });
+      return { supplier: map.toSupplier(supplier) };
+    },
+    async listPolicyChanges(request) {
+      new Validator().id('supplier_id', request.supplierId).done();
+      const page = await listPolicyChanges(orm, request.supplierId, pageSize(request.pageSize), request.pageToken);
+      return { policyChanges: page.changes.map((c) => map.toPolicyChange(c, page.currencyCode)), nextPageToken: page.nextPageToken };
+    },
+    async getBuffer({ supplierId }) {
+      new Validator().id('supplier_id', supplierId).done();
+      return { buffer: map.toBuffer(await getBuffer(orm, supplierId)) };
+    },
+    async listUnassignedDemand(request) {
+      const page = await listUnassignedDemand(orm, pageSize(request.pageSize), request.pageToken);
+      return page;
+    },
+    async recordDemand(request) {
+      new Validator().id('demand_id', request.demandId).sku('sku', request.sku).quantity('quantity', request.quantity).done();
+      const result = await recordDemandAndRelease(orm, clock, request);
+      return { supplierId: result.supplierId, purchaseOrders: result.purchaseOrders.map(map.toPurchaseOrder) };
+    },
+    async cancelDemand(request) {
+      new Validator()
+        .id('demand_id', request.demandId)
+        .id('request_id', request.requestId)
+        .quantity('quantity', request.quantity, { min: 0, max: MAX_QUANTITY })
+        .done();
+      return cancelDemand(orm, request);
+    },
+    async evaluateBuffers(request) {
+      optionalId(new Validator(), 'supplier_id', request.supplierId).done();
+      const ids = await evaluateBuffers(orm, { asOf: request.asOfTime ?? clock.now(), supplierId: request.supplierId, force: request.force });
+      const orders = await loadPurchaseOrders(sqlOf(orm.em), ids);
+      return { purchaseOrders: orders.sort((a, b) => a.number.localeCompare(b.number)).map(map.toPurchaseOrder) };
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import type { Money } from '../gen/restock/common/v1/money';
+import { ArrivalSource, type Arrival as ArrivalProto, type Buffer as BufferProto } from '../gen/restock/procurement/v1/buffer';
+import { PurchaseOrderStatus as StatusProto, ReleaseTrigger as TriggerProto, type PurchaseOrder as PurchaseOrderProto } from '../gen/restock/procurement/v1/purchase_order';
+import type { BufferPolicy as BufferPolicyProto, PolicyChange as PolicyChangeProto, Supplier as SupplierProto, SupplierProduct as SupplierProductProto } from '../gen/restock/procurement/v1/supplier';
+import { decimalToMoney, moneyToDecimal } from '../platform/money';
+import type { PolicyChange, PolicySettings } from './buffer-policy';
+import type { SupplierBuffer } from './buffers';
+import type { SupplierProduct } from './catalog';
+import type { PurchaseOrder, PurchaseOrderStatus } from './purchase-orders';
+import { DEFAULT_RELEASE_SCHEDULE } from './schedule';
+import type { Supplier, SupplierFields } from './suppliers';
+import type { Arrival } from './supply-forecast';
+
+/** A request's policy with defaults filled in (unset min value and schedule). */
+export function fromPolicy(policy: BufferPolicyProto | undefined): PolicySettings {
+  return {
+    minQuantity: policy?.minQuantity ?? 0,
+    minValue: policy?.minValue ? moneyToDecimal(policy.minValue) : '0',
+    releaseSchedule: policy?.releaseSchedule.trim() || DEFAULT_RELEASE_SCHEDULE,
+    maxWaitDays: policy?.maxWaitDays ?? 0,
+    paused: policy?.paused ?? false,
+  };
+}
+
+export function toPolicy(policy: PolicySettings, currencyCode: string): BufferPolicyProto {
+  return { ...policy, minValue: decimalToMoney(policy.minValue, currencyCode) };
+}
+
+export function fromSupplier(supplier: SupplierProto): SupplierFields {
+  const { bufferPolicy, ...fields } = supplier;
+  return { ...fields, policy: fromPolicy(bufferPolicy) };
+}
+
+export function toSupplier(supplier: Supplier): SupplierProto {
+  const { policy, nextReleaseTime: _next, ...fields } = supplier;
+  return { ...fields, bufferPolicy: toPolicy(policy, supplier.currencyCode) };
+}
+
+export function fromSupplierProduct(product: SupplierProductProto): SupplierProduct & { currencyCode: string } {
+  return { ...product, unitCost: moneyToDecimal(product.unitCost!), currencyCode: product.unitCost!.currencyCode };
+}
+
+export function toSupplierProduct(product: SupplierProduct, currencyCode: string): SupplierProductProto {
+  return { ...product, unitCost: decimalToMoney(product.unitCost, currencyCode) };
+}
+
+export function toPolicyChange(change: PolicyChange, currencyCode: string): PolicyChangeProto {
+  return { ...change, oldPolicy: toPolicy(change.oldPolicy, currencyCode), newPolicy: toPolicy(change.newPolicy, currencyCode) };
+}
+
+export function toBuffer(buffer: SupplierBuffer): BufferProto {
+  const money = (decimal: string): Money => decimalToMoney(decimal, buffer.supplier.currencyCode);
+  return {
+    supplierId: buffer.supplier.supplierId,
+    lines: buffer.lines.map((l) => ({ ...l, value: money(l.value) })),
+    totalQuantity: buffer.totalQuantity,
+    totalValue: money(buffer.totalValue),
+    nextReleaseTime: buffer.nextReleaseTime ?? undefined,
+  };
+}
+
+export function toStatus(status: PurchaseOrderStatus): StatusProto {
+  return StatusProto[`PURCHASE_ORDER_STATUS_${status}`];
+}
+
+/** The domain status of a request's status filter; null for "any" (UNSPECIFIED). */
+export function fromStatus(status: StatusProto): PurchaseOrderStatus | null {
+  if (status === StatusProto.PURCHASE_ORDER_STATUS_UNSPECIFIED) return null;
+  return StatusProto[status].replace('PURCHASE_ORDER_STATUS_', '') as PurchaseOrderStatus;
+}
+
+export function toPurchaseOrder(order: PurchaseOrder): PurchaseOrderProto {
+  const money = (decimal: string): Money => decimalToMoney(decimal, order.currencyCode);
+  return {
+    purchaseOrderId: order.purchaseOrderId,
+    number: order.number,
+    supplierId: order.supplierId,
+    status: toStatus(order.status),
+    trigger: TriggerProto[`RELEASE_TRIGGER_${order.trigger}`],
+    lines: order.lines.map((l) => ({ ...l, confirmedQuantity: l.confirmedQuantity ?? 0, unitCost: money(l.unitCost) })),
+    total: money(order.total),
+    createTime: order.createTime,
+    sendTime: order.sendTime ?? undefined,
+    promisedTime: order.promisedTime ?? undefined,
+    expectedTime: order.expectedTime,
+    cancelReason: order.cancelReason,
+    requestedDeliveryTime: order.requestedDeliveryTime,
+  };
+}
+
+export function toArrival(arrival: Arrival): ArrivalProto {
+  return { ...arrival, source: arrival.source === 'PURCHASE_ORDER' ? ArrivalSource.ARRIVAL_SOURCE_PURCHASE_ORDER : ArrivalSource.ARRIVAL_SOURCE_BUFFER };
+}

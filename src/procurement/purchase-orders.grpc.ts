@@ -1,0 +1,59 @@
+import { PurchaseOrderStatus } from '../gen/restock/procurement/v1/purchase_order';
+import type { ProcurementServiceDefinition } from '../gen/restock/procurement/v1/procurement_service';
+import type { Clock } from '../platform/clock';
+import type { Orm } from '../platform/orm';
+import { pageSize } from '../platform/pagination';
+import type { Handlers } from '../platform/rpc';
+import { MAX_QUANTITY, Validator } from '../platform/validation';
+import { getSupplyForecast } from './forecast';
+import { getLeadTimeStats } from './lead-time-store';
+import { cancelPurchaseOrder, confirmPurchaseOrder } from './purchase-order-lifecycle';
+import { getPurchaseOrder, listPurchaseOrders } from './purchase-orders';
+import * as map from './procurement.mapping';
+import { checkLines, optionalId } from './procurement.validation';
+import { receivePurchaseOrder } from './receipts';
+
+/** Handlers of purchase orders, lead times and the supply forecast: validate, call one domain function, map. */
+export function purchaseOrderHandlers(orm: Orm, clock: Clock): Handlers<typeof ProcurementServiceDefinition> {
+  return {
+    async getPurchaseOrder({ purchaseOrderId }) {
+      new Validator().id('purchase_order_id', purchaseOrderId).done();
+      return { purchaseOrder: map.toPurchaseOrder(await getPurchaseOrder(orm, purchaseOrderId)) };
+    },
+    async listPurchaseOrders(request) {
+      optionalId(new Validator(), 'supplier_id', request.supplierId)
+        .check(request.status in PurchaseOrderStatus && request.status !== PurchaseOrderStatus.UNRECOGNIZED, 'status', 'is not a purchase order status')
+        .done();
+      const filter = { supplierId: request.supplierId, status: map.fromStatus(request.status) };
+      const page = await listPurchaseOrders(orm, filter, pageSize(request.pageSize), request.pageToken);
+      return { purchaseOrders: page.purchaseOrders.map(map.toPurchaseOrder), nextPageToken: page.nextPageToken };
+    },
+    async confirmPurchaseOrder(request) {
+      const v = new Validator().id('purchase_order_id', request.purchaseOrderId).check(request.promisedTime !== undefined, 'promised_time', 'is required');
+      checkLines(v, request.lines, (line, field) => v.quantity(`${field}.confirmed_quantity`, line.confirmedQuantity, { min: 0 }), { min: 0 }).done();
+      const order = await confirmPurchaseOrder(orm, { purchaseOrderId: request.purchaseOrderId, promisedTime: request.promisedTime!, lines: request.lines });
+      return { purchaseOrder: map.toPurchaseOrder(order) };
+    },
+    async cancelPurchaseOrder(request) {
+      new Validator().id('purchase_order_id', request.purchaseOrderId).text('reason', request.reason, { min: 1, max: 500 }).done();
+      return { purchaseOrder: map.toPurchaseOrder(await cancelPurchaseOrder(orm, request.purchaseOrderId, request.reason)) };
+    },
+    async receivePurchaseOrder(request) {
+      const v = new Validator().id('receipt_id', request.receiptId).id('purchase_order_id', request.purchaseOrderId);
+      checkLines(v, request.lines, (line, field) => v.quantity(`${field}.quantity`, line.quantity, { min: 1, max: MAX_QUANTITY })).done();
+      const order = await receivePurchaseOrder(orm, clock, { ...request, receivedTime: request.receivedTime ?? null });
+      return { purchaseOrder: map.toPurchaseOrder(order) };
+    },
+    async getLeadTimeStats(request) {
+      const v = new Validator().id('supplier_id', request.supplierId);
+      if (request.sku !== '') v.sku('sku', request.sku);
+      v.done();
+      const { latestDays: _latest, ...stats } = await getLeadTimeStats(orm, request.supplierId, request.sku);
+      return { stats };
+    },
+    async getSupplyForecast({ sku }) {
+      new Validator().sku('sku', sku).done();
+      return { arrivals: (await getSupplyForecast(orm, clock, sku)).map(map.toArrival) };
+    },
+  };
+}

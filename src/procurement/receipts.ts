@@ -1,0 +1,68 @@
+import type { Clock } from '../platform/clock';
+import { failedPrecondition } from '../platform/errors';
+import { once } from '../platform/idempotency';
+import { transaction, type Orm } from '../platform/orm';
+import { enqueue } from '../platform/outbox';
+import { refreshEtas } from './eta-refresh';
+import { assertTransition } from './purchase-order-lifecycle';
+import { findPurchaseOrder, type PurchaseOrder } from './purchase-orders';
+
+export interface Receipt {
+  receiptId: string;
+  purchaseOrderId: string;
+  lines: { sku: string; quantity: number }[];
+  /** Null = now. */
+  receivedTime: Date | null;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Records delivered goods once per receipt id: partial and over-receipts are both kept as they came.
+ * Each received line is a lead-time observation (days from send to receipt) and reaches
+ * Orders.ApplyReceipt through the outbox (contract item 3), which receives the stock and allocates it.
+ */
+export function receivePurchaseOrder(orm: Orm, clock: Clock, receipt: Receipt): Promise<PurchaseOrder> {
+  return transaction(orm, async (sql) => {
+    const receivedTime = receipt.receivedTime ?? clock.now();
+    const request = { purchaseOrderId: receipt.purchaseOrderId, lines: receipt.lines, receivedTime: receipt.receivedTime };
+    await once(sql, 'procurement', 'ReceivePurchaseOrder', receipt.receiptId, request, async () => {
+      const order = await findPurchaseOrder(sql, receipt.purchaseOrderId, true);
+      const onOrder = new Map(order.lines.map((l) => [l.sku, l]));
+      const unknown = receipt.lines.find((l) => !onOrder.has(l.sku));
+      if (unknown) throw failedPrecondition('SKU_NOT_ON_PURCHASE_ORDER', `${unknown.sku} is not on ${order.number}`, { sku: unknown.sku });
+      const received = new Map(order.lines.map((l) => [l.sku, l.receivedQuantity]));
+      for (const line of receipt.lines) received.set(line.sku, received.get(line.sku)! + line.quantity);
+      // A line is complete once what arrived covers what the supplier confirmed (or, unconfirmed, what we ordered).
+      const complete = order.lines.every((l) => received.get(l.sku)! >= (l.confirmedQuantity ?? l.quantity));
+      const status = complete ? 'RECEIVED' : 'PARTIALLY_RECEIVED';
+      assertTransition(order, status);
+
+      const skus = receipt.lines.map((l) => l.sku);
+      await sql(
+        `UPDATE procurement.purchase_order_line l SET received_quantity = l.received_quantity + r.quantity
+         FROM unnest(?::text[], ?::int[]) AS r(sku, quantity) WHERE l.purchase_order_id = ? AND l.sku = r.sku`,
+        [skus, receipt.lines.map((l) => l.quantity), order.purchaseOrderId],
+      );
+      await sql(`UPDATE procurement.purchase_order SET status = ?, update_time = now() WHERE purchase_order_id = ?`, [status, order.purchaseOrderId]);
+      const days = (receivedTime.getTime() - (order.sendTime ?? order.createTime).getTime()) / DAY_MS;
+      await sql(
+        `INSERT INTO procurement.lead_time_observation (supplier_id, sku, purchase_order_id, receipt_id, days, observe_time)
+         SELECT ?, sku, ?, ?, ?, ? FROM unnest(?::text[]) AS r(sku)`,
+        [order.supplierId, order.purchaseOrderId, receipt.receiptId, Math.max(0, days), receivedTime, skus],
+      );
+      await enqueue(
+        sql,
+        'procurement',
+        receipt.lines.map((line) => ({
+          topic: 'orders.apply-receipt',
+          key: `apply-receipt:${receipt.receiptId}:${line.sku}`,
+          payload: { receiptId: `${receipt.receiptId}:${line.sku}`, sku: line.sku, quantity: line.quantity },
+        })),
+      );
+      await refreshEtas(sql, skus, `received:${receipt.receiptId}`);
+      return { purchaseOrderId: order.purchaseOrderId };
+    });
+    return findPurchaseOrder(sql, receipt.purchaseOrderId);
+  });
+}

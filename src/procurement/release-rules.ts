@@ -1,0 +1,59 @@
+/** The rules that release a supplier's buffer, as planners set them; 0 turns a rule off. */
+export interface BufferPolicy {
+  minQuantity: number;
+  /** Minimum buffered value in nanos of the supplier's currency. */
+  minValueNanos: bigint;
+  releaseSchedule: string;
+  maxWaitDays: number;
+  paused: boolean;
+}
+
+/** What is waiting in one supplier's buffer at the moment of evaluation. */
+export interface BufferTotals {
+  quantity: number;
+  /** Sum of quantity × unit cost, in nanos. */
+  valueNanos: bigint;
+  oldestDemandTime: Date | null;
+}
+
+export type ReleaseTrigger = 'MIN_QUANTITY' | 'MIN_VALUE' | 'SCHEDULE' | 'MAX_WAIT' | 'MANUAL';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Which rule releases the buffer now, or null to keep buffering. An empty buffer is never released; a
+ * paused one only by force (a planner's manual release). When several rules hold, the first of MANUAL,
+ * MIN_QUANTITY, MIN_VALUE, MAX_WAIT, SCHEDULE is recorded.
+ */
+export function releaseTrigger(
+  policy: BufferPolicy,
+  buffer: BufferTotals,
+  scheduledTime: Date,
+  asOf: Date,
+  force = false,
+): ReleaseTrigger | null {
+  if (buffer.quantity <= 0) return null;
+  if (force) return 'MANUAL';
+  if (policy.paused) return null;
+  if (policy.minQuantity > 0 && buffer.quantity >= policy.minQuantity) return 'MIN_QUANTITY';
+  if (policy.minValueNanos > 0n && buffer.valueNanos >= policy.minValueNanos) return 'MIN_VALUE';
+  if (policy.maxWaitDays > 0 && buffer.oldestDemandTime && asOf.getTime() - buffer.oldestDemandTime.getTime() >= policy.maxWaitDays * DAY_MS) {
+    return 'MAX_WAIT';
+  }
+  if (scheduledTime.getTime() <= asOf.getTime()) return 'SCHEDULE';
+  return null;
+}
+
+/** What a supplier sells us for a SKU, as far as the ordered quantity is concerned. */
+export interface OrderingTerms {
+  packSize: number;
+  minOrderQuantity: number;
+}
+
+/**
+ * The quantity to order for a demand: max(MOQ, demand rounded up to whole packs), as issue 4 specifies.
+ * (An MOQ that is not a multiple of the pack size is ordered as is: the supplier set both.)
+ */
+export function orderQuantity(demand: number, terms: OrderingTerms): number {
+  return Math.max(terms.minOrderQuantity, Math.ceil(demand / terms.packSize) * terms.packSize);
+}

@@ -1,0 +1,69 @@
+import { addDays, type LeadTimeStats } from './lead-times';
+import { orderQuantity, type OrderingTerms } from './release-rules';
+
+/** Arrival is expected supply of a SKU: from an open PO, or from a buffer once it is released. */
+export interface Arrival {
+  expectedTime: Date;
+  latestTime: Date;
+  quantity: number;
+  source: 'PURCHASE_ORDER' | 'BUFFER';
+  purchaseOrderId: string;
+}
+
+/** What is still to come on an open PO line. */
+export interface OpenLine {
+  purchaseOrderId: string;
+  remaining: number;
+  createTime: Date;
+  sendTime: Date | null;
+  promisedTime: Date | null;
+  leadTime: LeadTimeStats;
+}
+
+/** A SKU's buffered demand at one supplier, with what decides when it is released. */
+export interface BufferedSupply {
+  quantity: number;
+  terms: OrderingTerms;
+  paused: boolean;
+  nextScheduledRelease: Date;
+  oldestDemandTime: Date;
+  maxWaitDays: number;
+  leadTime: LeadTimeStats;
+}
+
+/** When a buffer will be released at the latest: its next schedule or its max wait, never before now. */
+export function expectedRelease(buffer: BufferedSupply, now: Date): Date {
+  const byWait = buffer.maxWaitDays > 0 ? addDays(buffer.oldestDemandTime, buffer.maxWaitDays) : buffer.nextScheduledRelease;
+  const release = Math.min(buffer.nextScheduledRelease.getTime(), byWait.getTime());
+  return new Date(Math.max(release, now.getTime()));
+}
+
+/**
+ * The SKU's expected arrivals in time order. An open PO line arrives at its promised time once confirmed,
+ * else at send (or create) time plus the expected lead time, the latest by the conservative lead time.
+ * A buffer arrives the lead time after its release, as the rounded quantity it will be ordered in; a
+ * paused buffer has no release date, so it is left out rather than given an invented one.
+ */
+export function supplyForecast(lines: OpenLine[], buffers: BufferedSupply[], now: Date): Arrival[] {
+  const arrivals: Arrival[] = lines.map((line) => {
+    const base = line.sendTime ?? line.createTime;
+    return {
+      expectedTime: line.promisedTime ?? addDays(base, line.leadTime.expectedDays),
+      latestTime: line.promisedTime ?? addDays(base, line.leadTime.latestDays),
+      quantity: line.remaining,
+      source: 'PURCHASE_ORDER',
+      purchaseOrderId: line.purchaseOrderId,
+    };
+  });
+  for (const buffer of buffers.filter((b) => !b.paused && b.quantity > 0)) {
+    const release = expectedRelease(buffer, now);
+    arrivals.push({
+      expectedTime: addDays(release, buffer.leadTime.expectedDays),
+      latestTime: addDays(release, buffer.leadTime.latestDays),
+      quantity: orderQuantity(buffer.quantity, buffer.terms),
+      source: 'BUFFER',
+      purchaseOrderId: '',
+    });
+  }
+  return arrivals.sort((a, b) => a.expectedTime.getTime() - b.expectedTime.getTime() || a.purchaseOrderId.localeCompare(b.purchaseOrderId));
+}

@@ -1,0 +1,157 @@
+import { status } from '@grpc/grpc-js';
+import { PurchaseOrderStatus, ReleaseTrigger } from '../src/gen/restock/procurement/v1/purchase_order';
+import { grpcError, startTestApp, type TestApp } from './support/harness';
+import { eur, seedSupplier, supplierOf, TestClock } from './support/procurement-fixtures';
+
+const clock = new TestClock(new Date('2026-03-02T08:00:00Z')); // a Monday, 09:00 in Berlin
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ background: false, clock });
+});
+afterAll(() => t.stop());
+
+describe('suppliers', () => {
+  it('creates a supplier with the default weekly schedule and lists suppliers by page', async () => {
+    const { supplier } = await t.procurement.upsertSupplier({ supplier: { ...supplierOf('SUP-A'), bufferPolicy: undefined } });
+    expect(supplier?.bufferPolicy).toEqual({ minQuantity: 0, minValue: eur(0), releaseSchedule: '0 10 * * 1', maxWaitDays: 0, paused: false });
+    expect((await t.procurement.getSupplier({ supplierId: 'SUP-A' })).supplier).toEqual(supplier);
+    await t.procurement.upsertSupplier({ supplier: supplierOf('SUP-B') });
+    const first = await t.procurement.listSuppliers({ pageSize: 1 });
+    expect(first.suppliers.map((s) => s.supplierId)).toEqual(['SUP-A']);
+    const second = await t.procurement.listSuppliers({ pageSize: 1, pageToken: first.nextPageToken });
+    expect(second.suppliers[0].supplierId).toBe('SUP-B');
+  });
+
+  it('shows the next scheduled release in the supplier time zone', async () => {
+    await t.procurement.upsertSupplier({ supplier: supplierOf('SUP-NEXT') });
+    const { buffer } = await t.procurement.getBuffer({ supplierId: 'SUP-NEXT' });
+    expect(buffer?.nextReleaseTime).toEqual(new Date('2026-03-02T09:00:00Z'));
+    expect(buffer?.totalQuantity).toBe(0);
+  });
+
+  it('keeps an audit trail of policy changes and refuses nonsense', async () => {
+    await t.procurement.upsertSupplier({ supplier: supplierOf('SUP-POL') });
+    clock.set('2026-03-02T08:05:00Z');
+    const { supplier } = await t.procurement.updateBufferPolicy({
+      supplierId: 'SUP-POL',
+      policy: { minQuantity: 50, minValue: eur(10000), releaseSchedule: '0 8 * * 1-5', maxWaitDays: 5 },
+      updatedBy: 'planner@example.com',
+      reason: 'bigger orders',
+    });
+    expect(supplier?.bufferPolicy).toMatchObject({ minQuantity: 50, minValue: eur(10000), releaseSchedule: '0 8 * * 1-5', maxWaitDays: 5 });
+    await t.procurement.updateBufferPolicy({ supplierId: 'SUP-POL', policy: { minQuantity: 60 }, updatedBy: 'lead', reason: 'more' });
+    const { policyChanges } = await t.procurement.listPolicyChanges({ supplierId: 'SUP-POL' });
+    expect(policyChanges.map((c) => [c.updatedBy, c.reason, c.oldPolicy?.minQuantity, c.newPolicy?.minQuantity])).toEqual([
+      ['lead', 'more', 50, 60],
+      ['planner@example.com', 'bigger orders', 0, 50],
+    ]);
+    expect(policyChanges[1].changeTime).toEqual(new Date('2026-03-02T08:05:00Z'));
+    expect(policyChanges[0].newPolicy?.releaseSchedule).toBe('0 10 * * 1');
+
+    const bad = await grpcError(
+      t.procurement.updateBufferPolicy({
+        supplierId: 'SUP-POL',
+        policy: { minQuantity: -1, minValue: { currencyCode: 'EUR', units: -5, nanos: 0 }, releaseSchedule: '61 * * * *', maxWaitDays: -2 },
+        updatedBy: '',
+        reason: '',
+      }),
+    );
+    expect(bad.code).toBe(status.INVALID_ARGUMENT);
+    expect(bad.violations.map((v) => v.field).sort()).toEqual(
+      ['policy.max_wait_days', 'policy.min_quantity', 'policy.min_value.units', 'policy.release_schedule', 'reason', 'updated_by'].sort(),
+    );
+    expect((await t.procurement.listPolicyChanges({ supplierId: 'SUP-POL' })).policyChanges).toHaveLength(2);
+  });
+});
+
+describe('demand and buffers', () => {
+  it('keeps demand for a SKU nobody sells as unassigned, then moves it into the buffer of its first supplier', async () => {
+    const recorded = await t.procurement.recordDemand({ demandId: 'un-1', sku: 'ORPHAN-1', quantity: 3 });
+    expect(recorded.supplierId).toBe('');
+    await t.procurement.recordDemand({ demandId: 'un-2', sku: 'ORPHAN-1', quantity: 2 });
+    const { demands } = await t.procurement.listUnassignedDemand({});
+    expect(demands).toEqual([{ sku: 'ORPHAN-1', quantity: 5, oldestDemandTime: clock.now() }]);
+
+    await seedSupplier(t, 'SUP-ORPHAN', {}, [{ sku: 'ORPHAN-1', cents: 250 }]);
+    expect((await t.procurement.listUnassignedDemand({})).demands).toEqual([]);
+    const { buffer } = await t.procurement.getBuffer({ supplierId: 'SUP-ORPHAN' });
+    expect(buffer?.lines).toEqual([{ sku: 'ORPHAN-1', quantity: 5, value: eur(1250), oldestDemandTime: clock.now() }]);
+    expect(buffer?.totalValue).toEqual(eur(1250));
+  });
+
+  it('records demand once per demand id and refuses a different quantity for the same id', async () => {
+    await seedSupplier(t, 'SUP-IDEM', {}, [{ sku: 'IDEM-1' }]);
+    const results = await Promise.all(Array.from({ length: 4 }, () => t.procurement.recordDemand({ demandId: 'idem-1', sku: 'IDEM-1', quantity: 4 })));
+    expect(new Set(results.map((r) => r.supplierId))).toEqual(new Set(['SUP-IDEM']));
+    expect((await t.procurement.getBuffer({ supplierId: 'SUP-IDEM' })).buffer?.totalQuantity).toBe(4);
+    const other = await grpcError(t.procurement.recordDemand({ demandId: 'idem-1', sku: 'IDEM-1', quantity: 5 }));
+    expect(other.code).toBe(status.ALREADY_EXISTS);
+  });
+
+  it('cancels part of a demand, idempotently by request id, and answers NOT_FOUND for an unknown demand', async () => {
+    await seedSupplier(t, 'SUP-CXL', {}, [{ sku: 'CXL-1' }]);
+    await t.procurement.recordDemand({ demandId: 'cxl-1', sku: 'CXL-1', quantity: 10 });
+    expect(await t.procurement.cancelDemand({ demandId: 'cxl-1', quantity: 4, requestId: 'c1' })).toEqual({ cancelledQuantity: 4, onPurchaseOrderQuantity: 0 });
+    expect(await t.procurement.cancelDemand({ demandId: 'cxl-1', quantity: 4, requestId: 'c1' })).toEqual({ cancelledQuantity: 4, onPurchaseOrderQuantity: 0 });
+    expect((await t.procurement.getBuffer({ supplierId: 'SUP-CXL' })).buffer?.totalQuantity).toBe(6);
+
+    await t.procurement.evaluateBuffers({ supplierId: 'SUP-CXL', force: true });
+    await t.procurement.recordDemand({ demandId: 'cxl-2', sku: 'CXL-1', quantity: 2 });
+    expect(await t.procurement.cancelDemand({ demandId: 'cxl-1', quantity: 3, requestId: 'c2' })).toEqual({ cancelledQuantity: 0, onPurchaseOrderQuantity: 3 });
+    expect(await t.procurement.cancelDemand({ demandId: 'cxl-2', quantity: 0, requestId: 'c3' })).toEqual({ cancelledQuantity: 2, onPurchaseOrderQuantity: 0 });
+    expect((await grpcError(t.procurement.cancelDemand({ demandId: 'nope', quantity: 1, requestId: 'c4' }))).code).toBe(status.NOT_FOUND);
+  });
+});
+
+describe('release', () => {
+  it('releases on demand arrival when the minimum quantity is reached, rounding lines to MOQ and packs', async () => {
+    await seedSupplier(t, 'SUP-MINQ', { minQuantity: 10 }, [
+      { sku: 'MINQ-1', packSize: 6, cents: 150 },
+      { sku: 'MINQ-2', minOrderQuantity: 8, cents: 99 },
+    ]);
+    expect((await t.procurement.recordDemand({ demandId: 'mq-1', sku: 'MINQ-1', quantity: 7 })).purchaseOrders).toEqual([]);
+    const { purchaseOrders } = await t.procurement.recordDemand({ demandId: 'mq-2', sku: 'MINQ-2', quantity: 3 });
+    expect(purchaseOrders).toHaveLength(1);
+    const [po] = purchaseOrders;
+    expect(po.number).toMatch(/^PO-2026-\d{6}$/);
+    expect(po.trigger).toBe(ReleaseTrigger.RELEASE_TRIGGER_MIN_QUANTITY);
+    expect(po.status).toBe(PurchaseOrderStatus.PURCHASE_ORDER_STATUS_ISSUED);
+    expect(po.lines.map((l) => [l.sku, l.supplierSku, l.demandedQuantity, l.quantity])).toEqual([
+      ['MINQ-1', 'S-MINQ-1', 7, 12],
+      ['MINQ-2', 'S-MINQ-2', 3, 8],
+    ]);
+    expect(po.total).toEqual(eur(12 * 150 + 8 * 99));
+    expect(po.requestedDeliveryTime).toEqual(new Date(clock.now().getTime() + 7 * 86_400_000));
+    expect((await t.procurement.getBuffer({ supplierId: 'SUP-MINQ' })).buffer?.totalQuantity).toBe(0);
+    expect((await t.procurement.getPurchaseOrder({ purchaseOrderId: po.purchaseOrderId })).purchaseOrder).toEqual(po);
+  });
+
+  it('releases on the schedule at the first evaluation at or after it, and not from an empty buffer', async () => {
+    clock.set('2026-03-02T08:00:00Z');
+    await seedSupplier(t, 'SUP-SCHED', {}, [{ sku: 'SCHED-1' }]);
+    await seedSupplier(t, 'SUP-EMPTY', {}, [{ sku: 'EMPTY-1' }]);
+    await t.procurement.recordDemand({ demandId: 'sc-1', sku: 'SCHED-1', quantity: 1 });
+    expect((await t.procurement.evaluateBuffers({ asOfTime: new Date('2026-03-02T08:59:59Z'), supplierId: 'SUP-SCHED' })).purchaseOrders).toEqual([]);
+    const fired = await t.procurement.evaluateBuffers({ asOfTime: new Date('2026-03-02T09:00:30Z') });
+    const mine = fired.purchaseOrders.filter((p) => p.supplierId === 'SUP-SCHED' || p.supplierId === 'SUP-EMPTY');
+    expect(mine.map((p) => [p.supplierId, p.trigger])).toEqual([['SUP-SCHED', ReleaseTrigger.RELEASE_TRIGGER_SCHEDULE]]);
+    expect(mine[0].createTime).toEqual(new Date('2026-03-02T09:00:30Z'));
+    expect((await t.procurement.getBuffer({ supplierId: 'SUP-EMPTY' })).buffer?.nextReleaseTime).toEqual(new Date('2026-03-09T09:00:00Z'));
+  });
+
+  it('lists purchase orders by supplier and status, page by page', async () => {
+    await seedSupplier(t, 'SUP-LIST', {}, [{ sku: 'LIST-1' }]);
+    for (let i = 0; i < 3; i++) {
+      await t.procurement.recordDemand({ demandId: `list-${i}`, sku: 'LIST-1', quantity: 1 });
+      clock.set(`2026-03-0${3 + i}T08:00:00Z`);
+      await t.procurement.evaluateBuffers({ supplierId: 'SUP-LIST', force: true });
+    }
+    const first = await t.procurement.listPurchaseOrders({ supplierId: 'SUP-LIST', pageSize: 2 });
+    expect(first.purchaseOrders.map((p) => p.createTime)).toEqual([new Date('2026-03-05T08:00:00Z'), new Date('2026-03-04T08:00:00Z')]);
+    const second = await t.procurement.listPurchaseOrders({ supplierId: 'SUP-LIST', pageSize: 2, pageToken: first.nextPageToken });
+    expect(second.purchaseOrders.map((p) => p.trigger)).toEqual([ReleaseTrigger.RELEASE_TRIGGER_MANUAL]);
+    expect(second.nextPageToken).toBe('');
+    const sent = await t.procurement.listPurchaseOrders({ supplierId: 'SUP-LIST', status: PurchaseOrderStatus.PURCHASE_ORDER_STATUS_SENT });
+    expect(sent.purchaseOrders).toEqual([]);
+  });
+});
