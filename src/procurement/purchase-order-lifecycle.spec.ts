@@ -1,0 +1,21 @@
+import { assertTransition, PURCHASE_ORDER_TRANSITIONS } from './purchase-order-lifecycle';
+import type { PurchaseOrder, PurchaseOrderStatus } from './purchase-orders';
+
+const order = (status: PurchaseOrderStatus) => ({ purchaseOrderId: 'po', number: 'PO-2026-000001', status }) as PurchaseOrder;
+
+describe('purchase order transitions', () => {
+  it('never leaves a cancelled PO and never goes back to ISSUED', () => {
+    expect(PURCHASE_ORDER_TRANSITIONS.CANCELLED).toEqual([]);
+    for (const next of Object.values(PURCHASE_ORDER_TRANSITIONS)) expect(next).not.toContain('ISSUED');
+  });
+
+  it('cancels only before goods arrive', () => {
+    for (const status of ['ISSUED', 'SENT', 'CONFIRMED'] as const) expect(() => assertTransition(order(status), 'CANCELLED')).not.toThrow();
+    for (const status of ['PARTIALLY_RECEIVED', 'RECEIVED'] as const) expect(() => assertTransition(order(status), 'CANCELLED')).toThrow(/cannot become CANCELLED/);
+  });
+
+  it('confirms only a sent PO', () => {
+    expect(() => assertTransition(order('ISSUED'), 'CONFIRMED')).toThrow();
+    expect(() => assertTransition(order('SENT'), 'CONFIRMED')).not.toThrow();
+  });
+});

@@ -1,0 +1,51 @@
+import { orderQuantity, releaseTrigger, type BufferPolicy, type BufferTotals } from './release-rules';
+
+const off: BufferPolicy = { minQuantity: 0, minValueNanos: 0n, releaseSchedule: '0 10 * * 1', maxWaitDays: 0, paused: false };
+const asOf = new Date('2026-03-04T12:00:00Z');
+const later = new Date('2026-03-09T09:00:00Z');
+const DAY = 86_400_000;
+const buffer = (quantity: number, euros = 0, ageDays = 0): BufferTotals => ({
+  quantity,
+  valueNanos: BigInt(euros) * 1_000_000_000n,
+  oldestDemandTime: new Date(asOf.getTime() - ageDays * DAY),
+});
+
+describe('releaseTrigger', () => {
+  it.each([
+    ['min quantity reached', { minQuantity: 10 }, buffer(10), later, false, 'MIN_QUANTITY'],
+    ['min quantity one short', { minQuantity: 10 }, buffer(9), later, false, null],
+    ['min value reached', { minValueNanos: 100_000_000_000n }, buffer(1, 100), later, false, 'MIN_VALUE'],
+    ['min value one cent short', { minValueNanos: 100_000_000_000n }, { ...buffer(1), valueNanos: 99_990_000_000n }, later, false, null],
+    ['max wait reached to the millisecond', { maxWaitDays: 3 }, buffer(1, 1, 3), later, false, 'MAX_WAIT'],
+    ['max wait one millisecond short', { maxWaitDays: 3 }, { ...buffer(1), oldestDemandTime: new Date(asOf.getTime() - 3 * DAY + 1) }, later, false, null],
+    ['schedule due exactly now', {}, buffer(1), asOf, false, 'SCHEDULE'],
+    ['schedule due earlier', {}, buffer(1), new Date(asOf.getTime() - 1), false, 'SCHEDULE'],
+    ['schedule one millisecond ahead', {}, buffer(1), new Date(asOf.getTime() + 1), false, null],
+    ['zero thresholds are off', { minQuantity: 0, minValueNanos: 0n, maxWaitDays: 0 }, buffer(1000, 1_000_000, 365), later, false, null],
+    ['empty buffer never releases', { minQuantity: 1 }, buffer(0), asOf, true, null],
+    ['paused holds every rule', { paused: true, minQuantity: 1, maxWaitDays: 1 }, buffer(50, 50, 30), asOf, false, null],
+    ['force releases a paused buffer', { paused: true }, buffer(1), later, true, 'MANUAL'],
+    ['force wins over thresholds', { minQuantity: 1 }, buffer(5), later, true, 'MANUAL'],
+    ['quantity wins over value, wait and schedule', { minQuantity: 1, minValueNanos: 1n, maxWaitDays: 1 }, buffer(5, 5, 5), asOf, false, 'MIN_QUANTITY'],
+    ['value wins over wait and schedule', { minQuantity: 100, minValueNanos: 1n, maxWaitDays: 1 }, buffer(5, 5, 5), asOf, false, 'MIN_VALUE'],
+    ['wait wins over schedule', { maxWaitDays: 1 }, buffer(5, 5, 5), asOf, false, 'MAX_WAIT'],
+  ] as const)('%s', (_name, policy, totals, scheduled, force, expected) => {
+    expect(releaseTrigger({ ...off, ...policy }, totals, scheduled, asOf, force)).toBe(expected);
+  });
+});
+
+describe('orderQuantity', () => {
+  it.each([
+    [7, 1, 0, 7],
+    [7, 6, 0, 12],
+    [6, 6, 0, 6],
+    [1, 12, 0, 12],
+    [3, 1, 8, 8],
+    [9, 1, 8, 9],
+    [3, 6, 10, 10],
+    [11, 6, 10, 12],
+    [13, 5, 20, 20],
+  ])('demand %i, pack %i, MOQ %i -> %i', (demand, packSize, minOrderQuantity, expected) => {
+    expect(orderQuantity(demand, { packSize, minOrderQuantity })).toBe(expected);
+  });
+});

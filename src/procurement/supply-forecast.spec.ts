@@ -1,0 +1,41 @@
+import { leadTimeStats } from './lead-times';
+import { expectedRelease, supplyForecast, type BufferedSupply } from './supply-forecast';
+
+const now = new Date('2026-03-04T12:00:00Z');
+const quoted7 = leadTimeStats([], 7);
+const day = (iso: string) => new Date(iso);
+
+describe('supply forecast', () => {
+  const buffer: BufferedSupply = {
+    quantity: 5,
+    terms: { packSize: 4, minOrderQuantity: 0 },
+    paused: false,
+    nextScheduledRelease: day('2026-03-09T09:00:00Z'),
+    oldestDemandTime: day('2026-03-03T12:00:00Z'),
+    maxWaitDays: 0,
+    leadTime: quoted7,
+  };
+
+  it('expects a buffer at its next release (schedule or max wait, not before now)', () => {
+    expect(expectedRelease(buffer, now)).toEqual(day('2026-03-09T09:00:00Z'));
+    expect(expectedRelease({ ...buffer, maxWaitDays: 2 }, now)).toEqual(day('2026-03-05T12:00:00Z'));
+    expect(expectedRelease({ ...buffer, nextScheduledRelease: day('2026-03-01T00:00:00Z') }, now)).toEqual(now);
+  });
+
+  it('orders PO arrivals and buffer arrivals in time, with promised dates for confirmed POs', () => {
+    const arrivals = supplyForecast(
+      [
+        { purchaseOrderId: 'po-late', remaining: 3, createTime: day('2026-03-01T00:00:00Z'), sendTime: day('2026-03-01T01:00:00Z'), promisedTime: day('2026-03-20T00:00:00Z'), leadTime: quoted7 },
+        { purchaseOrderId: 'po-unconfirmed', remaining: 10, createTime: day('2026-03-02T00:00:00Z'), sendTime: null, promisedTime: null, leadTime: leadTimeStats([9, 11], 7, 2) },
+      ],
+      [buffer, { ...buffer, paused: true }],
+      now,
+    );
+    expect(arrivals).toEqual([
+      { source: 'PURCHASE_ORDER', purchaseOrderId: 'po-unconfirmed', quantity: 10, expectedTime: day('2026-03-10T12:00:00Z'), latestTime: arrivals[0].latestTime },
+      { source: 'BUFFER', purchaseOrderId: '', quantity: 8, expectedTime: day('2026-03-16T09:00:00Z'), latestTime: day('2026-03-16T09:00:00Z') },
+      { source: 'PURCHASE_ORDER', purchaseOrderId: 'po-late', quantity: 3, expectedTime: day('2026-03-20T00:00:00Z'), latestTime: day('2026-03-20T00:00:00Z') },
+    ]);
+    expect(arrivals[0].latestTime.getTime()).toBeGreaterThan(arrivals[0].expectedTime.getTime());
+  });
+});
