@@ -30,6 +30,8 @@ export const configSchema = z.object({
   OUTBOX_MAX_ATTEMPTS: positiveInt.default(12),
   OUTBOX_BACKOFF_MS: positiveInt.default(1000),
   SCHEDULER_TICK: z.string().min(1).default('* * * * *'),
+  /** Days between "still waiting" emails to customers with backordered lines. */
+  STILL_WAITING_DAYS: positiveInt.default(7),
 });
 
 export type Config = z.infer<typeof configSchema>;

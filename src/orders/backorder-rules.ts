@@ -1,0 +1,43 @@
+import { failedPrecondition, type DomainError } from '../platform/errors';
+
+/** What a product allows to be backordered. */
+export interface BackorderPolicy {
+  acceptBackorders: boolean;
+  /** 0 = no cap. */
+  maxBackorderQuantityPerCustomer: number;
+  discontinued: boolean;
+}
+
+export type RefusalReason = 'PRODUCT_DISCONTINUED' | 'BACKORDERS_NOT_ACCEPTED' | 'BACKORDER_LIMIT_EXCEEDED';
+
+/**
+ * Why each SKU's shortfall may not be backordered (SKUs that may are left out): a discontinued product
+ * is never backordered, a product must accept backorders, and the customer's open backorders of the SKU
+ * plus this shortfall must stay within the per-customer cap.
+ */
+export function backorderRefusals(
+  shortfall: Map<string, number>,
+  policies: Map<string, BackorderPolicy>,
+  openBackorders: Map<string, number>,
+): Map<string, RefusalReason> {
+  const refusals = new Map<string, RefusalReason>();
+  for (const [sku, units] of shortfall) {
+    const policy = policies.get(sku)!;
+    const cap = policy.maxBackorderQuantityPerCustomer;
+    if (policy.discontinued) refusals.set(sku, 'PRODUCT_DISCONTINUED');
+    else if (!policy.acceptBackorders) refusals.set(sku, 'BACKORDERS_NOT_ACCEPTED');
+    else if (cap > 0 && (openBackorders.get(sku) ?? 0) + units > cap) refusals.set(sku, 'BACKORDER_LIMIT_EXCEEDED');
+  }
+  return refusals;
+}
+
+/**
+ * The FAILED_PRECONDITION refusing a whole order: its reason is the SKUs' common reason, or
+ * INSUFFICIENT_STOCK when they differ; metadata maps each refused SKU to its own reason.
+ */
+export function orderRefused(refusals: Map<string, RefusalReason>, shortfall: Map<string, number>): DomainError {
+  const reasons = new Set(refusals.values());
+  const reason = reasons.size === 1 ? [...reasons][0] : 'INSUFFICIENT_STOCK';
+  const detail = [...refusals].map(([sku, why]) => `${sku}: ${why} (${shortfall.get(sku)} short)`).join(', ');
+  return failedPrecondition(reason, `the order cannot be placed: ${detail}`, { skus: [...refusals.keys()].join(','), ...Object.fromEntries(refusals) });
+}

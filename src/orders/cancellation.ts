@@ -1,0 +1,98 @@
+import type { Order } from '../gen/restock/orders/v1/order';
+import { failedPrecondition, notFound } from '../platform/errors';
+import { transaction, type Sql } from '../platform/orm';
+import { enqueue, type OutboxMessage } from '../platform/outbox';
+import type { ServiceDeps } from '../platform/service-module';
+import { inventoryRequestId } from './allocation';
+import { cancellationEmail } from './customer-emails';
+import { loadOrder } from './order-queries';
+import { assertLineTransition, type LineUnits } from './order-status';
+import { LOCK_SKUS_IN_TRANSACTION } from './sku-locks';
+
+interface OpenLine extends LineUnits {
+  lineId: string;
+  sku: string;
+}
+
+/** Cancels every open unit of an order with a reason; an order with nothing open but shipped units is FAILED_PRECONDITION. */
+export function cancelOrder(deps: ServiceDeps, orderId: string, reason: string): Promise<Order> {
+  return cancel(deps, orderId, reason, (lines) => {
+    const open = lines.filter((l) => l.allocated + l.backordered > 0);
+    if (open.length === 0 && lines.some((l) => l.shipped > 0)) throw failedPrecondition('ORDER_SHIPPED', `order ${orderId} has shipped; nothing is left to cancel`, { order_id: orderId });
+    return open.map((l) => ({ line: l, quantity: l.allocated + l.backordered }));
+  });
+}
+
+/** Cancels open units of one line (0 = all still open); shipped units cannot be cancelled. */
+export function cancelOrderLine(deps: ServiceDeps, request: { orderId: string; lineId: string; quantity: number; reason: string }): Promise<Order> {
+  return cancel(deps, request.orderId, request.reason, (lines) => {
+    const line = lines.find((l) => l.lineId === request.lineId);
+    if (!line) throw notFound('order_line', request.lineId);
+    const open = line.allocated + line.backordered;
+    if (open === 0 && line.shipped > 0) throw failedPrecondition('LINE_SHIPPED', `line ${line.lineId} has shipped; nothing is left to cancel`, { line_id: line.lineId });
+    if (open === 0) return [];
+    const quantity = request.quantity || open;
+    if (quantity > open) throw failedPrecondition('QUANTITY_EXCEEDS_OPEN', `line ${line.lineId} has only ${open} open units (shipped units cannot be cancelled)`, { line_id: line.lineId, open: String(open) });
+    return [{ line, quantity }];
+  });
+}
+
+/**
+ * One transaction under the SKUs' locks (allocation cannot run at the same time): waiting units are
+ * cancelled first and leave the supplier buffer, then reserved units, released in Inventory so they
+ * reach waiting lines through the one allocation routine. The reason is kept; the customer gets one email.
+ */
+async function cancel(deps: ServiceDeps, orderId: string, reason: string, choose: (lines: OpenLine[]) => { line: OpenLine; quantity: number }[]): Promise<Order> {
+  return transaction(deps.orm, async (sql) => {
+    const skus = await sql<{ sku: string }>(`SELECT DISTINCT sku FROM orders.order_line l JOIN orders.customer_order o USING (order_id) WHERE o.order_id = ? AND o.placement = 'placed'`, [orderId]);
+    if (skus.length === 0) throw notFound('order', orderId);
+    await sql(LOCK_SKUS_IN_TRANSACTION, [skus.map((s) => s.sku)]);
+    const lines = await sql<OpenLine>(
+      `SELECT line_id AS "lineId", sku, quantity, allocated, backordered, shipped, cancelled FROM orders.order_line WHERE order_id = ? ORDER BY line_number FOR UPDATE`,
+      [orderId],
+    );
+    const chosen = choose(lines);
+    if (chosen.length === 0) return loadOrder(sql, orderId);
+    const messages: OutboxMessage[] = [];
+    const cancellationIds: string[] = [];
+    for (const { line, quantity } of chosen) {
+      const done = await cancelUnits(sql, deps.clock.now(), orderId, line, quantity, reason);
+      messages.push(...done.messages);
+      cancellationIds.push(done.cancellationId);
+    }
+    if (chosen.reduce((n, c) => n + c.quantity, 0) === lines.reduce((n, l) => n + l.allocated + l.backordered, 0)) {
+      await sql(`UPDATE orders.customer_order SET cancel_reason = ? WHERE order_id = ?`, [reason, orderId]);
+    }
+    const order = await loadOrder(sql, orderId);
+    const cancelled = chosen.map((c) => ({ sku: c.line.sku, quantity: c.quantity }));
+    const email = { topic: 'email', key: `cancelled:${orderId}:${cancellationIds[0]}`, payload: cancellationEmail(order, cancelled, reason) };
+    await enqueue(sql, 'orders', [...messages, email]);
+    return order;
+  });
+}
+
+async function cancelUnits(sql: Sql, now: Date, orderId: string, line: OpenLine, quantity: number, reason: string): Promise<{ cancellationId: string; messages: OutboxMessage[] }> {
+  const waiting = Math.min(quantity, line.backordered);
+  const allocated = quantity - waiting;
+  const after = { ...line, backordered: line.backordered - waiting, allocated: line.allocated - allocated, cancelled: line.cancelled + quantity };
+  assertLineTransition(line.lineId, line, after);
+  await sql(
+    `UPDATE orders.order_line SET backordered = backordered - ?, allocated = allocated - ?, cancelled = cancelled + ?, cancelled_waiting = cancelled_waiting + ? WHERE line_id = ?`,
+    [waiting, allocated, quantity, waiting, line.lineId],
+  );
+  const [{ id }] = await sql<{ id: string }>(
+    `INSERT INTO orders.cancellation (order_id, line_id, waiting, allocated, reason, create_time) VALUES (?, ?, ?, ?, ?, ?) RETURNING cancellation_id::text AS id`,
+    [orderId, line.lineId, waiting, allocated, reason, now],
+  );
+  const requestId = `cancel:${line.lineId}:${id}`;
+  const messages: OutboxMessage[] = [];
+  if (waiting > 0) messages.push({ topic: 'procurement.cancel-demand', key: `cancel-demand:${requestId}`, payload: { demandId: line.lineId, quantity: waiting, requestId } });
+  if (allocated > 0) {
+    messages.push({
+      topic: 'inventory.release-stock',
+      key: `release-stock:${requestId}`,
+      payload: { requestId: inventoryRequestId(requestId), lines: [{ lineId: line.lineId, quantity: allocated }] },
+    });
+  }
+  return { cancellationId: id, messages };
+}

@@ -1,0 +1,65 @@
+import { EtaSource, type Eta as EtaMessage } from '../gen/restock/orders/v1/order';
+import { ArrivalSource, type Arrival } from '../gen/restock/procurement/v1/buffer';
+import type { Peers } from '../platform/service-module';
+
+/** Eta is when a waiting line is expected to be filled; expected/latest are unset when the source is UNKNOWN. */
+export interface Eta {
+  expectedTime?: Date;
+  latestTime?: Date;
+  source: EtaSource;
+  purchaseOrderId: string;
+}
+
+export const UNKNOWN_ETA: Eta = { source: EtaSource.ETA_SOURCE_UNKNOWN, purchaseOrderId: '' };
+
+/** A waiting line in allocation order and how many of its units wait. */
+export interface QueuedLine {
+  lineId: string;
+  waiting: number;
+}
+
+/**
+ * Matches a SKU's queue (in allocation order) against its forecast arrivals (in time order): a line's ETA
+ * is the arrival whose cumulative quantity first covers the line's last waiting unit; UNKNOWN past the forecast.
+ */
+export function matchEtas(queue: QueuedLine[], arrivals: Arrival[]): Map<string, Eta> {
+  const etas = new Map<string, Eta>();
+  let needed = 0;
+  let supplied = 0;
+  let next = 0;
+  for (const line of queue) {
+    needed += line.waiting;
+    while (supplied < needed && next < arrivals.length) supplied += arrivals[next++].quantity;
+    const arrival = supplied >= needed && next > 0 ? arrivals[next - 1] : undefined;
+    etas.set(line.lineId, arrival ? etaOf(arrival) : UNKNOWN_ETA);
+  }
+  return etas;
+}
+
+function etaOf(arrival: Arrival): Eta {
+  const source = arrival.source === ArrivalSource.ARRIVAL_SOURCE_PURCHASE_ORDER ? EtaSource.ETA_SOURCE_PURCHASE_ORDER : EtaSource.ETA_SOURCE_BUFFER;
+  if (!arrival.expectedTime) return UNKNOWN_ETA;
+  return { expectedTime: arrival.expectedTime, latestTime: arrival.latestTime ?? arrival.expectedTime, source, purchaseOrderId: arrival.purchaseOrderId };
+}
+
+/** The SKU's forecast arrivals from Procurement, in time order; empty when Procurement cannot tell (no invented dates). */
+export async function supplyForecast(peers: Peers, sku: string): Promise<Arrival[]> {
+  try {
+    const { arrivals } = await peers.procurement.getSupplyForecast({ sku }, { timeoutMs: 5_000 });
+    return [...arrivals].sort((a, b) => (a.expectedTime?.getTime() ?? Infinity) - (b.expectedTime?.getTime() ?? Infinity));
+  } catch {
+    return [];
+  }
+}
+
+/** The contract's Eta (timestamps unset when UNKNOWN). */
+export function toEta(eta: Eta): EtaMessage {
+  return { expectedTime: eta.expectedTime, latestTime: eta.latestTime, source: eta.source, purchaseOrderId: eta.purchaseOrderId } as EtaMessage;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** True when a customer told `told` should hear about `now`: the expected date moved a day or more later. */
+export function etaSlipped(told: Date | null, now: Eta): boolean {
+  return told !== null && now.expectedTime !== undefined && now.expectedTime.getTime() - told.getTime() >= DAY_MS;
+}

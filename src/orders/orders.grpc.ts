@@ -1,0 +1,95 @@
+import { Priority } from '../gen/restock/common/v1/priority';
+import { FulfillmentPolicy } from '../gen/restock/orders/v1/order';
+import type { OrdersServiceDefinition } from '../gen/restock/orders/v1/orders_service';
+import { pageSize } from '../platform/pagination';
+import type { Handlers } from '../platform/rpc';
+import type { ServiceDeps } from '../platform/service-module';
+import { Validator } from '../platform/validation';
+import { applyReceipt, allocateStock } from './receipts';
+import { listBackorders } from './backorder-queue';
+import { cancelOrder, cancelOrderLine } from './cancellation';
+import { refreshEtas } from './eta-refresh';
+import { backorderMetrics } from './metrics';
+import { getOrder, listOrders } from './order-queries';
+import { placeOrder } from './placement';
+import { shipOrder } from './shipping';
+
+const MAX_LINES = 100;
+const MAX_SKUS = 1000;
+
+/** The OrdersService handlers: validate, call one domain function, map the result. */
+export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersServiceDefinition> {
+  return {
+    async placeOrder(request) {
+      const v = new Validator()
+        .id('request_id', request.requestId)
+        .id('customer_id', request.customerId)
+        .email('customer_email', request.customerEmail)
+        .check(request.priority in Priority && request.priority >= 0, 'priority', 'must be a Priority')
+        .check(request.fulfillmentPolicy in FulfillmentPolicy && request.fulfillmentPolicy >= 0, 'fulfillment_policy', 'must be a FulfillmentPolicy')
+        .check(request.lines.length >= 1 && request.lines.length <= MAX_LINES, 'lines', `must have 1-${MAX_LINES} lines`);
+      request.lines.forEach((line, i) => v.sku(`lines[${i}].sku`, line.sku).quantity(`lines[${i}].quantity`, line.quantity));
+      v.done();
+      const order = await placeOrder(deps, {
+        requestId: request.requestId,
+        customerId: request.customerId,
+        customerEmail: request.customerEmail,
+        priority: request.priority || Priority.PRIORITY_STANDARD,
+        fulfillmentPolicy: request.fulfillmentPolicy || FulfillmentPolicy.FULFILLMENT_POLICY_SHIP_AVAILABLE_NOW,
+        lines: request.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+      });
+      return { order };
+    },
+    async getOrder({ orderId }) {
+      new Validator().id('order_id', orderId).done();
+      return { order: await getOrder(deps.orm, orderId) };
+    },
+    async listOrders(request) {
+      new Validator().id('customer_id', request.customerId).done();
+      return listOrders(deps.orm, request.customerId, pageSize(request.pageSize), request.pageToken);
+    },
+    async cancelOrder({ orderId, reason }) {
+      new Validator().id('order_id', orderId).text('reason', reason, { min: 1, max: 500 }).done();
+      return { order: await cancelOrder(deps, orderId, reason) };
+    },
+    async cancelOrderLine(request) {
+      new Validator()
+        .id('order_id', request.orderId)
+        .id('line_id', request.lineId)
+        .quantity('quantity', request.quantity, { min: 0 })
+        .text('reason', request.reason, { min: 1, max: 500 })
+        .done();
+      return { order: await cancelOrderLine(deps, request) };
+    },
+    async shipOrder(request) {
+      new Validator()
+        .id('order_id', request.orderId)
+        .id('shipment_id', request.shipmentId)
+        .text('carrier', request.carrier, { min: 1, max: 100 })
+        .text('tracking_number', request.trackingNumber, { min: 1, max: 100 })
+        .done();
+      return { order: await shipOrder(deps, request) };
+    },
+    async listBackorders(request) {
+      new Validator().sku('sku', request.sku).done();
+      return listBackorders(deps, request.sku, pageSize(request.pageSize), request.pageToken);
+    },
+    async applyReceipt(request) {
+      new Validator().id('receipt_id', request.receiptId).sku('sku', request.sku).quantity('quantity', request.quantity).done();
+      return applyReceipt(deps, request);
+    },
+    async allocateStock({ sku }) {
+      new Validator().sku('sku', sku).done();
+      return { allocations: await allocateStock(deps, sku) };
+    },
+    async refreshEtas({ skus }) {
+      const v = new Validator().check(skus.length >= 1 && skus.length <= MAX_SKUS, 'skus', `must list 1-${MAX_SKUS} SKUs`);
+      skus.forEach((sku, i) => v.sku(`skus[${i}]`, sku));
+      v.done();
+      return { changedLines: await refreshEtas(deps, skus) };
+    },
+    async getBackorderMetrics() {
+      return { metrics: await backorderMetrics(deps) };
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import type { Allocation } from '../gen/restock/orders/v1/order';
+import { alreadyExists } from '../platform/errors';
+import { requestHash } from '../platform/idempotency';
+import type { ServiceDeps } from '../platform/service-module';
+import { allocateFifo } from './allocation';
+import { peerRefusal, peerUnavailable } from './peer-errors';
+import { withSkuLocks } from './sku-locks';
+
+export interface Receipt {
+  receiptId: string;
+  sku: string;
+  quantity: number;
+}
+
+/**
+ * Receives a supplier delivery in Inventory (same receipt id) and allocates it FIFO to waiting lines;
+ * the rest stays free stock. Idempotent by receipt id: a retry returns the first allocations.
+ */
+export async function applyReceipt(deps: ServiceDeps, receipt: Receipt): Promise<{ allocations: Allocation[]; unallocatedQuantity: number }> {
+  const hash = requestHash(receipt);
+  const batchId = `receipt:${receipt.receiptId}`;
+  return withSkuLocks(deps.orm, [receipt.sku], async (session) => {
+    const [batch] = await session.sql<{ requestHash: string }>(`SELECT request_hash AS "requestHash" FROM orders.allocation_batch WHERE batch_id = ?`, [batchId]);
+    if (batch && batch.requestHash !== hash) throw alreadyExists(receipt.receiptId, `receipt ${receipt.receiptId} was already applied with other content`);
+    if (!batch) {
+      try {
+        await deps.peers.inventory.receiveStock(receipt);
+      } catch (error) {
+        throw peerRefusal(error) ?? peerUnavailable('inventory', error);
+      }
+    }
+    const allocations = await allocateFifo(deps, session, { batchId, sku: receipt.sku, receiptQuantity: receipt.quantity, requestHash: hash, recordEmpty: true });
+    const allocated = allocations.reduce((sum, a) => sum + a.quantity, 0);
+    return { allocations, unallocatedQuantity: Math.max(0, receipt.quantity - allocated) };
+  });
+}
+
+/** Hands a SKU's free stock to its waiting lines (Inventory announces every increase of free stock). */
+export function allocateStock(deps: ServiceDeps, sku: string): Promise<Allocation[]> {
+  return withSkuLocks(deps.orm, [sku], (session) => allocateFifo(deps, session, { batchId: `stock:${sku}:${randomUUID()}`, sku, receiptQuantity: 0 }));
+}

@@ -1,0 +1,38 @@
+import type { ServiceDeps } from '../platform/service-module';
+import type { Task } from '../platform/scheduler';
+import { sqlOf } from '../platform/orm';
+import { allocateFifo } from './allocation';
+import { finishPlacement } from './placement-completion';
+import { withSkuLocks } from './sku-locks';
+
+/**
+ * Finishes sagas a crash (or an unreachable Inventory) left half done: pending or refused placements
+ * are completed or compensated, planned allocation batches are reserved and applied. Each runs under
+ * its SKUs' locks, so a placement still in flight in another process is waited for, then skipped.
+ */
+export async function recoverUnfinishedWork(deps: ServiceDeps): Promise<{ orders: number; batches: number }> {
+  const sql = sqlOf(deps.orm.em.fork());
+  const orders = await sql<{ orderId: string; skus: string[] }>(
+    `SELECT o.order_id AS "orderId", array_agg(DISTINCT l.sku) AS skus FROM orders.customer_order o JOIN orders.order_line l USING (order_id)
+     WHERE o.placement <> 'placed' GROUP BY o.order_id, o.create_time ORDER BY o.create_time, o.order_id`,
+  );
+  for (const order of orders) {
+    await withSkuLocks(deps.orm, order.skus, (session) => finishPlacement(deps, session, order.orderId)).catch((error: unknown) =>
+      deps.log.info({ orderId: order.orderId, err: error }, 'placement recovery ended without an order'),
+    );
+  }
+  const batches = await sql<{ batchId: string; sku: string; receiptQuantity: number }>(
+    `SELECT batch_id AS "batchId", sku, receipt_quantity AS "receiptQuantity" FROM orders.allocation_batch WHERE state = 'planned' ORDER BY create_time`,
+  );
+  for (const batch of batches) {
+    await withSkuLocks(deps.orm, [batch.sku], (session) => allocateFifo(deps, session, batch)).catch((error: unknown) =>
+      deps.log.warn({ batchId: batch.batchId, err: error }, 'allocation recovery failed; next run retries'),
+    );
+  }
+  return { orders: orders.length, batches: batches.length };
+}
+
+/** Runs the recovery every 10 seconds (and once at startup, from the module). */
+export function recoveryTask(deps: ServiceDeps): Task {
+  return { id: 'orders.recover-unfinished-work', schedule: '*/10 * * * * *', run: async () => void (await recoverUnfinishedWork(deps)) };
+}

@@ -1,0 +1,48 @@
+import type { Knex } from '@mikro-orm/postgresql';
+import type { Orm, Row, Sql } from '../platform/orm';
+
+/** LockedSession is one database connection holding the advisory locks of some SKUs across several transactions. */
+export interface LockedSession {
+  /** Runs work in a transaction on the session's connection; it commits without giving up the locks. */
+  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  /** A statement outside any transaction, on the session's connection. */
+  sql: Sql;
+}
+
+// Two-key advisory locks in their own class: they never collide with single-key locks (migrations) elsewhere.
+const LOCK_CLASS = `hashtext('restock.orders.sku')`;
+
+/** SQL taking the transaction-scoped lock of each SKU, in hash order (no deadlocks), for single-transaction writers. */
+export const LOCK_SKUS_IN_TRANSACTION = `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, k)
+  FROM (SELECT DISTINCT hashtext(s) AS k FROM unnest(?::text[]) AS s ORDER BY k) AS keys`;
+
+/**
+ * Runs work while holding the SKUs' advisory locks on one dedicated connection. A saga that calls
+ * Inventory between its transactions (placement, allocation) stays serialized per SKU; if the process
+ * dies the connection closes and PostgreSQL releases the locks.
+ */
+export async function withSkuLocks<T>(orm: Orm, skus: string[], work: (session: LockedSession) => Promise<T>): Promise<T> {
+  const knex = orm.em.getKnex() as Knex;
+  const client = knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(connection: unknown): Promise<void> };
+  const connection = await client.acquireConnection();
+  const on = (query: Knex.Raw): Knex.Raw => query.connection(connection as never);
+  const run = (runner: (text: string, params: readonly unknown[]) => Knex.Raw): Sql =>
+    (async <R extends Row>(text: string, params: readonly unknown[] = []) => ((await runner(text, params)) as unknown as { rows: R[] }).rows) as Sql;
+  let locked = false;
+  try {
+    await on(
+      knex.raw(
+        `SELECT pg_advisory_lock(${LOCK_CLASS}, k) FROM (SELECT DISTINCT hashtext(s) AS k FROM unnest(?::text[]) AS s ORDER BY k) AS keys`,
+        [skus],
+      ),
+    );
+    locked = true;
+    return await work({
+      sql: run((text, params) => on(knex.raw(text, params as any[]))),
+      transaction: (body) => knex.transaction((trx) => body(run((text, params) => trx.raw(text, params as any[]))), { connection } as never),
+    });
+  } finally {
+    if (locked) await on(knex.raw('SELECT pg_advisory_unlock_all()')).catch(() => undefined);
+    await client.releaseConnection(connection);
+  }
+}
