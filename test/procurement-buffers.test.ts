@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { PurchaseOrderStatus, ReleaseTrigger } from '../src/gen/restock/procurement/v1/purchase_order';
 import { grpcError, startTestApp, type TestApp } from './support/harness';
+import { queryDb } from './support/procurement-db';
 import { eur, seedSupplier, supplierOf, TestClock } from './support/procurement-fixtures';
 
 const clock = new TestClock(new Date('2026-03-02T08:00:00Z')); // a Monday, 09:00 in Berlin
@@ -153,5 +154,83 @@ describe('release', () => {
     expect(second.nextPageToken).toBe('');
     const sent = await t.procurement.listPurchaseOrders({ supplierId: 'SUP-LIST', status: PurchaseOrderStatus.PURCHASE_ORDER_STATUS_SENT });
     expect(sent.purchaseOrders).toEqual([]);
+  });
+});
+
+describe('release rules over gRPC', () => {
+  const T0 = '2026-03-02T08:00:00Z';
+  const never = '0 10 1 1 *'; // 1 January: keeps the schedule out of threshold cases
+  const at = (offsetMs: number) => new Date(new Date(T0).getTime() + offsetMs);
+  const DAY = 86_400_000;
+  it.each([
+    ['min quantity fires on arrival', { minQuantity: 5, releaseSchedule: never }, 5, null, ReleaseTrigger.RELEASE_TRIGGER_MIN_QUANTITY],
+    ['min quantity one short', { minQuantity: 5, releaseSchedule: never }, 4, at(DAY), null],
+    ['min value fires on arrival', { minValue: eur(5000), releaseSchedule: never }, 5, null, ReleaseTrigger.RELEASE_TRIGGER_MIN_VALUE],
+    ['min value one unit short', { minValue: eur(5000), releaseSchedule: never }, 4, at(DAY), null],
+    ['max wait reached', { maxWaitDays: 2, releaseSchedule: never }, 1, at(2 * DAY), ReleaseTrigger.RELEASE_TRIGGER_MAX_WAIT],
+    ['max wait a second short', { maxWaitDays: 2, releaseSchedule: never }, 1, at(2 * DAY - 1000), null],
+    ['schedule at 10:00 Berlin', {}, 1, new Date('2026-03-02T09:00:00Z'), ReleaseTrigger.RELEASE_TRIGGER_SCHEDULE],
+    ['schedule a second early', {}, 1, new Date('2026-03-02T08:59:59Z'), null],
+    ['paused holds thresholds and schedule', { minQuantity: 1, maxWaitDays: 1, paused: true }, 3, at(30 * DAY), null],
+  ] as const)('%s', async (name, policy, quantity, asOf, expected) => {
+    clock.set(T0);
+    const id = `RULE-${name.replace(/\W+/g, '-').toUpperCase()}`.slice(0, 60);
+    await seedSupplier(t, id, policy, [{ sku: id, cents: 1000 }]);
+    const arrival = await t.procurement.recordDemand({ demandId: `${id}-d`, sku: id, quantity });
+    const released = asOf === null ? arrival.purchaseOrders : (await t.procurement.evaluateBuffers({ asOfTime: asOf, supplierId: id })).purchaseOrders;
+    expect(released.map((po) => po.trigger)).toEqual(expected === null ? [] : [expected]);
+    if (asOf !== null) expect(arrival.purchaseOrders).toEqual([]);
+  });
+
+  it('releases a paused buffer only by force, as MANUAL', async () => {
+    clock.set(T0);
+    await seedSupplier(t, 'RULE-FORCE', { paused: true }, [{ sku: 'RULE-FORCE' }]);
+    await t.procurement.recordDemand({ demandId: 'force-d', sku: 'RULE-FORCE', quantity: 2 });
+    expect((await t.procurement.getBuffer({ supplierId: 'RULE-FORCE' })).buffer?.nextReleaseTime).toBeUndefined();
+    const { purchaseOrders } = await t.procurement.evaluateBuffers({ supplierId: 'RULE-FORCE', force: true });
+    expect(purchaseOrders.map((po) => [po.trigger, po.lines[0].quantity])).toEqual([[ReleaseTrigger.RELEASE_TRIGGER_MANUAL, 2]]);
+    expect((await t.procurement.evaluateBuffers({ supplierId: 'RULE-FORCE', force: true })).purchaseOrders).toEqual([]);
+  });
+});
+
+describe('preferred supplier', () => {
+  it('serves a SKU from its preferred supplier, else the one that sold it first; buffered demand follows a change', async () => {
+    clock.set('2026-03-02T08:00:00Z');
+    await seedSupplier(t, 'PREF-OLD', {}, [{ sku: 'PREF-1' }]);
+    await seedSupplier(t, 'PREF-NEW', {}, [{ sku: 'PREF-1' }]);
+    expect((await t.procurement.recordDemand({ demandId: 'pref-1', sku: 'PREF-1', quantity: 2 })).supplierId).toBe('PREF-OLD');
+    await t.procurement.upsertSupplierProduct({
+      supplierProduct: { supplierId: 'PREF-NEW', sku: 'PREF-1', supplierSku: 'N-1', unitCost: eur(900), packSize: 1, preferred: true },
+    });
+    expect((await t.procurement.recordDemand({ demandId: 'pref-2', sku: 'PREF-1', quantity: 1 })).supplierId).toBe('PREF-NEW');
+    expect((await t.procurement.getBuffer({ supplierId: 'PREF-NEW' })).buffer?.totalQuantity).toBe(3);
+    expect((await t.procurement.getBuffer({ supplierId: 'PREF-OLD' })).buffer?.totalQuantity).toBe(0);
+    await t.procurement.upsertSupplierProduct({
+      supplierProduct: { supplierId: 'PREF-OLD', sku: 'PREF-1', supplierSku: 'S-PREF-1', unitCost: eur(1000), packSize: 1, preferred: true },
+    });
+    expect((await t.procurement.getBuffer({ supplierId: 'PREF-OLD' })).buffer?.totalQuantity).toBe(3);
+  });
+});
+
+describe('concurrent demand', () => {
+  it('puts every unit of concurrently arriving demand on exactly one PO while thresholds fire', async () => {
+    await seedSupplier(t, 'RACE', { minQuantity: 7, releaseSchedule: '0 10 1 1 *' }, [{ sku: 'RACE-1' }, { sku: 'RACE-2' }]);
+    const demands = Array.from({ length: 60 }, (_, i) => ({ demandId: `race-${i}`, sku: `RACE-${(i % 2) + 1}`, quantity: (i % 3) + 1 }));
+    await Promise.all(demands.map((d) => t.procurement.recordDemand(d)));
+    await t.procurement.evaluateBuffers({ supplierId: 'RACE', force: true });
+    const { purchaseOrders } = await t.procurement.listPurchaseOrders({ supplierId: 'RACE', pageSize: 1000 });
+    const demanded = purchaseOrders.flatMap((po) => po.lines).reduce((sum, l) => sum + l.demandedQuantity, 0);
+    expect(demanded).toBe(demands.reduce((sum, d) => sum + d.quantity, 0));
+    expect((await t.procurement.getBuffer({ supplierId: 'RACE' })).buffer?.totalQuantity).toBe(0);
+    expect(purchaseOrders.some((po) => po.trigger === ReleaseTrigger.RELEASE_TRIGGER_MIN_QUANTITY)).toBe(true);
+    const onOrders = await queryDb<{ demand_id: string; quantity: number; pos: number }>(
+      t.databaseUrl,
+      `SELECT demand_id, sum(quantity)::int AS quantity, count(*)::int AS pos FROM procurement.purchase_order_demand WHERE demand_id LIKE 'race-%' GROUP BY demand_id`,
+    );
+    expect(onOrders).toHaveLength(demands.length);
+    for (const row of onOrders) {
+      expect(row.pos).toBe(1);
+      expect(row.quantity).toBe(demands.find((d) => d.demandId === row.demand_id)!.quantity);
+    }
   });
 });
