@@ -2,11 +2,11 @@ import type { Priority } from '../gen/restock/common/v1/priority';
 import type { FulfillmentPolicy, Order } from '../gen/restock/orders/v1/order';
 import { alreadyExists } from '../platform/errors';
 import { requestHash } from '../platform/idempotency';
-import { sqlOf, type Sql } from '../platform/orm';
+import type { Sql } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
 import { crashPoint } from './crash-points';
 import { loadOrder } from './order-queries';
-import { finishPlacement } from './placement-completion';
+import { finishPlacement, type PendingOrder } from './placement-completion';
 import { withSkuLocks } from './sku-locks';
 
 /** What a customer asks PlaceOrder for (validated). */
@@ -22,17 +22,19 @@ export interface PlaceOrderInput {
 /**
  * Places an order as a saga serialized per SKU: write it pending, reserve what the FIFO gate allows in
  * Inventory (request id "place:<order_id>", so a retry or recovery reserves once), then finalize it in
- * one transaction. The same request id returns the same order; with another payload, ALREADY_EXISTS.
+ * one statement. The same request id returns the same order; with another payload, ALREADY_EXISTS.
  */
 export async function placeOrder(deps: ServiceDeps, input: PlaceOrderInput): Promise<Order> {
   const hash = requestHash(input);
-  const earlier = await findByRequestId(sqlOf(deps.orm.em.fork()), input.requestId, hash);
-  if (earlier?.placement === 'placed') return loadOrder(sqlOf(deps.orm.em.fork()), earlier.orderId);
   const skus = [...new Set(input.lines.map((l) => l.sku))];
   return withSkuLocks(deps.orm, skus, async (session) => {
-    const orderId = await session.transaction((sql) => writePendingOrder(sql, deps.clock.now(), input, hash));
+    const pending = await writePendingOrder(session.sql, deps.clock.now(), input, hash);
+    if (!pending) {
+      const earlier = await findByRequestId(session.sql, input.requestId, hash);
+      return earlier.placement === 'placed' ? loadOrder(session.sql, earlier.orderId) : finishPlacement(deps, session, earlier.orderId);
+    }
     crashPoint('placement.pending-written');
-    return finishPlacement(deps, session, orderId);
+    return finishPlacement(deps, session, pending.orderId, pending);
   });
 }
 
@@ -41,33 +43,41 @@ async function findByRequestId(sql: Sql, requestId: string, hash: string) {
     `SELECT order_id AS "orderId", request_hash AS "requestHash", placement FROM orders.customer_order WHERE request_id = ?`,
     [requestId],
   );
-  if (order && order.requestHash !== hash) throw alreadyExists(requestId, `request_id ${requestId} was already used for a different order`);
+  if (order.requestHash !== hash) throw alreadyExists(requestId, `request_id ${requestId} was already used for a different order`);
   return order;
 }
 
 /**
- * Writes the order and its lines as pending, each line planning how much to reserve: all of it, or
- * nothing while an older line of the same or a higher priority waits for (or is being placed on) its
- * SKU — the FIFO gate. Runs under the SKUs' locks, so the plan cannot race another placement.
+ * Writes the order and its lines as pending in one statement (null when the request id is taken), each
+ * line planning how much to reserve: all of it, or nothing while an older line of the same or a higher
+ * priority waits for (or is being placed on) its SKU — the FIFO gate. Runs under the SKUs' locks, so the
+ * plan cannot race another placement.
  */
-async function writePendingOrder(sql: Sql, now: Date, input: PlaceOrderInput, hash: string): Promise<string> {
-  const [created] = await sql<{ orderId: string }>(
-    `INSERT INTO orders.customer_order (request_id, request_hash, customer_id, customer_email, priority, fulfillment_policy, create_time)
-     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING RETURNING order_id AS "orderId"`,
-    [input.requestId, hash, input.customerId, input.customerEmail, input.priority, input.fulfillmentPolicy, now],
-  );
-  // A concurrent twin of this request got here first: continue (or return) its order.
-  if (!created) return (await findByRequestId(sql, input.requestId, hash))!.orderId;
-  await sql(
-    `INSERT INTO orders.order_line (line_id, order_id, line_number, sku, quantity, to_reserve, priority, queue_time, customer_id)
+async function writePendingOrder(sql: Sql, now: Date, input: PlaceOrderInput, hash: string): Promise<PendingOrder | null> {
+  const lines = await sql<{ orderId: string; lineId: string; sku: string; quantity: number; toReserve: number }>(
+    `WITH o AS (
+       INSERT INTO orders.customer_order (request_id, request_hash, customer_id, customer_email, priority, fulfillment_policy, create_time)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING
+       RETURNING order_id, priority, create_time, customer_id)
+     INSERT INTO orders.order_line (line_id, order_id, line_number, sku, quantity, to_reserve, priority, queue_time, customer_id)
      SELECT o.order_id || '-' || lpad(l.n::text, 3, '0'), o.order_id, l.n, l.sku, l.quantity,
             CASE WHEN EXISTS (SELECT 1 FROM orders.order_line w WHERE w.sku = l.sku AND w.backordered > 0 AND w.priority >= o.priority)
-                   OR EXISTS (SELECT 1 FROM orders.order_line w WHERE w.sku = l.sku AND w.pending AND w.order_id <> o.order_id AND w.priority >= o.priority)
+                   OR EXISTS (SELECT 1 FROM orders.order_line w WHERE w.sku = l.sku AND w.pending AND w.priority >= o.priority)
                  THEN 0 ELSE l.quantity END,
             o.priority, o.create_time, o.customer_id
-     FROM orders.customer_order o, unnest(?::text[], ?::int[]) WITH ORDINALITY AS l(sku, quantity, n)
-     WHERE o.order_id = ?`,
-    [input.lines.map((l) => l.sku), input.lines.map((l) => l.quantity), created.orderId],
+     FROM o, unnest(?::text[], ?::int[]) WITH ORDINALITY AS l(sku, quantity, n)
+     RETURNING order_id AS "orderId", line_id AS "lineId", sku, quantity, to_reserve AS "toReserve", line_number`,
+    [input.requestId, hash, input.customerId, input.customerEmail, input.priority, input.fulfillmentPolicy, now, input.lines.map((l) => l.sku), input.lines.map((l) => l.quantity)],
   );
-  return created.orderId;
+  if (lines.length === 0) return null;
+  return {
+    orderId: lines[0].orderId,
+    placement: 'pending',
+    customerId: input.customerId,
+    customerEmail: input.customerEmail,
+    priority: input.priority,
+    fulfillmentPolicy: input.fulfillmentPolicy,
+    createTime: now,
+    lines: lines.map(({ lineId, sku, quantity, toReserve }) => ({ lineId, sku, quantity, toReserve })).sort((a, b) => (a.lineId < b.lineId ? -1 : 1)),
+  };
 }

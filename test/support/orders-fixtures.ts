@@ -25,8 +25,10 @@ let orderCount = 0;
 export function order(
   t: TestApp,
   lines: [sku: string, quantity: number][],
-  { customer = 'cust-1', priority = Priority.PRIORITY_STANDARD, policy = FulfillmentPolicy.FULFILLMENT_POLICY_SHIP_AVAILABLE_NOW, requestId = `req-${++orderCount}`, email = `${customer}@example.com` } = {},
+  options: { customer?: string; priority?: Priority; policy?: FulfillmentPolicy; requestId?: string; email?: string } = {},
 ) {
+  const { customer = 'cust-1', priority = Priority.PRIORITY_STANDARD, policy = FulfillmentPolicy.FULFILLMENT_POLICY_SHIP_AVAILABLE_NOW, requestId = `req-${++orderCount}` } = options;
+  const email = options.email ?? `${customer}@example.com`;
   return t.orders.placeOrder({
     requestId,
     customerId: customer,
