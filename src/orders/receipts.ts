@@ -5,7 +5,7 @@ import { requestHash } from '../platform/idempotency';
 import type { ServiceDeps } from '../platform/service-module';
 import { allocateFifo } from './allocation';
 import { peerRefusal, peerUnavailable } from './peer-errors';
-import { withSkuLocks } from './sku-locks';
+import { withSkuLocks, type LockedSession } from './sku-locks';
 
 export interface Receipt {
   receiptId: string;
@@ -21,6 +21,7 @@ export async function applyReceipt(deps: ServiceDeps, receipt: Receipt): Promise
   const hash = requestHash(receipt);
   const batchId = `receipt:${receipt.receiptId}`;
   return withSkuLocks(deps.orm, [receipt.sku], async (session) => {
+    await finishPlannedBatches(deps, session, receipt.sku);
     const [batch] = await session.sql<{ requestHash: string }>(`SELECT request_hash AS "requestHash" FROM orders.allocation_batch WHERE batch_id = ?`, [batchId]);
     if (batch && batch.requestHash !== hash) throw alreadyExists(receipt.receiptId, `receipt ${receipt.receiptId} was already applied with other content`);
     if (!batch) {
@@ -38,5 +39,17 @@ export async function applyReceipt(deps: ServiceDeps, receipt: Receipt): Promise
 
 /** Hands a SKU's free stock to its waiting lines (Inventory announces every increase of free stock). */
 export function allocateStock(deps: ServiceDeps, sku: string): Promise<Allocation[]> {
-  return withSkuLocks(deps.orm, [sku], (session) => allocateFifo(deps, session, { batchId: `stock:${sku}:${randomUUID()}`, sku, receiptQuantity: 0 }));
+  return withSkuLocks(deps.orm, [sku], async (session) => {
+    await finishPlannedBatches(deps, session, sku);
+    return allocateFifo(deps, session, { batchId: `stock:${sku}:${randomUUID()}`, sku, receiptQuantity: 0 });
+  });
+}
+
+/** Batches of the SKU a crash left planned go first, so a receipt's units keep their receipt (and no demand is cancelled for them). */
+export async function finishPlannedBatches(deps: ServiceDeps, session: LockedSession, sku: string): Promise<void> {
+  const planned = await session.sql<{ batchId: string; receiptQuantity: number }>(
+    `SELECT batch_id AS "batchId", receipt_quantity AS "receiptQuantity" FROM orders.allocation_batch WHERE sku = ? AND state = 'planned' ORDER BY create_time`,
+    [sku],
+  );
+  for (const batch of planned) await allocateFifo(deps, session, { ...batch, sku });
 }

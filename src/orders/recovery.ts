@@ -1,8 +1,8 @@
 import type { ServiceDeps } from '../platform/service-module';
 import type { Task } from '../platform/scheduler';
 import { sqlOf } from '../platform/orm';
-import { allocateFifo } from './allocation';
 import { finishPlacement } from './placement-completion';
+import { finishPlannedBatches } from './receipts';
 import { withSkuLocks } from './sku-locks';
 
 /**
@@ -21,12 +21,10 @@ export async function recoverUnfinishedWork(deps: ServiceDeps): Promise<{ orders
       deps.log.info({ orderId: order.orderId, err: error }, 'placement recovery ended without an order'),
     );
   }
-  const batches = await sql<{ batchId: string; sku: string; receiptQuantity: number }>(
-    `SELECT batch_id AS "batchId", sku, receipt_quantity AS "receiptQuantity" FROM orders.allocation_batch WHERE state = 'planned' ORDER BY create_time`,
-  );
-  for (const batch of batches) {
-    await withSkuLocks(deps.orm, [batch.sku], (session) => allocateFifo(deps, session, batch)).catch((error: unknown) =>
-      deps.log.warn({ batchId: batch.batchId, err: error }, 'allocation recovery failed; next run retries'),
+  const batches = await sql<{ sku: string }>(`SELECT DISTINCT sku FROM orders.allocation_batch WHERE state = 'planned'`);
+  for (const { sku } of batches) {
+    await withSkuLocks(deps.orm, [sku], (session) => finishPlannedBatches(deps, session, sku)).catch((error: unknown) =>
+      deps.log.warn({ sku, err: error }, 'allocation recovery failed; next run retries'),
     );
   }
   return { orders: orders.length, batches: batches.length };

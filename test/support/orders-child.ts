@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { InventoryServiceDefinition } from '../../src/gen/restock/inventory/v1/inventory_service';
+import { OrdersServiceDefinition } from '../../src/gen/restock/orders/v1/orders_service';
+import { connect, type Client } from '../../src/platform/rpc';
+import { freePort } from './global-setup';
+import { waitFor } from './harness';
+
+/** A real `tsx src/main.ts` process serving all services on its own port, and clients of it. */
+export interface ChildApp {
+  process: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  orders: Client<typeof OrdersServiceDefinition>;
+  inventory: Client<typeof InventoryServiceDefinition>;
+  close(): void;
+}
+
+/** Starts the process on databaseUrl (crashPoint sets RESTOCK_CRASH_POINT) and waits until it answers. */
+export async function startChild(databaseUrl: string, crashPoint?: string): Promise<ChildApp> {
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    GRPC_PORT: String(port),
+    DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'restock-child-')),
+    LOG_LEVEL: 'warn',
+    OUTBOX_POLL_MS: '50',
+    OUTBOX_BACKOFF_MS: '100',
+    RESTOCK_CRASH_POINT: crashPoint ?? '',
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: path.resolve(__dirname, '../..'), env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const address = `127.0.0.1:${port}`;
+  const app: ChildApp = {
+    process: child,
+    exited,
+    orders: connect(OrdersServiceDefinition, address),
+    inventory: connect(InventoryServiceDefinition, address),
+    close() {
+      app.orders.close();
+      app.inventory.close();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+  await waitFor(() => app.orders.getBackorderMetrics({}, { timeoutMs: 1000 }).then(() => true, () => false), { timeoutMs: 60_000, what: 'the child process to serve' });
+  return app;
+}
