@@ -1,0 +1,48 @@
+import { startTestApp, type TestApp } from './support/harness';
+import { order, product } from './support/orders-fixtures';
+
+let t: TestApp;
+let now = new Date('2026-01-01T00:00:00Z');
+const at = (days: number) => {
+  now = new Date(Date.UTC(2026, 0, 1) + days * 86_400_000);
+};
+
+beforeAll(async () => {
+  t = await startTestApp({ background: false, clock: { now: () => now } });
+});
+afterAll(() => t.stop());
+
+it('computes the backorder KPIs of a hand-checked history', async () => {
+  await product(t, 'M-A', { onHand: 2, price: 10 });
+  await product(t, 'M-B', { price: 4 });
+  await product(t, 'M-C', { onHand: 100, price: 1 });
+
+  at(0);
+  await order(t, [['M-A', 5]]); // L1: 2 reserved, 3 backordered
+  at(0.5);
+  await order(t, [['M-C', 1]]); // L2: in stock
+  at(1);
+  const { order: o3 } = await order(t, [['M-B', 4]]); // L3: 4 backordered
+  at(2);
+  const { order: o4 } = await order(t, [['M-B', 2], ['M-C', 2]]); // L4: 2 backordered, L5: in stock
+  at(3);
+  await t.orders.applyReceipt({ receiptId: 'm-a', sku: 'M-A', quantity: 3 }); // L1 filled after 3 days
+  at(4.5);
+  await t.orders.applyReceipt({ receiptId: 'm-b', sku: 'M-B', quantity: 4 }); // L3 filled after 3.5 days
+  at(5);
+  await t.orders.cancelOrderLine({ orderId: o4!.orderId, lineId: o4!.lines[0].lineId, quantity: 1, reason: 'fewer' }); // L4: 1 waiting unit cancelled
+  at(6);
+  const { metrics } = await t.orders.getBackorderMetrics({});
+  expect(o3!.lines[0].backorderedQuantity).toBe(4);
+  expect(metrics).toEqual({
+    backorderRate: 3 / 5, // L1, L3, L4 of 5 lines
+    openBackorderLines: 1, // L4
+    openBackorderUnits: 1,
+    openBackorderValue: { currencyCode: 'EUR', units: 4, nanos: 0 }, // 1 x 4 EUR
+    oldestBackorderAgeDays: 4, // L4 placed on day 2, now day 6
+    meanFillTimeDays: (3 + 3.5) / 2,
+    p90FillTimeDays: 3 + 0.9 * 0.5, // continuous percentile of [3, 3.5]
+    cancelRate: 1 / 9, // 1 of 3 + 4 + 2 backordered units
+    shareExpectedWithin7Days: 0, // no forecast covers L4
+  });
+});
