@@ -57,7 +57,12 @@ export interface SupplierProduct {
   packSize: number;
   /** Minimum order quantity (0 = none). */
   minOrderQuantity: number;
-  /** The supplier chosen for the SKU when several sell it. */
+  /**
+   * The supplier chosen for the SKU when several sell it. Rule: the preferred supplier serves the SKU
+   * (marking one preferred unmarks the others); with none preferred, the supplier that has sold the SKU
+   * longest (first upserted), then the lowest supplier_id. Buffered demand follows the serving supplier;
+   * demand already on a purchase order stays there.
+   */
   preferred: boolean;
 }
 

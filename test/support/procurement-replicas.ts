@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ProcurementServiceDefinition } from '../../src/gen/restock/procurement/v1/procurement_service';
+import { connect, type Client } from '../../src/platform/rpc';
+import { freePort } from './global-setup';
+import { waitFor } from './harness';
+
+/** A real Restock process (`npx tsx src/main.ts`) serving Procurement, and a client of it. */
+export interface Replica {
+  process: ChildProcess;
+  procurement: Client<typeof ProcurementServiceDefinition>;
+  output: string[];
+}
+
+/** Starts a Procurement replica on the given database; resolves once it answers gRPC. */
+export async function startReplica(databaseUrl: string, env: Record<string, string>): Promise<Replica> {
+  const port = await freePort();
+  const child = spawn('npx', ['tsx', 'src/main.ts'], {
+    cwd: path.resolve(__dirname, '../..'),
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      GRPC_PORT: String(port),
+      SERVICES: 'procurement',
+      DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'restock-replica-')),
+      LOG_LEVEL: 'warn',
+      OUTBOX_POLL_MS: '50',
+      OUTBOX_BACKOFF_MS: '200',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: npx -> tsx -> node, so a stop reaches the server itself.
+    detached: true,
+  });
+  const output: string[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const procurement = connect(ProcurementServiceDefinition, `127.0.0.1:${port}`);
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`replica exited with ${child.exitCode}:\n${output.join('')}`);
+      return procurement.listSuppliers({ pageSize: 1 }, { timeoutMs: 1000 }).then(() => true, () => false);
+    },
+    { timeoutMs: 90_000, what: `replica on port ${port}` },
+  );
+  return { process: child, procurement, output };
+}
+
+/** Stops a replica's whole process group with SIGTERM and waits for npx to exit. */
+export async function stopReplica(replica: Replica): Promise<void> {
+  replica.procurement.close();
+  const exited = replica.process.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => replica.process.once('exit', () => resolve()));
+  try {
+    process.kill(-replica.process.pid!, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+  await exited;
+  replica.process.stdout!.destroy();
+  replica.process.stderr!.destroy();
+}
