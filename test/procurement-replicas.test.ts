@@ -42,11 +42,11 @@ describe('three Procurement replicas on one database', () => {
     // Whatever no rule released yet goes out by a planner's release, through another replica.
     await replicas[1].procurement.evaluateBuffers({ force: true });
 
-    const orders = await waitFor(async () => {
+    const orders = (await waitFor(async () => {
       const { purchaseOrders } = await replicas[2].procurement.listPurchaseOrders({ pageSize: 1000 });
       const allSent = purchaseOrders.every((po) => po.status === PurchaseOrderStatus.PURCHASE_ORDER_STATUS_SENT);
       return allSent && smtp.messages.length >= purchaseOrders.length ? purchaseOrders : null;
-    }, { timeoutMs: 60_000, what: 'every PO emailed' });
+    }, { timeoutMs: 60_000, what: 'every PO emailed' }))!;
 
     const onOrders = await queryDb<{ demand_id: string; quantity: number; pos: number }>(
       databaseUrl,

@@ -49,7 +49,7 @@ const cases: [string, (t: TestApp) => Promise<unknown>, string[]][] = [
   ['CancelDemand', (t) => t.procurement.cancelDemand({ demandId: '', requestId: '', quantity: -1 }), ['demand_id', 'request_id', 'quantity']],
   ['EvaluateBuffers', (t) => t.procurement.evaluateBuffers({ supplierId: bad }), ['supplier_id']],
   ['GetPurchaseOrder', (t) => t.procurement.getPurchaseOrder({ purchaseOrderId: '' }), ['purchase_order_id']],
-  ['ListPurchaseOrders', (t) => t.procurement.listPurchaseOrders({ supplierId: bad, status: 99, pageSize: -1 }), ['supplier_id', 'status']],
+  ['ListPurchaseOrders', (t) => t.procurement.listPurchaseOrders({ supplierId: bad, status: 99 as never, pageSize: -1 }), ['supplier_id', 'status']],
   ['ConfirmPurchaseOrder', (t) => t.procurement.confirmPurchaseOrder({
     purchaseOrderId: '', lines: [{ sku: 'A', confirmedQuantity: -1 }, { sku: 'A', confirmedQuantity: 1 }],
   }), ['purchase_order_id', 'promised_time', 'lines[0].confirmed_quantity', 'lines[1].sku']],

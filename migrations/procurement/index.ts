@@ -1,8 +1,10 @@
 import { Migration20261125000000_init } from './Migration20261125000000_init';
 import { Migration20261125100000_buffers } from './Migration20261125100000_buffers';
+import { Migration20261125110000_release_hot_path } from './Migration20261125110000_release_hot_path';
 
 /** Every migration of this schema, in order. */
 export const migrations = [
   { name: 'Migration20261125000000_init', class: Migration20261125000000_init },
   { name: 'Migration20261125100000_buffers', class: Migration20261125100000_buffers },
+  { name: 'Migration20261125110000_release_hot_path', class: Migration20261125110000_release_hot_path },
 ];

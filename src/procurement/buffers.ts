@@ -1,11 +1,11 @@
 import type { Clock } from '../platform/clock';
 import { sqlOf, type Orm } from '../platform/orm';
-import { releaseBuffer, toNanos } from './release';
+import { releaseBuffers, toNanos } from './release';
 import { releaseTrigger } from './release-rules';
 import { findSupplier, type Supplier } from './suppliers';
 
-/** Buffers are released this many at a time (each in its own transaction). */
-const RELEASE_CONCURRENCY = 4;
+/** Buffers are released this many suppliers per transaction, keeping each transaction short. */
+const RELEASE_BATCH = 100;
 
 export interface BufferLine {
   sku: string;
@@ -59,7 +59,7 @@ interface Candidate {
 
 /**
  * Finds, with one aggregate query over all buffers, the suppliers whose release rules fire as of asOf
- * (or whose schedule is due, to move it on), then releases each in its own transaction. Returns the
+ * (or whose schedule is due, to move it on), then releases them in batches (one transaction per batch, one PO per supplier). Returns the
  * ids of the POs created. The scheduler tick, demand arrival and the EvaluateBuffers RPC all run this.
  */
 export async function evaluateBuffers(orm: Orm, options: { asOf: Date; supplierId?: string; force?: boolean }): Promise<string[]> {
@@ -87,15 +87,10 @@ export async function evaluateBuffers(orm: Orm, options: { asOf: Date; supplierI
     return releaseTrigger(rules, totals, scheduled, asOf, force) !== null || (!c.paused && scheduled.getTime() <= asOf.getTime());
   });
   const created: string[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(RELEASE_CONCURRENCY, due.length) }, async () => {
-      while (next < due.length) {
-        const id = await releaseBuffer(orm, due[next++].supplierId, asOf, force);
-        if (id) created.push(id);
-      }
-    }),
-  );
+  for (let i = 0; i < due.length; i += RELEASE_BATCH) {
+    const batch = due.slice(i, i + RELEASE_BATCH).map((c) => c.supplierId);
+    created.push(...(await releaseBuffers(orm, batch, asOf, force)));
+  }
   return created;
 }
 

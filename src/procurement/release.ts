@@ -1,21 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { transaction, type Orm, type Sql } from '../platform/orm';
-import { enqueue } from '../platform/outbox';
+import { enqueue, type OutboxMessage } from '../platform/outbox';
 import { SUPPLIER_PRODUCT_COLUMNS, type SupplierProduct } from './catalog';
-import { refreshEtas } from './eta-refresh';
 import { addDays } from './lead-times';
 import { purchaseOrderEmail } from './purchase-order-email';
 import { orderQuantity, releaseTrigger, type BufferTotals, type ReleaseTrigger } from './release-rules';
 import { nextReleaseTime } from './schedule';
-import { findSupplier, type Supplier } from './suppliers';
+import { lockSuppliers, type Supplier } from './suppliers';
 
 /** Outbox topic of a PO email: sent by the mailer, then the PO is marked SENT. */
 export const SEND_PURCHASE_ORDER = 'procurement.send-purchase-order';
-
-/** A supplier's release rules in the form the pure rules take. */
-export function rulesOf(supplier: Supplier) {
-  return { ...supplier.policy, minValueNanos: toNanos(supplier.policy.minValue) };
-}
 
 /** A non-negative decimal string as nanos. */
 export function toNanos(decimal: string): bigint {
@@ -23,89 +17,129 @@ export function toNanos(decimal: string): bigint {
   return BigInt(whole || '0') * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9));
 }
 
-/** The totals of one supplier's buffer, read in the caller's transaction. */
-async function bufferTotals(sql: Sql, supplierId: string): Promise<BufferTotals> {
-  const [row] = await sql<{ quantity: number; value: string; oldest: string | null }>(
-    `SELECT coalesce(sum(b.quantity), 0)::int AS quantity, coalesce(sum(b.quantity * sp.unit_cost), 0)::text AS value, min(b.demand_time) AS oldest
-     FROM procurement.buffered_demand b JOIN procurement.supplier_product sp ON sp.supplier_id = b.supplier_id AND sp.sku = b.sku
-     WHERE b.supplier_id = ?`,
-    [supplierId],
-  );
-  return { quantity: row.quantity, valueNanos: toNanos(row.value), oldestDemandTime: row.oldest ? new Date(row.oldest) : null };
+/** A supplier's release rules in the form the pure rules take. */
+function rulesOf(supplier: Supplier) {
+  return { ...supplier.policy, minValueNanos: toNanos(supplier.policy.minValue) };
 }
 
+/** The buffer totals of each supplier, with one aggregate statement, in the caller's transaction. */
+async function bufferTotals(sql: Sql, supplierIds: string[]): Promise<Map<string, BufferTotals>> {
+  const rows = await sql<{ supplierId: string; quantity: number; value: string; oldest: string }>(
+    `SELECT b.supplier_id AS "supplierId", sum(b.quantity)::int AS quantity, sum(b.quantity * sp.unit_cost)::text AS value, min(b.demand_time) AS oldest
+     FROM procurement.buffered_demand b JOIN procurement.supplier_product sp ON sp.supplier_id = b.supplier_id AND sp.sku = b.sku
+     WHERE b.supplier_id = ANY(?) GROUP BY b.supplier_id`,
+    [supplierIds],
+  );
+  return new Map(rows.map((r) => [r.supplierId, { quantity: r.quantity, valueNanos: toNanos(r.value), oldestDemandTime: new Date(r.oldest) }]));
+}
+
+const EMPTY: BufferTotals = { quantity: 0, valueNanos: 0n, oldestDemandTime: null };
+
 /**
- * Releases one supplier's buffer if a rule fires as of asOf, in one transaction: the supplier row is
- * locked (so replicas and concurrent demand arrivals release it once), the rules are checked again on
- * what is buffered now, and the demand moves onto a new PO whose email is queued in the outbox. A due
- * schedule moves on to its next time even when there was nothing to release. Returns the new PO's id.
+ * Releases the buffers of these suppliers whose rules fire as of asOf, in one transaction: their rows are
+ * locked in id order (so replicas and concurrent demand arrivals release each buffer once), the rules are
+ * checked again on what is buffered now, and each released buffer's demand moves onto a new PO whose email
+ * is queued in the outbox — one PO per supplier, written with set-based statements. A due schedule moves
+ * on to its next time even when there was nothing to release. Returns the new POs' ids.
  */
-export function releaseBuffer(orm: Orm, supplierId: string, asOf: Date, force: boolean): Promise<string | null> {
+export function releaseBuffers(orm: Orm, supplierIds: string[], asOf: Date, force: boolean): Promise<string[]> {
   return transaction(orm, async (sql) => {
-    const supplier = await findSupplier(sql, supplierId, true);
-    const totals = await bufferTotals(sql, supplierId);
-    const trigger = releaseTrigger(rulesOf(supplier), totals, supplier.nextReleaseTime, asOf, force);
-    if (!supplier.policy.paused && supplier.nextReleaseTime.getTime() <= asOf.getTime()) {
-      const next = nextReleaseTime(supplier.policy.releaseSchedule, supplier.timeZone, asOf);
-      await sql('UPDATE procurement.supplier SET next_release_time = ? WHERE supplier_id = ?', [next, supplierId]);
-    }
-    if (!trigger) return null;
-    return createPurchaseOrder(sql, supplier, trigger, asOf);
+    const suppliers = await lockSuppliers(sql, supplierIds);
+    const totals = await bufferTotals(sql, supplierIds);
+    const moved = suppliers.filter((s) => !s.policy.paused && s.nextReleaseTime.getTime() <= asOf.getTime());
+    await sql(
+      `UPDATE procurement.supplier s SET next_release_time = m.next FROM unnest(?::text[], ?::timestamptz[]) AS m(supplier_id, next)
+       WHERE s.supplier_id = m.supplier_id`,
+      [moved.map((s) => s.supplierId), moved.map((s) => nextReleaseTime(s.policy.releaseSchedule, s.timeZone, asOf))],
+    );
+    const releases = suppliers
+      .map((supplier) => ({ supplier, trigger: releaseTrigger(rulesOf(supplier), totals.get(supplier.supplierId) ?? EMPTY, supplier.nextReleaseTime, asOf, force) }))
+      .filter((r): r is { supplier: Supplier; trigger: ReleaseTrigger } => r.trigger !== null);
+    if (releases.length === 0) return [];
+    return createPurchaseOrders(sql, releases, asOf);
   });
 }
 
 interface TakenDemand {
+  supplierId: string;
   demandId: string;
   sku: string;
   quantity: number;
   demandTime: string;
 }
 
-/** Moves the supplier's whole buffer onto a new PO (lines rounded to MOQ and packs) and queues its email. */
-async function createPurchaseOrder(sql: Sql, supplier: Supplier, trigger: ReleaseTrigger, asOf: Date): Promise<string | null> {
+/** Moves each releasing supplier's whole buffer onto a new PO (lines rounded to MOQ and packs) and queues the emails. */
+async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; trigger: ReleaseTrigger }[], asOf: Date): Promise<string[]> {
   const taken = await sql<TakenDemand>(
-    `DELETE FROM procurement.buffered_demand WHERE supplier_id = ?
-     RETURNING demand_id AS "demandId", sku, quantity, demand_time AS "demandTime"`,
-    [supplier.supplierId],
+    `DELETE FROM procurement.buffered_demand WHERE supplier_id = ANY(?)
+     RETURNING supplier_id AS "supplierId", demand_id AS "demandId", sku, quantity, demand_time AS "demandTime"`,
+    [releases.map((r) => r.supplier.supplierId)],
   );
-  if (taken.length === 0) return null;
-  const demanded = new Map<string, number>();
-  for (const d of taken) demanded.set(d.sku, (demanded.get(d.sku) ?? 0) + d.quantity);
+  const demanded = new Map<string, Map<string, number>>();
+  for (const d of taken) {
+    const perSku = demanded.get(d.supplierId) ?? new Map<string, number>();
+    perSku.set(d.sku, (perSku.get(d.sku) ?? 0) + d.quantity);
+    demanded.set(d.supplierId, perSku);
+  }
+  const pairs = [...demanded].flatMap(([supplierId, perSku]) => [...perSku.keys()].map((sku) => [supplierId, sku]));
   const products = await sql<SupplierProduct>(
-    `SELECT ${SUPPLIER_PRODUCT_COLUMNS} FROM procurement.supplier_product WHERE supplier_id = ? AND sku = ANY(?) ORDER BY sku`,
-    [supplier.supplierId, [...demanded.keys()]],
+    `SELECT ${SUPPLIER_PRODUCT_COLUMNS} FROM procurement.supplier_product
+     WHERE (supplier_id, sku) IN (SELECT * FROM unnest(?::text[], ?::text[])) ORDER BY supplier_id, sku`,
+    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
   );
-  const lines = products.map((p) => ({ ...p, demandedQuantity: demanded.get(p.sku)!, quantity: orderQuantity(demanded.get(p.sku)!, p) }));
+  const productsOf = new Map<string, SupplierProduct[]>();
+  for (const p of products) productsOf.set(p.supplierId, [...(productsOf.get(p.supplierId) ?? []), p]);
+  const released = releases.filter((r) => demanded.has(r.supplier.supplierId));
+  const numbers = await sql<{ seq: string }>(`SELECT nextval('procurement.purchase_order_number')::text AS seq FROM generate_series(1, ?)`, [released.length]);
+  const orders = released.map(({ supplier, trigger }, i) => ({
+    purchaseOrderId: randomUUID(),
+    number: `PO-${asOf.getUTCFullYear()}-${numbers[i].seq.padStart(6, '0')}`,
+    supplier,
+    trigger,
+    requestedDeliveryTime: addDays(asOf, supplier.quotedLeadTimeDays),
+    lines: productsOf.get(supplier.supplierId)!.map((p) => {
+      const demand = demanded.get(supplier.supplierId)!.get(p.sku)!;
+      return { ...p, demandedQuantity: demand, quantity: orderQuantity(demand, p) };
+    }),
+  }));
+  const orderOf = new Map(orders.map((o) => [o.supplier.supplierId, o.purchaseOrderId]));
+  const lines = orders.flatMap((o) => o.lines.map((l) => ({ ...l, purchaseOrderId: o.purchaseOrderId })));
 
-  const [{ seq }] = await sql<{ seq: string }>(`SELECT nextval('procurement.purchase_order_number')::text AS seq`);
-  const purchaseOrderId = randomUUID();
-  const number = `PO-${asOf.getUTCFullYear()}-${seq.padStart(6, '0')}`;
-  const requestedDeliveryTime = addDays(asOf, supplier.quotedLeadTimeDays);
   await sql(
     `INSERT INTO procurement.purchase_order (purchase_order_id, number, supplier_id, status, trigger, currency_code, create_time, requested_delivery_time)
-     VALUES (?, ?, ?, 'ISSUED', ?, ?, ?, ?)`,
-    [purchaseOrderId, number, supplier.supplierId, trigger, supplier.currencyCode, asOf, requestedDeliveryTime],
+     SELECT id, number, supplier_id, 'ISSUED', trigger, currency, ?, requested FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])
+       AS o(id, number, supplier_id, trigger, currency, requested)`,
+    [asOf, orders.map((o) => o.purchaseOrderId), orders.map((o) => o.number), orders.map((o) => o.supplier.supplierId), orders.map((o) => o.trigger),
+      orders.map((o) => o.supplier.currencyCode), orders.map((o) => o.requestedDeliveryTime)],
   );
   await sql(
     `INSERT INTO procurement.purchase_order_line (purchase_order_id, sku, supplier_sku, quantity, demanded_quantity, unit_cost)
-     SELECT ?, * FROM unnest(?::text[], ?::text[], ?::int[], ?::int[], ?::numeric[])`,
-    [purchaseOrderId, lines.map((l) => l.sku), lines.map((l) => l.supplierSku), lines.map((l) => l.quantity), lines.map((l) => l.demandedQuantity), lines.map((l) => l.unitCost)],
+     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::numeric[])`,
+    [lines.map((l) => l.purchaseOrderId), lines.map((l) => l.sku), lines.map((l) => l.supplierSku), lines.map((l) => l.quantity), lines.map((l) => l.demandedQuantity), lines.map((l) => l.unitCost)],
   );
   await sql(
     `INSERT INTO procurement.purchase_order_demand (purchase_order_id, demand_id, sku, quantity, demand_time)
-     SELECT ?, * FROM unnest(?::text[], ?::text[], ?::int[], ?::timestamptz[])`,
-    [purchaseOrderId, taken.map((d) => d.demandId), taken.map((d) => d.sku), taken.map((d) => d.quantity), taken.map((d) => new Date(d.demandTime))],
+     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::timestamptz[])`,
+    [taken.map((d) => orderOf.get(d.supplierId)), taken.map((d) => d.demandId), taken.map((d) => d.sku), taken.map((d) => d.quantity), taken.map((d) => new Date(d.demandTime))],
   );
+  await enqueue(sql, 'procurement', orders.flatMap((o) => releaseMessages(o)));
+  return orders.map((o) => o.purchaseOrderId);
+}
+
+/** A released PO's email to the supplier and, per SKU, the forecast change Orders must hear about. */
+function releaseMessages(order: { purchaseOrderId: string; number: string; supplier: Supplier; requestedDeliveryTime: Date; lines: (SupplierProduct & { quantity: number })[] }): OutboxMessage[] {
+  const { supplier, purchaseOrderId } = order;
   const email = purchaseOrderEmail({
-    number,
+    number: order.number,
     supplierName: supplier.name,
     supplierEmail: supplier.email,
     timeZone: supplier.timeZone,
     currencyCode: supplier.currencyCode,
-    requestedDeliveryTime,
-    lines,
+    requestedDeliveryTime: order.requestedDeliveryTime,
+    lines: order.lines,
   });
-  await enqueue(sql, 'procurement', [{ topic: SEND_PURCHASE_ORDER, key: `purchase-order-email:${purchaseOrderId}`, payload: { purchaseOrderId, email } }]);
-  await refreshEtas(sql, [...demanded.keys()], `released:${purchaseOrderId}`);
-  return purchaseOrderId;
+  return [
+    { topic: SEND_PURCHASE_ORDER, key: `purchase-order-email:${purchaseOrderId}`, payload: { purchaseOrderId, email } },
+    ...order.lines.map((l) => ({ topic: 'orders.refresh-etas', key: `refresh-etas:${l.sku}:released:${purchaseOrderId}`, payload: { skus: [l.sku] } })),
+  ];
 }

@@ -41,6 +41,15 @@ export async function findSupplier(sql: Sql, supplierId: string, lock = false): 
   return toSupplier(row);
 }
 
+/** Locks suppliers' rows in id order (so concurrent releases never deadlock) and returns them. */
+export async function lockSuppliers(sql: Sql, supplierIds: string[]): Promise<Supplier[]> {
+  const rows = await sql<SupplierRow>(
+    `SELECT ${SUPPLIER_COLUMNS} FROM procurement.supplier WHERE supplier_id = ANY(?) ORDER BY supplier_id FOR NO KEY UPDATE`,
+    [supplierIds],
+  );
+  return rows.map(toSupplier);
+}
+
 /** Returns one supplier. */
 export function getSupplier(orm: Orm, supplierId: string): Promise<Supplier> {
   return findSupplier(sqlOf(orm.em), supplierId);
