@@ -65,6 +65,15 @@ describe('suppliers', () => {
   });
 });
 
+describe('supplier currency', () => {
+  it('refuses to change the currency of a supplier with priced products', async () => {
+    await seedSupplier(t, 'SUP-CUR', {}, [{ sku: 'CUR-1' }]);
+    const error = await grpcError(t.procurement.upsertSupplier({ supplier: { ...supplierOf('SUP-CUR'), currencyCode: 'USD' } }));
+    expect(error.code).toBe(status.FAILED_PRECONDITION);
+    expect(error.reason).toBe('SUPPLIER_CURRENCY_CHANGE');
+  });
+});
+
 describe('demand and buffers', () => {
   it('keeps demand for a SKU nobody sells as unassigned, then moves it into the buffer of its first supplier', async () => {
     const recorded = await t.procurement.recordDemand({ demandId: 'un-1', sku: 'ORPHAN-1', quantity: 3 });
@@ -180,6 +189,17 @@ describe('release rules over gRPC', () => {
     const released = asOf === null ? arrival.purchaseOrders : (await t.procurement.evaluateBuffers({ asOfTime: asOf, supplierId: id })).purchaseOrders;
     expect(released.map((po) => po.trigger)).toEqual(expected === null ? [] : [expected]);
     if (asOf !== null) expect(arrival.purchaseOrders).toEqual([]);
+  });
+
+  it('releases the Monday 10:00 Berlin schedule at 08:00 UTC after the spring DST change', async () => {
+    clock.set('2026-03-24T12:00:00Z');
+    await seedSupplier(t, 'RULE-DST', {}, [{ sku: 'RULE-DST' }]);
+    await t.procurement.recordDemand({ demandId: 'dst-d', sku: 'RULE-DST', quantity: 1 });
+    expect((await t.procurement.getBuffer({ supplierId: 'RULE-DST' })).buffer?.nextReleaseTime).toEqual(new Date('2026-03-30T08:00:00Z'));
+    expect((await t.procurement.evaluateBuffers({ supplierId: 'RULE-DST', asOfTime: new Date('2026-03-30T07:59:59Z') })).purchaseOrders).toEqual([]);
+    const { purchaseOrders } = await t.procurement.evaluateBuffers({ supplierId: 'RULE-DST', asOfTime: new Date('2026-03-30T08:00:00Z') });
+    expect(purchaseOrders.map((po) => po.trigger)).toEqual([ReleaseTrigger.RELEASE_TRIGGER_SCHEDULE]);
+    expect((await t.procurement.getBuffer({ supplierId: 'RULE-DST' })).buffer?.nextReleaseTime).toEqual(new Date('2026-04-06T08:00:00Z'));
   });
 
   it('releases a paused buffer only by force, as MANUAL', async () => {

@@ -191,6 +191,23 @@ describe('purchase order lifecycle', () => {
   });
 });
 
+describe('cancelling a sent purchase order', () => {
+  it('tells the supplier, returns the demand to the buffer and lists the PO under CANCELLED', async () => {
+    const po = await sentPurchaseOrder('SENTCXL');
+    const sent = await t.procurement.listPurchaseOrders({ supplierId: 'SENTCXL', status: PurchaseOrderStatus.PURCHASE_ORDER_STATUS_SENT });
+    expect(sent.purchaseOrders.map((p) => p.purchaseOrderId)).toEqual([po.purchaseOrderId]);
+    await t.procurement.cancelPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, reason: 'customer orders withdrawn' });
+    await drain();
+    const notices = smtp.messages.filter((m) => m.subject === `Cancellation of purchase order ${po.number}`);
+    expect(notices).toHaveLength(1);
+    expect(notices[0].text).toContain('customer orders withdrawn');
+    expect((await t.procurement.getBuffer({ supplierId: 'SENTCXL' })).buffer?.totalQuantity).toBe(17);
+    const cancelled = await t.procurement.listPurchaseOrders({ supplierId: 'SENTCXL', status: PurchaseOrderStatus.PURCHASE_ORDER_STATUS_CANCELLED });
+    expect(cancelled.purchaseOrders.map((p) => p.purchaseOrderId)).toEqual([po.purchaseOrderId]);
+    expect((await t.procurement.listPurchaseOrders({ supplierId: 'SENTCXL', status: PurchaseOrderStatus.PURCHASE_ORDER_STATUS_SENT })).purchaseOrders).toEqual([]);
+  });
+});
+
 describe('supply forecast', () => {
   it('forecasts an open PO at send time plus the expected lead time, then at the promised time, then buffered demand', async () => {
     clock.set('2026-03-04T00:00:00Z');

@@ -6,11 +6,9 @@ import { pageSize } from '../platform/pagination';
 import type { Handlers } from '../platform/rpc';
 import { MAX_QUANTITY, Validator } from '../platform/validation';
 import { listPolicyChanges, updateBufferPolicy } from './buffer-policy';
-import { recordDemandAndRelease, upsertSupplierProductAndRelease } from './buffer-triggers';
-import { evaluateBuffers, getBuffer } from './buffers';
+import { evaluateBuffersNow, recordDemandAndRelease, upsertSupplierProductAndRelease } from './buffer-triggers';
+import { getBuffer } from './buffers';
 import { cancelDemand, listUnassignedDemand } from './demand';
-import { loadPurchaseOrders } from './purchase-orders';
-import { sqlOf } from '../platform/orm';
 import * as map from './procurement.mapping';
 import { checkPolicy, checkSupplier, checkSupplierProduct, optionalId } from './procurement.validation';
 import { getSupplier, listSuppliers, upsertSupplier } from './suppliers';
@@ -60,8 +58,7 @@ export function bufferHandlers(orm: Orm, clock: Clock): Handlers<typeof Procurem
       return { buffer: map.toBuffer(await getBuffer(orm, supplierId)) };
     },
     async listUnassignedDemand(request) {
-      const page = await listUnassignedDemand(orm, pageSize(request.pageSize), request.pageToken);
-      return page;
+      return listUnassignedDemand(orm, pageSize(request.pageSize), request.pageToken);
     },
     async recordDemand(request) {
       new Validator().id('demand_id', request.demandId).sku('sku', request.sku).quantity('quantity', request.quantity).done();
@@ -78,9 +75,8 @@ export function bufferHandlers(orm: Orm, clock: Clock): Handlers<typeof Procurem
     },
     async evaluateBuffers(request) {
       optionalId(new Validator(), 'supplier_id', request.supplierId).done();
-      const ids = await evaluateBuffers(orm, { asOf: request.asOfTime ?? clock.now(), supplierId: request.supplierId, force: request.force });
-      const orders = await loadPurchaseOrders(sqlOf(orm.em), ids);
-      return { purchaseOrders: orders.sort((a, b) => a.number.localeCompare(b.number)).map(map.toPurchaseOrder) };
+      const orders = await evaluateBuffersNow(orm, { asOf: request.asOfTime ?? clock.now(), supplierId: request.supplierId, force: request.force });
+      return { purchaseOrders: orders.map(map.toPurchaseOrder) };
     },
   };
 }

@@ -81,3 +81,10 @@ ${rows.map((r) => html`<tr><td>${r.supplierSku}</td><td>${r.sku}</td><td>${r.qua
     attachments: [{ filename: `${po.number}.csv`, content: purchaseOrderCsv(po), contentType: 'text/csv' }],
   };
 }
+
+/** The email that tells a supplier a PO it already received is cancelled. */
+export function purchaseOrderCancellationEmail(po: { number: string; supplierName: string; supplierEmail: string; reason: string }): Email {
+  const text = `Dear ${po.supplierName},\n\nPlease cancel purchase order ${po.number}. Reason: ${po.reason}\n\nDo not ship the goods on this order.`;
+  const body = html`<p>Dear ${po.supplierName},</p><p>Please cancel purchase order <strong>${po.number}</strong>. Reason: ${po.reason}</p><p>Do not ship the goods on this order.</p>`;
+  return { to: po.supplierEmail, subject: `Cancellation of purchase order ${po.number}`, text, html: body.value };
+}

@@ -3,6 +3,9 @@ import { failedPrecondition } from '../platform/errors';
 import { transaction, type Orm, type Sql } from '../platform/orm';
 import { returnDemandToBuffer, type ReturnedDemand } from './demand';
 import { refreshEtas } from './eta-refresh';
+import { enqueue } from '../platform/outbox';
+import { purchaseOrderCancellationEmail } from './purchase-order-email';
+import { findSupplier } from './suppliers';
 import { findPurchaseOrder, type PurchaseOrder, type PurchaseOrderStatus } from './purchase-orders';
 
 /** Which status may follow which: the one place that says how a PO moves through its life. */
@@ -97,7 +100,10 @@ export function confirmPurchaseOrder(orm: Orm, confirmation: Confirmation): Prom
   });
 }
 
-/** Cancels a PO and puts all the demand it carried back into the buffer. Cancelling it again answers it unchanged. */
+/**
+ * Cancels a PO and puts all the demand it carried back into the buffer; a supplier that already has the PO
+ * gets a cancellation email (through the outbox). Cancelling it again answers it unchanged.
+ */
 export function cancelPurchaseOrder(orm: Orm, purchaseOrderId: string, reason: string): Promise<PurchaseOrder> {
   return transaction(orm, async (sql) => {
     const order = await findPurchaseOrder(sql, purchaseOrderId, true);
@@ -109,6 +115,11 @@ export function cancelPurchaseOrder(orm: Orm, purchaseOrderId: string, reason: s
       purchaseOrderId,
     ]);
     await refreshEtas(sql, order.lines.map((l) => l.sku), `cancelled:${purchaseOrderId}`);
+    if (order.status !== 'ISSUED') {
+      const supplier = await findSupplier(sql, order.supplierId);
+      const email = purchaseOrderCancellationEmail({ number: order.number, supplierName: supplier.name, supplierEmail: supplier.email, reason });
+      await enqueue(sql, 'procurement', [{ topic: 'email', key: `purchase-order-cancellation:${purchaseOrderId}`, payload: email }]);
+    }
     return findPurchaseOrder(sql, purchaseOrderId);
   });
 }

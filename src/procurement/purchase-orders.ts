@@ -67,6 +67,8 @@ export async function loadPurchaseOrders(sql: Sql, ids: string[], lock = false):
   );
   const leadTimes = await supplierLeadTimes(sql, headers.map((h) => h.supplierId));
   const totalOf = new Map(totals.map((t) => [t.purchaseOrderId, t.total]));
+  const linesOf = new Map<string, PurchaseOrderLine[]>();
+  for (const { purchaseOrderId, ...line } of lines) linesOf.set(purchaseOrderId, [...(linesOf.get(purchaseOrderId) ?? []), line]);
   const byId = new Map(
     headers.map((h) => {
       const sendTime = h.sendTime ? new Date(h.sendTime) : null;
@@ -74,7 +76,7 @@ export async function loadPurchaseOrders(sql: Sql, ids: string[], lock = false):
       const createTime = new Date(h.createTime);
       const order: PurchaseOrder = {
         ...h,
-        lines: lines.filter((l) => l.purchaseOrderId === h.purchaseOrderId).map(({ purchaseOrderId: _id, ...line }) => line),
+        lines: linesOf.get(h.purchaseOrderId) ?? [],
         total: totalOf.get(h.purchaseOrderId) ?? '0',
         createTime,
         requestedDeliveryTime: new Date(h.requestedDeliveryTime),
