@@ -49,6 +49,14 @@ describe('suppliers', () => {
     expect(policyChanges[1].changeTime).toEqual(new Date('2026-03-02T08:05:00Z'));
     expect(policyChanges[0].newPolicy?.releaseSchedule).toBe('0 10 * * 1');
 
+    // Replacing the supplier without a policy keeps the planners' policy; with one, the change is audited.
+    const renamed = await t.procurement.upsertSupplier({ supplier: { ...supplierOf('SUP-POL'), name: 'Renamed', bufferPolicy: undefined } });
+    expect(renamed.supplier?.bufferPolicy?.minQuantity).toBe(60);
+    await t.procurement.upsertSupplier({ supplier: supplierOf('SUP-POL', { minQuantity: 70 }) });
+    const [latest] = (await t.procurement.listPolicyChanges({ supplierId: 'SUP-POL' })).policyChanges;
+    expect([latest.updatedBy, latest.oldPolicy?.minQuantity, latest.newPolicy?.minQuantity]).toEqual(['UpsertSupplier', 60, 70]);
+    await t.procurement.updateBufferPolicy({ supplierId: 'SUP-POL', policy: { minQuantity: 60 }, updatedBy: 'lead', reason: 'back' });
+
     const bad = await grpcError(
       t.procurement.updateBufferPolicy({
         supplierId: 'SUP-POL',
@@ -61,7 +69,7 @@ describe('suppliers', () => {
     expect(bad.violations.map((v) => v.field).sort()).toEqual(
       ['policy.max_wait_days', 'policy.min_quantity', 'policy.min_value.units', 'policy.release_schedule', 'reason', 'updated_by'].sort(),
     );
-    expect((await t.procurement.listPolicyChanges({ supplierId: 'SUP-POL' })).policyChanges).toHaveLength(2);
+    expect((await t.procurement.listPolicyChanges({ supplierId: 'SUP-POL' })).policyChanges).toHaveLength(4);
   });
 });
 

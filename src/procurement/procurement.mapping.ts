@@ -28,7 +28,7 @@ export function toPolicy(policy: PolicySettings, currencyCode: string): BufferPo
 
 export function fromSupplier(supplier: SupplierProto): SupplierFields {
   const { bufferPolicy, ...fields } = supplier;
-  return { ...fields, policy: fromPolicy(bufferPolicy) };
+  return { ...fields, policy: bufferPolicy ? fromPolicy(bufferPolicy) : null };
 }
 
 export function toSupplier(supplier: Supplier): SupplierProto {

@@ -3,7 +3,7 @@ import { failedPrecondition, notFound } from '../platform/errors';
 import { decodePageToken, encodePageToken } from '../platform/pagination';
 import { sqlOf, transaction, type Orm, type Sql } from '../platform/orm';
 import { recordPolicyChange, samePolicy, type PolicySettings } from './buffer-policy';
-import { nextReleaseTime } from './schedule';
+import { DEFAULT_RELEASE_SCHEDULE, nextReleaseTime } from './schedule';
 
 /** Supplier is a vendor we buy from, with its buffer policy (min value as a decimal in its currency). */
 export interface Supplier {
@@ -17,7 +17,8 @@ export interface Supplier {
   nextReleaseTime: Date;
 }
 
-export type SupplierFields = Omit<Supplier, 'nextReleaseTime'>;
+/** A supplier as a request gives it; a null policy keeps the current one (defaults for a new supplier). */
+export type SupplierFields = Omit<Supplier, 'nextReleaseTime' | 'policy'> & { policy: PolicySettings | null };
 
 const SUPPLIER_COLUMNS = `supplier_id AS "supplierId", name, email, time_zone AS "timeZone",
   quoted_lead_time_days AS "quotedLeadTimeDays", currency_code AS "currencyCode",
@@ -30,6 +31,8 @@ function toSupplier(row: SupplierRow): Supplier {
   const { minQuantity, minValue, releaseSchedule, maxWaitDays, paused, nextReleaseTime: next, ...rest } = row;
   return { ...rest, policy: { minQuantity, minValue, releaseSchedule, maxWaitDays, paused }, nextReleaseTime: new Date(next) };
 }
+
+const DEFAULT_POLICY: PolicySettings = { minQuantity: 0, minValue: '0', releaseSchedule: DEFAULT_RELEASE_SCHEDULE, maxWaitDays: 0, paused: false };
 
 /** Reads one supplier in the caller's transaction, optionally locking its row (serialises its releases). */
 export async function findSupplier(sql: Sql, supplierId: string, lock = false): Promise<Supplier> {
@@ -67,8 +70,9 @@ export async function listSuppliers(orm: Orm, limit: number, pageToken: string):
 }
 
 /**
- * Creates or replaces a supplier. A changed buffer policy is recorded in the audit trail like any other
- * policy change; the currency cannot change while the supplier has products priced in the old one.
+ * Creates or replaces a supplier. Without a policy an existing supplier keeps its own; a changed policy is
+ * recorded in the audit trail like any other policy change. The currency cannot change while the supplier
+ * has products priced in the old one.
  */
 export function upsertSupplier(orm: Orm, clock: Clock, fields: SupplierFields): Promise<Supplier> {
   return transaction(orm, async (sql) => {
@@ -81,7 +85,7 @@ export function upsertSupplier(orm: Orm, clock: Clock, fields: SupplierFields): 
         throw failedPrecondition('SUPPLIER_CURRENCY_CHANGE', `supplier ${fields.supplierId} has products priced in ${before.currencyCode}`, { supplier_id: fields.supplierId });
       }
     }
-    const { policy } = fields;
+    const policy = fields.policy ?? before?.policy ?? DEFAULT_POLICY;
     const next = nextReleaseTime(policy.releaseSchedule, fields.timeZone, now);
     const [row] = await sql<SupplierRow>(
       `INSERT INTO procurement.supplier (supplier_id, name, email, time_zone, quoted_lead_time_days, currency_code,
