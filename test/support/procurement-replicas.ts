@@ -61,3 +61,13 @@ export async function stopReplica(replica: Replica): Promise<void> {
   replica.process.stdout!.destroy();
   replica.process.stderr!.destroy();
 }
+
+/** Kills a replica's whole process group with SIGKILL (no shutdown of any kind) and waits for it to die. */
+export async function killReplica(replica: Replica): Promise<void> {
+  replica.procurement.close();
+  const exited = replica.process.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => replica.process.once('exit', () => resolve()));
+  process.kill(-replica.process.pid!, 'SIGKILL');
+  await exited;
+  replica.process.stdout!.destroy();
+  replica.process.stderr!.destroy();
+}
