@@ -36,14 +36,14 @@ it('moves a waiting line ETA onto the PO, then to the promised date, and emails 
   await waitFor(async () => (await t.procurement.getBuffer({ supplierId: 'ETA-SUP' })).buffer?.totalQuantity === 3, { what: 'the demand in the buffer' });
 
   const [po] = (await t.procurement.evaluateBuffers({ supplierId: 'ETA-SUP', force: true })).purchaseOrders;
-  const sent = await waitFor(async () => {
+  const sent = (await waitFor(async () => {
     const { purchaseOrder } = await t.procurement.getPurchaseOrder({ purchaseOrderId: po.purchaseOrderId });
-    return purchaseOrder?.status === PurchaseOrderStatus.PURCHASE_ORDER_STATUS_SENT && purchaseOrder;
-  }, { what: 'the PO sent' });
-  const onPo = await waitFor(async () => {
+    return purchaseOrder?.status === PurchaseOrderStatus.PURCHASE_ORDER_STATUS_SENT ? purchaseOrder : null;
+  }, { what: 'the PO sent' }))!;
+  const onPo = (await waitFor(async () => {
     const eta = await lineEta();
-    return eta?.source === EtaSource.ETA_SOURCE_PURCHASE_ORDER && eta.expectedTime?.getTime() === sent.sendTime!.getTime() + 7 * DAY && eta;
-  }, { what: 'the ETA from the sent PO' });
+    return eta?.source === EtaSource.ETA_SOURCE_PURCHASE_ORDER && eta.expectedTime?.getTime() === sent.sendTime!.getTime() + 7 * DAY ? eta : null;
+  }, { what: 'the ETA from the sent PO' }))!;
   expect(onPo.purchaseOrderId).toBe(po.purchaseOrderId);
 
   const promisedTime = new Date(sent.sendTime!.getTime() + 30 * DAY);
