@@ -1,4 +1,3 @@
-import type { Clock } from '../platform/clock';
 import { sqlOf, type Orm } from '../platform/orm';
 import { releaseBuffers, toNanos } from './release';
 import { releaseTrigger } from './release-rules';
@@ -58,9 +57,10 @@ interface Candidate {
 }
 
 /**
- * Finds, with one aggregate query over all buffers, the suppliers whose release rules fire as of asOf
- * (or whose schedule is due, to move it on), then releases them in batches (one transaction per batch, one PO per supplier). Returns the
- * ids of the POs created. The scheduler tick, demand arrival and the EvaluateBuffers RPC all run this.
+ * Finds, with one aggregate query over all buffers, the suppliers whose release rules fire as of asOf (or
+ * whose schedule is due, to move it on), then releases them in batches: one transaction per batch, one PO
+ * per supplier. Returns the ids of the POs created. The scheduler tick, demand arrival and the
+ * EvaluateBuffers RPC all run this.
  */
 export async function evaluateBuffers(orm: Orm, options: { asOf: Date; supplierId?: string; force?: boolean }): Promise<string[]> {
   const { asOf, supplierId = '', force = false } = options;
@@ -92,10 +92,5 @@ export async function evaluateBuffers(orm: Orm, options: { asOf: Date; supplierI
     created.push(...(await releaseBuffers(orm, batch, asOf, force)));
   }
   return created;
-}
-
-/** Evaluates every buffer as of the clock's now: the scheduler's task body. */
-export function evaluateAllBuffers(orm: Orm, clock: Clock): Promise<string[]> {
-  return evaluateBuffers(orm, { asOf: clock.now() });
 }
 
