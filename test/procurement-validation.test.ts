@@ -46,7 +46,7 @@ const cases: [string, (t: TestApp) => Promise<unknown>, string[]][] = [
   ['GetBuffer', (t) => t.procurement.getBuffer({ supplierId: bad }), ['supplier_id']],
   ['ListUnassignedDemand', (t) => t.procurement.listUnassignedDemand({ pageToken: 'nope' }), ['page_token']],
   ['RecordDemand', (t) => t.procurement.recordDemand({ demandId: '', sku: 'a b', quantity: 0 }), ['demand_id', 'sku', 'quantity']],
-  ['CancelDemand', (t) => t.procurement.cancelDemand({ demandId: '', requestId: '', quantity: -1 }), ['demand_id', 'request_id', 'quantity']],
+  ['CancelDemand', (t) => t.procurement.cancelDemand({ demandId: '', requestId: 'has space', quantity: -1 }), ['demand_id', 'request_id', 'quantity']],
   ['EvaluateBuffers', (t) => t.procurement.evaluateBuffers({ supplierId: bad }), ['supplier_id']],
   ['GetPurchaseOrder', (t) => t.procurement.getPurchaseOrder({ purchaseOrderId: '' }), ['purchase_order_id']],
   ['ListPurchaseOrders', (t) => t.procurement.listPurchaseOrders({ supplierId: bad, status: 99 as never, pageSize: -1 }), ['supplier_id', 'status']],

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../platform/clock';
 import { notFound } from '../platform/errors';
 import { once } from '../platform/idempotency';
@@ -35,6 +36,7 @@ export function recordDemand(orm: Orm, clock: Clock, demand: DemandRequest): Pro
 }
 
 export interface CancelDemandRequest {
+  /** Idempotency key; empty = not deduplicated (each call cancels again). */
   requestId: string;
   demandId: string;
   /** 0 = everything still buffered. */
@@ -43,30 +45,35 @@ export interface CancelDemandRequest {
 
 /**
  * Takes up to `quantity` units of a demand out of its buffer; units already on a PO stay there and arrive
- * as surplus stock. NOT_FOUND for a demand not recorded yet (the sender's outbox retries). Once per request id.
+ * as surplus stock. NOT_FOUND for a demand not recorded yet (the sender's outbox retries). Once per request
+ * id (contract item 2); without one, every call cancels again.
  */
 export function cancelDemand(orm: Orm, request: CancelDemandRequest): Promise<{ cancelledQuantity: number; onPurchaseOrderQuantity: number }> {
-  return transaction(orm, (sql) =>
-    once(sql, 'procurement', 'CancelDemand', request.requestId, { demandId: request.demandId, quantity: request.quantity }, async () => {
-      const [demand] = await sql<{ sku: string }>('SELECT sku FROM procurement.demand WHERE demand_id = ? FOR UPDATE', [request.demandId]);
-      if (!demand) throw notFound('demand', request.demandId);
-      const [buffered] = await sql<{ quantity: number }>('SELECT quantity FROM procurement.buffered_demand WHERE demand_id = ? FOR UPDATE', [request.demandId]);
-      const inBuffer = buffered?.quantity ?? 0;
-      const cancelled = request.quantity === 0 ? inBuffer : Math.min(request.quantity, inBuffer);
-      if (cancelled > 0) {
-        await sql('DELETE FROM procurement.buffered_demand WHERE demand_id = ? AND quantity = ?', [request.demandId, cancelled]);
-        await sql('UPDATE procurement.buffered_demand SET quantity = quantity - ? WHERE demand_id = ? AND quantity > ?', [cancelled, request.demandId, cancelled]);
-        await sql('UPDATE procurement.demand SET cancelled_quantity = cancelled_quantity + ? WHERE demand_id = ?', [cancelled, request.demandId]);
-        await refreshEtas(sql, [demand.sku], `cancel-demand:${request.requestId}`);
-      }
-      const [{ onOrder }] = await sql<{ onOrder: number }>(
-        'SELECT coalesce(sum(quantity), 0)::int AS "onOrder" FROM procurement.purchase_order_demand WHERE demand_id = ?',
-        [request.demandId],
-      );
-      const onPurchaseOrderQuantity = request.quantity === 0 ? onOrder : Math.min(request.quantity - cancelled, onOrder);
-      return { cancelledQuantity: cancelled, onPurchaseOrderQuantity };
-    }),
-  );
+  return transaction(orm, (sql) => {
+    const apply = () => takeOutOfBuffer(sql, request);
+    return request.requestId === '' ? apply() : once(sql, 'procurement', 'CancelDemand', request.requestId, { demandId: request.demandId, quantity: request.quantity }, apply);
+  });
+}
+
+/** Takes the units out of the buffer and says how many of the rest are on a PO, in the caller's transaction. */
+async function takeOutOfBuffer(sql: Sql, request: CancelDemandRequest): Promise<{ cancelledQuantity: number; onPurchaseOrderQuantity: number }> {
+    const [demand] = await sql<{ sku: string }>('SELECT sku FROM procurement.demand WHERE demand_id = ? FOR UPDATE', [request.demandId]);
+    if (!demand) throw notFound('demand', request.demandId);
+    const [buffered] = await sql<{ quantity: number }>('SELECT quantity FROM procurement.buffered_demand WHERE demand_id = ? FOR UPDATE', [request.demandId]);
+    const inBuffer = buffered?.quantity ?? 0;
+    const cancelled = request.quantity === 0 ? inBuffer : Math.min(request.quantity, inBuffer);
+    if (cancelled > 0) {
+      await sql('DELETE FROM procurement.buffered_demand WHERE demand_id = ? AND quantity = ?', [request.demandId, cancelled]);
+      await sql('UPDATE procurement.buffered_demand SET quantity = quantity - ? WHERE demand_id = ? AND quantity > ?', [cancelled, request.demandId, cancelled]);
+      await sql('UPDATE procurement.demand SET cancelled_quantity = cancelled_quantity + ? WHERE demand_id = ?', [cancelled, request.demandId]);
+      await refreshEtas(sql, [demand.sku], `cancel-demand:${request.requestId || randomUUID()}`);
+    }
+    const [{ onOrder }] = await sql<{ onOrder: number }>(
+      'SELECT coalesce(sum(quantity), 0)::int AS "onOrder" FROM procurement.purchase_order_demand WHERE demand_id = ?',
+      [request.demandId],
+    );
+    const onPurchaseOrderQuantity = request.quantity === 0 ? onOrder : Math.min(request.quantity - cancelled, onOrder);
+    return { cancelledQuantity: cancelled, onPurchaseOrderQuantity };
 }
 
 /** Units of demand leaving a PO (cancelled or unconfirmed), back to the buffer of the SKU's supplier. */

@@ -66,11 +66,8 @@ export function bufferHandlers(orm: Orm, clock: Clock): Handlers<typeof Procurem
       return { supplierId: result.supplierId, purchaseOrders: result.purchaseOrders.map(map.toPurchaseOrder) };
     },
     async cancelDemand(request) {
-      new Validator()
-        .id('demand_id', request.demandId)
-        .id('request_id', request.requestId)
-        .quantity('quantity', request.quantity, { min: 0, max: MAX_QUANTITY })
-        .done();
+      const v = new Validator().id('demand_id', request.demandId).quantity('quantity', request.quantity, { min: 0, max: MAX_QUANTITY });
+      optionalId(v, 'request_id', request.requestId).done();
       return cancelDemand(orm, request);
     },
     async evaluateBuffers(request) {

@@ -14,8 +14,12 @@ describe('purchase order transitions', () => {
     for (const status of ['PARTIALLY_RECEIVED', 'RECEIVED'] as const) expect(() => assertTransition(order(status), 'CANCELLED')).toThrow(/cannot become CANCELLED/);
   });
 
-  it('confirms only a sent PO', () => {
-    expect(() => assertTransition(order('ISSUED'), 'CONFIRMED')).toThrow();
-    expect(() => assertTransition(order('SENT'), 'CONFIRMED')).not.toThrow();
+  it('confirms a PO not yet received, even one whose email is still pending', () => {
+    for (const status of ['ISSUED', 'SENT'] as const) expect(() => assertTransition(order(status), 'CONFIRMED')).not.toThrow();
+    for (const status of ['PARTIALLY_RECEIVED', 'RECEIVED', 'CANCELLED'] as const) expect(() => assertTransition(order(status), 'CONFIRMED')).toThrow();
+  });
+
+  it('makes a PO SENT only from ISSUED', () => {
+    for (const [from, next] of Object.entries(PURCHASE_ORDER_TRANSITIONS)) expect([from, next.includes('SENT')]).toEqual([from, from === 'ISSUED']);
   });
 });

@@ -10,7 +10,9 @@ import { findPurchaseOrder, type PurchaseOrder, type PurchaseOrderStatus } from 
 
 /** Which status may follow which: the one place that says how a PO moves through its life. */
 export const PURCHASE_ORDER_TRANSITIONS: Record<PurchaseOrderStatus, readonly PurchaseOrderStatus[]> = {
-  ISSUED: ['SENT', 'CANCELLED'],
+  // A supplier may confirm or deliver before our email left (by phone, or while SMTP is down); the email
+  // still goes out once, and only its acceptance by SMTP makes an ISSUED PO SENT.
+  ISSUED: ['SENT', 'CONFIRMED', 'PARTIALLY_RECEIVED', 'RECEIVED', 'CANCELLED'],
   SENT: ['CONFIRMED', 'PARTIALLY_RECEIVED', 'RECEIVED', 'CANCELLED'],
   CONFIRMED: ['PARTIALLY_RECEIVED', 'RECEIVED', 'CANCELLED'],
   PARTIALLY_RECEIVED: ['PARTIALLY_RECEIVED', 'RECEIVED'],
@@ -30,12 +32,13 @@ export function assertTransition(order: PurchaseOrder, to: PurchaseOrderStatus):
   }
 }
 
-/** Marks a PO SENT after the SMTP server accepted its email; a PO no longer ISSUED (e.g. cancelled) is left alone. */
+/** Records that the SMTP server accepted a PO's email: its send time, and SENT if it was still ISSUED. */
 export function markSent(orm: Orm, clock: Clock, purchaseOrderId: string): Promise<void> {
   return transaction(orm, async (sql) => {
-    const sent = await sql<{ sku: string }>(
-      `UPDATE procurement.purchase_order SET status = 'SENT', send_time = ?, update_time = now()
-       WHERE purchase_order_id = ? AND status = 'ISSUED' RETURNING purchase_order_id`,
+    const sent = await sql(
+      `UPDATE procurement.purchase_order SET send_time = ?, update_time = now(),
+         status = CASE WHEN status = 'ISSUED' THEN 'SENT' ELSE status END
+       WHERE purchase_order_id = ? AND send_time IS NULL AND status <> 'CANCELLED' RETURNING purchase_order_id`,
       [clock.now(), purchaseOrderId],
     );
     // The expected arrival now counts from the send time.
@@ -43,9 +46,12 @@ export function markSent(orm: Orm, clock: Clock, purchaseOrderId: string): Promi
   });
 }
 
-/** True while the PO's email still has to go out. */
+/** True while the PO's email still has to go out (not sent yet, not cancelled). */
 export async function awaitsSending(sql: Sql, purchaseOrderId: string): Promise<boolean> {
-  const rows = await sql(`SELECT 1 FROM procurement.purchase_order WHERE purchase_order_id = ? AND status = 'ISSUED'`, [purchaseOrderId]);
+  const rows = await sql(
+    `SELECT 1 FROM procurement.purchase_order WHERE purchase_order_id = ? AND send_time IS NULL AND status <> 'CANCELLED'`,
+    [purchaseOrderId],
+  );
   return rows.length > 0;
 }
 
@@ -115,7 +121,7 @@ export function cancelPurchaseOrder(orm: Orm, purchaseOrderId: string, reason: s
       purchaseOrderId,
     ]);
     await refreshEtas(sql, order.lines.map((l) => l.sku), `cancelled:${purchaseOrderId}`);
-    if (order.status !== 'ISSUED') {
+    if (order.sendTime) {
       const supplier = await findSupplier(sql, order.supplierId);
       const email = purchaseOrderCancellationEmail({ number: order.number, supplierName: supplier.name, supplierEmail: supplier.email, reason });
       await enqueue(sql, 'procurement', [{ topic: 'email', key: `purchase-order-cancellation:${purchaseOrderId}`, payload: email }]);
