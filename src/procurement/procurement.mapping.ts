@@ -22,32 +22,39 @@ export function fromPolicy(policy: BufferPolicyProto | undefined): PolicySetting
   };
 }
 
+/** A stored policy as the proto BufferPolicy, min value in the supplier's currency. */
 export function toPolicy(policy: PolicySettings, currencyCode: string): BufferPolicyProto {
   return { ...policy, minValue: decimalToMoney(policy.minValue, currencyCode) };
 }
 
+/** A request's supplier; an unset buffer_policy becomes null (keep the current one). */
 export function fromSupplier(supplier: SupplierProto): SupplierFields {
   const { bufferPolicy, ...fields } = supplier;
   return { ...fields, policy: bufferPolicy ? fromPolicy(bufferPolicy) : null };
 }
 
+/** A supplier as the proto Supplier. */
 export function toSupplier(supplier: Supplier): SupplierProto {
   const { policy, nextReleaseTime: _next, ...fields } = supplier;
   return { ...fields, bufferPolicy: toPolicy(policy, supplier.currencyCode) };
 }
 
+/** A request's supplier product, with the currency its unit cost is in. */
 export function fromSupplierProduct(product: SupplierProductProto): SupplierProduct & { currencyCode: string } {
   return { ...product, unitCost: moneyToDecimal(product.unitCost!), currencyCode: product.unitCost!.currencyCode };
 }
 
+/** A supplier product as the proto, unit cost in the supplier's currency. */
 export function toSupplierProduct(product: SupplierProduct, currencyCode: string): SupplierProductProto {
   return { ...product, unitCost: decimalToMoney(product.unitCost, currencyCode) };
 }
 
+/** An audit-trail entry as the proto PolicyChange. */
 export function toPolicyChange(change: PolicyChange, currencyCode: string): PolicyChangeProto {
   return { ...change, oldPolicy: toPolicy(change.oldPolicy, currencyCode), newPolicy: toPolicy(change.newPolicy, currencyCode) };
 }
 
+/** A supplier's buffer as the proto Buffer (values in the supplier's currency). */
 export function toBuffer(buffer: SupplierBuffer): BufferProto {
   const money = (decimal: string): Money => decimalToMoney(decimal, buffer.supplier.currencyCode);
   return {
@@ -59,6 +66,7 @@ export function toBuffer(buffer: SupplierBuffer): BufferProto {
   };
 }
 
+/** A PO status as the proto enum value. */
 export function toStatus(status: PurchaseOrderStatus): StatusProto {
   return StatusProto[`PURCHASE_ORDER_STATUS_${status}`];
 }
@@ -69,6 +77,7 @@ export function fromStatus(status: StatusProto): PurchaseOrderStatus | null {
   return StatusProto[status].replace('PURCHASE_ORDER_STATUS_', '') as PurchaseOrderStatus;
 }
 
+/** A PO as the proto PurchaseOrder. */
 export function toPurchaseOrder(order: PurchaseOrder): PurchaseOrderProto {
   const money = (decimal: string): Money => decimalToMoney(decimal, order.currencyCode);
   return {
@@ -88,6 +97,7 @@ export function toPurchaseOrder(order: PurchaseOrder): PurchaseOrderProto {
   };
 }
 
+/** A forecast arrival as the proto Arrival. */
 export function toArrival(arrival: Arrival): ArrivalProto {
   return { ...arrival, source: arrival.source === 'PURCHASE_ORDER' ? ArrivalSource.ARRIVAL_SOURCE_PURCHASE_ORDER : ArrivalSource.ARRIVAL_SOURCE_BUFFER };
 }
