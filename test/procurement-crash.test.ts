@@ -34,15 +34,16 @@ describe('a Procurement replica killed with SIGKILL while demand arrives and buf
 
     // Half the demand goes to the victim, which is killed once 30 of its calls have answered.
     let answered = 0;
-    const killed = waitFor(() => answered >= 30, { timeoutMs: 60_000, what: '30 answers from the victim' }).then(() => killReplica(victim));
+    let killed: Promise<void> | undefined;
     const results = await Promise.allSettled(
       demands.map(async (demand, i) => {
         const target = i % 2 === 0 ? victim : survivor;
         await target.procurement.recordDemand(demand, { timeoutMs: 20_000 });
-        if (target === victim) answered++;
+        if (target === victim && ++answered === 30) killed = killReplica(victim);
       }),
     );
     await killed;
+    expect(killed).toBeDefined();
     expect(results.some((r) => r.status === 'rejected')).toBe(true);
 
     // The victim comes back; senders retry every demand (RecordDemand is idempotent by demand_id).
