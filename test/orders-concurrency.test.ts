@@ -18,6 +18,14 @@ describe('concurrency on one SKU', () => {
     expect((await t.inventory.getStock({ sku: 'HOT-1' })).stock).toMatchObject({ onHand: 10, reserved: 10, available: 0 });
     const { backorders } = await t.orders.listBackorders({ sku: 'HOT-1' });
     expect(backorders.map((b) => [b.position, b.orderId])).toEqual(orders.slice(10).map((o, i) => [i + 1, o.orderId]));
+    const pages = [];
+    let pageToken = '';
+    do {
+      const page = await t.orders.listBackorders({ sku: 'HOT-1', pageSize: 15, pageToken });
+      pages.push(page.backorders.map((b) => b.position));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    expect(pages.map((p) => [p[0], p.length])).toEqual([[1, 15], [16, 15], [31, 10]]);
     await settle(t);
     await expectInvariants(t, 'HOT-1');
   });

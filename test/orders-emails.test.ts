@@ -50,6 +50,7 @@ describe('customer emails', () => {
     await settle(t);
     expect(mailTo('bob@example.com').map((m) => m.subject)).toEqual([`Order ${placed!.orderId} confirmed`]);
     await t.orders.applyReceipt({ receiptId: 'mail-r-2', sku: 'MAIL-R', quantity: 1 });
+    await settle(t);
     await t.orders.shipOrder({ orderId: placed!.orderId, shipmentId: 'mail-ship', carrier: 'Fast & <Sure>', trackingNumber: 'TRK-42' });
     await t.orders.shipOrder({ orderId: placed!.orderId, shipmentId: 'mail-ship', carrier: 'Fast & <Sure>', trackingNumber: 'TRK-42' });
     await settle(t);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Allocation } from '../gen/restock/orders/v1/order';
 import { OrderStatus } from '../gen/restock/orders/v1/order';
 import { enqueue } from '../platform/outbox';
-import type { Sql } from '../platform/orm';
+import { transaction, type Sql } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
 import { crashPoint } from './crash-points';
 import { readyToShipEmail } from './customer-emails';
@@ -12,6 +12,7 @@ import type { LockedSession } from './sku-locks';
 
 // Inventory takes at most 100 lines per ReserveStock.
 const RESERVE_CHUNK = 100;
+const RESERVE_CONCURRENCY = 4;
 
 /** Why stock is being allocated: the batch id makes it happen once; receipt units need no CancelDemand. */
 export interface AllocationCause {
@@ -92,47 +93,64 @@ async function planBatch(sql: Sql, cause: AllocationCause, free: number): Promis
   return rows.length;
 }
 
-/** Reserves the plan in Inventory, 100 lines per idempotent request; stock that vanished meanwhile is simply not allocated. */
+/**
+ * Reserves the plan in Inventory, 100 lines per idempotent request, a few requests in flight at once
+ * (normally the plan fits the free stock exactly; stock that vanished meanwhile is simply not allocated).
+ */
 async function reserve(deps: ServiceDeps, batchId: string, sku: string, plan: PlannedAllocation[]): Promise<Map<string, number>> {
+  const chunks = Array.from({ length: Math.ceil(plan.length / RESERVE_CHUNK) }, (_, i) => plan.slice(i * RESERVE_CHUNK, (i + 1) * RESERVE_CHUNK));
   const reserved = new Map<string, number>();
-  for (let start = 0; start < plan.length; start += RESERVE_CHUNK) {
-    const chunk = plan.slice(start, start + RESERVE_CHUNK);
-    try {
-      const { results } = await deps.peers.inventory.reserveStock({
-        requestId: inventoryRequestId(`alloc:${batchId}:${start / RESERVE_CHUNK}`),
-        lines: chunk.map((a) => ({ lineId: a.lineId, sku, quantity: a.planned })),
-        allowPartial: true,
-      });
-      for (const r of results) reserved.set(r.lineId, r.reservedQuantity);
-    } catch (error) {
-      throw peerUnavailable('inventory', error);
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      const index = next++;
+      try {
+        const { results } = await deps.peers.inventory.reserveStock({
+          requestId: inventoryRequestId(`alloc:${batchId}:${index}`),
+          lines: chunks[index].map((a) => ({ lineId: a.lineId, sku, quantity: a.planned })),
+          allowPartial: true,
+        });
+        for (const r of results) reserved.set(r.lineId, r.reservedQuantity);
+      } catch (error) {
+        throw peerUnavailable('inventory', error);
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: RESERVE_CONCURRENCY }, worker));
   return reserved;
 }
 
-/** Applies a reserved batch in one transaction: lines, demand leaving the buffer, ready-to-ship emails. */
+/** Applies a reserved batch in one transaction: lines, demand leaving the buffer, and (later) ready-to-ship emails. */
 async function applyBatch(sql: Sql, now: Date, cause: AllocationCause, plan: PlannedAllocation[]): Promise<void> {
   await sql(
-    `UPDATE orders.allocation a SET quantity = r.quantity FROM unnest(?::bigint[], ?::int[]) AS r(id, quantity) WHERE a.allocation_id = r.id`,
-    [plan.map((a) => a.allocationId), plan.map((a) => a.quantity)],
-  );
-  await sql(
-    `UPDATE orders.order_line l SET backordered = l.backordered - a.quantity, allocated = l.allocated + a.quantity,
-       fill_time = CASE WHEN l.backordered = a.quantity THEN ?::timestamptz ELSE l.fill_time END
-     FROM orders.allocation a WHERE a.batch_id = ? AND a.line_id = l.line_id AND a.quantity > 0`,
-    [now, cause.batchId],
+    `WITH granted AS (
+       UPDATE orders.allocation a SET quantity = r.quantity FROM unnest(?::bigint[], ?::int[]) AS r(id, quantity)
+       WHERE a.allocation_id = r.id RETURNING a.line_id, a.quantity)
+     UPDATE orders.order_line l SET backordered = l.backordered - g.quantity, allocated = l.allocated + g.quantity,
+       fill_time = CASE WHEN l.backordered = g.quantity THEN ?::timestamptz ELSE l.fill_time END
+     FROM granted g WHERE g.line_id = l.line_id AND g.quantity > 0`,
+    [plan.map((a) => a.allocationId), plan.map((a) => a.quantity), now],
   );
   await sql(`UPDATE orders.allocation_batch SET state = 'applied' WHERE batch_id = ?`, [cause.batchId]);
-  await enqueue(sql, 'orders', demandLeavingBuffer(plan, cause.receiptQuantity));
-  const filled = await sql<{ orderId: string }>(
-    `SELECT DISTINCT a.order_id AS "orderId" FROM orders.allocation a
-     WHERE a.batch_id = ? AND a.quantity > 0
-       AND NOT EXISTS (SELECT 1 FROM orders.order_line l WHERE l.order_id = a.order_id AND l.backordered > 0)`,
-    [cause.batchId],
-  );
-  const ready = (await loadOrders(sql, filled.map((r) => r.orderId))).filter((o) => o.status === OrderStatus.ORDER_STATUS_READY_TO_SHIP);
-  await enqueue(sql, 'orders', ready.map((order) => ({ topic: 'email', key: `ready-to-ship:${order.orderId}`, payload: readyToShipEmail(order) })));
+  // Ready-to-ship emails are rendered by a follow-up outbox message, off the allocation's critical path.
+  await enqueue(sql, 'orders', [
+    ...demandLeavingBuffer(plan, cause.receiptQuantity),
+    { topic: 'orders.ready-to-ship-emails', key: `ready-to-ship-emails:${cause.batchId}`, payload: { batchId: cause.batchId } },
+  ]);
+}
+
+/** Enqueues a ready-to-ship email for each order a batch made ready (once per order, by its dedupe key). */
+export function sendReadyToShipEmails(deps: ServiceDeps, batchId: string): Promise<void> {
+  return transaction(deps.orm, async (sql) => {
+    const filled = await sql<{ orderId: string }>(
+      `SELECT DISTINCT a.order_id AS "orderId" FROM orders.allocation a
+       WHERE a.batch_id = ? AND a.quantity > 0
+         AND NOT EXISTS (SELECT 1 FROM orders.order_line l WHERE l.order_id = a.order_id AND l.backordered > 0)`,
+      [batchId],
+    );
+    const ready = (await loadOrders(sql, filled.map((r) => r.orderId))).filter((o) => o.status === OrderStatus.ORDER_STATUS_READY_TO_SHIP);
+    await enqueue(sql, 'orders', ready.map((order) => ({ topic: 'email', key: `ready-to-ship:${order.orderId}`, payload: readyToShipEmail(order) })));
+  });
 }
 
 /**

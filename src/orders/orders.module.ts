@@ -1,6 +1,7 @@
 import { migrations } from '../../migrations/orders';
 import { OrdersServiceDefinition } from '../gen/restock/orders/v1/orders_service';
 import type { ServiceModule } from '../platform/service-module';
+import { sendReadyToShipEmails } from './allocation';
 import { ordersHandlers } from './orders.grpc';
 import { recoverUnfinishedWork, recoveryTask } from './recovery';
 import { stillWaitingTask } from './still-waiting';
@@ -25,6 +26,7 @@ export const ordersModule: ServiceModule<typeof OrdersServiceDefinition> = {
         'procurement.cancel-demand': async (payload) => void (await deps.peers.procurement.cancelDemand(payload)),
         'inventory.release-stock': async (payload) => void (await deps.peers.inventory.releaseStock(payload)),
         'inventory.ship-stock': async (payload) => void (await deps.peers.inventory.shipStock(payload)),
+        'orders.ready-to-ship-emails': (payload: { batchId: string }) => sendReadyToShipEmails(deps, payload.batchId),
       },
       tasks: [recoveryTask(deps), stillWaitingTask(deps)],
     };
