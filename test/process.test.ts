@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +31,7 @@ describe('a Restock process', () => {
       restock.child.kill('SIGTERM');
       expect(await restock.exited).toBe(0);
       expect(restock.output()).toContain('restock stopped');
+      expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false); // its PostgreSQL stopped too
 
       restock = spawnRestock(env);
       await waitUntilServing(restock, address);

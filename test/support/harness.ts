@@ -70,11 +70,11 @@ export async function grpcError(call: Promise<unknown>): Promise<ServiceError & 
 }
 
 /** Waits until condition returns a truthy value (polling), or fails after timeoutMs. */
-export async function waitFor<T>(condition: () => Promise<T> | T, { timeoutMs = 20_000, what = 'condition' } = {}): Promise<T> {
+export async function waitFor<T>(condition: () => Promise<T> | T, { timeoutMs = 20_000, what = 'condition' } = {}): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await condition();
-    if (value) return value;
+    if (value) return value as Exclude<T, false | null | undefined | 0 | ''>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
