@@ -1,8 +1,10 @@
 import { Migration20261125000000_init } from './Migration20261125000000_init';
 import { Migration20261125100000_orders } from './Migration20261125100000_orders';
+import { Migration20261125190000_reservation_holders } from './Migration20261125190000_reservation_holders';
 
 /** Every migration of this schema, in order. */
 export const migrations = [
   { name: 'Migration20261125000000_init', class: Migration20261125000000_init },
   { name: 'Migration20261125100000_orders', class: Migration20261125100000_orders },
+  { name: 'Migration20261125190000_reservation_holders', class: Migration20261125190000_reservation_holders },
 ];

@@ -3,7 +3,7 @@ import { failedPrecondition, notFound } from '../platform/errors';
 import { transaction, type Sql } from '../platform/orm';
 import { enqueue, type OutboxMessage } from '../platform/outbox';
 import type { ServiceDeps } from '../platform/service-module';
-import { inventoryRequestId } from './allocation';
+import { inventoryRequestId, takeHeldUnits } from './reservation-holders';
 import { cancellationEmail } from './customer-emails';
 import { loadOrder } from './order-queries';
 import { assertLineTransition, type LineUnits } from './order-status';
@@ -91,7 +91,7 @@ async function cancelUnits(sql: Sql, now: Date, orderId: string, line: OpenLine,
     messages.push({
       topic: 'inventory.release-stock',
       key: `release-stock:${requestId}`,
-      payload: { requestId: inventoryRequestId(requestId), lines: [{ lineId: line.lineId, quantity: allocated }] },
+      payload: { requestId: inventoryRequestId(requestId), lines: await takeHeldUnits(sql, [{ lineId: line.lineId, quantity: allocated }]) },
     });
   }
   return { cancellationId: id, messages };

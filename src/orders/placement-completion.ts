@@ -204,7 +204,7 @@ async function finalize(sql: Sql, order: Order, products: Map<string, Product>, 
   await sql(
     `WITH placed AS (UPDATE orders.customer_order SET placement = 'placed' WHERE order_id = ? RETURNING order_id),
      lines AS (
-       UPDATE orders.order_line l SET allocated = r.allocated, backordered = r.backordered, initially_backordered = r.backordered, pending = false,
+       UPDATE orders.order_line l SET allocated = r.allocated, held_own = r.allocated, backordered = r.backordered, initially_backordered = r.backordered, pending = false,
          unit_price = r.unit_price, currency_code = r.currency_code, eta_expected = r.expected, eta_latest = r.latest, eta_source = r.source,
          eta_purchase_order_id = r.po, eta_notified = r.expected
        FROM unnest(?::text[], ?::int[], ?::int[], ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::text[])

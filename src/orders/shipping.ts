@@ -4,7 +4,7 @@ import { requestHash } from '../platform/idempotency';
 import { transaction } from '../platform/orm';
 import { enqueue } from '../platform/outbox';
 import type { ServiceDeps } from '../platform/service-module';
-import { inventoryRequestId } from './allocation';
+import { inventoryRequestId, takeHeldUnits } from './reservation-holders';
 import { shippedEmail } from './customer-emails';
 import { loadOrder } from './order-queries';
 import { assertLineTransition, shippableUnits, type LineUnits } from './order-status';
@@ -62,12 +62,13 @@ export function shipOrder(deps: ServiceDeps, request: ShipmentRequest): Promise<
        FROM unnest(?::text[], ?::int[]) AS s(line_id, quantity) WHERE l.line_id = s.line_id`,
       [shipped.map((l) => l.lineId), shipped.map((l) => l.quantity)],
     );
+    const held = await takeHeldUnits(sql, shipped.map((l) => ({ lineId: l.lineId, quantity: l.quantity })));
     const after = await loadOrder(sql, request.orderId);
     await enqueue(sql, 'orders', [
       {
         topic: 'inventory.ship-stock',
         key: `ship-stock:${request.shipmentId}`,
-        payload: { requestId: inventoryRequestId(`ship:${request.shipmentId}`), lines: shipped.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) },
+        payload: { requestId: inventoryRequestId(`ship:${request.shipmentId}`), lines: held },
       },
       {
         topic: 'email',
