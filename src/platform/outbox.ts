@@ -44,7 +44,8 @@ const MAX_BACKOFF_MS = 60 * 60 * 1000;
 export class OutboxDispatcher {
   private running = false;
   private loops: Promise<void>[] = [];
-  private wakeUp: (() => void) | null = null;
+  /** Ends the poll waits of the loops, so stop() need not wait out a poll interval. */
+  private readonly sleepers = new Set<() => void>();
 
   constructor(private readonly options: DispatcherOptions) {}
 
@@ -56,13 +57,8 @@ export class OutboxDispatcher {
   /** Stops after the deliveries in progress. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    for (const wake of this.sleepers) wake();
     await Promise.all(this.loops);
-  }
-
-  /** Looks for due messages now instead of at the next poll. */
-  wake(): void {
-    this.wakeUp?.();
   }
 
   /** Delivers one due message; false when none is due. */
@@ -117,16 +113,13 @@ export class OutboxDispatcher {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const previous = this.wakeUp;
-      function done() {
+      const wake = () => {
         clearTimeout(timer);
+        this.sleepers.delete(wake);
         resolve();
-      }
-      this.wakeUp = () => {
-        previous?.();
-        done();
       };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
     });
   }
 }
