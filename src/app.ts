@@ -58,6 +58,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const health = new HealthImplementation({ '': 'SERVING' });
   const dispatchers: Partial<Record<ServiceName, OutboxDispatcher>> = {};
   const tasks: ScheduledTask[] = [];
+  const onServing: (() => Promise<void>)[] = [];
   for (const module of modules) {
     const orm = orms[module.name]!;
     const parts = module.create({ orm, peers, mailer, clock, log: log.child({ service: module.name }), config });
@@ -73,6 +74,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       backoffMs: config.OUTBOX_BACKOFF_MS,
     });
     tasks.push(...parts.tasks.map((task) => ({ task, orm, schema: module.schema.schema })));
+    if (parts.onServing) onServing.push(parts.onServing);
   }
   health.addToServer(server);
   new ReflectionService(loadSync(modules.map((m) => protoFileOf(m.descriptor.fullName)), { includeDirs: [PROTO_ROOT], keepCase: true })).addToServer(server);
@@ -82,6 +84,9 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const background = overrides.background ?? true;
   if (background) for (const dispatcher of Object.values(dispatchers)) dispatcher.start();
   const scheduler = background ? startScheduler(tasks, log) : { stop: async () => {} };
+  const startupWork = Promise.all(
+    (background ? onServing : []).map((work) => work().catch((error: unknown) => log.warn({ err: error }, 'start-up work failed; its scheduled task retries it'))),
+  );
   log.info({ port, services: config.SERVICES, database: database.url.replace(/:[^:@/]*@/, ':***@') }, 'restock is serving');
 
   return {
@@ -101,6 +106,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         });
       });
       await scheduler.stop();
+      await startupWork;
       await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.stop()));
       peers.close();
       mailer.close();

@@ -32,6 +32,8 @@ export interface ServiceParts<D extends ServiceDescriptor> {
   handlers: Handlers<D>;
   deliveries: Record<string, Deliver>;
   tasks: Task[];
+  /** Background work to run once when the process starts serving (e.g. finishing what a crash interrupted). */
+  onServing?: () => Promise<void>;
 }
 
 /** One service: its schema, its contract and how to build it. */
