@@ -50,6 +50,19 @@ const cases: Case[] = [
     ['lines[1].line_id'],
   ],
   ['ReserveStock with 101 lines', () => t.inventory.reserveStock({ requestId: 'r', lines: Array.from({ length: 101 }, (_, i) => ({ lineId: `l${i}`, sku: 'OK-1', quantity: 1 })) }), ['lines']],
+  ['BatchReserveStock with no requests', () => t.inventory.batchReserveStock({ requests: [] }), ['requests']],
+  [
+    'BatchReserveStock with a bad request and a request id twice',
+    () =>
+      t.inventory.batchReserveStock({
+        requests: [
+          { requestId: 'r', lines: [{ lineId: 'l', sku: 'OK-1', quantity: 1 }] },
+          { requestId: 'r', lines: [{ lineId: '', sku: 'OK-1', quantity: 0 }] },
+        ],
+      }),
+    ['requests[1].request_id', 'requests[1].lines[0].line_id', 'requests[1].lines[0].quantity'],
+  ],
+  ['BatchReserveStock with 101 requests', () => t.inventory.batchReserveStock({ requests: Array.from({ length: 101 }, (_, i) => ({ requestId: `r${i}`, lines: [{ lineId: `l${i}`, sku: 'OK-1', quantity: 1 }] })) }), ['requests']],
   ['ReleaseStock with bad lines', () => t.inventory.releaseStock({ requestId: 'r', lines: [{ lineId: '', quantity: 0 }] }), ['lines[0].line_id', 'lines[0].quantity']],
   ['ShipStock without request id and lines', () => t.inventory.shipStock({}), ['request_id', 'lines']],
   ['ListStockMovements with a bad sku and page size', () => t.inventory.listStockMovements({ sku: '', pageSize: -1 }), ['sku']],

@@ -155,6 +155,44 @@ describe('reservations', () => {
     ]);
   });
 
+  it('applies a batch of reservations in order, each idempotent by its own request id', async () => {
+    await product('BATCH-A', 3);
+    await product('BATCH-B', 5);
+    const first = { requestId: 'batch-1', allowPartial: true, lines: [{ lineId: 'b1', sku: 'BATCH-A', quantity: 2 }] };
+    const second = { requestId: 'batch-2', allowPartial: true, lines: [{ lineId: 'b2', sku: 'BATCH-A', quantity: 2 }, { lineId: 'b3', sku: 'BATCH-B', quantity: 1 }] };
+    const { responses } = await t.inventory.batchReserveStock({ requests: [first, second] });
+    expect(responses.map((r) => r.results.map((l) => [l.lineId, l.reservedQuantity]))).toEqual([[['b1', 2]], [['b2', 1], ['b3', 1]]]);
+
+    // a request of the batch retried on its own gets its first answer, and reserves nothing more
+    const retried = await t.inventory.reserveStock(second);
+    expect(retried.results.map((l) => l.reservedQuantity)).toEqual([1, 1]);
+    // a batch mixing a retry with a new request applies only the new one
+    const third = { requestId: 'batch-3', allowPartial: true, lines: [{ lineId: 'b4', sku: 'BATCH-B', quantity: 10 }] };
+    const mixed = await t.inventory.batchReserveStock({ requests: [first, third] });
+    expect(mixed.responses.map((r) => r.results[0].reservedQuantity)).toEqual([2, 4]);
+    expect((await t.inventory.getStock({ sku: 'BATCH-A' })).stock).toEqual({ sku: 'BATCH-A', onHand: 3, reserved: 3, available: 0 });
+    expect((await t.inventory.getStock({ sku: 'BATCH-B' })).stock).toEqual({ sku: 'BATCH-B', onHand: 5, reserved: 5, available: 0 });
+  });
+
+  it('refuses a whole batch when one of its requests is refused, applying none', async () => {
+    await product('ALL-A', 4);
+    const fits = { requestId: 'all-1', lines: [{ lineId: 'a1', sku: 'ALL-A', quantity: 2 }] };
+    const tooMuch = { requestId: 'all-2', lines: [{ lineId: 'a2', sku: 'ALL-A', quantity: 3 }] };
+    const refused = await grpcError(t.inventory.batchReserveStock({ requests: [fits, tooMuch] }));
+    expect(refused.code).toBe(status.FAILED_PRECONDITION);
+    expect(refused.reason).toBe('INSUFFICIENT_STOCK');
+    const unknown = await grpcError(t.inventory.batchReserveStock({ requests: [fits, { requestId: 'all-3', lines: [{ lineId: 'a3', sku: 'ALL-NONE', quantity: 1 }] }] }));
+    expect(unknown.code).toBe(status.NOT_FOUND);
+    expect((await t.inventory.getStock({ sku: 'ALL-A' })).stock?.reserved).toBe(0);
+    expect((await t.inventory.listStockMovements({ sku: 'ALL-A' })).movements).toHaveLength(1); // the seed only
+
+    // nothing of the refused batch was kept: its requests are fresh on their own, and a reused id with another payload is ALREADY_EXISTS
+    expect((await t.inventory.reserveStock(fits)).results[0].reservedQuantity).toBe(2);
+    const reused = await grpcError(t.inventory.batchReserveStock({ requests: [{ ...fits, lines: [{ lineId: 'a1', sku: 'ALL-A', quantity: 1 }] }] }));
+    expect(reused.code).toBe(status.ALREADY_EXISTS);
+    expect((await t.inventory.getStock({ sku: 'ALL-A' })).stock?.reserved).toBe(2);
+  });
+
   it('refuses a line id reserved for another SKU and an unknown reservation', async () => {
     await product('MIX-A', 2);
     await product('MIX-B', 2);

@@ -9,11 +9,12 @@ import { Validator, MAX_QUANTITY } from '../platform/validation';
 import { listMovements } from './ledger';
 import type { ProductEntity } from './product.entity';
 import { getProducts, upsertProduct } from './products';
-import { releaseStock, reserveStock, shipStock, type ReservationQuantity } from './reservations';
+import { releaseStock, reserveStock, shipStock, type ReservationQuantity, type ReserveRequest } from './reservations';
 import { adjustStock, getStock, receiveStock } from './stock';
 
 const MAX_LINES = 100;
 const MAX_BATCH = 1000;
+const MAX_REQUESTS = 100;
 
 /** The InventoryService handlers: validate, call one domain function, map the result. */
 export function inventoryHandlers(orm: Orm): Handlers<typeof InventoryServiceDefinition> {
@@ -51,10 +52,22 @@ export function inventoryHandlers(orm: Orm): Handlers<typeof InventoryServiceDef
       return { stock: await receiveStock(orm, request) };
     },
     async reserveStock(request) {
-      const v = new Validator().id('request_id', request.requestId);
-      validateLines(v, request.lines, (line, field) => v.sku(`${field}.sku`, line.sku).quantity(`${field}.quantity`, line.quantity));
+      const v = new Validator();
+      validateReserve(v, request, '');
       v.done();
-      return { results: await reserveStock(orm, request) };
+      const [results] = await reserveStock(orm, [request]);
+      return { results };
+    },
+    async batchReserveStock({ requests }) {
+      const v = new Validator().check(requests.length >= 1 && requests.length <= MAX_REQUESTS, 'requests', `must have 1-${MAX_REQUESTS} requests`);
+      const seen = new Set<string>();
+      requests.forEach((request, i) => {
+        v.check(!seen.has(request.requestId), `requests[${i}].request_id`, 'appears twice');
+        validateReserve(v, request, `requests[${i}].`);
+        seen.add(request.requestId);
+      });
+      v.done();
+      return { responses: (await reserveStock(orm, requests)).map((results) => ({ results })) };
     },
     async releaseStock(request) {
       validateQuantities(request.requestId, request.lines);
@@ -85,14 +98,19 @@ function validateProduct(product: Product | undefined): void {
     .done();
 }
 
-/** Checks 1-100 lines with unique line ids, then each line's own fields. */
-function validateLines<L extends { lineId: string }>(v: Validator, lines: L[], each: (line: L, field: string) => void): void {
-  v.check(lines.length >= 1 && lines.length <= MAX_LINES, 'lines', `must have 1-${MAX_LINES} lines`);
+function validateReserve(v: Validator, request: ReserveRequest, prefix: string): void {
+  v.id(`${prefix}request_id`, request.requestId);
+  validateLines(v, request.lines, (line, field) => v.sku(`${field}.sku`, line.sku).quantity(`${field}.quantity`, line.quantity), prefix);
+}
+
+/** Checks 1-100 lines with unique line ids, then each line's own fields (field paths start with prefix). */
+function validateLines<L extends { lineId: string }>(v: Validator, lines: L[], each: (line: L, field: string) => void, prefix = ''): void {
+  v.check(lines.length >= 1 && lines.length <= MAX_LINES, `${prefix}lines`, `must have 1-${MAX_LINES} lines`);
   const seen = new Set<string>();
   lines.forEach((line, i) => {
-    v.id(`lines[${i}].line_id`, line.lineId).check(!seen.has(line.lineId), `lines[${i}].line_id`, 'appears twice');
+    v.id(`${prefix}lines[${i}].line_id`, line.lineId).check(!seen.has(line.lineId), `${prefix}lines[${i}].line_id`, 'appears twice');
     seen.add(line.lineId);
-    each(line, `lines[${i}]`);
+    each(line, `${prefix}lines[${i}]`);
   });
 }
 

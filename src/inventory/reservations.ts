@@ -1,5 +1,5 @@
 import { failedPrecondition, notFound } from '../platform/errors';
-import { once } from '../platform/idempotency';
+import { once, onceEach } from '../platform/idempotency';
 import { transaction, type Orm, type Sql } from '../platform/orm';
 import { recordMovements, type MovementKind } from './ledger';
 import { announceFreeStock } from './stock';
@@ -27,61 +27,82 @@ export interface ReservationResult {
 
 const RESERVATION_COLUMNS = `line_id AS "lineId", sku, reserved AS "reservedQuantity", shipped AS "shippedQuantity"`;
 
-/**
- * Adds units to order lines' reservations: all or nothing, or with allowPartial as much as is available
- * (earlier lines of a SKU first). The SKUs' stock rows are locked in sorted order and each increase is a
- * conditional update, so concurrent requests never oversell. Once per request id.
- */
-export function reserveStock(orm: Orm, request: { requestId: string; lines: ReservationRequest[]; allowPartial: boolean }): Promise<ReservationResult[]> {
-  return transaction(orm, (sql) =>
-    once(sql, 'inventory', 'ReserveStock', request.requestId, request, async () => {
-      const wanted = sumBySku(request.lines);
-      const stocks = await lockStock(sql, [...wanted.keys()]);
-      const granted = new Map<string, number>();
-      const short: string[] = [];
-      for (const [sku, quantity] of wanted) {
-        const available = stocks.get(sku)!;
-        if (quantity > available && !request.allowPartial) short.push(`${sku} (${available} available)`);
-        granted.set(sku, Math.min(quantity, available));
-      }
-      if (short.length > 0) {
-        throw failedPrecondition('INSUFFICIENT_STOCK', `not enough stock: ${short.join(', ')}`, { skus: short.join(',') });
-      }
-      const raised = await sql(
-        `UPDATE inventory.stock s SET reserved = s.reserved + g.quantity
-         FROM unnest(?::text[], ?::int[]) AS g(sku, quantity)
-         WHERE s.sku = g.sku AND s.on_hand - s.reserved >= g.quantity RETURNING s.sku`,
-        [[...granted.keys()], [...granted.values()]],
-      );
-      if (raised.length !== granted.size) throw new Error('stock changed while locked'); // cannot happen under the row locks
+/** ReserveRequest asks to add units to lines' reservations: all or nothing, or with allowPartial what is available. */
+export interface ReserveRequest {
+  requestId: string;
+  lines: ReservationRequest[];
+  allowPartial: boolean;
+}
 
-      const perLine = request.lines.map((line) => {
-        const left = granted.get(line.sku)!;
-        const quantity = Math.min(line.quantity, left);
-        granted.set(line.sku, left - quantity);
-        return { ...line, quantity };
-      });
-      const reservations = await sql<Reservation>(
-        `INSERT INTO inventory.reservation (line_id, sku, reserved)
-         SELECT * FROM unnest(?::text[], ?::text[], ?::int[])
-         ON CONFLICT (line_id) DO UPDATE SET reserved = reservation.reserved + excluded.reserved, update_time = now()
-           WHERE reservation.sku = excluded.sku
-         RETURNING ${RESERVATION_COLUMNS}`,
-        [perLine.map((l) => l.lineId), perLine.map((l) => l.sku), perLine.map((l) => l.quantity)],
-      );
-      if (reservations.length !== perLine.length) {
-        throw failedPrecondition('RESERVATION_SKU_MISMATCH', 'a line id is already reserved for another SKU');
-      }
-      const byLine = new Map(reservations.map((r) => [r.lineId, r]));
-      await recordMovements(
-        sql,
-        perLine
-          .filter((line) => line.quantity > 0)
-          .map((line) => ({ sku: line.sku, kind: 'RESERVATION' as const, onHandDelta: 0, reservedDelta: line.quantity, reason: 'reserve', reference: line.lineId })),
-      );
-      return perLine.map((line) => ({ lineId: line.lineId, sku: line.sku, reservedQuantity: line.quantity, reservation: byLine.get(line.lineId)! }));
-    }),
+/**
+ * Applies reserve requests in one transaction, in order (earlier requests, and earlier lines of a SKU,
+ * get stock first); each is done once per request id. The SKUs' stock rows are locked in sorted order
+ * and each increase is a conditional update, so concurrent requests never oversell. All or nothing:
+ * one refused request refuses the batch.
+ */
+export function reserveStock(orm: Orm, requests: ReserveRequest[]): Promise<ReservationResult[][]> {
+  return transaction(orm, (sql) =>
+    onceEach(sql, 'inventory', 'ReserveStock', requests.map((request) => ({ key: request.requestId, request })), (fresh) => reserveFresh(sql, fresh)),
   );
+}
+
+async function reserveFresh(sql: Sql, requests: ReserveRequest[]): Promise<ReservationResult[][]> {
+  const available = await lockStock(sql, [...new Set(requests.flatMap((r) => r.lines.map((l) => l.sku)))]);
+  const granted = requests.map((request) => grant(request, available));
+  const lines = granted.flat();
+  const perSku = sumBySku(lines);
+  const raised = await sql(
+    `UPDATE inventory.stock s SET reserved = s.reserved + g.quantity
+     FROM unnest(?::text[], ?::int[]) AS g(sku, quantity)
+     WHERE s.sku = g.sku AND s.on_hand - s.reserved >= g.quantity RETURNING s.sku`,
+    [[...perSku.keys()], [...perSku.values()]],
+  );
+  if (raised.length !== perSku.size) throw new Error('stock changed while locked'); // cannot happen under the row locks
+
+  const perLine = new Map<string, ReservationRequest>();
+  for (const line of lines) {
+    const seen = perLine.get(line.lineId);
+    if (seen && seen.sku !== line.sku) throw skuMismatch();
+    perLine.set(line.lineId, { ...line, quantity: (seen?.quantity ?? 0) + line.quantity });
+  }
+  const holders = [...perLine.values()];
+  const reservations = await sql<Reservation>(
+    `INSERT INTO inventory.reservation (line_id, sku, reserved)
+     SELECT * FROM unnest(?::text[], ?::text[], ?::int[])
+     ON CONFLICT (line_id) DO UPDATE SET reserved = reservation.reserved + excluded.reserved, update_time = now()
+       WHERE reservation.sku = excluded.sku
+     RETURNING ${RESERVATION_COLUMNS}`,
+    [holders.map((l) => l.lineId), holders.map((l) => l.sku), holders.map((l) => l.quantity)],
+  );
+  if (reservations.length !== holders.length) throw skuMismatch();
+  const byLine = new Map(reservations.map((r) => [r.lineId, r]));
+  await recordMovements(
+    sql,
+    lines
+      .filter((line) => line.quantity > 0)
+      .map((line) => ({ sku: line.sku, kind: 'RESERVATION' as const, onHandDelta: 0, reservedDelta: line.quantity, reason: 'reserve', reference: line.lineId })),
+  );
+  return granted.map((requestLines) =>
+    requestLines.map((line) => ({ lineId: line.lineId, sku: line.sku, reservedQuantity: line.quantity, reservation: byLine.get(line.lineId)! })),
+  );
+}
+
+/** What one request gets of the available units (taken off `available`): per line, earlier lines of a SKU first. */
+function grant(request: ReserveRequest, available: Map<string, number>): ReservationRequest[] {
+  const wanted = sumBySku(request.lines);
+  const short = [...wanted].filter(([sku, quantity]) => quantity > available.get(sku)!).map(([sku]) => `${sku} (${available.get(sku)} available)`);
+  if (short.length > 0 && !request.allowPartial) {
+    throw failedPrecondition('INSUFFICIENT_STOCK', `not enough stock: ${short.join(', ')}`, { skus: short.join(',') });
+  }
+  return request.lines.map((line) => {
+    const quantity = Math.min(line.quantity, available.get(line.sku)!);
+    available.set(line.sku, available.get(line.sku)! - quantity);
+    return { ...line, quantity };
+  });
+}
+
+function skuMismatch() {
+  return failedPrecondition('RESERVATION_SKU_MISMATCH', 'a line id is already reserved for another SKU');
 }
 
 export interface ReservationQuantity {

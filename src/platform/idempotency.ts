@@ -23,21 +23,49 @@ function stableJson(value: unknown): string {
  * A concurrent retry waits on the key's row until the first transaction ends.
  */
 export async function once<T>(sql: Sql, schema: string, operation: string, key: string, request: unknown, apply: () => Promise<T>): Promise<T> {
-  const hash = requestHash(request);
-  const claimed = await sql(
-    `INSERT INTO ${schema}.idempotency_key (operation, key, request_hash) VALUES (?, ?, ?)
-     ON CONFLICT (operation, key) DO NOTHING RETURNING key`,
-    [operation, key, hash],
-  );
-  if (claimed.length === 0) {
-    const [first] = await sql<{ request_hash: string; response: T }>(
-      `SELECT request_hash, response FROM ${schema}.idempotency_key WHERE operation = ? AND key = ?`,
-      [operation, key],
-    );
-    if (first.request_hash !== hash) throw alreadyExists(key, `${key} was already used for a different ${operation} request`);
-    return first.response;
-  }
-  const result = await apply();
-  await sql(`UPDATE ${schema}.idempotency_key SET response = ?::jsonb WHERE operation = ? AND key = ?`, [JSON.stringify(result), operation, key]);
+  const [result] = await onceEach(sql, schema, operation, [{ key, request }], async () => [await apply()]);
   return result;
+}
+
+/**
+ * once() for several requests (distinct keys) in one transaction: apply gets the requests not seen
+ * before, in order, and returns one result each; the others get their stored first result.
+ */
+export async function onceEach<R, T>(
+  sql: Sql,
+  schema: string,
+  operation: string,
+  requests: { key: string; request: R }[],
+  apply: (fresh: R[]) => Promise<T[]>,
+): Promise<T[]> {
+  const keys = requests.map((r) => r.key);
+  const hashes = requests.map((r) => requestHash(r.request));
+  const claimed = await sql<{ key: string }>(
+    `INSERT INTO ${schema}.idempotency_key (operation, key, request_hash) SELECT ?, * FROM unnest(?::text[], ?::text[])
+     ON CONFLICT (operation, key) DO NOTHING RETURNING key`,
+    [operation, keys, hashes],
+  );
+  const isFresh = new Set(claimed.map((c) => c.key));
+  const stored = new Map<string, T>();
+  if (isFresh.size < keys.length) {
+    const firsts = await sql<{ key: string; request_hash: string; response: T }>(
+      `SELECT key, request_hash, response FROM ${schema}.idempotency_key WHERE operation = ? AND key = ANY(?)`,
+      [operation, keys.filter((key) => !isFresh.has(key))],
+    );
+    for (const first of firsts) {
+      if (first.request_hash !== hashes[keys.indexOf(first.key)]) throw alreadyExists(first.key, `${first.key} was already used for a different ${operation} request`);
+      stored.set(first.key, first.response);
+    }
+  }
+  const fresh = requests.filter((r) => isFresh.has(r.key));
+  const results = fresh.length > 0 ? await apply(fresh.map((r) => r.request)) : [];
+  if (fresh.length > 0) {
+    await sql(
+      `UPDATE ${schema}.idempotency_key k SET response = r.response FROM unnest(?::text[], ?::jsonb[]) AS r(key, response)
+       WHERE k.operation = ? AND k.key = r.key`,
+      [fresh.map((r) => r.key), results.map((result) => JSON.stringify(result)), operation],
+    );
+  }
+  const fromApply = new Map(fresh.map((r, i) => [r.key, results[i]]));
+  return keys.map((key) => (fromApply.has(key) ? fromApply.get(key)! : stored.get(key)!));
 }

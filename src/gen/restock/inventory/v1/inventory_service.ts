@@ -100,6 +100,18 @@ export interface ReserveStockResponse {
   results: ReservationResult[];
 }
 
+/** BatchReserveStockRequest is the input of BatchReserveStock. */
+export interface BatchReserveStockRequest {
+  /** 1-100 requests with distinct request ids. */
+  requests: ReserveStockRequest[];
+}
+
+/** BatchReserveStockResponse is the output of BatchReserveStock. */
+export interface BatchReserveStockResponse {
+  /** One per request, in request order. */
+  responses: ReserveStockResponse[];
+}
+
 /** ReservationResult says how much one request line got. */
 export interface ReservationResult {
   lineId: string;
@@ -1242,6 +1254,148 @@ export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
   },
 };
 
+function createBaseBatchReserveStockRequest(): BatchReserveStockRequest {
+  return { requests: [] };
+}
+
+export const BatchReserveStockRequest: MessageFns<BatchReserveStockRequest> = {
+  encode(message: BatchReserveStockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.requests) {
+      ReserveStockRequest.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchReserveStockRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchReserveStockRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requests.push(ReserveStockRequest.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchReserveStockRequest {
+    return {
+      requests: globalThis.Array.isArray(object?.requests)
+        ? object.requests.map((e: any) => ReserveStockRequest.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: BatchReserveStockRequest): unknown {
+    const obj: any = {};
+    if (message.requests?.length) {
+      obj.requests = message.requests.map((e) => ReserveStockRequest.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BatchReserveStockRequest>, I>>(base?: I): BatchReserveStockRequest {
+    return BatchReserveStockRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BatchReserveStockRequest>, I>>(object: I): BatchReserveStockRequest {
+    const message = createBaseBatchReserveStockRequest();
+    message.requests = object.requests?.map((e) => ReserveStockRequest.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseBatchReserveStockResponse(): BatchReserveStockResponse {
+  return { responses: [] };
+}
+
+export const BatchReserveStockResponse: MessageFns<BatchReserveStockResponse> = {
+  encode(message: BatchReserveStockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.responses) {
+      ReserveStockResponse.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchReserveStockResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchReserveStockResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.responses.push(ReserveStockResponse.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchReserveStockResponse {
+    return {
+      responses: globalThis.Array.isArray(object?.responses)
+        ? object.responses.map((e: any) => ReserveStockResponse.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: BatchReserveStockResponse): unknown {
+    const obj: any = {};
+    if (message.responses?.length) {
+      obj.responses = message.responses.map((e) => ReserveStockResponse.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BatchReserveStockResponse>, I>>(base?: I): BatchReserveStockResponse {
+    return BatchReserveStockResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BatchReserveStockResponse>, I>>(object: I): BatchReserveStockResponse {
+    const message = createBaseBatchReserveStockResponse();
+    message.responses = object.responses?.map((e) => ReserveStockResponse.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseReservationResult(): ReservationResult {
   return { lineId: "", sku: "", reservedQuantity: 0, reservation: undefined };
 }
@@ -1959,6 +2113,19 @@ export const InventoryServiceDefinition = {
       requestType: ReserveStockRequest as typeof ReserveStockRequest,
       requestStream: false,
       responseType: ReserveStockResponse as typeof ReserveStockResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * BatchReserveStock applies several ReserveStock requests in one transaction, in order (earlier requests
+     * get stock first); each stays idempotent by its own request_id. All or nothing: if one request fails,
+     * none is applied and the error is that request's.
+     */
+    batchReserveStock: {
+      name: "BatchReserveStock",
+      requestType: BatchReserveStockRequest as typeof BatchReserveStockRequest,
+      requestStream: false,
+      responseType: BatchReserveStockResponse as typeof BatchReserveStockResponse,
       responseStream: false,
       options: {},
     },
