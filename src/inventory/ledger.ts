@@ -13,21 +13,24 @@ export interface StockMovement {
   reference: string;
 }
 
+/** The INSERT appending movements to the ledger, with `?` placeholders for movementParams(); usable as a CTE. */
+export const INSERT_MOVEMENTS = `INSERT INTO inventory.stock_movement (sku, kind, on_hand_delta, reserved_delta, reason, reference)
+  SELECT * FROM unnest(?::text[], ?::text[], ?::int[], ?::int[], ?::text[], ?::text[])`;
+
+export function movementParams(movements: StockMovement[]): unknown[] {
+  return [
+    movements.map((m) => m.sku),
+    movements.map((m) => m.kind),
+    movements.map((m) => m.onHandDelta),
+    movements.map((m) => m.reservedDelta),
+    movements.map((m) => m.reason),
+    movements.map((m) => m.reference),
+  ];
+}
+
 /** Appends movements to the ledger in the caller's transaction. */
 export async function recordMovements(sql: Sql, movements: StockMovement[]): Promise<void> {
-  if (movements.length === 0) return;
-  await sql(
-    `INSERT INTO inventory.stock_movement (sku, kind, on_hand_delta, reserved_delta, reason, reference)
-     SELECT * FROM unnest(?::text[], ?::text[], ?::int[], ?::int[], ?::text[], ?::text[])`,
-    [
-      movements.map((m) => m.sku),
-      movements.map((m) => m.kind),
-      movements.map((m) => m.onHandDelta),
-      movements.map((m) => m.reservedDelta),
-      movements.map((m) => m.reason),
-      movements.map((m) => m.reference),
-    ],
-  );
+  if (movements.length > 0) await sql(INSERT_MOVEMENTS, movementParams(movements));
 }
 
 /** A page of one SKU's ledger, newest first. */

@@ -1,7 +1,7 @@
 import { failedPrecondition, notFound } from '../platform/errors';
 import { once, onceEach } from '../platform/idempotency';
 import { transaction, type Orm, type Sql } from '../platform/orm';
-import { recordMovements, type MovementKind } from './ledger';
+import { INSERT_MOVEMENTS, movementParams, recordMovements, type MovementKind } from './ledger';
 import { announceFreeStock } from './stock';
 
 /** Reservation is the stock held for, and shipped from, one order line. */
@@ -51,14 +51,6 @@ async function reserveFresh(sql: Sql, requests: ReserveRequest[]): Promise<Reser
   const granted = requests.map((request) => grant(request, available));
   const lines = granted.flat();
   const perSku = sumBySku(lines);
-  const raised = await sql(
-    `UPDATE inventory.stock s SET reserved = s.reserved + g.quantity
-     FROM unnest(?::text[], ?::int[]) AS g(sku, quantity)
-     WHERE s.sku = g.sku AND s.on_hand - s.reserved >= g.quantity RETURNING s.sku`,
-    [[...perSku.keys()], [...perSku.values()]],
-  );
-  if (raised.length !== perSku.size) throw new Error('stock changed while locked'); // cannot happen under the row locks
-
   const perLine = new Map<string, ReservationRequest>();
   for (const line of lines) {
     const seen = perLine.get(line.lineId);
@@ -66,22 +58,35 @@ async function reserveFresh(sql: Sql, requests: ReserveRequest[]): Promise<Reser
     perLine.set(line.lineId, { ...line, quantity: (seen?.quantity ?? 0) + line.quantity });
   }
   const holders = [...perLine.values()];
-  const reservations = await sql<Reservation>(
-    `INSERT INTO inventory.reservation (line_id, sku, reserved)
-     SELECT * FROM unnest(?::text[], ?::text[], ?::int[])
-     ON CONFLICT (line_id) DO UPDATE SET reserved = reservation.reserved + excluded.reserved, update_time = now()
-       WHERE reservation.sku = excluded.sku
-     RETURNING ${RESERVATION_COLUMNS}`,
-    [holders.map((l) => l.lineId), holders.map((l) => l.sku), holders.map((l) => l.quantity)],
+  const movements = lines
+    .filter((line) => line.quantity > 0)
+    .map((line) => ({ sku: line.sku, kind: 'RESERVATION' as const, onHandDelta: 0, reservedDelta: line.quantity, reason: 'reserve', reference: line.lineId }));
+  // one statement: raise the stock rows (conditionally), add to the reservations, append to the ledger
+  const [written] = await sql<{ raised: number; reservations: Reservation[] }>(
+    `WITH raised AS (
+       UPDATE inventory.stock s SET reserved = s.reserved + g.quantity
+       FROM unnest(?::text[], ?::int[]) AS g(sku, quantity)
+       WHERE s.sku = g.sku AND s.on_hand - s.reserved >= g.quantity RETURNING s.sku),
+     reserved AS (
+       INSERT INTO inventory.reservation (line_id, sku, reserved)
+       SELECT * FROM unnest(?::text[], ?::text[], ?::int[])
+       ON CONFLICT (line_id) DO UPDATE SET reserved = reservation.reserved + excluded.reserved, update_time = now()
+         WHERE reservation.sku = excluded.sku
+       RETURNING ${RESERVATION_COLUMNS}),
+     moved AS (${INSERT_MOVEMENTS})
+     SELECT (SELECT count(*) FROM raised)::int AS raised, coalesce((SELECT json_agg(reserved) FROM reserved), '[]') AS reservations`,
+    [
+      [...perSku.keys()],
+      [...perSku.values()],
+      holders.map((l) => l.lineId),
+      holders.map((l) => l.sku),
+      holders.map((l) => l.quantity),
+      ...movementParams(movements),
+    ],
   );
-  if (reservations.length !== holders.length) throw skuMismatch();
-  const byLine = new Map(reservations.map((r) => [r.lineId, r]));
-  await recordMovements(
-    sql,
-    lines
-      .filter((line) => line.quantity > 0)
-      .map((line) => ({ sku: line.sku, kind: 'RESERVATION' as const, onHandDelta: 0, reservedDelta: line.quantity, reason: 'reserve', reference: line.lineId })),
-  );
+  if (written.raised !== perSku.size) throw new Error('stock changed while locked'); // cannot happen under the row locks
+  if (written.reservations.length !== holders.length) throw skuMismatch();
+  const byLine = new Map(written.reservations.map((r) => [r.lineId, r]));
   return granted.map((requestLines) =>
     requestLines.map((line) => ({ lineId: line.lineId, sku: line.sku, reservedQuantity: line.quantity, reservation: byLine.get(line.lineId)! })),
   );
