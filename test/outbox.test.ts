@@ -47,16 +47,37 @@ describe('transactional outbox', () => {
       },
     });
 
-    expect(await outbox.dispatchOne()).toBe(true);
+    expect(await outbox.dispatchBatch()).toBe(1);
     expect(await row(db, 'flaky-1')).toEqual({ status: 'pending', attempts: 1, last_error: 'receiver unavailable' });
-    expect(await outbox.dispatchOne()).toBe(false); // backing off: not due yet
+    expect(await outbox.dispatchBatch()).toBe(0); // backing off: not due yet
 
     receiverUp = true;
-    await waitFor(() => outbox.dispatchOne(), { what: 'the retry to come due' });
+    await waitFor(async () => (await outbox.dispatchBatch()) > 0, { what: 'the retry to come due' });
     expect(delivered).toEqual([{ n: 1 }]);
     expect(await row(db, 'flaky-1')).toMatchObject({ status: 'delivered', attempts: 2, last_error: null });
     expect(await outbox.drain()).toBe(0);
     expect(delivered).toHaveLength(1);
+  });
+
+  it('delivers a batch in order, a failing message retried alone', async () => {
+    const db = await orm();
+    const keys = ['batch-1', 'batch-2', 'batch-3'];
+    await transaction(db, (sql) => enqueue(sql, 'inventory', keys.map((key) => ({ topic: 'test.batch', key, payload: { key } }))));
+    const delivered: string[] = [];
+    const outbox = dispatcher(db, {
+      'test.batch': async (payload: { key: string }) => {
+        if (payload.key === 'batch-2') throw new Error('refused');
+        delivered.push(payload.key);
+      },
+    });
+    expect(await outbox.dispatchBatch()).toBe(3);
+    expect(delivered).toEqual(['batch-1', 'batch-3']);
+    expect((await Promise.all(keys.map((key) => row(db, key)))).map((r) => [r.status, r.attempts])).toEqual([
+      ['delivered', 1],
+      ['pending', 1],
+      ['delivered', 1],
+    ]);
+    expect(await outbox.dispatchBatch()).toBe(0); // the failed one backs off; the delivered ones are done
   });
 
   it('drops a second message with the same dedupe key', async () => {
@@ -83,7 +104,7 @@ describe('transactional outbox', () => {
     const db = await orm();
     await transaction(db, (sql) => enqueue(sql, 'inventory', [{ topic: 'test.broken', key: 'broken-1', payload: {} }]));
     const outbox = dispatcher(db, { 'test.broken': async () => Promise.reject(new Error('always fails')) }, { maxAttempts: 3, backoffMs: 1 });
-    await waitFor(async () => (await outbox.dispatchOne(), (await row(db, 'broken-1')).status === 'dead'), { what: 'the message to die' });
+    await waitFor(async () => (await outbox.dispatchBatch(), (await row(db, 'broken-1')).status === 'dead'), { what: 'the message to die' });
     expect(await row(db, 'broken-1')).toEqual({ status: 'dead', attempts: 3, last_error: 'always fails' });
   });
 

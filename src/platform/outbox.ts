@@ -32,6 +32,8 @@ export interface DispatcherOptions {
   maxAttempts: number;
   backoffMs: number;
   workers?: number;
+  /** Messages claimed per transaction (default 50). */
+  batchSize?: number;
 }
 
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
@@ -61,41 +63,54 @@ export class OutboxDispatcher {
     await Promise.all(this.loops);
   }
 
-  /** Delivers one due message; false when none is due. */
-  async dispatchOne(): Promise<boolean> {
+  /**
+   * Delivers up to batchSize due messages, in order, in one transaction (claimed together, marked
+   * together); each succeeds or fails on its own. Returns how many were attempted: 0 when none is due.
+   */
+  async dispatchBatch(): Promise<number> {
     const { schema, handlers, maxAttempts, backoffMs, log } = this.options;
     return transaction(this.options.orm, async (sql) => {
-      const [message] = await sql<{ id: string; topic: string; dedupe_key: string; payload: unknown; attempts: number }>(
+      const messages = await sql<{ id: string; topic: string; dedupe_key: string; payload: unknown; attempts: number }>(
         `SELECT id, topic, dedupe_key, payload, attempts FROM ${schema}.outbox
          WHERE status = 'pending' AND next_attempt_time <= now()
-         ORDER BY next_attempt_time, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+         ORDER BY next_attempt_time, id LIMIT ? FOR UPDATE SKIP LOCKED`,
+        [this.options.batchSize ?? 50],
       );
-      if (!message) return false;
-      const attempts = message.attempts + 1;
-      try {
-        const deliver = handlers[message.topic];
-        if (!deliver) throw new Error(`no handler for topic ${message.topic}`);
-        await deliver(message.payload, message.dedupe_key);
-        await sql(`UPDATE ${schema}.outbox SET status = 'delivered', attempts = ?, deliver_time = now(), last_error = NULL WHERE id = ?`, [attempts, message.id]);
-      } catch (error) {
-        const dead = attempts >= maxAttempts;
-        const delayMs = Math.min(backoffMs * 2 ** (attempts - 1), MAX_BACKOFF_MS) * (0.75 + Math.random() / 2);
-        const reason = error instanceof Error ? error.message : String(error);
-        await sql(
-          `UPDATE ${schema}.outbox SET status = ?, attempts = ?, last_error = ?,
-             next_attempt_time = now() + (? * interval '1 millisecond') WHERE id = ?`,
-          [dead ? 'dead' : 'pending', attempts, reason.slice(0, 2000), Math.round(delayMs), message.id],
-        );
-        log[dead ? 'error' : 'warn']({ outbox: schema, topic: message.topic, key: message.dedupe_key, attempts, error: reason }, dead ? 'outbox message is dead' : 'outbox delivery failed, will retry');
+      const delivered: { id: string; attempts: number }[] = [];
+      for (const message of messages) {
+        const attempts = message.attempts + 1;
+        try {
+          const deliver = handlers[message.topic];
+          if (!deliver) throw new Error(`no handler for topic ${message.topic}`);
+          await deliver(message.payload, message.dedupe_key);
+          delivered.push({ id: message.id, attempts });
+        } catch (error) {
+          const dead = attempts >= maxAttempts;
+          const delayMs = Math.min(backoffMs * 2 ** (attempts - 1), MAX_BACKOFF_MS) * (0.75 + Math.random() / 2);
+          const reason = error instanceof Error ? error.message : String(error);
+          await sql(
+            `UPDATE ${schema}.outbox SET status = ?, attempts = ?, last_error = ?,
+               next_attempt_time = now() + (? * interval '1 millisecond') WHERE id = ?`,
+            [dead ? 'dead' : 'pending', attempts, reason.slice(0, 2000), Math.round(delayMs), message.id],
+          );
+          log[dead ? 'error' : 'warn']({ outbox: schema, topic: message.topic, key: message.dedupe_key, attempts, error: reason }, dead ? 'outbox message is dead' : 'outbox delivery failed, will retry');
+        }
       }
-      return true;
+      if (delivered.length > 0) {
+        await sql(
+          `UPDATE ${schema}.outbox o SET status = 'delivered', attempts = d.attempts, deliver_time = now(), last_error = NULL
+           FROM unnest(?::bigint[], ?::int[]) AS d(id, attempts) WHERE o.id = d.id`,
+          [delivered.map((d) => d.id), delivered.map((d) => d.attempts)],
+        );
+      }
+      return messages.length;
     });
   }
 
   /** Delivers due messages until none is left; returns how many were attempted. */
   async drain(): Promise<number> {
     let count = 0;
-    while (await this.dispatchOne()) count++;
+    for (let attempted = await this.dispatchBatch(); attempted > 0; attempted = await this.dispatchBatch()) count += attempted;
     return count;
   }
 
@@ -103,7 +118,7 @@ export class OutboxDispatcher {
     while (this.running) {
       let busy = false;
       try {
-        busy = await this.dispatchOne();
+        busy = (await this.dispatchBatch()) > 0;
       } catch (error) {
         this.options.log.error({ outbox: this.options.schema, err: error }, 'outbox dispatcher error');
       }
