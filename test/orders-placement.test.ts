@@ -1,6 +1,11 @@
 import { status } from '@grpc/grpc-js';
 import { Priority } from '../src/gen/restock/common/v1/priority';
 import { EtaSource, OrderLineStatus, OrderStatus } from '../src/gen/restock/orders/v1/order';
+import { placeOrders, type PlaceOrderInput } from '../src/orders/placement';
+import { systemClock } from '../src/platform/clock';
+import { loadConfig } from '../src/platform/config';
+import { DomainError } from '../src/platform/errors';
+import type { ServiceDeps } from '../src/platform/service-module';
 import { grpcError, startTestApp, type TestApp } from './support/harness';
 import { expectStockAgrees, order, outbox, product, settle } from './support/orders-fixtures';
 
@@ -79,6 +84,60 @@ describe('PlaceOrder', () => {
     expect((await t.orders.getOrder({ orderId: waiting!.orderId })).order?.lines[0].allocatedQuantity).toBe(2);
     expect((await t.orders.getOrder({ orderId: newer!.orderId })).order?.lines[0].allocatedQuantity).toBe(0);
     await expectStockAgrees(t, ['GATE-1']);
+  });
+});
+
+describe('placement in batches (orders arriving together are placed together)', () => {
+  const deps = (): ServiceDeps => ({
+    orm: t.app.orms.orders!,
+    peers: t.app.peers,
+    mailer: t.app.mailer,
+    clock: systemClock,
+    log: t.app.log,
+    config: loadConfig({ DATABASE_URL: t.databaseUrl }),
+  });
+  const input = (requestId: string, lines: [string, number][], customerId = 'batch-cust'): PlaceOrderInput => ({
+    requestId,
+    customerId,
+    customerEmail: `${customerId}@example.com`,
+    priority: Priority.PRIORITY_STANDARD,
+    fulfillmentPolicy: 1,
+    lines: lines.map(([sku, quantity]) => ({ sku, quantity })),
+  });
+  const placed = (result: PromiseSettledResult<unknown>) => (result as PromiseFulfilledResult<Awaited<ReturnType<typeof t.orders.getOrder>>['order']>).value!;
+  const refusal = (result: PromiseSettledResult<unknown>) => (result as PromiseRejectedResult).reason as DomainError;
+
+  it('serves a batch in arrival order, each order succeeding or failing on its own', async () => {
+    await product(t, 'BAT-A', { onHand: 3 });
+    const [first, ghost, last] = await placeOrders(deps(), [input('bat-1', [['BAT-A', 2]]), input('bat-2', [['BAT-GHOST', 1]]), input('bat-3', [['BAT-A', 2]])]);
+    expect(placed(first).lines.map((l) => [l.allocatedQuantity, l.backorderedQuantity])).toEqual([[2, 0]]);
+    expect(refusal(ghost).kind).toBe('NOT_FOUND');
+    expect(placed(last).lines.map((l) => [l.allocatedQuantity, l.backorderedQuantity])).toEqual([[1, 1]]);
+    expect((await t.orders.getOrder({ orderId: placed(last).orderId })).order).toEqual(placed(last));
+    expect((await t.orders.listOrders({ customerId: 'batch-cust' })).orders.map((o) => o.orderId).sort()).toEqual([placed(first).orderId, placed(last).orderId].sort());
+    expect((await t.inventory.getStock({ sku: 'BAT-A' })).stock).toMatchObject({ onHand: 3, reserved: 3 });
+    await settle(t);
+    await expectStockAgrees(t, ['BAT-A']);
+  });
+
+  it('places a later order as if after a refused one, when the refused order gave back stock it lacked', async () => {
+    await product(t, 'BAT-X', { onHand: 2, acceptBackorders: false });
+    await product(t, 'BAT-Y', { acceptBackorders: false });
+    // the first order takes both X, then is refused for Y and gives them back; the second must get them
+    const [refused, second] = await placeOrders(deps(), [input('bat-x1', [['BAT-X', 2], ['BAT-Y', 1]]), input('bat-x2', [['BAT-X', 2]])]);
+    expect(refusal(refused).reason).toBe('BACKORDERS_NOT_ACCEPTED');
+    expect(placed(second).lines.map((l) => [l.sku, l.allocatedQuantity, l.backorderedQuantity])).toEqual([['BAT-X', 2, 0]]);
+    expect((await t.inventory.getStock({ sku: 'BAT-X' })).stock).toMatchObject({ onHand: 2, reserved: 2 });
+    await settle(t);
+    await expectStockAgrees(t, ['BAT-X', 'BAT-Y']);
+  });
+
+  it('answers a request id sent twice in one batch with one order, and another payload with ALREADY_EXISTS', async () => {
+    await product(t, 'BAT-D', { onHand: 10 });
+    const [one, again, other] = await placeOrders(deps(), [input('bat-dup', [['BAT-D', 4]]), input('bat-dup', [['BAT-D', 4]]), input('bat-dup', [['BAT-D', 5]])]);
+    expect(placed(again)).toEqual(placed(one));
+    expect(refusal(other).kind).toBe('ALREADY_EXISTS');
+    expect((await t.inventory.getStock({ sku: 'BAT-D' })).stock?.reserved).toBe(4);
   });
 });
 

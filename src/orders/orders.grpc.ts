@@ -11,7 +11,7 @@ import { cancelOrder, cancelOrderLine } from './cancellation';
 import { refreshEtas } from './eta-refresh';
 import { backorderMetrics } from './metrics';
 import { getOrder, listOrders } from './order-queries';
-import { placeOrder } from './placement';
+import { orderPlacement } from './placement';
 import { shipOrder } from './shipping';
 
 const MAX_LINES = 100;
@@ -19,6 +19,7 @@ const MAX_SKUS = 1000;
 
 /** The OrdersService handlers: validate, call one domain function, map the result. */
 export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersServiceDefinition> {
+  const placeOrder = orderPlacement(deps);
   return {
     async placeOrder(request) {
       const v = new Validator()
@@ -30,7 +31,7 @@ export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersService
         .check(request.lines.length >= 1 && request.lines.length <= MAX_LINES, 'lines', `must have 1-${MAX_LINES} lines`);
       request.lines.forEach((line, i) => v.sku(`lines[${i}].sku`, line.sku).quantity(`lines[${i}].quantity`, line.quantity));
       v.done();
-      const order = await placeOrder(deps, {
+      const order = await placeOrder({
         requestId: request.requestId,
         customerId: request.customerId,
         customerEmail: request.customerEmail,

@@ -11,6 +11,7 @@ import { matchEtas, supplyForecast, toEta, type Eta } from './etas';
 import { loadOrder } from './order-queries';
 import { lineStatus, orderStatus } from './order-status';
 import { peerRefusal, peerUnavailable } from './peer-errors';
+import { settle } from '../platform/batcher';
 import type { LockedSession } from './sku-locks';
 
 /** An order written but not yet finalized, and each line's reservation plan. */
@@ -31,40 +32,105 @@ interface Product {
   currencyCode: string;
 }
 
-/**
- * Completes (or compensates) a written order under its SKUs' locks: reserve its plan in Inventory, check
- * the backorder rules for the shortfall, then finalize it in one statement — or release what was
- * reserved and drop the order. Every step can be repeated after a crash with the same outcome.
- */
-export async function finishPlacement(deps: ServiceDeps, session: LockedSession, orderId: string, written?: PendingOrder): Promise<Order> {
-  const order = written ?? (await readPendingOrder(session.sql, orderId));
+/** Completes (or compensates) one written order: finishPlacements for a batch of one. */
+export async function finishPlacement(deps: ServiceDeps, session: LockedSession, orderId: string): Promise<Order> {
+  const order = await readPendingOrder(session.sql, orderId);
   if (order.placement === 'placed') return loadOrder(session.sql, orderId);
-  const drop = () => session.sql(`DELETE FROM orders.customer_order WHERE order_id = ?`, [orderId]);
-  const reserved = await reserve(deps, order, drop);
+  const [result] = await finishPlacements(deps, session, [order]);
+  if (result.status === 'rejected') throw result.reason;
+  if (result.status === 'again') throw new Error(`order ${orderId} was dropped alone in its batch`); // only a later order of a batch is
+  return result.value;
+}
+
+/** A written order whose reservation is done, with what it got and what it lacks. */
+interface Reserved {
+  order: PendingOrder;
+  reserved: Map<string, number>;
+  shortfall: Map<string, number>;
+}
+
+/** How a written order ended: placed, refused, or dropped to be placed again (it was short-changed). */
+export type PlacementOutcome = PromiseSettledResult<Order> | { status: 'again' };
+
+/**
+ * Completes (or compensates) written orders under their SKUs' locks: reserve their plans in Inventory
+ * (one call for all, earlier orders first), check the backorder rules for each order's shortfall, then
+ * finalize the accepted orders in one statement; a refused order releases what it reserved and is
+ * dropped. A later order short of a SKU that a refused order gave back is dropped too, to be placed
+ * again as if it had come after the refusal. Every step can be repeated after a crash with the same outcome.
+ */
+export async function finishPlacements(deps: ServiceDeps, session: LockedSession, orders: PendingOrder[]): Promise<PlacementOutcome[]> {
+  const outcomes = new Map<PendingOrder, PlacementOutcome>();
+  const given = new Set<string>(); // SKUs that refused orders of this batch gave back
+  const giveBack = (r: Reserved) => r.order.lines.filter((l) => (r.reserved.get(l.lineId) ?? 0) > 0).forEach((l) => given.add(l.sku));
+  const refuseWith = async (r: Reserved, refusal: Error) => {
+    outcomes.set(r.order, await settle(() => refuse(deps, session, r.order.orderId, r.reserved).then(() => Promise.reject(refusal))));
+    giveBack(r);
+  };
+  const drop = (r: { order: PendingOrder }) => session.sql(`DELETE FROM orders.customer_order WHERE order_id = ?`, [r.order.orderId]);
+
+  const reservations = await perOrder(orders.map((order) => ({ order })), (batch) => reserve(deps, batch.map((b) => b.order)), drop);
   crashPoint('placement.stock-reserved');
-  if (order.placement === 'refused') {
-    await refuse(deps, session, orderId, reserved);
-    throw notFound('order', orderId);
+  const candidates: Reserved[] = [];
+  for (const [i, order] of orders.entries()) {
+    const result = reservations[i];
+    if (result.status === 'rejected') outcomes.set(order, result);
+    else if (order.placement === 'refused') await refuseWith({ order, reserved: result.value, shortfall: new Map() }, notFound('order', order.orderId));
+    else candidates.push({ order, reserved: result.value, shortfall: shortfallOf(order, result.value) });
   }
-  const shortfall = new Map<string, number>();
-  for (const line of order.lines) {
-    const short = line.quantity - (reserved.get(line.lineId) ?? 0);
-    if (short > 0) shortfall.set(line.sku, (shortfall.get(line.sku) ?? 0) + short);
-  }
-  const products = shortfall.size > 0 ? await productsOf(deps, [...shortfall.keys()], drop) : new Map<string, Product>();
-  if (shortfall.size > 0) {
-    const open = await openBackorders(session.sql, order.customerId, [...shortfall.keys()]);
-    const refusals = backorderRefusals(shortfall, new Map([...products].map(([sku, p]) => [sku, p.policy])), open);
-    if (refusals.size > 0) {
-      await refuse(deps, session, orderId, reserved);
-      throw orderRefused(refusals, shortfall);
+
+  const products = await perOrder(candidates, (batch) => productsOf(deps, batch), (r) => refuse(deps, session, r.order.orderId, r.reserved));
+  const open = new OpenBackorders(session.sql);
+  const accepted: Reserved[] = [];
+  const prices = new Map<string, Product>();
+  for (const [i, candidate] of candidates.entries()) {
+    const known = products[i];
+    if (known.status === 'rejected') {
+      outcomes.set(candidate.order, known);
+      giveBack(candidate);
+    } else if ([...candidate.shortfall.keys()].some((sku) => given.has(sku))) {
+      await refuse(deps, session, candidate.order.orderId, candidate.reserved);
+      outcomes.set(candidate.order, { status: 'again' });
+    } else {
+      for (const [sku, product] of known.value) prices.set(sku, product);
+      const policies = new Map([...known.value].map(([sku, p]) => [sku, p.policy]));
+      const refusals = backorderRefusals(candidate.shortfall, policies, await open.of(candidate.order.customerId, [...candidate.shortfall.keys()]));
+      if (refusals.size > 0) {
+        await refuseWith(candidate, orderRefused(refusals, candidate.shortfall));
+      } else {
+        open.add(candidate.order.customerId, candidate.shortfall);
+        accepted.push(candidate);
+      }
     }
   }
-  const etas = await etasOfNewBackorders(deps, session.sql, order, reserved, [...shortfall.keys()]);
-  const placed = placedOrder(order, reserved, etas);
-  await finalize(session.sql, placed, products, etas);
+
+  const etas = await etasOfNewBackorders(deps, session.sql, accepted);
+  const placed = accepted.map((r) => placedOrder(r.order, r.reserved, etas));
+  await finalize(session.sql, placed, prices, etas);
   crashPoint('placement.finalized');
-  return placed;
+  accepted.forEach((r, i) => outcomes.set(r.order, { status: 'fulfilled', value: placed[i] }));
+  return orders.map((order) => outcomes.get(order)!);
+}
+
+/**
+ * Calls Inventory once for the whole batch; when it refuses the batch (one order's unknown SKU, say),
+ * once per order, in order, so that only the orders at fault are refused (onRefusal compensates them).
+ * Anything else (Inventory unreachable) fails the batch: its orders stay pending for a retry or recovery.
+ */
+async function perOrder<B, T>(batch: B[], call: (batch: B[]) => Promise<T[]>, onRefusal: (item: B) => Promise<unknown>): Promise<PromiseSettledResult<T>[]> {
+  try {
+    return (await call(batch)).map((value) => ({ status: 'fulfilled', value }));
+  } catch (error) {
+    const refusal = peerRefusal(error);
+    if (!refusal) throw peerUnavailable('inventory', error);
+    if (batch.length === 1) {
+      await onRefusal(batch[0]);
+      return [{ status: 'rejected', reason: refusal }];
+    }
+  }
+  const results: PromiseSettledResult<T>[] = [];
+  for (const item of batch) results.push(...(await perOrder([item], call, onRefusal)));
+  return results;
 }
 
 async function readPendingOrder(sql: Sql, orderId: string): Promise<PendingOrder> {
@@ -81,54 +147,70 @@ async function readPendingOrder(sql: Sql, orderId: string): Promise<PendingOrder
   return { ...order, createTime: new Date(order.createTime), lines };
 }
 
-/** Reserves the lines' planned units (possibly fewer); an unknown SKU or bad line refuses the order. */
-async function reserve(deps: ServiceDeps, order: PendingOrder, drop: () => Promise<unknown>): Promise<Map<string, number>> {
-  const planned = order.lines.filter((l) => l.toReserve > 0);
-  if (planned.length === 0) return new Map();
-  try {
-    const { results } = await deps.peers.inventory.reserveStock({
-      requestId: `place:${order.orderId}`,
-      lines: planned.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.toReserve })),
-      allowPartial: true,
+/** Reserves each order's planned units (possibly fewer) with one Inventory call: per order, units per line id. */
+async function reserve(deps: ServiceDeps, orders: PendingOrder[]): Promise<Map<string, number>[]> {
+  const planned = orders.filter((order) => order.lines.some((l) => l.toReserve > 0));
+  const reserved = new Map<PendingOrder, Map<string, number>>();
+  if (planned.length > 0) {
+    const { responses } = await deps.peers.inventory.batchReserveStock({
+      requests: planned.map((order) => ({
+        requestId: `place:${order.orderId}`,
+        lines: order.lines.filter((l) => l.toReserve > 0).map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.toReserve })),
+        allowPartial: true,
+      })),
     });
-    return new Map(results.map((r) => [r.lineId, r.reservedQuantity]));
-  } catch (error) {
-    const refusal = peerRefusal(error);
-    if (!refusal) throw peerUnavailable('inventory', error);
-    await drop();
-    throw refusal;
+    planned.forEach((order, i) => reserved.set(order, new Map(responses[i].results.map((r) => [r.lineId, r.reservedQuantity]))));
   }
+  return orders.map((order) => reserved.get(order) ?? new Map());
 }
 
-/** The products of the short SKUs; an unknown SKU refuses the order (nothing of it was reserved). */
-async function productsOf(deps: ServiceDeps, skus: string[], drop: () => Promise<unknown>): Promise<Map<string, Product>> {
-  try {
-    const { products } = await deps.peers.inventory.batchGetProducts({ skus });
-    return new Map(
-      products.map((p) => [
-        p.sku,
-        {
-          policy: { acceptBackorders: false, maxBackorderQuantityPerCustomer: 0, discontinued: false, ...p.backorderPolicy },
-          unitPrice: moneyToDecimal(p.unitPrice ?? { currencyCode: 'XXX', units: 0, nanos: 0 }),
-          currencyCode: p.unitPrice?.currencyCode ?? 'XXX',
-        },
-      ]),
-    );
-  } catch (error) {
-    const refusal = peerRefusal(error);
-    if (!refusal) throw peerUnavailable('inventory', error);
-    await drop();
-    throw refusal;
+function shortfallOf(order: PendingOrder, reserved: Map<string, number>): Map<string, number> {
+  const shortfall = new Map<string, number>();
+  for (const line of order.lines) {
+    const short = line.quantity - (reserved.get(line.lineId) ?? 0);
+    if (short > 0) shortfall.set(line.sku, (shortfall.get(line.sku) ?? 0) + short);
   }
+  return shortfall;
 }
 
-/** Units of each SKU the customer already waits for. */
-async function openBackorders(sql: Sql, customerId: string, skus: string[]): Promise<Map<string, number>> {
-  const rows = await sql<{ sku: string; units: number }>(
-    `SELECT sku, sum(backordered)::int AS units FROM orders.order_line WHERE customer_id = ? AND sku = ANY(?) AND backordered > 0 GROUP BY sku`,
-    [customerId, skus],
+/** Per order, the products of its short SKUs, with one Inventory call (an unknown SKU refuses the call). */
+async function productsOf(deps: ServiceDeps, batch: Reserved[]): Promise<Map<string, Product>[]> {
+  const skus = [...new Set(batch.flatMap((r) => [...r.shortfall.keys()]))];
+  if (skus.length === 0) return batch.map(() => new Map());
+  const { products } = await deps.peers.inventory.batchGetProducts({ skus });
+  const bySku = new Map(
+    products.map((p) => [
+      p.sku,
+      {
+        policy: { acceptBackorders: false, maxBackorderQuantityPerCustomer: 0, discontinued: false, ...p.backorderPolicy },
+        unitPrice: moneyToDecimal(p.unitPrice ?? { currencyCode: 'XXX', units: 0, nanos: 0 }),
+        currencyCode: p.unitPrice?.currencyCode ?? 'XXX',
+      },
+    ]),
   );
-  return new Map(rows.map((r) => [r.sku, r.units]));
+  return batch.map((r) => new Map([...r.shortfall.keys()].map((sku) => [sku, bySku.get(sku)!])));
+}
+
+/** Units of each SKU customers already wait for: from the database, plus the orders of this batch accepted so far. */
+class OpenBackorders {
+  private readonly accepted = new Map<string, number>();
+
+  constructor(private readonly sql: Sql) {}
+
+  async of(customerId: string, skus: string[]): Promise<Map<string, number>> {
+    if (skus.length === 0) return new Map();
+    const rows = await this.sql<{ sku: string; units: number }>(
+      `SELECT sku, sum(backordered)::int AS units FROM orders.order_line WHERE customer_id = ? AND sku = ANY(?) AND backordered > 0 GROUP BY sku`,
+      [customerId, skus],
+    );
+    const open = new Map(rows.map((r) => [r.sku, r.units]));
+    for (const sku of skus) open.set(sku, (open.get(sku) ?? 0) + (this.accepted.get(`${customerId}\u0000${sku}`) ?? 0));
+    return open;
+  }
+
+  add(customerId: string, shortfall: Map<string, number>): void {
+    for (const [sku, units] of shortfall) this.accepted.set(`${customerId}\u0000${sku}`, (this.accepted.get(`${customerId}\u0000${sku}`) ?? 0) + units);
+  }
 }
 
 /** Marks the order refused (so a crash cannot turn it back into a placement), releases its reservation, drops it. */
@@ -145,20 +227,33 @@ async function refuse(deps: ServiceDeps, session: LockedSession, orderId: string
   await session.sql(`DELETE FROM orders.customer_order WHERE order_id = ?`, [orderId]);
 }
 
-/** ETAs of the order's backordered lines: after the units already waiting ahead of them, against the SKU's forecast. */
-async function etasOfNewBackorders(deps: ServiceDeps, sql: Sql, order: PendingOrder, reserved: Map<string, number>, skus: string[]): Promise<Map<string, Eta>> {
+/**
+ * ETAs of the accepted orders' backordered lines: each line waits behind the units queued ahead of it
+ * (in the database, one query for all, and earlier in this batch), against its SKU's forecast.
+ */
+async function etasOfNewBackorders(deps: ServiceDeps, sql: Sql, accepted: Reserved[]): Promise<Map<string, Eta>> {
+  const waiting = accepted
+    .flatMap(({ order, reserved }) =>
+      order.lines.map((l) => ({ ...l, priority: order.priority, queueTime: order.createTime, waiting: l.quantity - (reserved.get(l.lineId) ?? 0) })),
+    )
+    .filter((l) => l.waiting > 0)
+    .sort((a, b) => b.priority - a.priority || a.queueTime.getTime() - b.queueTime.getTime() || (a.lineId < b.lineId ? -1 : 1));
+  if (waiting.length === 0) return new Map();
+  const queued = await sql<{ lineId: string; units: number }>(
+    `SELECT b.line_id AS "lineId",
+            (SELECT coalesce(sum(w.backordered), 0) FROM orders.order_line w WHERE w.sku = b.sku AND w.backordered > 0
+               AND (w.priority > b.priority OR (w.priority = b.priority AND (w.queue_time, w.line_id) < (b.queue_time, b.line_id))))::int AS units
+     FROM unnest(?::text[], ?::text[], ?::int[], ?::timestamptz[]) AS b(line_id, sku, priority, queue_time)`,
+    [waiting.map((l) => l.lineId), waiting.map((l) => l.sku), waiting.map((l) => l.priority), waiting.map((l) => l.queueTime)],
+  );
+  const inDatabase = new Map(queued.map((q) => [q.lineId, q.units]));
+  const forecasts = new Map(await Promise.all([...new Set(waiting.map((l) => l.sku))].map(async (sku) => [sku, await supplyForecast(deps.peers, sku)] as const)));
+  const inBatch = new Map<string, number>();
   const etas = new Map<string, Eta>();
-  for (const sku of skus) {
-    const [arrivals, [ahead]] = await Promise.all([
-      supplyForecast(deps.peers, sku),
-      sql<{ units: number }>(
-        `SELECT coalesce(sum(backordered), 0)::int AS units FROM orders.order_line
-         WHERE sku = ? AND backordered > 0 AND (priority > ? OR (priority = ? AND (queue_time, line_id) < (?::timestamptz, ?)))`,
-        [sku, order.priority, order.priority, order.createTime, order.lines[0].lineId],
-      ),
-    ]);
-    const mine = order.lines.filter((l) => l.sku === sku).map((l) => ({ lineId: l.lineId, waiting: l.quantity - (reserved.get(l.lineId) ?? 0) }));
-    for (const [lineId, eta] of matchEtas([{ lineId: '', waiting: ahead.units }, ...mine.filter((l) => l.waiting > 0)], arrivals)) if (lineId) etas.set(lineId, eta);
+  for (const line of waiting) {
+    const ahead = inDatabase.get(line.lineId)! + (inBatch.get(line.sku) ?? 0);
+    etas.set(line.lineId, matchEtas([{ lineId: '', waiting: ahead }, { lineId: line.lineId, waiting: line.waiting }], forecasts.get(line.sku)!).get(line.lineId)!);
+    inBatch.set(line.sku, (inBatch.get(line.sku) ?? 0) + line.waiting);
   }
   return etas;
 }
@@ -192,29 +287,32 @@ function placedOrder(order: PendingOrder, reserved: Map<string, number>, etas: M
   };
 }
 
-/** One statement: lines get their reservation, backorder and ETA, the order is placed, demand and the confirmation go to the outbox. */
-async function finalize(sql: Sql, order: Order, products: Map<string, Product>, etas: Map<string, Eta>): Promise<void> {
-  const lines = order.lines;
-  const waiting = lines.filter((l) => l.backorderedQuantity > 0);
-  const messages = [
-    ...waiting.map((l) => ({ topic: 'procurement.record-demand', key: `record-demand:${l.lineId}`, payload: { demandId: l.lineId, sku: l.sku, quantity: l.backorderedQuantity } })),
-    { topic: 'email', key: `order-confirmation:${order.orderId}`, payload: confirmationEmail(order) },
-  ];
+/** One statement: lines get their reservation, backorder and ETA, the orders are placed, demand and confirmations go to the outbox. */
+async function finalize(sql: Sql, orders: Order[], products: Map<string, Product>, etas: Map<string, Eta>): Promise<void> {
+  if (orders.length === 0) return;
+  const lines = orders.flatMap((order) => order.lines);
+  const messages = orders.flatMap((order) => [
+    ...order.lines
+      .filter((l) => l.backorderedQuantity > 0)
+      .map((l) => ({ orderId: order.orderId, topic: 'procurement.record-demand', key: `record-demand:${l.lineId}`, payload: { demandId: l.lineId, sku: l.sku, quantity: l.backorderedQuantity } })),
+    { orderId: order.orderId, topic: 'email', key: `order-confirmation:${order.orderId}`, payload: confirmationEmail(order) },
+  ]);
   const eta = (l: (typeof lines)[number]) => (l.backorderedQuantity > 0 ? etas.get(l.lineId) : undefined);
   await sql(
-    `WITH placed AS (UPDATE orders.customer_order SET placement = 'placed' WHERE order_id = ? RETURNING order_id),
+    `WITH placed AS (UPDATE orders.customer_order SET placement = 'placed' WHERE order_id = ANY(?) AND placement = 'pending' RETURNING order_id),
      lines AS (
        UPDATE orders.order_line l SET allocated = r.allocated, held_own = r.allocated, backordered = r.backordered, initially_backordered = r.backordered, pending = false,
          unit_price = r.unit_price, currency_code = r.currency_code, eta_expected = r.expected, eta_latest = r.latest, eta_source = r.source,
          eta_purchase_order_id = r.po, eta_notified = r.expected
        FROM unnest(?::text[], ?::int[], ?::int[], ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::text[])
          AS r(line_id, allocated, backordered, unit_price, currency_code, expected, latest, source, po)
-       WHERE l.line_id = r.line_id RETURNING l.line_id)
+       WHERE l.line_id = r.line_id AND l.order_id IN (SELECT order_id FROM placed) RETURNING l.line_id)
      INSERT INTO orders.outbox (topic, dedupe_key, payload)
-     SELECT * FROM unnest(?::text[], ?::text[], ?::jsonb[]) WHERE (SELECT count(*) FROM placed) = 1 AND (SELECT count(*) FROM lines) > 0
+     SELECT m.topic, m.dedupe_key, m.payload FROM unnest(?::text[], ?::text[], ?::text[], ?::jsonb[]) AS m(order_id, topic, dedupe_key, payload)
+     WHERE m.order_id IN (SELECT order_id FROM placed) AND (SELECT count(*) FROM lines) > 0
      ON CONFLICT (dedupe_key) DO NOTHING`,
     [
-      order.orderId,
+      orders.map((o) => o.orderId),
       lines.map((l) => l.lineId),
       lines.map((l) => l.allocatedQuantity),
       lines.map((l) => l.backorderedQuantity),
@@ -224,6 +322,7 @@ async function finalize(sql: Sql, order: Order, products: Map<string, Product>, 
       lines.map((l) => eta(l)?.latestTime ?? null),
       lines.map((l) => eta(l)?.source ?? null),
       lines.map((l) => eta(l)?.purchaseOrderId ?? null),
+      messages.map((m) => m.orderId),
       messages.map((m) => m.topic),
       messages.map((m) => m.key),
       messages.map((m) => JSON.stringify(m.payload)),
