@@ -1,7 +1,7 @@
 import { measure, pgbenchTps, startBenchApp } from './support';
 
 // PlaceOrder throughput: 32 concurrent clients, 2-line orders, stock available, against pgbench TPC-B on the same server.
-const CLIENTS = 32;
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 const SKUS = 200;
 const WARMUP = 300;
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 6000);
