@@ -27,7 +27,10 @@ async function main(): Promise<void> {
       ],
     });
   await measure(WARMUP, CLIENTS, (i) => place(ORDERS + i));
+  const cpu = process.cpuUsage();
   const result = await measure(ORDERS, CLIENTS, place);
+  const { user, system } = process.cpuUsage(cpu);
+  const [{ backlog }] = (await bench.app.orms.orders!.em.getKnex().raw("SELECT count(*)::int AS backlog FROM orders.outbox WHERE status = 'pending'")).rows;
   await bench.app.stop();
   const tps = pgbenchTps(bench.databaseUrl, CLIENTS, PGBENCH_SECONDS);
   const report = {
@@ -37,6 +40,8 @@ async function main(): Promise<void> {
     ordersPerSecond: Math.round(result.perSecond),
     p50Ms: Number(result.p50Ms.toFixed(1)),
     p99Ms: Number(result.p99Ms.toFixed(1)),
+    outboxBacklog: backlog,
+    processCpuMsPerOrder: Number(((user + system) / 1000 / result.calls).toFixed(3)),
     pgbenchTps: Math.round(tps),
     ratioToPgbench: Number((result.perSecond / tps).toFixed(2)),
     targets: { ordersPerSecond: 500, ratioToPgbench: 0.25 },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
@@ -35,17 +35,19 @@ export function createMailer(options: { smtpUrl?: string; from: string; mailDir:
       close: () => transport.close(),
     };
   }
-  // The same MIME an SMTP server would get, composed without a transport (half the CPU of a stream transport).
-  let madeDir: Promise<unknown> | undefined;
+  // The same MIME an SMTP server would get, composed without a transport (half the CPU of a stream
+  // transport) and written synchronously: a few KB into the page cache take ~0.03 ms here, where
+  // fs/promises spends ~0.25 ms of CPU (0.1 ms of it on the event loop) handing the work to a thread.
+  let madeDir = false;
   return {
     async send(email, dedupeKey) {
       const eml = await new MailComposer(message(email, dedupeKey)).compile().build();
-      await (madeDir ??= mkdir(options.mailDir, { recursive: true }).catch((error: unknown) => {
-        madeDir = undefined; // the next delivery tries again
-        throw error;
-      }));
+      if (!madeDir) {
+        mkdirSync(options.mailDir, { recursive: true });
+        madeDir = true;
+      }
       // One file per dedupe key: a retried email overwrites its own file.
-      await writeFile(path.join(options.mailDir, emlFileName(dedupeKey)), eml);
+      writeFileSync(path.join(options.mailDir, emlFileName(dedupeKey)), eml);
     },
     close: () => undefined,
   };
