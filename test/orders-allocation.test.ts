@@ -111,6 +111,27 @@ describe('CancelOrder / CancelOrderLine', () => {
     expect((await t.inventory.getStock({ sku: 'CXL-1' })).stock).toMatchObject({ onHand: 4, reserved: 3 });
   });
 
+  it('cancels once per request id: a retried partial cancel, even sent twice at once, cancels nothing more', async () => {
+    await product(t, 'CXL-RETRY', { onHand: 10 });
+    const { order: placed } = await order(t, [['CXL-RETRY', 6]]);
+    const cancel = { orderId: placed!.orderId, lineId: placed!.lines[0].lineId, quantity: 2, reason: 'two fewer', requestId: 'cxl-retry-1' };
+    const [first, twin] = await Promise.all([t.orders.cancelOrderLine(cancel), t.orders.cancelOrderLine(cancel)]);
+    const retried = await t.orders.cancelOrderLine(cancel);
+    for (const answer of [first, twin, retried]) expect(answer.order!.lines[0]).toMatchObject({ allocatedQuantity: 4, cancelledQuantity: 2 });
+    const reused = await grpcError(t.orders.cancelOrderLine({ ...cancel, quantity: 1 }));
+    expect(reused.code).toBe(status.ALREADY_EXISTS);
+    // without a request id each call is a new cancellation
+    await t.orders.cancelOrderLine({ ...cancel, requestId: '' });
+    expect((await t.orders.getOrder({ orderId: placed!.orderId })).order!.lines[0]).toMatchObject({ allocatedQuantity: 2, cancelledQuantity: 4 });
+    const whole = { orderId: placed!.orderId, reason: 'all of it', requestId: 'cxl-retry-2' };
+    await t.orders.cancelOrder(whole);
+    expect((await t.orders.cancelOrder(whole)).order!.lines[0]).toMatchObject({ allocatedQuantity: 0, cancelledQuantity: 6 });
+    expect((await outbox(t, 'email')).filter((m) => m.dedupe_key.startsWith(`cancelled:${placed!.orderId}:`))).toHaveLength(3);
+    await settle(t);
+    await expectStockAgrees(t, ['CXL-RETRY']);
+    expect((await t.inventory.getStock({ sku: 'CXL-RETRY' })).stock).toMatchObject({ onHand: 10, reserved: 0 });
+  });
+
   it('refuses to cancel shipped units or more than is open', async () => {
     await product(t, 'CXL-SHIP', { onHand: 5 });
     const { order: placed } = await order(t, [['CXL-SHIP', 2]]);

@@ -1,5 +1,6 @@
 import type { Order } from '../gen/restock/orders/v1/order';
 import { failedPrecondition, notFound } from '../platform/errors';
+import { once } from '../platform/idempotency';
 import { transaction, type Sql } from '../platform/orm';
 import { enqueue, type OutboxMessage } from '../platform/outbox';
 import type { ServiceDeps } from '../platform/service-module';
@@ -14,9 +15,17 @@ interface OpenLine extends LineUnits {
   sku: string;
 }
 
+/** CancelRequest is what a cancellation names; with a request id a retry cancels nothing more. */
+interface CancelRequest {
+  orderId: string;
+  reason: string;
+  requestId: string;
+}
+
 /** Cancels every open unit of an order with a reason; an order with nothing open but shipped units is FAILED_PRECONDITION. */
-export function cancelOrder(deps: ServiceDeps, orderId: string, reason: string): Promise<Order> {
-  return cancel(deps, orderId, reason, (lines) => {
+export function cancelOrder(deps: ServiceDeps, request: CancelRequest): Promise<Order> {
+  const { orderId } = request;
+  return cancel(deps, 'CancelOrder', request, (lines) => {
     const open = lines.filter((l) => l.allocated + l.backordered > 0);
     if (open.length === 0 && lines.some((l) => l.shipped > 0)) throw failedPrecondition('ORDER_SHIPPED', `order ${orderId} has shipped; nothing is left to cancel`, { order_id: orderId });
     return open.map((l) => ({ line: l, quantity: l.allocated + l.backordered }));
@@ -24,8 +33,8 @@ export function cancelOrder(deps: ServiceDeps, orderId: string, reason: string):
 }
 
 /** Cancels open units of one line (0 = all still open); shipped units cannot be cancelled. */
-export function cancelOrderLine(deps: ServiceDeps, request: { orderId: string; lineId: string; quantity: number; reason: string }): Promise<Order> {
-  return cancel(deps, request.orderId, request.reason, (lines) => {
+export function cancelOrderLine(deps: ServiceDeps, request: CancelRequest & { lineId: string; quantity: number }): Promise<Order> {
+  return cancel(deps, 'CancelOrderLine', request, (lines) => {
     const line = lines.find((l) => l.lineId === request.lineId);
     if (!line) throw notFound('order_line', request.lineId);
     const open = line.allocated + line.backordered;
@@ -41,34 +50,42 @@ export function cancelOrderLine(deps: ServiceDeps, request: { orderId: string; l
  * One transaction under the SKUs' locks (allocation cannot run at the same time): waiting units are
  * cancelled first and leave the supplier buffer, then reserved units, released in Inventory so they
  * reach waiting lines through the one allocation routine. The reason is kept; the customer gets one email.
+ * With a request id the cancellation is done once (the same id with another request is ALREADY_EXISTS);
+ * a retry answers the order as it is now.
  */
-async function cancel(deps: ServiceDeps, orderId: string, reason: string, choose: (lines: OpenLine[]) => { line: OpenLine; quantity: number }[]): Promise<Order> {
+async function cancel(deps: ServiceDeps, operation: string, request: CancelRequest, choose: (lines: OpenLine[]) => { line: OpenLine; quantity: number }[]): Promise<Order> {
   return transaction(deps.orm, async (sql) => {
-    const skus = await sql<{ sku: string }>(`SELECT DISTINCT sku FROM orders.order_line l JOIN orders.customer_order o USING (order_id) WHERE o.order_id = ? AND o.placement = 'placed'`, [orderId]);
-    if (skus.length === 0) throw notFound('order', orderId);
-    await sql(LOCK_SKUS_IN_TRANSACTION, [skus.map((s) => s.sku)]);
-    const lines = await sql<OpenLine>(
-      `SELECT line_id AS "lineId", sku, quantity, allocated, backordered, shipped, cancelled FROM orders.order_line WHERE order_id = ? ORDER BY line_number FOR UPDATE`,
-      [orderId],
-    );
-    const chosen = choose(lines);
-    if (chosen.length === 0) return loadOrder(sql, orderId);
-    const messages: OutboxMessage[] = [];
-    const cancellationIds: string[] = [];
-    for (const { line, quantity } of chosen) {
-      const done = await cancelUnits(sql, deps.clock.now(), orderId, line, quantity, reason);
-      messages.push(...done.messages);
-      cancellationIds.push(done.cancellationId);
-    }
-    if (chosen.reduce((n, c) => n + c.quantity, 0) === lines.reduce((n, l) => n + l.allocated + l.backordered, 0)) {
-      await sql(`UPDATE orders.customer_order SET cancel_reason = ? WHERE order_id = ?`, [reason, orderId]);
-    }
-    const order = await loadOrder(sql, orderId);
-    const cancelled = chosen.map((c) => ({ sku: c.line.sku, quantity: c.quantity }));
-    const email = { topic: 'email', key: `cancelled:${orderId}:${cancellationIds[0]}`, payload: cancellationEmail(order, cancelled, reason) };
-    await enqueue(sql, 'orders', [...messages, email]);
-    return order;
+    if (!request.requestId) return cancelLocked(deps, sql, request, choose);
+    await once(sql, 'orders', operation, request.requestId, request, async () => void (await cancelLocked(deps, sql, request, choose)));
+    return loadOrder(sql, request.orderId);
   });
+}
+
+async function cancelLocked(deps: ServiceDeps, sql: Sql, { orderId, reason }: CancelRequest, choose: (lines: OpenLine[]) => { line: OpenLine; quantity: number }[]): Promise<Order> {
+  const skus = await sql<{ sku: string }>(`SELECT DISTINCT sku FROM orders.order_line l JOIN orders.customer_order o USING (order_id) WHERE o.order_id = ? AND o.placement = 'placed'`, [orderId]);
+  if (skus.length === 0) throw notFound('order', orderId);
+  await sql(LOCK_SKUS_IN_TRANSACTION, [skus.map((s) => s.sku)]);
+  const lines = await sql<OpenLine>(
+    `SELECT line_id AS "lineId", sku, quantity, allocated, backordered, shipped, cancelled FROM orders.order_line WHERE order_id = ? ORDER BY line_number FOR UPDATE`,
+    [orderId],
+  );
+  const chosen = choose(lines);
+  if (chosen.length === 0) return loadOrder(sql, orderId);
+  const messages: OutboxMessage[] = [];
+  const cancellationIds: string[] = [];
+  for (const { line, quantity } of chosen) {
+    const done = await cancelUnits(sql, deps.clock.now(), orderId, line, quantity, reason);
+    messages.push(...done.messages);
+    cancellationIds.push(done.cancellationId);
+  }
+  if (chosen.reduce((n, c) => n + c.quantity, 0) === lines.reduce((n, l) => n + l.allocated + l.backordered, 0)) {
+    await sql(`UPDATE orders.customer_order SET cancel_reason = ? WHERE order_id = ?`, [reason, orderId]);
+  }
+  const order = await loadOrder(sql, orderId);
+  const cancelled = chosen.map((c) => ({ sku: c.line.sku, quantity: c.quantity }));
+  const email = { topic: 'email', key: `cancelled:${orderId}:${cancellationIds[0]}`, payload: cancellationEmail(order, cancelled, reason) };
+  await enqueue(sql, 'orders', [...messages, email]);
+  return order;
 }
 
 async function cancelUnits(sql: Sql, now: Date, orderId: string, line: OpenLine, quantity: number, reason: string): Promise<{ cancellationId: string; messages: OutboxMessage[] }> {

@@ -49,17 +49,20 @@ export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersService
       new Validator().id('customer_id', request.customerId).done();
       return listOrders(deps.orm, request.customerId, pageSize(request.pageSize), request.pageToken);
     },
-    async cancelOrder({ orderId, reason }) {
-      new Validator().id('order_id', orderId).text('reason', reason, { min: 1, max: 500 }).done();
-      return { order: await cancelOrder(deps, orderId, reason) };
+    async cancelOrder(request) {
+      const v = new Validator().id('order_id', request.orderId).text('reason', request.reason, { min: 1, max: 500 });
+      if (request.requestId) v.id('request_id', request.requestId);
+      v.done();
+      return { order: await cancelOrder(deps, request) };
     },
     async cancelOrderLine(request) {
-      new Validator()
+      const v = new Validator()
         .id('order_id', request.orderId)
         .id('line_id', request.lineId)
         .quantity('quantity', request.quantity, { min: 0 })
-        .text('reason', request.reason, { min: 1, max: 500 })
-        .done();
+        .text('reason', request.reason, { min: 1, max: 500 });
+      if (request.requestId) v.id('request_id', request.requestId);
+      v.done();
       return { order: await cancelOrderLine(deps, request) };
     },
     async shipOrder(request) {

@@ -63,7 +63,7 @@ export async function onceEach<R, T>(
     await sql(
       `UPDATE ${schema}.idempotency_key k SET response = r.response FROM unnest(?::text[], ?::jsonb[]) AS r(key, response)
        WHERE k.operation = ? AND k.key = r.key`,
-      [fresh.map((r) => r.key), results.map((result) => JSON.stringify(result)), operation],
+      [fresh.map((r) => r.key), results.map((result) => JSON.stringify(result ?? null)), operation],
     );
   }
   const fromApply = new Map(fresh.map((r, i) => [r.key, results[i]]));

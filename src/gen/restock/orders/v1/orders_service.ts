@@ -71,6 +71,8 @@ export interface ListOrdersResponse {
 export interface CancelOrderRequest {
   orderId: string;
   reason: string;
+  /** Optional idempotency key: a retry with the same id cancels nothing more and returns the order. */
+  requestId: string;
 }
 
 /** CancelOrderResponse is the output of CancelOrder. */
@@ -85,6 +87,8 @@ export interface CancelOrderLineRequest {
   /** Units to cancel; 0 = all still open. */
   quantity: number;
   reason: string;
+  /** Optional idempotency key: a retry with the same id cancels nothing more and returns the order. */
+  requestId: string;
 }
 
 /** CancelOrderLineResponse is the output of CancelOrderLine. */
@@ -826,7 +830,7 @@ export const ListOrdersResponse: MessageFns<ListOrdersResponse> = {
 };
 
 function createBaseCancelOrderRequest(): CancelOrderRequest {
-  return { orderId: "", reason: "" };
+  return { orderId: "", reason: "", requestId: "" };
 }
 
 export const CancelOrderRequest: MessageFns<CancelOrderRequest> = {
@@ -836,6 +840,9 @@ export const CancelOrderRequest: MessageFns<CancelOrderRequest> = {
     }
     if (message.reason !== "") {
       writer.uint32(18).string(message.reason);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(26).string(message.requestId);
     }
     return writer;
   },
@@ -869,6 +876,14 @@ export const CancelOrderRequest: MessageFns<CancelOrderRequest> = {
             message.reason = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -889,6 +904,11 @@ export const CancelOrderRequest: MessageFns<CancelOrderRequest> = {
         ? globalThis.String(object.order_id)
         : "",
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
     };
   },
 
@@ -900,6 +920,9 @@ export const CancelOrderRequest: MessageFns<CancelOrderRequest> = {
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
     return obj;
   },
 
@@ -910,6 +933,7 @@ export const CancelOrderRequest: MessageFns<CancelOrderRequest> = {
     const message = createBaseCancelOrderRequest();
     message.orderId = object.orderId ?? "";
     message.reason = object.reason ?? "";
+    message.requestId = object.requestId ?? "";
     return message;
   },
 };
@@ -982,7 +1006,7 @@ export const CancelOrderResponse: MessageFns<CancelOrderResponse> = {
 };
 
 function createBaseCancelOrderLineRequest(): CancelOrderLineRequest {
-  return { orderId: "", lineId: "", quantity: 0, reason: "" };
+  return { orderId: "", lineId: "", quantity: 0, reason: "", requestId: "" };
 }
 
 export const CancelOrderLineRequest: MessageFns<CancelOrderLineRequest> = {
@@ -998,6 +1022,9 @@ export const CancelOrderLineRequest: MessageFns<CancelOrderLineRequest> = {
     }
     if (message.reason !== "") {
       writer.uint32(34).string(message.reason);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(42).string(message.requestId);
     }
     return writer;
   },
@@ -1047,6 +1074,14 @@ export const CancelOrderLineRequest: MessageFns<CancelOrderLineRequest> = {
             message.reason = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1073,6 +1108,11 @@ export const CancelOrderLineRequest: MessageFns<CancelOrderLineRequest> = {
         : "",
       quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
     };
   },
 
@@ -1090,6 +1130,9 @@ export const CancelOrderLineRequest: MessageFns<CancelOrderLineRequest> = {
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
     return obj;
   },
 
@@ -1102,6 +1145,7 @@ export const CancelOrderLineRequest: MessageFns<CancelOrderLineRequest> = {
     message.lineId = object.lineId ?? "";
     message.quantity = object.quantity ?? 0;
     message.reason = object.reason ?? "";
+    message.requestId = object.requestId ?? "";
     return message;
   },
 };
