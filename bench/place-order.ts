@@ -26,11 +26,19 @@ async function main(): Promise<void> {
         { sku: skus[(i * 7 + 3) % SKUS], quantity: 2 },
       ],
     });
+  // Each order also queues a confirmation email; the CPU figure covers the orders and their emails.
+  const backlog = async (): Promise<number> =>
+    (await bench.app.orms.orders!.em.getKnex().raw("SELECT count(*)::int AS n FROM orders.outbox WHERE status = 'pending'")).rows[0].n;
+  const emailsSent = async () => {
+    while ((await backlog()) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  };
   await measure(WARMUP, CLIENTS, (i) => place(ORDERS + i));
+  await emailsSent();
   const cpu = process.cpuUsage();
   const result = await measure(ORDERS, CLIENTS, place);
+  const backlogAtEnd = await backlog();
+  await emailsSent();
   const { user, system } = process.cpuUsage(cpu);
-  const [{ backlog }] = (await bench.app.orms.orders!.em.getKnex().raw("SELECT count(*)::int AS backlog FROM orders.outbox WHERE status = 'pending'")).rows;
   await bench.app.stop();
   const tps = pgbenchTps(bench.databaseUrl, CLIENTS, PGBENCH_SECONDS);
   const report = {
@@ -40,8 +48,8 @@ async function main(): Promise<void> {
     ordersPerSecond: Math.round(result.perSecond),
     p50Ms: Number(result.p50Ms.toFixed(1)),
     p99Ms: Number(result.p99Ms.toFixed(1)),
-    outboxBacklog: backlog,
-    processCpuMsPerOrder: Number(((user + system) / 1000 / result.calls).toFixed(3)),
+    emailsStillQueuedAtEnd: backlogAtEnd,
+    processCpuMsPerOrderWithEmail: Number(((user + system) / 1000 / result.calls).toFixed(3)),
     pgbenchTps: Math.round(tps),
     ratioToPgbench: Number((result.perSecond / tps).toFixed(2)),
     targets: { ordersPerSecond: 500, ratioToPgbench: 0.25 },

@@ -15,8 +15,12 @@ export interface StockLevel {
 export const STOCK_COLUMNS = `sku, on_hand AS "onHand", reserved, on_hand - reserved AS available`;
 
 /** Returns the stock level of sku. */
-export async function getStock(orm: Orm, sku: string): Promise<StockLevel> {
-  const [stock] = await sqlOf(orm.em)<StockLevel>(`SELECT ${STOCK_COLUMNS} FROM inventory.stock WHERE sku = ?`, [sku]);
+export function getStock(orm: Orm, sku: string): Promise<StockLevel> {
+  return stockOf(sqlOf(orm.em), sku);
+}
+
+async function stockOf(sql: Sql, sku: string): Promise<StockLevel> {
+  const [stock] = await sql<StockLevel>(`SELECT ${STOCK_COLUMNS} FROM inventory.stock WHERE sku = ?`, [sku]);
   if (!stock) throw notFound('product', sku);
   return stock;
 }
@@ -38,7 +42,7 @@ export function adjustStock(orm: Orm, adjustment: Adjustment): Promise<StockLeve
         [delta, sku, delta],
       );
       if (!stock) {
-        const current = await getStock(orm, sku);
+        const current = await stockOf(sql, sku);
         throw failedPrecondition('INSUFFICIENT_STOCK', `cannot remove ${-delta} of ${sku}: ${current.available} not reserved`, {
           sku,
           available: String(current.available),

@@ -71,7 +71,22 @@ export function sqlOf(em: EntityManager): Sql {
   };
 }
 
-/** Runs work in a new transaction on a fresh fork of orm's EntityManager. */
-export function transaction<T>(orm: Orm, work: (sql: Sql, em: EntityManager) => Promise<T>): Promise<T> {
-  return orm.em.fork().transactional((em) => work(sqlOf(em), em));
+/**
+ * Runs work in a new transaction on a fresh fork of orm's EntityManager. Changes are written by statements
+ * (or em.upsert), never by a flush: em.transactional() and em.flush() keep their context in an
+ * AsyncLocalStorage, which turns on promise hooks for every promise of the process.
+ */
+export async function transaction<T>(orm: Orm, work: (sql: Sql, em: EntityManager) => Promise<T>): Promise<T> {
+  const em = orm.em.fork();
+  const connection = em.getConnection('write');
+  const trx = await connection.begin();
+  em.setTransactionContext(trx);
+  try {
+    const result = await work(sqlOf(em), em);
+    await connection.commit(trx);
+    return result;
+  } catch (error) {
+    await connection.rollback(trx).catch(() => undefined); // the work's error is the one to report
+    throw error;
+  }
 }
