@@ -132,6 +132,18 @@ describe('placement in batches (orders arriving together are placed together)', 
     await expectStockAgrees(t, ['BAT-X', 'BAT-Y']);
   });
 
+  it('counts a customer backorders placed earlier in the same batch against the per-customer cap', async () => {
+    await product(t, 'BAT-CAP', { maxPerCustomer: 5 });
+    const [first, second, other] = await placeOrders(deps(), [
+      input('bat-cap-1', [['BAT-CAP', 3]], 'capped'),
+      input('bat-cap-2', [['BAT-CAP', 3]], 'capped'),
+      input('bat-cap-3', [['BAT-CAP', 3]], 'someone-else'),
+    ]);
+    expect(placed(first).lines[0].backorderedQuantity).toBe(3);
+    expect(refusal(second).reason).toBe('BACKORDER_LIMIT_EXCEEDED');
+    expect(placed(other).lines[0].backorderedQuantity).toBe(3);
+  });
+
   it('answers a request id sent twice in one batch with one order, and another payload with ALREADY_EXISTS', async () => {
     await product(t, 'BAT-D', { onHand: 10 });
     const [one, again, other] = await placeOrders(deps(), [input('bat-dup', [['BAT-D', 4]]), input('bat-dup', [['BAT-D', 4]]), input('bat-dup', [['BAT-D', 5]])]);

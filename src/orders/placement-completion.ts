@@ -1,5 +1,6 @@
 import type { Priority } from '../gen/restock/common/v1/priority';
 import type { FulfillmentPolicy, Order } from '../gen/restock/orders/v1/order';
+import { settle } from '../platform/batcher';
 import { notFound } from '../platform/errors';
 import { moneyToDecimal } from '../platform/money';
 import type { Sql } from '../platform/orm';
@@ -7,11 +8,11 @@ import type { ServiceDeps } from '../platform/service-module';
 import { backorderRefusals, orderRefused, type BackorderPolicy } from './backorder-rules';
 import { crashPoint } from './crash-points';
 import { confirmationEmail } from './customer-emails';
-import { matchEtas, supplyForecast, toEta, type Eta } from './etas';
+import { toEta, type Eta } from './etas';
+import { etasOfNewBackorders, OpenBackorders } from './new-backorders';
 import { loadOrder } from './order-queries';
 import { lineStatus, orderStatus } from './order-status';
 import { peerRefusal, peerUnavailable } from './peer-errors';
-import { settle } from '../platform/batcher';
 import type { LockedSession } from './sku-locks';
 
 /** An order written but not yet finalized, and each line's reservation plan. */
@@ -104,7 +105,7 @@ export async function finishPlacements(deps: ServiceDeps, session: LockedSession
     }
   }
 
-  const etas = await etasOfNewBackorders(deps, session.sql, accepted);
+  const etas = await etasOfNewBackorders(deps, session.sql, accepted.map((r) => ({ ...r.order, reserved: r.reserved })));
   const placed = accepted.map((r) => placedOrder(r.order, r.reserved, etas));
   await finalize(session.sql, placed, prices, etas);
   crashPoint('placement.finalized');
@@ -191,28 +192,6 @@ async function productsOf(deps: ServiceDeps, batch: Reserved[]): Promise<Map<str
   return batch.map((r) => new Map([...r.shortfall.keys()].map((sku) => [sku, bySku.get(sku)!])));
 }
 
-/** Units of each SKU customers already wait for: from the database, plus the orders of this batch accepted so far. */
-class OpenBackorders {
-  private readonly accepted = new Map<string, number>();
-
-  constructor(private readonly sql: Sql) {}
-
-  async of(customerId: string, skus: string[]): Promise<Map<string, number>> {
-    if (skus.length === 0) return new Map();
-    const rows = await this.sql<{ sku: string; units: number }>(
-      `SELECT sku, sum(backordered)::int AS units FROM orders.order_line WHERE customer_id = ? AND sku = ANY(?) AND backordered > 0 GROUP BY sku`,
-      [customerId, skus],
-    );
-    const open = new Map(rows.map((r) => [r.sku, r.units]));
-    for (const sku of skus) open.set(sku, (open.get(sku) ?? 0) + (this.accepted.get(`${customerId}\u0000${sku}`) ?? 0));
-    return open;
-  }
-
-  add(customerId: string, shortfall: Map<string, number>): void {
-    for (const [sku, units] of shortfall) this.accepted.set(`${customerId}\u0000${sku}`, (this.accepted.get(`${customerId}\u0000${sku}`) ?? 0) + units);
-  }
-}
-
 /** Marks the order refused (so a crash cannot turn it back into a placement), releases its reservation, drops it. */
 async function refuse(deps: ServiceDeps, session: LockedSession, orderId: string, reserved: Map<string, number>): Promise<void> {
   await session.sql(`UPDATE orders.customer_order SET placement = 'refused' WHERE order_id = ?`, [orderId]);
@@ -225,37 +204,6 @@ async function refuse(deps: ServiceDeps, session: LockedSession, orderId: string
     }
   }
   await session.sql(`DELETE FROM orders.customer_order WHERE order_id = ?`, [orderId]);
-}
-
-/**
- * ETAs of the accepted orders' backordered lines: each line waits behind the units queued ahead of it
- * (in the database, one query for all, and earlier in this batch), against its SKU's forecast.
- */
-async function etasOfNewBackorders(deps: ServiceDeps, sql: Sql, accepted: Reserved[]): Promise<Map<string, Eta>> {
-  const waiting = accepted
-    .flatMap(({ order, reserved }) =>
-      order.lines.map((l) => ({ ...l, priority: order.priority, queueTime: order.createTime, waiting: l.quantity - (reserved.get(l.lineId) ?? 0) })),
-    )
-    .filter((l) => l.waiting > 0)
-    .sort((a, b) => b.priority - a.priority || a.queueTime.getTime() - b.queueTime.getTime() || (a.lineId < b.lineId ? -1 : 1));
-  if (waiting.length === 0) return new Map();
-  const queued = await sql<{ lineId: string; units: number }>(
-    `SELECT b.line_id AS "lineId",
-            (SELECT coalesce(sum(w.backordered), 0) FROM orders.order_line w WHERE w.sku = b.sku AND w.backordered > 0
-               AND (w.priority > b.priority OR (w.priority = b.priority AND (w.queue_time, w.line_id) < (b.queue_time, b.line_id))))::int AS units
-     FROM unnest(?::text[], ?::text[], ?::int[], ?::timestamptz[]) AS b(line_id, sku, priority, queue_time)`,
-    [waiting.map((l) => l.lineId), waiting.map((l) => l.sku), waiting.map((l) => l.priority), waiting.map((l) => l.queueTime)],
-  );
-  const inDatabase = new Map(queued.map((q) => [q.lineId, q.units]));
-  const forecasts = new Map(await Promise.all([...new Set(waiting.map((l) => l.sku))].map(async (sku) => [sku, await supplyForecast(deps.peers, sku)] as const)));
-  const inBatch = new Map<string, number>();
-  const etas = new Map<string, Eta>();
-  for (const line of waiting) {
-    const ahead = inDatabase.get(line.lineId)! + (inBatch.get(line.sku) ?? 0);
-    etas.set(line.lineId, matchEtas([{ lineId: '', waiting: ahead }, { lineId: line.lineId, waiting: line.waiting }], forecasts.get(line.sku)!).get(line.lineId)!);
-    inBatch.set(line.sku, (inBatch.get(line.sku) ?? 0) + line.waiting);
-  }
-  return etas;
 }
 
 function placedOrder(order: PendingOrder, reserved: Map<string, number>, etas: Map<string, Eta>): Order {

@@ -1,0 +1,67 @@
+import type { Priority } from '../gen/restock/common/v1/priority';
+import type { Sql } from '../platform/orm';
+import type { ServiceDeps } from '../platform/service-module';
+import { matchEtas, supplyForecast, type Eta } from './etas';
+
+// What a batch's new backorders are checked against (customers' open backorders) and told (their ETA).
+
+/** A new order of a batch, accepted, with the units reserved per line id. */
+export interface NewOrder {
+  priority: Priority;
+  createTime: Date;
+  lines: { lineId: string; sku: string; quantity: number }[];
+  reserved: Map<string, number>;
+}
+
+/** Units of each SKU customers already wait for: from the database, plus the orders of this batch accepted so far. */
+export class OpenBackorders {
+  private readonly accepted = new Map<string, number>();
+
+  constructor(private readonly sql: Sql) {}
+
+  async of(customerId: string, skus: string[]): Promise<Map<string, number>> {
+    if (skus.length === 0) return new Map();
+    const rows = await this.sql<{ sku: string; units: number }>(
+      `SELECT sku, sum(backordered)::int AS units FROM orders.order_line WHERE customer_id = ? AND sku = ANY(?) AND backordered > 0 GROUP BY sku`,
+      [customerId, skus],
+    );
+    const open = new Map(rows.map((r) => [r.sku, r.units]));
+    for (const sku of skus) open.set(sku, (open.get(sku) ?? 0) + (this.accepted.get(`${customerId}\u0000${sku}`) ?? 0));
+    return open;
+  }
+
+  add(customerId: string, shortfall: Map<string, number>): void {
+    for (const [sku, units] of shortfall) this.accepted.set(`${customerId}\u0000${sku}`, (this.accepted.get(`${customerId}\u0000${sku}`) ?? 0) + units);
+  }
+}
+
+
+/**
+ * ETAs of the accepted orders' backordered lines: each line waits behind the units queued ahead of it
+ * (in the database, one query for all, and earlier in this batch), against its SKU's forecast.
+ */
+export async function etasOfNewBackorders(deps: ServiceDeps, sql: Sql, orders: NewOrder[]): Promise<Map<string, Eta>> {
+  const waiting = orders
+    .flatMap((order) => order.lines.map((l) => ({ ...l, priority: order.priority, queueTime: order.createTime, waiting: l.quantity - (order.reserved.get(l.lineId) ?? 0) })))
+    .filter((l) => l.waiting > 0)
+    .sort((a, b) => b.priority - a.priority || a.queueTime.getTime() - b.queueTime.getTime() || (a.lineId < b.lineId ? -1 : 1));
+  if (waiting.length === 0) return new Map();
+  const queued = await sql<{ lineId: string; units: number }>(
+    `SELECT b.line_id AS "lineId",
+            (SELECT coalesce(sum(w.backordered), 0) FROM orders.order_line w WHERE w.sku = b.sku AND w.backordered > 0
+               AND (w.priority > b.priority OR (w.priority = b.priority AND (w.queue_time, w.line_id) < (b.queue_time, b.line_id))))::int AS units
+     FROM unnest(?::text[], ?::text[], ?::int[], ?::timestamptz[]) AS b(line_id, sku, priority, queue_time)`,
+    [waiting.map((l) => l.lineId), waiting.map((l) => l.sku), waiting.map((l) => l.priority), waiting.map((l) => l.queueTime)],
+  );
+  const inDatabase = new Map(queued.map((q) => [q.lineId, q.units]));
+  const forecasts = new Map(await Promise.all([...new Set(waiting.map((l) => l.sku))].map(async (sku) => [sku, await supplyForecast(deps.peers, sku)] as const)));
+  const inBatch = new Map<string, number>();
+  const etas = new Map<string, Eta>();
+  for (const line of waiting) {
+    const ahead = inDatabase.get(line.lineId)! + (inBatch.get(line.sku) ?? 0);
+    etas.set(line.lineId, matchEtas([{ lineId: '', waiting: ahead }, { lineId: line.lineId, waiting: line.waiting }], forecasts.get(line.sku)!).get(line.lineId)!);
+    inBatch.set(line.sku, (inBatch.get(line.sku) ?? 0) + line.waiting);
+  }
+  return etas;
+}
+
