@@ -20,15 +20,18 @@ export interface PlaceOrderInput {
   lines: { sku: string; quantity: number }[];
 }
 
-/** At most this many orders per batch: Inventory's BatchReserveStock limit. */
-const MAX_BATCH = 100;
+/**
+ * At most 100 orders per batch (Inventory's BatchReserveStock limit) and 1,000 lines: a batch holds an
+ * advisory lock per SKU, and PostgreSQL's lock table is shared (max_locks_per_transaction per connection).
+ */
+const BATCH_LIMITS = { maxItems: 100, maxWeight: 1000, weight: (input: PlaceOrderInput) => input.lines.length };
 
 /**
  * PlaceOrder for one Orders instance. Orders arriving while a batch is being placed are placed together
  * in the next batch, in arrival order, so concurrent customers share its locks, round trips and commits.
  */
 export function orderPlacement(deps: ServiceDeps): (input: PlaceOrderInput) => Promise<Order> {
-  const batcher = new Batcher<PlaceOrderInput, Order>((inputs) => placeOrders(deps, inputs), MAX_BATCH);
+  const batcher = new Batcher<PlaceOrderInput, Order>((inputs) => placeOrders(deps, inputs), BATCH_LIMITS);
   return (input) => batcher.submit(input);
 }
 

@@ -1,7 +1,8 @@
 /**
  * Batcher groups concurrent calls: the first call starts a batch at once, calls made while it runs wait
- * and go together in the next one (at most maxBatch). A batch's fixed cost (locks, round trips, commits)
- * is shared by its items, as PostgreSQL's group commit shares a WAL flush. One batch runs at a time.
+ * and go together in the next one, in order, up to maxItems items and maxWeight in total (a heavier
+ * item goes alone). A batch's fixed cost (locks, round trips, commits) is shared by its items, as
+ * PostgreSQL's group commit shares a WAL flush. One batch runs at a time.
  */
 export class Batcher<I, O> {
   private readonly waiting: { item: I; resolve: (value: O) => void; reject: (reason: unknown) => void }[] = [];
@@ -10,7 +11,7 @@ export class Batcher<I, O> {
   /** run settles each item of a batch on its own; if it throws, every item of the batch fails with that error. */
   constructor(
     private readonly run: (items: I[]) => Promise<PromiseSettledResult<O>[]>,
-    private readonly maxBatch: number,
+    private readonly limits: { maxItems: number; maxWeight: number; weight: (item: I) => number },
   ) {}
 
   submit(item: I): Promise<O> {
@@ -23,7 +24,7 @@ export class Batcher<I, O> {
   private async drain(): Promise<void> {
     this.running = true;
     while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, this.maxBatch);
+      const batch = this.waiting.splice(0, this.nextBatchSize());
       try {
         const results = await this.run(batch.map((b) => b.item));
         results.forEach((result, i) => (result.status === 'fulfilled' ? batch[i].resolve(result.value) : batch[i].reject(result.reason)));
@@ -32,6 +33,17 @@ export class Batcher<I, O> {
       }
     }
     this.running = false;
+  }
+
+  private nextBatchSize(): number {
+    let weight = this.limits.weight(this.waiting[0].item);
+    let size = 1;
+    while (size < Math.min(this.waiting.length, this.limits.maxItems)) {
+      weight += this.limits.weight(this.waiting[size].item);
+      if (weight > this.limits.maxWeight) break;
+      size++;
+    }
+    return size;
   }
 }
 
