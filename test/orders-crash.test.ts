@@ -67,6 +67,36 @@ it('a crash after reserving an order that must be refused is compensated on rest
   expect((await app.orders.listOrders({ customerId: 'crash-refused' })).orders).toEqual([]);
 });
 
+it('a crash while a batch of concurrent orders is reserved loses none of them: recovery and retries place each once, in FIFO order', async () => {
+  const sku = 'CR-BATCH';
+  const customer = 'crash-batch';
+  const requests = ['req-batch-0', 'req-batch-1', 'req-batch-2', 'req-batch-3', 'req-batch-4', 'req-batch-5'];
+  const before = await startChild(databaseUrl);
+  await seed(before, sku, 4);
+  await place(before, requests[0], customer, [[sku, 1]]);
+  before.close();
+  // the retry of the placed order goes first and hits no crash point; the new orders queue behind it and die reserved
+  const doomed = await startChild(databaseUrl, 'placement.stock-reserved');
+  const answers = await Promise.allSettled(requests.map((requestId) => place(doomed, requestId, customer, [[sku, 1]])));
+  expect(answers.slice(1).every((answer) => answer.status === 'rejected')).toBe(true);
+  expect((await doomed.exited).signal).toBe('SIGKILL');
+  doomed.close();
+
+  app = await startChild(databaseUrl);
+  const recovered = await waitFor(async () => {
+    const { orders } = await app!.orders.listOrders({ customerId: customer });
+    return orders.length > 1 ? orders : null;
+  }, { what: 'recovery to place the orders of the batch that died', timeoutMs: 60_000 });
+  expect(recovered!.length).toBeGreaterThanOrEqual(3); // the batch that died held several orders (all five, in practice)
+  const retried = [];
+  for (const requestId of requests) retried.push((await place(app, requestId, customer, [[sku, 1]])).order!);
+  expect(new Set(retried.map((o) => o.orderId)).size).toBe(6);
+  expect((await app.orders.listOrders({ customerId: customer })).orders).toHaveLength(6);
+  const byAge = [...retried].sort((a, b) => a.createTime!.getTime() - b.createTime!.getTime() || (a.orderId < b.orderId ? -1 : 1));
+  expect(byAge.map((o) => o.lines[0].allocatedQuantity)).toEqual([1, 1, 1, 1, 0, 0]); // 4 on hand, first come first served
+  await expectReservedMatches(app, sku, 4);
+});
+
 describe.each(['allocation.planned', 'allocation.reserved'])('a crash during ApplyReceipt at %s', (crashPoint) => {
   it('is finished on restart: the waiting line gets the receipt exactly once', async () => {
     const sku = `CRA-${crashPoint.split('.')[1]}`;

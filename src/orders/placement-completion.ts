@@ -61,6 +61,7 @@ export type PlacementOutcome = PromiseSettledResult<Order> | { status: 'again' }
  * again as if it had come after the refusal. Every step can be repeated after a crash with the same outcome.
  */
 export async function finishPlacements(deps: ServiceDeps, session: LockedSession, orders: PendingOrder[]): Promise<PlacementOutcome[]> {
+  if (orders.length === 0) return [];
   const outcomes = new Map<PendingOrder, PlacementOutcome>();
   const given = new Set<string>(); // SKUs that refused orders of this batch gave back
   const giveBack = (r: Reserved) => r.order.lines.filter((l) => (r.reserved.get(l.lineId) ?? 0) > 0).forEach((l) => given.add(l.sku));
