@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     targetMs: 500,
   };
   await bench.app.stop();
+  await bench.dropDatabase();
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   process.exit(0);
 }

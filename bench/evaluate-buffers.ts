@@ -67,6 +67,7 @@ async function main(): Promise<void> {
   if (purchaseOrders.length !== SUPPLIERS) throw new Error(`expected ${SUPPLIERS} POs, got ${purchaseOrders.length}`);
   await bench.app.stop();
   const tps = pgbenchTps(bench.databaseUrl, 4, 10);
+  await bench.dropDatabase();
 
   console.log(`EvaluateBuffers, ${SUPPLIERS} suppliers, ${DEMAND_ROWS} buffered demand rows`);
   console.log(`  evaluation pass (nothing fires): median ${passes[2].toFixed(0)} ms, max ${passes[PASSES - 1].toFixed(0)} ms (target < 1000 ms)`);

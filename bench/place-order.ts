@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   const { user, system } = process.cpuUsage(cpu);
   await bench.app.stop();
   const tps = pgbenchTps(bench.databaseUrl, CLIENTS, PGBENCH_SECONDS);
+  await bench.dropDatabase();
   const report = {
     scenario: 'PlaceOrder, 2 lines in stock',
     clients: CLIENTS,

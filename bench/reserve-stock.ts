@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const result = await measure(CALLS, CLIENTS, reserve);
   await bench.app.stop();
   const baseline = pgbenchTps(bench.databaseUrl, CLIENTS, 15);
+  await bench.dropDatabase();
   console.log(`ReserveStock, ${CLIENTS} clients, ${CALLS} calls of 2 lines`);
   console.log(`  ${result.perSecond.toFixed(0)} reservations/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms`);
   console.log(`  pgbench TPC-B, ${CLIENTS} clients: ${baseline.toFixed(0)} tps -> ratio ${(result.perSecond / baseline).toFixed(2)}`);

@@ -9,10 +9,12 @@ import { ProcurementServiceDefinition } from '../src/gen/restock/procurement/v1/
 import { loadConfig } from '../src/platform/config';
 import { createDatabaseIfMissing } from '../src/platform/database';
 import { connect } from '../src/platform/rpc';
+import { Client } from 'pg';
 
 /**
- * Starts Restock for a benchmark on a fresh database named `restock_bench_<scenario>` on DATABASE_URL's
- * server (default: the local PostgreSQL at 127.0.0.1:5432), with logging off.
+ * Starts Restock for a benchmark on a fresh database named `restock_bench_<scenario>_<time>` on
+ * DATABASE_URL's server (default: the local PostgreSQL at 127.0.0.1:5432), with logging off.
+ * dropDatabase() removes it once the script has measured its baseline there.
  */
 export async function startBenchApp(scenario: string, env: Record<string, string> = {}) {
   const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -35,7 +37,20 @@ export async function startBenchApp(scenario: string, env: Record<string, string
     inventory: connect(InventoryServiceDefinition, address),
     orders: connect(OrdersServiceDefinition, address),
     procurement: connect(ProcurementServiceDefinition, address),
+    dropDatabase: () => dropDatabase(url),
   };
+}
+
+async function dropDatabase(url: URL): Promise<void> {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(decodeURIComponent(url.pathname.slice(1)))} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Latency percentiles and throughput of calls made by `concurrency` clients until `total` calls are done. */
