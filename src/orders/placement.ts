@@ -54,8 +54,12 @@ async function placeLocked(deps: ServiceDeps, session: LockedSession, inputs: Pl
   const fresh = firsts.filter((input) => written.has(input.requestId));
   const outcomes = await finishPlacements(deps, session, fresh.map((input) => written.get(input.requestId)!));
   const results = new Map<PlaceOrderInput, PromiseSettledResult<Order>>();
-  const again = fresh.filter((input, i) => outcomes[i].status === 'again');
-  fresh.forEach((input, i) => outcomes[i].status !== 'again' && results.set(input, outcomes[i] as PromiseSettledResult<Order>));
+  const again: PlaceOrderInput[] = []; // short-changed by a refused batch-mate: placed anew, after it
+  fresh.forEach((input, i) => {
+    const outcome = outcomes[i];
+    if (outcome.status === 'again') again.push(input);
+    else results.set(input, outcome);
+  });
   if (again.length > 0) (await placeLocked(deps, session, again)).forEach((result, i) => results.set(again[i], result));
   // retries (of earlier requests, or of one in this batch) are answered once the new orders are placed
   for (const input of inputs) {
