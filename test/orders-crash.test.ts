@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { createTestDatabase } from './support/databases';
 import { waitFor } from './support/harness';
 import { startChild, type ChildApp } from './support/orders-child';
@@ -75,19 +76,34 @@ it('a crash while a batch of concurrent orders is reserved loses none of them: r
   await seed(before, sku, 4);
   await place(before, requests[0], customer, [[sku, 1]]);
   before.close();
-  // the retry of the placed order goes first and hits no crash point; the new orders queue behind it and die reserved
+  // The retry of the placed order starts a batch (which hits no crash point) and waits on the SKU's lock,
+  // held here, while the new orders queue behind it; released, they go as one batch and die reserved.
   const doomed = await startChild(databaseUrl, 'placement.stock-reserved');
-  const answers = await Promise.allSettled(requests.map((requestId) => place(doomed, requestId, customer, [[sku, 1]])));
+  const lock = new Client({ connectionString: databaseUrl });
+  await lock.connect();
+  let first: Promise<unknown>;
+  let rest: Promise<unknown>[];
+  try {
+    await lock.query(`SELECT pg_advisory_lock(hashtext('restock.orders.sku'), hashtext($1))`, [sku]);
+    first = place(doomed, requests[0], customer, [[sku, 1]]);
+    const waiting = `SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted`;
+    await waitFor(async () => (await lock.query(waiting)).rowCount! > 0, { what: 'the first batch to wait on the lock' });
+    rest = requests.slice(1).map((requestId) => place(doomed, requestId, customer, [[sku, 1]]));
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // time for the five requests to reach the queue
+  } finally {
+    await lock.end();
+  }
+  const answers = await Promise.allSettled([first, ...rest]);
   expect(answers.slice(1).every((answer) => answer.status === 'rejected')).toBe(true);
   expect((await doomed.exited).signal).toBe('SIGKILL');
   doomed.close();
 
   app = await startChild(databaseUrl);
-  const recovered = await waitFor(async () => {
-    const { orders } = await app!.orders.listOrders({ customerId: customer });
-    return orders.length > 1 ? orders : null;
-  }, { what: 'recovery to place the orders of the batch that died', timeoutMs: 60_000 });
-  expect(recovered!.length).toBeGreaterThanOrEqual(3); // the batch that died held several orders (all five, in practice)
+  // recovery places the five pending orders of the batch that died (before any client retries)
+  await waitFor(async () => (await app!.orders.listOrders({ customerId: customer })).orders.length === 6, {
+    what: 'recovery to place all five orders of the batch that died',
+    timeoutMs: 60_000,
+  });
   const retried = [];
   for (const requestId of requests) retried.push((await place(app, requestId, customer, [[sku, 1]])).order!);
   expect(new Set(retried.map((o) => o.orderId)).size).toBe(6);
