@@ -3,22 +3,20 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import { inventoryModule } from './inventory/inventory.module';
-import { ordersModule } from './orders/orders.module';
 import { systemClock, type Clock } from './platform/clock';
 import type { Config, ServiceName } from './platform/config';
 import { startDatabase } from './platform/database';
 import { createLogger, type Logger } from './platform/logger';
-import { createMailer, type Email, type Mailer } from './platform/mail';
-import { initOrm, migrate, type Orm } from './platform/orm';
+import { createMailer, EMAIL, type Mailer } from './platform/mail';
+import type { Orm } from './platform/orm';
 import { OutboxDispatcher } from './platform/outbox';
 import { connectPeers } from './platform/peers';
 import { bindHandlers, grpcDefinition } from './platform/rpc';
 import { startScheduler, type ScheduledTask } from './platform/scheduler';
-import type { Peers, ServiceModule } from './platform/service-module';
-import { procurementModule } from './procurement/procurement.module';
+import { delivery } from './platform/topics';
+import type { Peers } from './platform/service-module';
+import { MODULES, openAndMigrate } from './modules';
 
-const MODULES: Record<ServiceName, ServiceModule> = { inventory: inventoryModule, orders: ordersModule, procurement: procurementModule };
 const PROTO_ROOT = path.resolve(__dirname, '../proto');
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -46,9 +44,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const clock = overrides.clock ?? systemClock;
   const database = await startDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, port: config.EMBEDDED_POSTGRES_PORT, log });
   const modules = config.SERVICES.map((name) => MODULES[name]);
-  const orms: Partial<Record<ServiceName, Orm>> = {};
-  for (const module of modules) orms[module.name] = await initOrm(database.url, module.schema, config.DB_POOL_SIZE, log);
-  await migrate(database.url, Object.values(orms), log);
+  const orms = await openAndMigrate(database.url, { services: config.SERVICES, poolSize: config.DB_POOL_SIZE, log });
 
   let port = config.GRPC_PORT;
   const peers = connectPeers((service) => config[`${service.toUpperCase() as Uppercase<ServiceName>}_ADDR`] ?? `127.0.0.1:${port}`);
@@ -67,7 +63,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     dispatchers[module.name] = new OutboxDispatcher({
       orm,
       schema: module.schema.schema,
-      handlers: { email: (email: Email, key) => mailer.send(email, key), ...parts.deliveries },
+      deliveries: [delivery(EMAIL, (email, key) => mailer.send(email, key)), ...parts.deliveries],
       log,
       pollMs: config.OUTBOX_POLL_MS,
       maxAttempts: config.OUTBOX_MAX_ATTEMPTS,

@@ -39,10 +39,22 @@ it('computes the backorder KPIs of a hand-checked history', async () => {
     openBackorderLines: 1, // L4
     openBackorderUnits: 1,
     openBackorderValue: { currencyCode: 'EUR', units: 4, nanos: 0 }, // 1 x 4 EUR
+    openBackorderValues: [{ currencyCode: 'EUR', units: 4, nanos: 0 }],
     oldestBackorderAgeDays: 4, // L4 placed on day 2, now day 6
     meanFillTimeDays: (3 + 3.5) / 2,
     p90FillTimeDays: 3 + 0.9 * 0.5, // continuous percentile of [3, 3.5]
     cancelRate: 1 / 9, // 1 of 3 + 4 + 2 backordered units
     shareExpectedWithin7Days: 0, // no forecast covers L4
   });
+});
+
+it('reports open backorder value per currency, never summed across currencies', async () => {
+  await product(t, 'M-USD', { price: 7, currency: 'USD' });
+  await order(t, [['M-USD', 3]]); // 3 x 7 USD waiting, beside L4's 1 x 4 EUR
+  const { metrics } = await t.orders.getBackorderMetrics({});
+  expect(metrics!.openBackorderValues).toEqual([
+    { currencyCode: 'EUR', units: 4, nanos: 0 },
+    { currencyCode: 'USD', units: 21, nanos: 0 },
+  ]);
+  expect(metrics!.openBackorderValue).toBeUndefined();
 });

@@ -1,6 +1,8 @@
 import { createLogger } from '../src/platform/logger';
 import { initOrm, sqlOf, transaction, type Orm } from '../src/platform/orm';
-import { enqueue, OutboxDispatcher, type Deliver } from '../src/platform/outbox';
+import { enqueue, OutboxDispatcher } from '../src/platform/outbox';
+
+type Deliver = (payload: any, key: string) => Promise<void>;
 import { inventoryModule } from '../src/inventory/inventory.module';
 import { createTestDatabase } from './support/databases';
 import { waitFor } from './support/harness';
@@ -23,7 +25,7 @@ async function orm(): Promise<Orm> {
 }
 
 function dispatcher(on: Orm, handlers: Record<string, Deliver>, options: { maxAttempts?: number; backoffMs?: number } = {}) {
-  return new OutboxDispatcher({ orm: on, schema: 'inventory', handlers, log, pollMs: 20, maxAttempts: options.maxAttempts ?? 10, backoffMs: options.backoffMs ?? 200 });
+  return new OutboxDispatcher({ orm: on, schema: 'inventory', deliveries: Object.entries(handlers).map(([topic, deliver]) => ({ topic, deliver })), log, pollMs: 20, maxAttempts: options.maxAttempts ?? 10, backoffMs: options.backoffMs ?? 200 });
 }
 
 async function row(on: Orm, key: string) {

@@ -1,8 +1,10 @@
 import { migrations } from '../../migrations/inventory';
 import { InventoryServiceDefinition } from '../gen/restock/inventory/v1/inventory_service';
 import type { ServiceModule } from '../platform/service-module';
+import { delivery } from '../platform/topics';
 import { inventoryHandlers } from './inventory.grpc';
 import { ProductSchema } from './product.entity';
+import { ALLOCATE_STOCK } from './topics';
 
 /** Inventory: products, stock, reservations and the stock ledger. */
 export const inventoryModule: ServiceModule<typeof InventoryServiceDefinition> = {
@@ -11,7 +13,7 @@ export const inventoryModule: ServiceModule<typeof InventoryServiceDefinition> =
   descriptor: InventoryServiceDefinition,
   create: ({ orm, peers }) => ({
     handlers: inventoryHandlers(orm),
-    deliveries: { 'orders.allocate-stock': async (payload: { sku: string }) => void (await peers.orders.allocateStock(payload)) },
+    deliveries: [delivery(ALLOCATE_STOCK, (request) => peers.orders.allocateStock(request))],
     tasks: [],
   }),
 };

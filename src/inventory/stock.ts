@@ -2,7 +2,9 @@ import { failedPrecondition, notFound } from '../platform/errors';
 import { once } from '../platform/idempotency';
 import { sqlOf, transaction, type Orm, type Sql } from '../platform/orm';
 import { enqueue } from '../platform/outbox';
+import { message } from '../platform/topics';
 import { recordMovements } from './ledger';
+import { ALLOCATE_STOCK } from './topics';
 
 /** StockLevel is the physical stock of one SKU. */
 export interface StockLevel {
@@ -80,6 +82,6 @@ export async function announceFreeStock(sql: Sql, skus: string[], cause: string)
   await enqueue(
     sql,
     'inventory',
-    skus.map((sku) => ({ topic: 'orders.allocate-stock', key: `allocate-stock:${sku}:${cause}`, payload: { sku } })),
+    skus.map((sku) => message(ALLOCATE_STOCK, `allocate-stock:${sku}:${cause}`, { sku })),
   );
 }

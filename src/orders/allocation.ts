@@ -9,6 +9,9 @@ import { loadOrders } from './order-queries';
 import { peerRefusal, peerUnavailable } from './peer-errors';
 import { batchHolderId } from './reservation-holders';
 import type { LockedSession } from './sku-locks';
+import { EMAIL } from '../platform/mail';
+import { message } from '../platform/topics';
+import { READY_TO_SHIP_EMAILS, CANCEL_DEMAND } from './topics';
 
 
 /** Why stock is being allocated: the batch id makes it happen once; receipt units need no CancelDemand. */
@@ -123,7 +126,7 @@ async function applyBatch(sql: Sql, now: Date, cause: AllocationCause, granted: 
   // Ready-to-ship emails are rendered by a follow-up outbox message, off the allocation's critical path.
   await enqueue(sql, 'orders', [
     ...demandLeavingBuffer(allocations, cause.receiptQuantity),
-    { topic: 'orders.ready-to-ship-emails', key: `ready-to-ship-emails:${cause.batchId}`, payload: { batchId: cause.batchId } },
+    message(READY_TO_SHIP_EMAILS, `ready-to-ship-emails:${cause.batchId}`, { batchId: cause.batchId }),
   ]);
   return allocations.map(({ orderId, lineId, quantity }) => ({ orderId, lineId, quantity }));
 }
@@ -138,7 +141,7 @@ export function sendReadyToShipEmails(deps: ServiceDeps, batchId: string): Promi
       [batchId],
     );
     const ready = (await loadOrders(sql, filled.map((r) => r.orderId))).filter((o) => o.status === OrderStatus.ORDER_STATUS_READY_TO_SHIP);
-    await enqueue(sql, 'orders', ready.map((order) => ({ topic: 'email', key: `ready-to-ship:${order.orderId}`, payload: readyToShipEmail(order) })));
+    await enqueue(sql, 'orders', ready.map((order) => message(EMAIL, `ready-to-ship:${order.orderId}`, readyToShipEmail(order))));
   });
 }
 
@@ -154,6 +157,6 @@ function demandLeavingBuffer(allocations: (Allocation & { allocationId: string }
     const quantity = a.quantity - covered;
     if (quantity <= 0) return [];
     const requestId = `alloc:${a.allocationId}`;
-    return [{ topic: 'procurement.cancel-demand', key: `cancel-demand:${requestId}`, payload: { demandId: a.lineId, quantity, requestId } }];
+    return [message(CANCEL_DEMAND, `cancel-demand:${requestId}`, { demandId: a.lineId, quantity, requestId })];
   });
 }

@@ -2,13 +2,16 @@ import type { Order } from '../gen/restock/orders/v1/order';
 import { failedPrecondition, notFound } from '../platform/errors';
 import { once } from '../platform/idempotency';
 import { transaction, type Sql } from '../platform/orm';
-import { enqueue, type OutboxMessage } from '../platform/outbox';
+import { enqueue } from '../platform/outbox';
 import type { ServiceDeps } from '../platform/service-module';
 import { inventoryRequestId, takeHeldUnits } from './reservation-holders';
 import { cancellationEmail } from './customer-emails';
 import { loadOrder } from './order-queries';
 import { assertLineTransition, type LineUnits } from './order-status';
 import { LOCK_SKUS_IN_TRANSACTION } from './sku-locks';
+import { EMAIL } from '../platform/mail';
+import { message, type OutboxMessage } from '../platform/topics';
+import { CANCEL_DEMAND, RELEASE_STOCK } from './topics';
 
 interface OpenLine extends LineUnits {
   lineId: string;
@@ -83,7 +86,7 @@ async function cancelLocked(deps: ServiceDeps, sql: Sql, { orderId, reason }: Ca
   }
   const order = await loadOrder(sql, orderId);
   const cancelled = chosen.map((c) => ({ sku: c.line.sku, quantity: c.quantity }));
-  const email = { topic: 'email', key: `cancelled:${orderId}:${cancellationIds[0]}`, payload: cancellationEmail(order, cancelled, reason) };
+  const email = message(EMAIL, `cancelled:${orderId}:${cancellationIds[0]}`, cancellationEmail(order, cancelled, reason));
   await enqueue(sql, 'orders', [...messages, email]);
   return order;
 }
@@ -103,13 +106,10 @@ async function cancelUnits(sql: Sql, now: Date, orderId: string, line: OpenLine,
   );
   const requestId = `cancel:${line.lineId}:${id}`;
   const messages: OutboxMessage[] = [];
-  if (waiting > 0) messages.push({ topic: 'procurement.cancel-demand', key: `cancel-demand:${requestId}`, payload: { demandId: line.lineId, quantity: waiting, requestId } });
+  if (waiting > 0) messages.push(message(CANCEL_DEMAND, `cancel-demand:${requestId}`, { demandId: line.lineId, quantity: waiting, requestId }));
   if (allocated > 0) {
-    messages.push({
-      topic: 'inventory.release-stock',
-      key: `release-stock:${requestId}`,
-      payload: { requestId: inventoryRequestId(requestId), lines: await takeHeldUnits(sql, [{ lineId: line.lineId, quantity: allocated }]) },
-    });
+    const lines = await takeHeldUnits(sql, [{ lineId: line.lineId, quantity: allocated }]);
+    messages.push(message(RELEASE_STOCK, `release-stock:${requestId}`, { requestId: inventoryRequestId(requestId), lines }));
   }
   return { cancellationId: id, messages };
 }

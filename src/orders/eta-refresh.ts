@@ -5,6 +5,8 @@ import { etaSlippedEmail } from './customer-emails';
 import { etaSlipped, matchEtas, supplyForecast, type Eta } from './etas';
 import { loadOrders } from './order-queries';
 import { LOCK_SKUS_IN_TRANSACTION } from './sku-locks';
+import { EMAIL } from '../platform/mail';
+import { message } from '../platform/topics';
 
 /** Saves lines' ETAs; with told, also as what the customer was told (the baseline for "slipped"). */
 export async function storeEtas(sql: Sql, etas: Map<string, Eta>, { told }: { told: boolean }): Promise<void> {
@@ -67,11 +69,7 @@ async function tellCustomers(sql: Sql, slipped: WaitingLine[], etas: Map<string,
     'orders',
     slipped.map((line) => {
       const eta = etas.get(line.lineId)!;
-      return {
-        topic: 'email',
-        key: `eta-slipped:${line.lineId}:${eta.expectedTime!.toISOString().slice(0, 10)}`,
-        payload: etaSlippedEmail(orders.get(line.orderId)!, line, new Date(line.notified!), eta),
-      };
+      return message(EMAIL, `eta-slipped:${line.lineId}:${eta.expectedTime!.toISOString().slice(0, 10)}`, etaSlippedEmail(orders.get(line.orderId)!, line, new Date(line.notified!), eta));
     }),
   );
   await sql(`UPDATE orders.order_line SET eta_notified = eta_expected WHERE line_id = ANY(?)`, [slipped.map((l) => l.lineId)]);

@@ -1,5 +1,5 @@
 import type { BackorderMetrics } from '../gen/restock/orders/v1/order';
-import { decimalToMoney } from '../platform/money';
+import { Amount } from '../platform/money';
 import { sqlOf } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
 
@@ -14,8 +14,7 @@ export async function backorderMetrics(deps: ServiceDeps): Promise<BackorderMetr
     backorderRate: number;
     openLines: number;
     openUnits: number;
-    openValue: string;
-    currencyCode: string | null;
+    openValues: { currencyCode: string; value: string }[];
     oldestAgeDays: number;
     meanFillDays: number;
     p90FillDays: number;
@@ -28,8 +27,8 @@ export async function backorderMetrics(deps: ServiceDeps): Promise<BackorderMetr
      SELECT coalesce(count(*) FILTER (WHERE initially_backordered > 0)::float8 / nullif(count(*), 0), 0) AS "backorderRate",
             count(*) FILTER (WHERE backordered > 0)::int AS "openLines",
             coalesce(sum(backordered), 0)::int AS "openUnits",
-            coalesce(sum(backordered * unit_price) FILTER (WHERE backordered > 0), 0)::text AS "openValue",
-            max(currency_code) FILTER (WHERE backordered > 0) AS "currencyCode",
+            (SELECT coalesce(json_agg(json_build_object('currencyCode', currency_code, 'value', value::text) ORDER BY currency_code), '[]')
+             FROM (SELECT currency_code, sum(backordered * unit_price) AS value FROM line WHERE backordered > 0 GROUP BY currency_code) v) AS "openValues",
             coalesce(extract(epoch FROM ?::timestamptz - min(queue_time) FILTER (WHERE backordered > 0)) / 86400, 0)::float8 AS "oldestAgeDays",
             coalesce(avg(fill_days) FILTER (WHERE initially_backordered > 0 AND fill_time IS NOT NULL), 0)::float8 AS "meanFillDays",
             coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY fill_days) FILTER (WHERE initially_backordered > 0 AND fill_time IS NOT NULL), 0)::float8 AS "p90FillDays",
@@ -38,11 +37,13 @@ export async function backorderMetrics(deps: ServiceDeps): Promise<BackorderMetr
      FROM line`,
     [now, now],
   );
+  const openValues = m.openValues.map((v) => Amount.parse(v.value, v.currencyCode).toMoney());
   return {
     backorderRate: m.backorderRate,
     openBackorderLines: m.openLines,
     openBackorderUnits: m.openUnits,
-    openBackorderValue: decimalToMoney(m.openValue, m.currencyCode ?? 'EUR'),
+    openBackorderValue: openValues.length === 1 ? openValues[0] : undefined,
+    openBackorderValues: openValues,
     oldestBackorderAgeDays: m.oldestAgeDays,
     meanFillTimeDays: m.meanFillDays,
     p90FillTimeDays: m.p90FillDays,

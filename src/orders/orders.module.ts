@@ -1,10 +1,12 @@
 import { migrations } from '../../migrations/orders';
 import { OrdersServiceDefinition } from '../gen/restock/orders/v1/orders_service';
 import type { ServiceModule } from '../platform/service-module';
+import { delivery } from '../platform/topics';
 import { sendReadyToShipEmails } from './allocation';
 import { ordersHandlers } from './orders.grpc';
 import { recoverUnfinishedWork, recoveryTask } from './recovery';
 import { stillWaitingTask } from './still-waiting';
+import { CANCEL_DEMAND, READY_TO_SHIP_EMAILS, RECORD_DEMAND, RELEASE_STOCK, SHIP_STOCK } from './topics';
 
 /** Orders: customer orders, the FIFO backorder queue, allocation, shipping and customer emails. */
 export const ordersModule: ServiceModule<typeof OrdersServiceDefinition> = {
@@ -13,13 +15,13 @@ export const ordersModule: ServiceModule<typeof OrdersServiceDefinition> = {
   descriptor: OrdersServiceDefinition,
   create: (deps) => ({
     handlers: ordersHandlers(deps),
-    deliveries: {
-      'procurement.record-demand': async (payload) => void (await deps.peers.procurement.recordDemand(payload)),
-      'procurement.cancel-demand': async (payload) => void (await deps.peers.procurement.cancelDemand(payload)),
-      'inventory.release-stock': async (payload) => void (await deps.peers.inventory.releaseStock(payload)),
-      'inventory.ship-stock': async (payload) => void (await deps.peers.inventory.shipStock(payload)),
-      'orders.ready-to-ship-emails': (payload: { batchId: string }) => sendReadyToShipEmails(deps, payload.batchId),
-    },
+    deliveries: [
+      delivery(RECORD_DEMAND, (request) => deps.peers.procurement.recordDemand(request)),
+      delivery(CANCEL_DEMAND, (request) => deps.peers.procurement.cancelDemand(request)),
+      delivery(RELEASE_STOCK, (request) => deps.peers.inventory.releaseStock(request)),
+      delivery(SHIP_STOCK, (request) => deps.peers.inventory.shipStock(request)),
+      delivery(READY_TO_SHIP_EMAILS, ({ batchId }) => sendReadyToShipEmails(deps, batchId)),
+    ],
     tasks: [recoveryTask(deps), stillWaitingTask(deps)],
     onServing: async () => void (await recoverUnfinishedWork(deps)),
   }),

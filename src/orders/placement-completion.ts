@@ -2,7 +2,7 @@ import type { Priority } from '../gen/restock/common/v1/priority';
 import type { FulfillmentPolicy, Order } from '../gen/restock/orders/v1/order';
 import { settle } from '../platform/batcher';
 import { notFound } from '../platform/errors';
-import { moneyToDecimal } from '../platform/money';
+import { Amount } from '../platform/money';
 import type { Sql } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
 import { backorderRefusals, orderRefused, type BackorderPolicy } from './backorder-rules';
@@ -14,6 +14,9 @@ import { loadOrder } from './order-queries';
 import { lineStatus, orderStatus } from './order-status';
 import { peerRefusal, peerUnavailable } from './peer-errors';
 import type { LockedSession } from './sku-locks';
+import { EMAIL } from '../platform/mail';
+import { message } from '../platform/topics';
+import { RECORD_DEMAND } from './topics';
 
 /** An order written but not yet finalized, and each line's reservation plan. */
 export interface PendingOrder {
@@ -181,14 +184,12 @@ async function productsOf(deps: ServiceDeps, batch: Reserved[]): Promise<Map<str
   if (skus.length === 0) return batch.map(() => new Map());
   const { products } = await deps.peers.inventory.batchGetProducts({ skus });
   const bySku = new Map(
-    products.map((p) => [
-      p.sku,
-      {
-        policy: { acceptBackorders: false, maxBackorderQuantityPerCustomer: 0, discontinued: false, ...p.backorderPolicy },
-        unitPrice: moneyToDecimal(p.unitPrice ?? { currencyCode: 'XXX', units: 0, nanos: 0 }),
-        currencyCode: p.unitPrice?.currencyCode ?? 'XXX',
-      },
-    ]),
+    products.map((p) => {
+      if (!p.unitPrice) throw new Error(`Inventory returned product ${p.sku} without a unit price`); // UpsertProduct requires one
+      const price = Amount.of(p.unitPrice);
+      const policy = { acceptBackorders: false, maxBackorderQuantityPerCustomer: 0, discontinued: false, ...p.backorderPolicy };
+      return [p.sku, { policy, unitPrice: price.toDecimal(), currencyCode: price.currencyCode }];
+    }),
   );
   return batch.map((r) => new Map([...r.shortfall.keys()].map((sku) => [sku, bySku.get(sku)!])));
 }
@@ -243,8 +244,8 @@ async function finalize(sql: Sql, orders: Order[], products: Map<string, Product
   const messages = orders.flatMap((order) => [
     ...order.lines
       .filter((l) => l.backorderedQuantity > 0)
-      .map((l) => ({ orderId: order.orderId, topic: 'procurement.record-demand', key: `record-demand:${l.lineId}`, payload: { demandId: l.lineId, sku: l.sku, quantity: l.backorderedQuantity } })),
-    { orderId: order.orderId, topic: 'email', key: `order-confirmation:${order.orderId}`, payload: confirmationEmail(order) },
+      .map((l) => ({ orderId: order.orderId, ...message(RECORD_DEMAND, `record-demand:${l.lineId}`, { demandId: l.lineId, sku: l.sku, quantity: l.backorderedQuantity }) })),
+    { orderId: order.orderId, ...message(EMAIL, `order-confirmation:${order.orderId}`, confirmationEmail(order)) },
   ]);
   const eta = (l: (typeof lines)[number]) => (l.backorderedQuantity > 0 ? etas.get(l.lineId) : undefined);
   await sql(

@@ -8,6 +8,9 @@ import { inventoryRequestId, takeHeldUnits } from './reservation-holders';
 import { shippedEmail } from './customer-emails';
 import { loadOrder } from './order-queries';
 import { assertLineTransition, shippableUnits, type LineUnits } from './order-status';
+import { EMAIL } from '../platform/mail';
+import { message } from '../platform/topics';
+import { SHIP_STOCK } from './topics';
 
 export interface ShipmentRequest {
   orderId: string;
@@ -65,16 +68,12 @@ export function shipOrder(deps: ServiceDeps, request: ShipmentRequest): Promise<
     const held = await takeHeldUnits(sql, shipped.map((l) => ({ lineId: l.lineId, quantity: l.quantity })));
     const after = await loadOrder(sql, request.orderId);
     await enqueue(sql, 'orders', [
-      {
-        topic: 'inventory.ship-stock',
-        key: `ship-stock:${request.shipmentId}`,
-        payload: { requestId: inventoryRequestId(`ship:${request.shipmentId}`), lines: held },
-      },
-      {
-        topic: 'email',
-        key: `shipped:${request.shipmentId}`,
-        payload: shippedEmail(after, { carrier: request.carrier, trackingNumber: request.trackingNumber, lines: shipped.map((l) => ({ sku: l.sku, quantity: l.quantity })) }),
-      },
+      message(SHIP_STOCK, `ship-stock:${request.shipmentId}`, { requestId: inventoryRequestId(`ship:${request.shipmentId}`), lines: held }),
+      message(
+        EMAIL,
+        `shipped:${request.shipmentId}`,
+        shippedEmail(after, { carrier: request.carrier, trackingNumber: request.trackingNumber, lines: shipped.map((l) => ({ sku: l.sku, quantity: l.quantity })) }),
+      ),
     ]);
     return after;
   });

@@ -4,6 +4,8 @@ import type { Task } from '../platform/scheduler';
 import type { ServiceDeps } from '../platform/service-module';
 import { stillWaitingEmail } from './customer-emails';
 import { loadOrders } from './order-queries';
+import { EMAIL } from '../platform/mail';
+import { message } from '../platform/topics';
 
 /**
  * Emails every customer whose order has waited another STILL_WAITING_DAYS (default 7) days since it was
@@ -25,7 +27,7 @@ export function sendStillWaitingUpdates(deps: ServiceDeps): Promise<number> {
     await enqueue(
       sql,
       'orders',
-      orders.map((order) => ({ topic: 'email', key: `still-waiting:${order.orderId}:${period.get(order.orderId)}`, payload: stillWaitingEmail(order) })),
+      orders.map((order) => message(EMAIL, `still-waiting:${order.orderId}:${period.get(order.orderId)}`, stillWaitingEmail(order))),
     );
     return orders.length;
   });

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { topic } from './topics';
 
 /** Email is one message to a customer or supplier. */
 export interface Email {
@@ -12,6 +13,9 @@ export interface Email {
   html: string;
   attachments?: { filename: string; content: string; contentType: string }[];
 }
+
+/** An email to send: every service's outbox delivers this topic with the mailer. */
+export const EMAIL = topic<Email>('email');
 
 /** Mailer sends an email once its server accepted it; the dedupe key gives it a stable Message-ID. */
 export interface Mailer {

@@ -1,7 +1,7 @@
 import { MikroORM, type EntitySchema, type Constructor } from '@mikro-orm/core';
 import { Migrator, type Migration } from '@mikro-orm/migrations';
 import { PostgreSqlDriver, type EntityManager } from '@mikro-orm/postgresql';
-import { Client } from 'pg';
+import { Client, TypeOverrides } from 'pg';
 import type { Logger } from './logger';
 
 export type { EntityManager };
@@ -12,6 +12,25 @@ export interface ServiceSchema {
   schema: string;
   entities: EntitySchema<any, any>[];
   migrations: { name: string; class: Constructor<Migration> }[];
+}
+
+const INT8 = 20;
+
+/**
+ * How rows come back, for entities and raw statements alike: timestamptz as Date and numeric as an exact
+ * decimal string (pg's defaults, which MikroORM would turn into strings), int8 (ids, counts, sums) as a
+ * number, refused when it does not fit one exactly.
+ */
+export const typeParsers = new TypeOverrides();
+typeParsers.setTypeParser(INT8, (text: string) => {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`int8 value ${text} is beyond 2^53 - 1`);
+  return value;
+});
+
+/** A schema or table name quoted as an SQL identifier: names never enter SQL text unquoted. */
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /** Opens one MikroORM for a service, scoped to the service's own PostgreSQL schema. */
@@ -25,6 +44,7 @@ export async function initOrm(url: string, service: ServiceSchema, poolSize: num
     ensureDatabase: false,
     allowGlobalContext: false,
     pool: { min: 0, max: poolSize },
+    driverOptions: { connection: { types: typeParsers } },
     extensions: [Migrator],
     migrations: {
       tableName: 'mikro_orm_migrations',

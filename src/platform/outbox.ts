@@ -1,22 +1,12 @@
 import type { Logger } from './logger';
-import { transaction, type Orm, type Sql } from './orm';
-
-/** OutboxMessage is an effect on another system, written in the same transaction as the change causing it. */
-export interface OutboxMessage {
-  topic: string;
-  /** Dedupe key: a second message with the same key is dropped. */
-  key: string;
-  payload: unknown;
-}
-
-/** Delivers one message's payload; throws to have it retried later. */
-export type Deliver = (payload: any, key: string) => Promise<void>;
+import { ident, transaction, type Orm, type Sql } from './orm';
+import { deliveriesByTopic, type Delivery, type OutboxMessage } from './topics';
 
 /** Writes messages to schema's outbox inside the caller's transaction. */
 export async function enqueue(sql: Sql, schema: string, messages: OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
   await sql(
-    `INSERT INTO ${schema}.outbox (topic, dedupe_key, payload)
+    `INSERT INTO ${ident(schema)}.outbox (topic, dedupe_key, payload)
      SELECT * FROM unnest(?::text[], ?::text[], ?::jsonb[])
      ON CONFLICT (dedupe_key) DO NOTHING`,
     [messages.map((m) => m.topic), messages.map((m) => m.key), messages.map((m) => JSON.stringify(m.payload))],
@@ -26,7 +16,7 @@ export async function enqueue(sql: Sql, schema: string, messages: OutboxMessage[
 export interface DispatcherOptions {
   orm: Orm;
   schema: string;
-  handlers: Record<string, Deliver>;
+  deliveries: Delivery[];
   log: Logger;
   pollMs: number;
   maxAttempts: number;
@@ -49,7 +39,11 @@ export class OutboxDispatcher {
   /** Ends the poll waits of the loops, so stop() need not wait out a poll interval. */
   private readonly sleepers = new Set<() => void>();
 
-  constructor(private readonly options: DispatcherOptions) {}
+  private readonly handlers: Map<string, Delivery['deliver']>;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.handlers = deliveriesByTopic(options.deliveries);
+  }
 
   start(): void {
     this.running = true;
@@ -68,7 +62,8 @@ export class OutboxDispatcher {
    * together); each succeeds or fails on its own. Returns how many were attempted: 0 when none is due.
    */
   async dispatchBatch(): Promise<number> {
-    const { schema, handlers, maxAttempts, backoffMs, log } = this.options;
+    const { maxAttempts, backoffMs, log } = this.options;
+    const schema = ident(this.options.schema);
     return transaction(this.options.orm, async (sql) => {
       const messages = await sql<{ id: string; topic: string; dedupe_key: string; payload: unknown; attempts: number }>(
         `SELECT id, topic, dedupe_key, payload, attempts FROM ${schema}.outbox
@@ -80,7 +75,7 @@ export class OutboxDispatcher {
       for (const message of messages) {
         const attempts = message.attempts + 1;
         try {
-          const deliver = handlers[message.topic];
+          const deliver = this.handlers.get(message.topic);
           if (!deliver) throw new Error(`no handler for topic ${message.topic}`);
           await deliver(message.payload, message.dedupe_key);
           delivered.push({ id: message.id, attempts });

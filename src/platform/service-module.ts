@@ -6,7 +6,7 @@ import type { Config, ServiceName } from './config';
 import type { Logger } from './logger';
 import type { Mailer } from './mail';
 import type { Orm, ServiceSchema } from './orm';
-import type { Deliver } from './outbox';
+import type { Delivery } from './topics';
 import type { Client, Handlers, ServiceDescriptor } from './rpc';
 import type { Task } from './scheduler';
 
@@ -30,7 +30,7 @@ export interface ServiceDeps {
 /** What a service gives the composition root: gRPC handlers, outbox deliveries and scheduled tasks. */
 export interface ServiceParts<D extends ServiceDescriptor> {
   handlers: Handlers<D>;
-  deliveries: Record<string, Deliver>;
+  deliveries: Delivery[];
   tasks: Task[];
   /** Background work to run once when the process starts serving (e.g. finishing what a crash interrupted). */
   onServing?: () => Promise<void>;

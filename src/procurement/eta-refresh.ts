@@ -1,8 +1,10 @@
 import type { Sql } from '../platform/orm';
 import { enqueue } from '../platform/outbox';
+import { message } from '../platform/topics';
+import { REFRESH_ETAS } from './topics';
 
 /**
- * Tells Orders (through the outbox, contract item 5) that the supply forecast of these SKUs changed, so
+ * Tells Orders (through the outbox) that the supply forecast of these SKUs changed, so
  * it recomputes their waiting lines' ETAs; eventId makes the message unique to this change.
  */
 export async function refreshEtas(sql: Sql, skus: string[], eventId: string): Promise<void> {
@@ -10,6 +12,6 @@ export async function refreshEtas(sql: Sql, skus: string[], eventId: string): Pr
   await enqueue(
     sql,
     'procurement',
-    unique.map((sku) => ({ topic: 'orders.refresh-etas', key: `refresh-etas:${sku}:${eventId}`, payload: { skus: [sku] } })),
+    unique.map((sku) => message(REFRESH_ETAS, `refresh-etas:${sku}:${eventId}`, { skus: [sku] })),
   );
 }

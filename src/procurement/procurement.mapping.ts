@@ -2,7 +2,7 @@ import type { Money } from '../gen/restock/common/v1/money';
 import { ArrivalSource, type Arrival as ArrivalProto, type Buffer as BufferProto } from '../gen/restock/procurement/v1/buffer';
 import { PurchaseOrderStatus as StatusProto, ReleaseTrigger as TriggerProto, type PurchaseOrder as PurchaseOrderProto } from '../gen/restock/procurement/v1/purchase_order';
 import type { BufferPolicy as BufferPolicyProto, PolicyChange as PolicyChangeProto, Supplier as SupplierProto, SupplierProduct as SupplierProductProto } from '../gen/restock/procurement/v1/supplier';
-import { decimalToMoney, moneyToDecimal } from '../platform/money';
+import { Amount } from '../platform/money';
 import type { PolicyChange, PolicySettings } from './buffer-policy';
 import type { SupplierBuffer } from './buffers';
 import type { SupplierProduct } from './catalog';
@@ -15,7 +15,7 @@ import type { Arrival } from './supply-forecast';
 export function fromPolicy(policy: BufferPolicyProto | undefined): PolicySettings {
   return {
     minQuantity: policy?.minQuantity ?? 0,
-    minValue: policy?.minValue ? moneyToDecimal(policy.minValue) : '0',
+    minValue: policy?.minValue ? Amount.of(policy.minValue).toDecimal() : '0',
     releaseSchedule: policy?.releaseSchedule.trim() || DEFAULT_RELEASE_SCHEDULE,
     maxWaitDays: policy?.maxWaitDays ?? 0,
     paused: policy?.paused ?? false,
@@ -24,7 +24,7 @@ export function fromPolicy(policy: BufferPolicyProto | undefined): PolicySetting
 
 /** A stored policy as the proto BufferPolicy, min value in the supplier's currency. */
 export function toPolicy(policy: PolicySettings, currencyCode: string): BufferPolicyProto {
-  return { ...policy, minValue: decimalToMoney(policy.minValue, currencyCode) };
+  return { ...policy, minValue: Amount.parse(policy.minValue, currencyCode).toMoney() };
 }
 
 /** A request's supplier; an unset buffer_policy becomes null (keep the current one). */
@@ -41,12 +41,12 @@ export function toSupplier(supplier: Supplier): SupplierProto {
 
 /** A request's supplier product, with the currency its unit cost is in. */
 export function fromSupplierProduct(product: SupplierProductProto): SupplierProduct & { currencyCode: string } {
-  return { ...product, unitCost: moneyToDecimal(product.unitCost!), currencyCode: product.unitCost!.currencyCode };
+  return { ...product, unitCost: Amount.of(product.unitCost!).toDecimal(), currencyCode: product.unitCost!.currencyCode };
 }
 
 /** A supplier product as the proto, unit cost in the supplier's currency. */
 export function toSupplierProduct(product: SupplierProduct, currencyCode: string): SupplierProductProto {
-  return { ...product, unitCost: decimalToMoney(product.unitCost, currencyCode) };
+  return { ...product, unitCost: Amount.parse(product.unitCost, currencyCode).toMoney() };
 }
 
 /** An audit-trail entry as the proto PolicyChange. */
@@ -56,7 +56,7 @@ export function toPolicyChange(change: PolicyChange, currencyCode: string): Poli
 
 /** A supplier's buffer as the proto Buffer (values in the supplier's currency). */
 export function toBuffer(buffer: SupplierBuffer): BufferProto {
-  const money = (decimal: string): Money => decimalToMoney(decimal, buffer.supplier.currencyCode);
+  const money = (decimal: string): Money => Amount.parse(decimal, buffer.supplier.currencyCode).toMoney();
   return {
     supplierId: buffer.supplier.supplierId,
     lines: buffer.lines.map((l) => ({ ...l, value: money(l.value) })),
@@ -79,7 +79,7 @@ export function fromStatus(status: StatusProto): PurchaseOrderStatus | null {
 
 /** A PO as the proto PurchaseOrder. */
 export function toPurchaseOrder(order: PurchaseOrder): PurchaseOrderProto {
-  const money = (decimal: string): Money => decimalToMoney(decimal, order.currencyCode);
+  const money = (decimal: string): Money => Amount.parse(decimal, order.currencyCode).toMoney();
   return {
     purchaseOrderId: order.purchaseOrderId,
     number: order.number,

@@ -1,11 +1,12 @@
 import { migrations } from '../../migrations/procurement';
 import { ProcurementServiceDefinition } from '../gen/restock/procurement/v1/procurement_service';
 import type { ServiceModule } from '../platform/service-module';
+import { delivery } from '../platform/topics';
 import { evaluateBuffersTask } from './evaluate-buffers.task';
 import { bufferHandlers } from './procurement.grpc';
 import { purchaseOrderDelivery } from './purchase-order-delivery';
 import { purchaseOrderHandlers } from './purchase-orders.grpc';
-import { SEND_PURCHASE_ORDER } from './release';
+import { APPLY_RECEIPT, REFRESH_ETAS, SEND_PURCHASE_ORDER } from './topics';
 
 /** Procurement: supplier buffers, release rules, purchase orders and their emails, receipts, lead times. */
 export const procurementModule: ServiceModule<typeof ProcurementServiceDefinition> = {
@@ -14,11 +15,11 @@ export const procurementModule: ServiceModule<typeof ProcurementServiceDefinitio
   descriptor: ProcurementServiceDefinition,
   create: ({ orm, clock, mailer, peers, config }) => ({
     handlers: { ...bufferHandlers(orm, clock), ...purchaseOrderHandlers(orm, clock) },
-    deliveries: {
-      [SEND_PURCHASE_ORDER]: purchaseOrderDelivery(orm, clock, mailer),
-      'orders.apply-receipt': async (payload: { receiptId: string; sku: string; quantity: number }) => void (await peers.orders.applyReceipt(payload)),
-      'orders.refresh-etas': async (payload: { skus: string[] }) => void (await peers.orders.refreshEtas(payload)),
-    },
+    deliveries: [
+      delivery(SEND_PURCHASE_ORDER, purchaseOrderDelivery(orm, clock, mailer)),
+      delivery(APPLY_RECEIPT, (request) => peers.orders.applyReceipt(request)),
+      delivery(REFRESH_ETAS, (request) => peers.orders.refreshEtas(request)),
+    ],
     tasks: [evaluateBuffersTask(orm, clock, config.SCHEDULER_TICK)],
   }),
 };

@@ -1,7 +1,6 @@
 import type { Clock } from '../platform/clock';
 import type { Email, Mailer } from '../platform/mail';
 import { sqlOf, type Orm } from '../platform/orm';
-import type { Deliver } from '../platform/outbox';
 import { awaitsSending, markSent } from './purchase-order-lifecycle';
 
 /**
@@ -9,8 +8,8 @@ import { awaitsSending, markSent } from './purchase-order-lifecycle';
  * stable across retries, and only once the SMTP server accepted it is the PO marked SENT. A failure throws,
  * so the outbox retries with backoff; a PO cancelled before its email went out is not sent.
  */
-export function purchaseOrderDelivery(orm: Orm, clock: Clock, mailer: Mailer): Deliver {
-  return async (payload: { purchaseOrderId: string; email: Email }, key: string) => {
+export function purchaseOrderDelivery(orm: Orm, clock: Clock, mailer: Mailer) {
+  return async (payload: { purchaseOrderId: string; email: Email }, key: string): Promise<void> => {
     if (!(await awaitsSending(sqlOf(orm.em), payload.purchaseOrderId))) return;
     await mailer.send(payload.email, key);
     await markSent(orm, clock, payload.purchaseOrderId);

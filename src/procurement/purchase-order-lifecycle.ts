@@ -7,6 +7,8 @@ import { enqueue } from '../platform/outbox';
 import { purchaseOrderCancellationEmail } from './purchase-order-email';
 import { findSupplier } from './suppliers';
 import { findPurchaseOrder, type PurchaseOrder, type PurchaseOrderStatus } from './purchase-orders';
+import { EMAIL } from '../platform/mail';
+import { message } from '../platform/topics';
 
 /** Which status may follow which: the one place that says how a PO moves through its life. */
 export const PURCHASE_ORDER_TRANSITIONS: Record<PurchaseOrderStatus, readonly PurchaseOrderStatus[]> = {
@@ -124,7 +126,7 @@ export function cancelPurchaseOrder(orm: Orm, purchaseOrderId: string, reason: s
     if (order.sendTime) {
       const supplier = await findSupplier(sql, order.supplierId);
       const email = purchaseOrderCancellationEmail({ number: order.number, supplierName: supplier.name, supplierEmail: supplier.email, reason });
-      await enqueue(sql, 'procurement', [{ topic: 'email', key: `purchase-order-cancellation:${purchaseOrderId}`, payload: email }]);
+      await enqueue(sql, 'procurement', [message(EMAIL, `purchase-order-cancellation:${purchaseOrderId}`, email)]);
     }
     return findPurchaseOrder(sql, purchaseOrderId);
   });

@@ -6,6 +6,8 @@ import { enqueue } from '../platform/outbox';
 import { refreshEtas } from './eta-refresh';
 import { assertTransition } from './purchase-order-lifecycle';
 import { findPurchaseOrder, type PurchaseOrder } from './purchase-orders';
+import { message } from '../platform/topics';
+import { APPLY_RECEIPT } from './topics';
 
 export interface Receipt {
   receiptId: string;
@@ -54,11 +56,9 @@ export function receivePurchaseOrder(orm: Orm, clock: Clock, receipt: Receipt): 
       await enqueue(
         sql,
         'procurement',
-        receipt.lines.map((line) => ({
-          topic: 'orders.apply-receipt',
-          key: `apply-receipt:${receipt.receiptId}:${line.sku}`,
-          payload: { receiptId: `${receipt.receiptId}:${line.sku}`, sku: line.sku, quantity: line.quantity },
-        })),
+        receipt.lines.map((line) =>
+          message(APPLY_RECEIPT, `apply-receipt:${receipt.receiptId}:${line.sku}`, { receiptId: `${receipt.receiptId}:${line.sku}`, sku: line.sku, quantity: line.quantity }),
+        ),
       );
       await refreshEtas(sql, skus, `received:${receipt.receiptId}`);
       return { purchaseOrderId: order.purchaseOrderId };

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { transaction, type Orm, type Sql } from '../platform/orm';
-import { enqueue, type OutboxMessage } from '../platform/outbox';
+import { enqueue } from '../platform/outbox';
 import { SUPPLIER_PRODUCT_COLUMNS, type SupplierProduct } from './catalog';
 import { addDays } from './lead-times';
 import { purchaseOrderEmail } from './purchase-order-email';
 import { orderQuantity, releaseTrigger, type BufferTotals, type ReleaseTrigger } from './release-rules';
 import { nextReleaseTime } from './schedule';
 import { lockSuppliers, type Supplier } from './suppliers';
-
-/** Outbox topic of a PO email: sent by the mailer, then the PO is marked SENT. */
-export const SEND_PURCHASE_ORDER = 'procurement.send-purchase-order';
+import { message, type OutboxMessage } from '../platform/topics';
+import { SEND_PURCHASE_ORDER, REFRESH_ETAS } from './topics';
 
 /** A non-negative decimal string as nanos. */
 export function toNanos(decimal: string): bigint {
@@ -139,7 +138,7 @@ function releaseMessages(order: { purchaseOrderId: string; number: string; suppl
     lines: order.lines,
   });
   return [
-    { topic: SEND_PURCHASE_ORDER, key: `purchase-order-email:${purchaseOrderId}`, payload: { purchaseOrderId, email } },
-    ...order.lines.map((l) => ({ topic: 'orders.refresh-etas', key: `refresh-etas:${l.sku}:released:${purchaseOrderId}`, payload: { skus: [l.sku] } })),
+    message(SEND_PURCHASE_ORDER, `purchase-order-email:${purchaseOrderId}`, { purchaseOrderId, email }),
+    ...order.lines.map((l) => message(REFRESH_ETAS, `refresh-etas:${l.sku}:released:${purchaseOrderId}`, { skus: [l.sku] })),
   ];
 }

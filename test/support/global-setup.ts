@@ -2,12 +2,9 @@ import { chmod, mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { inventoryModule } from '../../src/inventory/inventory.module';
-import { ordersModule } from '../../src/orders/orders.module';
+import { openAndMigrate } from '../../src/modules';
 import { createDatabaseIfMissing, startEmbeddedPostgres } from '../../src/platform/database';
 import { createLogger } from '../../src/platform/logger';
-import { initOrm, migrate } from '../../src/platform/orm';
-import { procurementModule } from '../../src/procurement/procurement.module';
 import { databaseUrl } from './databases';
 
 /**
@@ -29,9 +26,8 @@ export default async function globalSetup(): Promise<void> {
   const template = `restock_tpl_${runId}`;
   const templateUrl = databaseUrl(adminUrl, template);
   await createDatabaseIfMissing(templateUrl);
-  const orms = await Promise.all([inventoryModule, ordersModule, procurementModule].map((m) => initOrm(templateUrl, m.schema, 2, log)));
-  await migrate(templateUrl, orms, log);
-  for (const orm of orms) await orm.close();
+  const orms = await openAndMigrate(templateUrl, { poolSize: 2, log });
+  for (const orm of Object.values(orms)) await orm.close();
   Object.assign(process.env, { RESTOCK_TEST_ADMIN_URL: adminUrl, RESTOCK_TEST_TEMPLATE: template, RESTOCK_TEST_RUN: runId });
 }
 

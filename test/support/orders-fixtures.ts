@@ -6,13 +6,13 @@ import type { TestApp } from './harness';
 export async function product(
   t: TestApp,
   sku: string,
-  { onHand = 0, acceptBackorders = true, maxPerCustomer = 0, discontinued = false, price = 10 } = {},
+  { onHand = 0, acceptBackorders = true, maxPerCustomer = 0, discontinued = false, price = 10, currency = 'EUR' } = {},
 ): Promise<void> {
   await t.inventory.upsertProduct({
     product: {
       sku,
       name: `Product ${sku}`,
-      unitPrice: { currencyCode: 'EUR', units: price, nanos: 0 },
+      unitPrice: { currencyCode: currency, units: price, nanos: 0 },
       backorderPolicy: { acceptBackorders, maxBackorderQuantityPerCustomer: maxPerCustomer, discontinued },
     },
   });

@@ -77,6 +77,11 @@ export interface ReceiveStockRequest {
   sku: string;
   /** Positive number of units delivered. */
   quantity: number;
+  /**
+   * The caller hands the units to waiting lines itself (Orders' ApplyReceipt), so Inventory does not
+   * announce them as free stock; unset, every receipt is announced to Orders.
+   */
+  callerAllocates: boolean;
 }
 
 /** ReceiveStockResponse is the output of ReceiveStock. */
@@ -899,7 +904,7 @@ export const AdjustStockResponse: MessageFns<AdjustStockResponse> = {
 };
 
 function createBaseReceiveStockRequest(): ReceiveStockRequest {
-  return { receiptId: "", sku: "", quantity: 0 };
+  return { receiptId: "", sku: "", quantity: 0, callerAllocates: false };
 }
 
 export const ReceiveStockRequest: MessageFns<ReceiveStockRequest> = {
@@ -912,6 +917,9 @@ export const ReceiveStockRequest: MessageFns<ReceiveStockRequest> = {
     }
     if (message.quantity !== 0) {
       writer.uint32(24).int32(message.quantity);
+    }
+    if (message.callerAllocates !== false) {
+      writer.uint32(32).bool(message.callerAllocates);
     }
     return writer;
   },
@@ -953,6 +961,14 @@ export const ReceiveStockRequest: MessageFns<ReceiveStockRequest> = {
             message.quantity = reader.int32();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.callerAllocates = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -974,6 +990,11 @@ export const ReceiveStockRequest: MessageFns<ReceiveStockRequest> = {
         : "",
       sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
       quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      callerAllocates: isSet(object.callerAllocates)
+        ? globalThis.Boolean(object.callerAllocates)
+        : isSet(object.caller_allocates)
+        ? globalThis.Boolean(object.caller_allocates)
+        : false,
     };
   },
 
@@ -988,6 +1009,9 @@ export const ReceiveStockRequest: MessageFns<ReceiveStockRequest> = {
     if (message.quantity !== 0) {
       obj.quantity = Math.round(message.quantity);
     }
+    if (message.callerAllocates !== false) {
+      obj.callerAllocates = message.callerAllocates;
+    }
     return obj;
   },
 
@@ -999,6 +1023,7 @@ export const ReceiveStockRequest: MessageFns<ReceiveStockRequest> = {
     message.receiptId = object.receiptId ?? "";
     message.sku = object.sku ?? "";
     message.quantity = object.quantity ?? 0;
+    message.callerAllocates = object.callerAllocates ?? false;
     return message;
   },
 };

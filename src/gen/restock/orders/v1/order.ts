@@ -294,7 +294,10 @@ export interface BackorderMetrics {
   backorderRate: number;
   openBackorderLines: number;
   openBackorderUnits: number;
-  /** Value of open backordered units at unit price. */
+  /**
+   * Value of open backordered units at unit price, when they are all priced in one currency; unset when
+   * open_backorder_values lists more than one currency (amounts in different currencies are never summed).
+   */
   openBackorderValue:
     | Money
     | undefined;
@@ -307,6 +310,8 @@ export interface BackorderMetrics {
   cancelRate: number;
   /** Share of open backordered units expected within 7 days (0-1). */
   shareExpectedWithin7Days: number;
+  /** Value of open backordered units at unit price, one amount per currency, ordered by currency code. */
+  openBackorderValues: Money[];
 }
 
 function createBaseOrder(): Order {
@@ -1224,6 +1229,7 @@ function createBaseBackorderMetrics(): BackorderMetrics {
     p90FillTimeDays: 0,
     cancelRate: 0,
     shareExpectedWithin7Days: 0,
+    openBackorderValues: [],
   };
 }
 
@@ -1255,6 +1261,9 @@ export const BackorderMetrics: MessageFns<BackorderMetrics> = {
     }
     if (message.shareExpectedWithin7Days !== 0) {
       writer.uint32(73).double(message.shareExpectedWithin7Days);
+    }
+    for (const v of message.openBackorderValues) {
+      Money.encode(v!, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -1344,6 +1353,14 @@ export const BackorderMetrics: MessageFns<BackorderMetrics> = {
             message.shareExpectedWithin7Days = reader.double();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.openBackorderValues.push(Money.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1403,6 +1420,11 @@ export const BackorderMetrics: MessageFns<BackorderMetrics> = {
         : isSet(object.share_expected_within_7_days)
         ? globalThis.Number(object.share_expected_within_7_days)
         : 0,
+      openBackorderValues: globalThis.Array.isArray(object?.openBackorderValues)
+        ? object.openBackorderValues.map((e: any) => Money.fromJSON(e))
+        : globalThis.Array.isArray(object?.open_backorder_values)
+        ? object.open_backorder_values.map((e: any) => Money.fromJSON(e))
+        : [],
     };
   },
 
@@ -1435,6 +1457,9 @@ export const BackorderMetrics: MessageFns<BackorderMetrics> = {
     if (message.shareExpectedWithin7Days !== 0) {
       obj.shareExpectedWithin7Days = floatToJson(message.shareExpectedWithin7Days);
     }
+    if (message.openBackorderValues?.length) {
+      obj.openBackorderValues = message.openBackorderValues.map((e) => Money.toJSON(e));
+    }
     return obj;
   },
 
@@ -1454,6 +1479,7 @@ export const BackorderMetrics: MessageFns<BackorderMetrics> = {
     message.p90FillTimeDays = object.p90FillTimeDays ?? 0;
     message.cancelRate = object.cancelRate ?? 0;
     message.shareExpectedWithin7Days = object.shareExpectedWithin7Days ?? 0;
+    message.openBackorderValues = object.openBackorderValues?.map((e) => Money.fromPartial(e)) || [];
     return message;
   },
 };

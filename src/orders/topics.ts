@@ -1,0 +1,14 @@
+import type { ReleaseStockRequest, ShipStockRequest } from '../gen/restock/inventory/v1/inventory_service';
+import type { CancelDemandRequest, RecordDemandRequest } from '../gen/restock/procurement/v1/procurement_service';
+import { topic } from '../platform/topics';
+
+/** Backordered units become demand in the supplier's buffer. */
+export const RECORD_DEMAND = topic<RecordDemandRequest>('procurement.record-demand');
+/** Demand that no longer needs buying (cancelled, or filled from free stock) leaves the buffer. */
+export const CANCEL_DEMAND = topic<CancelDemandRequest>('procurement.cancel-demand');
+/** Units a cancelled line held go back to free stock. */
+export const RELEASE_STOCK = topic<ReleaseStockRequest>('inventory.release-stock');
+/** Units a shipment took leave the warehouse. */
+export const SHIP_STOCK = topic<ShipStockRequest>('inventory.ship-stock');
+/** The orders an allocation batch made ready to ship get their email, off the allocation's critical path. */
+export const READY_TO_SHIP_EMAILS = topic<{ batchId: string }>('orders.ready-to-ship-emails');
