@@ -63,9 +63,9 @@ describe('mailer', () => {
       await transaction(orm, (sql) => enqueue(sql, 'inventory', [{ topic: 'email', key: 'outage-mail', payload: email }]));
       smtp.down = true;
       await t.app.dispatchers.inventory!.drain();
-      const [pending] = await sqlOf(orm.em)<{ status: string; last_error: string }>("SELECT status, last_error FROM inventory.outbox WHERE dedupe_key = 'outage-mail'");
+      const [pending] = await sqlOf(orm.em)<{ status: string; lastError: string }>("SELECT status, last_error FROM inventory.outbox WHERE dedupe_key = 'outage-mail'");
       expect(pending.status).toBe('pending');
-      expect(pending.last_error).toMatch(/451/);
+      expect(pending.lastError).toMatch(/451/);
       expect(smtp.messages).toHaveLength(0);
 
       smtp.down = false;

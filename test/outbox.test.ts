@@ -29,7 +29,7 @@ function dispatcher(on: Orm, handlers: Record<string, Deliver>, options: { maxAt
 }
 
 async function row(on: Orm, key: string) {
-  const [found] = await sqlOf(on.em)<{ status: string; attempts: number; last_error: string | null }>(
+  const [found] = await sqlOf(on.em)<{ status: string; attempts: number; lastError: string | null }>(
     'SELECT status, attempts, last_error FROM inventory.outbox WHERE dedupe_key = ?',
     [key],
   );
@@ -50,13 +50,13 @@ describe('transactional outbox', () => {
     });
 
     expect(await outbox.dispatchBatch()).toBe(1);
-    expect(await row(db, 'flaky-1')).toEqual({ status: 'pending', attempts: 1, last_error: 'receiver unavailable' });
+    expect(await row(db, 'flaky-1')).toEqual({ status: 'pending', attempts: 1, lastError: 'receiver unavailable' });
     expect(await outbox.dispatchBatch()).toBe(0); // backing off: not due yet
 
     receiverUp = true;
     await waitFor(async () => (await outbox.dispatchBatch()) > 0, { what: 'the retry to come due' });
     expect(delivered).toEqual([{ n: 1 }]);
-    expect(await row(db, 'flaky-1')).toMatchObject({ status: 'delivered', attempts: 2, last_error: null });
+    expect(await row(db, 'flaky-1')).toMatchObject({ status: 'delivered', attempts: 2, lastError: null });
     expect(await outbox.drain()).toBe(0);
     expect(delivered).toHaveLength(1);
   });
@@ -107,7 +107,7 @@ describe('transactional outbox', () => {
     await transaction(db, (sql) => enqueue(sql, 'inventory', [{ topic: 'test.broken', key: 'broken-1', payload: {} }]));
     const outbox = dispatcher(db, { 'test.broken': async () => Promise.reject(new Error('always fails')) }, { maxAttempts: 3, backoffMs: 1 });
     await waitFor(async () => (await outbox.dispatchBatch(), (await row(db, 'broken-1')).status === 'dead'), { what: 'the message to die' });
-    expect(await row(db, 'broken-1')).toEqual({ status: 'dead', attempts: 3, last_error: 'always fails' });
+    expect(await row(db, 'broken-1')).toEqual({ status: 'dead', attempts: 3, lastError: 'always fails' });
   });
 
   it('two dispatchers running at once (as two replicas) deliver each message exactly once', async () => {

@@ -1,5 +1,5 @@
 import type { Knex } from '@mikro-orm/postgresql';
-import type { Orm, Row, Sql } from '../platform/orm';
+import { camelRows, type Orm, type Row, type Sql } from '../platform/orm';
 
 /** LockedSession is one database connection holding the advisory locks of some SKUs across several transactions. */
 export interface LockedSession {
@@ -27,7 +27,8 @@ export async function withSkuLocks<T>(orm: Orm, skus: string[], work: (session: 
   const connection = await client.acquireConnection();
   const on = (query: Knex.Raw): Knex.Raw => query.connection(connection as never);
   const run = (runner: (text: string, params: readonly unknown[]) => Knex.Raw): Sql =>
-    (async <R extends Row>(text: string, params: readonly unknown[] = []) => ((await runner(text, params)) as unknown as { rows: R[] }).rows) as Sql;
+    (async <R extends Row>(text: string, params: readonly unknown[] = []) =>
+      camelRows<R>((await runner(text, params)) as unknown as { rows: Row[]; fields: { name: string }[] })) as Sql;
   let locked = false;
   try {
     await on(

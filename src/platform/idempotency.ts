@@ -48,12 +48,12 @@ export async function onceEach<R, T>(
   const isFresh = new Set(claimed.map((c) => c.key));
   const stored = new Map<string, T>();
   if (isFresh.size < keys.length) {
-    const firsts = await sql<{ key: string; request_hash: string; response: T }>(
+    const firsts = await sql<{ key: string; requestHash: string; response: T }>(
       `SELECT key, request_hash, response FROM ${schema}.idempotency_key WHERE operation = ? AND key = ANY(?)`,
       [operation, keys.filter((key) => !isFresh.has(key))],
     );
     for (const first of firsts) {
-      if (first.request_hash !== hashes[keys.indexOf(first.key)]) throw alreadyExists(first.key, `${first.key} was already used for a different ${operation} request`);
+      if (first.requestHash !== hashes[keys.indexOf(first.key)]) throw alreadyExists(first.key, `${first.key} was already used for a different ${operation} request`);
       stored.set(first.key, first.response);
     }
   }

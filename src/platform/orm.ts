@@ -79,16 +79,42 @@ export type Row = Record<string, any>;
 /** Sql runs one parameterised statement (`?` placeholders) and returns its rows. */
 export type Sql = <T extends Row = Row>(text: string, params?: readonly unknown[]) => Promise<T[]>;
 
-/** Raw SQL inside em's transaction (if any): for set-based statements on hot paths. */
+/**
+ * Raw SQL inside em's transaction (if any): for set-based statements on hot paths. Result columns come
+ * back camelCased (`order_id` as `orderId`), so statements select plain column names.
+ */
 export function sqlOf(em: EntityManager): Sql {
   const knex = em.getKnex();
   const ctx = em.getTransactionContext();
   return async <T extends Row>(text: string, params: readonly unknown[] = []) => {
     const query = knex.raw(text, params as any[]);
     if (ctx) query.transacting(ctx);
-    const result = (await query) as { rows: T[] };
-    return result.rows;
+    const result = (await query) as { rows: Row[]; fields: { name: string }[] };
+    return camelRows<T>(result);
   };
+}
+
+const camelNames = new Map<string, string>();
+
+function camelName(column: string): string {
+  let name = camelNames.get(column);
+  if (name === undefined) {
+    name = column.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+    camelNames.set(column, name);
+  }
+  return name;
+}
+
+/** A result's rows with camelCased column names (rows are left as they are when no name has an underscore). */
+export function camelRows<T>(result: { rows: Row[]; fields: { name: string }[] }): T[] {
+  const names = result.fields.map((field) => field.name);
+  if (!names.some((name) => name.includes('_'))) return result.rows as T[];
+  const renamed = names.map(camelName);
+  return result.rows.map((row) => {
+    const out: Row = {};
+    for (let i = 0; i < names.length; i++) out[renamed[i]] = row[names[i]];
+    return out as T;
+  });
 }
 
 /**

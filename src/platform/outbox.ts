@@ -65,7 +65,7 @@ export class OutboxDispatcher {
     const { maxAttempts, backoffMs, log } = this.options;
     const schema = ident(this.options.schema);
     return transaction(this.options.orm, async (sql) => {
-      const messages = await sql<{ id: string; topic: string; dedupe_key: string; payload: unknown; attempts: number }>(
+      const messages = await sql<{ id: string; topic: string; dedupeKey: string; payload: unknown; attempts: number }>(
         `SELECT id, topic, dedupe_key, payload, attempts FROM ${schema}.outbox
          WHERE status = 'pending' AND next_attempt_time <= now()
          ORDER BY next_attempt_time, id LIMIT ? FOR UPDATE SKIP LOCKED`,
@@ -77,7 +77,7 @@ export class OutboxDispatcher {
         try {
           const deliver = this.handlers.get(message.topic);
           if (!deliver) throw new Error(`no handler for topic ${message.topic}`);
-          await deliver(message.payload, message.dedupe_key);
+          await deliver(message.payload, message.dedupeKey);
           delivered.push({ id: message.id, attempts });
         } catch (error) {
           const dead = attempts >= maxAttempts;
@@ -88,7 +88,7 @@ export class OutboxDispatcher {
                next_attempt_time = now() + (? * interval '1 millisecond') WHERE id = ?`,
             [dead ? 'dead' : 'pending', attempts, reason.slice(0, 2000), Math.round(delayMs), message.id],
           );
-          log[dead ? 'error' : 'warn']({ outbox: schema, topic: message.topic, key: message.dedupe_key, attempts, error: reason }, dead ? 'outbox message is dead' : 'outbox delivery failed, will retry');
+          log[dead ? 'error' : 'warn']({ outbox: schema, topic: message.topic, key: message.dedupeKey, attempts, error: reason }, dead ? 'outbox message is dead' : 'outbox delivery failed, will retry');
         }
       }
       if (delivered.length > 0) {
