@@ -12,7 +12,7 @@ import type { Orm } from './platform/orm';
 import { OutboxDispatcher } from './platform/outbox';
 import { connectPeers } from './platform/peers';
 import { bindHandlers, grpcDefinition } from './platform/rpc';
-import { startScheduler, type ScheduledTask } from './platform/scheduler';
+import { startScheduler, taskRuns, type ScheduledTask } from './platform/scheduler';
 import { delivery } from './platform/topics';
 import type { Peers } from './platform/service-module';
 import { MODULES, openAndMigrate } from './modules';
@@ -63,7 +63,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     dispatchers[module.name] = new OutboxDispatcher({
       orm,
       schema: module.schema.schema,
-      deliveries: [delivery(EMAIL, (email, key) => mailer.send(email, key)), ...parts.deliveries],
+      deliveries: [delivery(EMAIL, (email, key) => mailer.send(email, key)), taskRuns(parts.tasks), ...parts.deliveries],
       log,
       pollMs: config.OUTBOX_POLL_MS,
       maxAttempts: config.OUTBOX_MAX_ATTEMPTS,

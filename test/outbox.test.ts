@@ -37,6 +37,11 @@ async function row(on: Orm, key: string) {
 }
 
 describe('transactional outbox', () => {
+  // each test starts from an empty outbox: a dispatcher claims whatever is due
+  beforeEach(async () => {
+    if (orms.length > 0) await sqlOf(orms[0].em)('DELETE FROM inventory.outbox');
+  });
+
   it('keeps a message through a failing receiver and delivers it once when the receiver recovers', async () => {
     const db = await orm();
     await transaction(db, (sql) => enqueue(sql, 'inventory', [{ topic: 'test.flaky', key: 'flaky-1', payload: { n: 1 } }]));
@@ -61,7 +66,7 @@ describe('transactional outbox', () => {
     expect(delivered).toHaveLength(1);
   });
 
-  it('delivers a batch in order, a failing message retried alone', async () => {
+  it('delivers a batch, a failing message retried alone', async () => {
     const db = await orm();
     const keys = ['batch-1', 'batch-2', 'batch-3'];
     await transaction(db, (sql) => enqueue(sql, 'inventory', keys.map((key) => ({ topic: 'test.batch', key, payload: { key } }))));
@@ -73,13 +78,92 @@ describe('transactional outbox', () => {
       },
     });
     expect(await outbox.dispatchBatch()).toBe(3);
-    expect(delivered).toEqual(['batch-1', 'batch-3']);
+    expect(delivered.sort()).toEqual(['batch-1', 'batch-3']);
     expect((await Promise.all(keys.map((key) => row(db, key)))).map((r) => [r.status, r.attempts])).toEqual([
       ['delivered', 1],
       ['pending', 1],
       ['delivered', 1],
     ]);
     expect(await outbox.dispatchBatch()).toBe(0); // the failed one backs off; the delivered ones are done
+  });
+
+  it('holds no row lock while delivering: a receiver that hangs for 30 s does not stall the other messages', async () => {
+    const db = await orm();
+    const others = Array.from({ length: 40 }, (_, i) => `flowing-${i}`);
+    await transaction(db, (sql) =>
+      enqueue(sql, 'inventory', [
+        { topic: 'test.hanging', key: 'hanging-1', payload: {} },
+        ...others.map((key) => ({ topic: 'test.flowing', key, payload: { key } })),
+      ]),
+    );
+    let endHang = () => {};
+    const hang = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 30_000);
+      endHang = () => (clearTimeout(timer), resolve());
+    });
+    let hanging = false;
+    const outbox = new OutboxDispatcher({
+      orm: db,
+      schema: 'inventory',
+      log,
+      pollMs: 20,
+      maxAttempts: 10,
+      backoffMs: 200,
+      batchSize: 5, // the hanging message shares its batch with four others
+      deliveries: [
+        { topic: 'test.hanging', deliver: async () => ((hanging = true), hang) },
+        { topic: 'test.flowing', deliver: async () => {} },
+      ],
+    });
+    outbox.start();
+    try {
+      await waitFor(async () => {
+        const rows = await sqlOf(db.em)<{ n: number }>("SELECT count(*) AS n FROM inventory.outbox WHERE topic = 'test.flowing' AND status = 'delivered'");
+        return rows[0].n === others.length;
+      }, { what: 'every other message delivered while one receiver hangs' });
+      expect(hanging).toBe(true);
+      // the hanging message is leased, not row-locked: another transaction can lock its row meanwhile
+      const [held] = await sqlOf(db.em)<{ status: string; lockedUntil: Date | null }>(
+        "SELECT status, locked_until FROM inventory.outbox WHERE dedupe_key = 'hanging-1' FOR UPDATE NOWAIT",
+      );
+      expect(held.status).toBe('pending');
+      expect(held.lockedUntil!.getTime()).toBeGreaterThan(Date.now());
+    } finally {
+      endHang();
+      await outbox.stop();
+    }
+    expect(await row(db, 'hanging-1')).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
+  it('claims again a message whose lease ran out (its dispatcher died mid-delivery)', async () => {
+    const db = await orm();
+    await transaction(db, (sql) => enqueue(sql, 'inventory', [{ topic: 'test.lease', key: 'lease-1', payload: {} }]));
+    const delivered: string[] = [];
+    const dying = new OutboxDispatcher({
+      orm: db, schema: 'inventory', log, pollMs: 20, maxAttempts: 10, backoffMs: 200, leaseMs: 300, deliveryTimeoutMs: 1500,
+      deliveries: [{ topic: 'test.lease', deliver: () => (delivered.push('dying'), new Promise<void>(() => {})) }],
+    });
+    const dyingRun = dying.dispatchBatch(); // claims the message and hangs, as if its process had died
+    await waitFor(() => delivered.length === 1, { what: 'the first claim' });
+    const survivor = dispatcher(db, { 'test.lease': async () => void delivered.push('survivor') });
+    await survivor.dispatchBatch();
+    expect(delivered).toEqual(['dying']); // still leased to the dying dispatcher
+    await waitFor(async () => (await survivor.dispatchBatch(), (await row(db, 'lease-1')).status === 'delivered'), { what: 'the lease to run out' });
+    expect(delivered).toEqual(['dying', 'survivor']);
+    expect(await row(db, 'lease-1')).toMatchObject({ status: 'delivered', attempts: 2 });
+    await dyingRun; // its late "timed out" outcome is for attempt 1: it must not undo the delivery
+    expect(await row(db, 'lease-1')).toMatchObject({ status: 'delivered', attempts: 2 });
+  });
+
+  it('counts a delivery that outlives its timeout as a failed attempt', async () => {
+    const db = await orm();
+    await transaction(db, (sql) => enqueue(sql, 'inventory', [{ topic: 'test.slow', key: 'slow-1', payload: {} }]));
+    const outbox = new OutboxDispatcher({
+      orm: db, schema: 'inventory', log, pollMs: 20, maxAttempts: 10, backoffMs: 60_000, deliveryTimeoutMs: 100,
+      deliveries: [{ topic: 'test.slow', deliver: () => new Promise<void>(() => {}) }],
+    });
+    expect(await outbox.dispatchBatch()).toBe(1);
+    expect(await row(db, 'slow-1')).toEqual({ status: 'pending', attempts: 1, lastError: 'delivery timed out after 100 ms' });
   });
 
   it('drops a second message with the same dedupe key', async () => {

@@ -1,4 +1,8 @@
 import { Migration20261125000000_init } from './Migration20261125000000_init';
+import { Migration20261127000000_outbox_lease } from './Migration20261127000000_outbox_lease';
 
 /** Every migration of this schema, in order. */
-export const migrations = [{ name: 'Migration20261125000000_init', class: Migration20261125000000_init }];
+export const migrations = [
+  { name: 'Migration20261125000000_init', class: Migration20261125000000_init },
+  { name: 'Migration20261127000000_outbox_lease', class: Migration20261127000000_outbox_lease },
+];

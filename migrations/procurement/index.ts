@@ -1,10 +1,12 @@
 import { Migration20261125000000_init } from './Migration20261125000000_init';
 import { Migration20261125100000_buffers } from './Migration20261125100000_buffers';
 import { Migration20261125110000_release_hot_path } from './Migration20261125110000_release_hot_path';
+import { Migration20261127000000_outbox_lease } from './Migration20261127000000_outbox_lease';
 
 /** Every migration of this schema, in order. */
 export const migrations = [
   { name: 'Migration20261125000000_init', class: Migration20261125000000_init },
   { name: 'Migration20261125100000_buffers', class: Migration20261125100000_buffers },
   { name: 'Migration20261125110000_release_hot_path', class: Migration20261125110000_release_hot_path },
+  { name: 'Migration20261127000000_outbox_lease', class: Migration20261127000000_outbox_lease },
 ];

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { alreadyExists } from './errors';
+import { claimKeys, firstRequests, storeResponses } from './idempotency.repository';
 import type { Sql } from './orm';
 
 /** Hash of a request's content, to tell a retry from a different request with the same key. */
@@ -40,32 +41,17 @@ export async function onceEach<R, T>(
 ): Promise<T[]> {
   const keys = requests.map((r) => r.key);
   const hashes = requests.map((r) => requestHash(r.request));
-  const claimed = await sql<{ key: string }>(
-    `INSERT INTO ${schema}.idempotency_key (operation, key, request_hash) SELECT ?, * FROM unnest(?::text[], ?::text[])
-     ON CONFLICT (operation, key) DO NOTHING RETURNING key`,
-    [operation, keys, hashes],
-  );
-  const isFresh = new Set(claimed.map((c) => c.key));
+  const isFresh = new Set(await claimKeys(sql, schema, operation, keys, hashes));
   const stored = new Map<string, T>();
   if (isFresh.size < keys.length) {
-    const firsts = await sql<{ key: string; requestHash: string; response: T }>(
-      `SELECT key, request_hash, response FROM ${schema}.idempotency_key WHERE operation = ? AND key = ANY(?)`,
-      [operation, keys.filter((key) => !isFresh.has(key))],
-    );
-    for (const first of firsts) {
+    for (const first of await firstRequests<T>(sql, schema, operation, keys.filter((key) => !isFresh.has(key)))) {
       if (first.requestHash !== hashes[keys.indexOf(first.key)]) throw alreadyExists(first.key, `${first.key} was already used for a different ${operation} request`);
       stored.set(first.key, first.response);
     }
   }
   const fresh = requests.filter((r) => isFresh.has(r.key));
   const results = fresh.length > 0 ? await apply(fresh.map((r) => r.request)) : [];
-  if (fresh.length > 0) {
-    await sql(
-      `UPDATE ${schema}.idempotency_key k SET response = r.response FROM unnest(?::text[], ?::jsonb[]) AS r(key, response)
-       WHERE k.operation = ? AND k.key = r.key`,
-      [fresh.map((r) => r.key), results.map((result) => JSON.stringify(result ?? null)), operation],
-    );
-  }
+  if (fresh.length > 0) await storeResponses(sql, schema, operation, fresh.map((r) => r.key), results);
   const fromApply = new Map(fresh.map((r, i) => [r.key, results[i]]));
   return keys.map((key) => (fromApply.has(key) ? fromApply.get(key)! : stored.get(key)!));
 }

@@ -1,16 +1,11 @@
 import type { Logger } from './logger';
-import { ident, transaction, type Orm, type Sql } from './orm';
+import { sqlOf, type Orm, type Sql } from './orm';
+import { insertMessages, leaseDueMessages, recordOutcomes, type ClaimedMessage, type DeliveryOutcome } from './outbox.repository';
 import { deliveriesByTopic, type Delivery, type OutboxMessage } from './topics';
 
 /** Writes messages to schema's outbox inside the caller's transaction. */
-export async function enqueue(sql: Sql, schema: string, messages: OutboxMessage[]): Promise<void> {
-  if (messages.length === 0) return;
-  await sql(
-    `INSERT INTO ${ident(schema)}.outbox (topic, dedupe_key, payload)
-     SELECT * FROM unnest(?::text[], ?::text[], ?::jsonb[])
-     ON CONFLICT (dedupe_key) DO NOTHING`,
-    [messages.map((m) => m.topic), messages.map((m) => m.key), messages.map((m) => JSON.stringify(m.payload))],
-  );
+export function enqueue(sql: Sql, schema: string, messages: OutboxMessage[]): Promise<void> {
+  return insertMessages(sql, schema, messages);
 }
 
 export interface DispatcherOptions {
@@ -21,85 +16,64 @@ export interface DispatcherOptions {
   pollMs: number;
   maxAttempts: number;
   backoffMs: number;
-  workers?: number;
-  /** Messages claimed per transaction (default 50). */
+  /** How long a claimed message is leased to this dispatcher (default 5 min); longer than deliveryTimeoutMs. */
+  leaseMs?: number;
+  /** A delivery still running after this long counts as a failed attempt (default 60 s). */
+  deliveryTimeoutMs?: number;
+  /** Messages claimed per statement (default 50). */
   batchSize?: number;
+  /** Deliveries running at once (default 64), and at most per topic (default 16), so one slow receiver cannot take every slot. */
+  maxInFlight?: number;
+  maxInFlightPerTopic?: number;
 }
 
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
 
 /**
- * Delivers a schema's outbox. Each message is claimed with FOR UPDATE SKIP LOCKED and marked in the same
- * transaction as its delivery, so replicas never deliver one message at the same time; a failure is retried
- * with exponential backoff until maxAttempts, then the message is dead (kept, with its last error).
+ * Delivers a schema's outbox. Due messages are leased in one committed statement, delivered outside any
+ * transaction, and their outcomes recorded together in one statement; a lease that runs out (a crashed
+ * dispatcher) makes the message due again, so replicas share the work and nothing is lost. Deliveries run
+ * concurrently, with a cap per topic: a hanging SMTP server or peer holds its own slots, not the others'.
+ * A failure is retried with exponential backoff until maxAttempts, then the message is dead (kept, with
+ * its last error). Receivers are idempotent on the message key: a lease can run out mid-delivery.
  */
 export class OutboxDispatcher {
-  private running = false;
-  private loops: Promise<void>[] = [];
-  /** Ends the poll waits of the loops, so stop() need not wait out a poll interval. */
-  private readonly sleepers = new Set<() => void>();
-
   private readonly handlers: Map<string, Delivery['deliver']>;
+  /** Statements outside any transaction: each commits on its own. */
+  private readonly sql: Sql;
+  private readonly inFlight = new Map<number, { topic: string; settled: Promise<void> }>();
+  private readonly outcomes: DeliveryOutcome[] = [];
+  private flushing: Promise<void> | null = null;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  /** Ends the waits of the loop: a poll interval, or a full house of deliveries. */
+  private readonly sleepers = new Set<() => void>();
 
   constructor(private readonly options: DispatcherOptions) {
     this.handlers = deliveriesByTopic(options.deliveries);
+    this.sql = sqlOf(options.orm.em.fork());
   }
 
   start(): void {
     this.running = true;
-    this.loops = Array.from({ length: this.options.workers ?? 2 }, () => this.loop());
+    this.loopDone = this.loop();
   }
 
-  /** Stops after the deliveries in progress. */
+  /** Stops claiming, then waits for the deliveries in progress (each bounded by the delivery timeout) and records them. */
   async stop(): Promise<void> {
     this.running = false;
-    for (const wake of this.sleepers) wake();
-    await Promise.all(this.loops);
+    this.wake();
+    await this.loopDone;
+    await Promise.all([...this.inFlight.values()].map((d) => d.settled));
+    await this.flush();
   }
 
-  /**
-   * Delivers up to batchSize due messages, in order, in one transaction (claimed together, marked
-   * together); each succeeds or fails on its own. Returns how many were attempted: 0 when none is due.
-   */
+  /** Claims up to batchSize due messages, delivers them at once and records their outcomes in one statement; returns how many were claimed. */
   async dispatchBatch(): Promise<number> {
-    const { maxAttempts, backoffMs, log } = this.options;
-    const schema = ident(this.options.schema);
-    return transaction(this.options.orm, async (sql) => {
-      const messages = await sql<{ id: string; topic: string; dedupeKey: string; payload: unknown; attempts: number }>(
-        `SELECT id, topic, dedupe_key, payload, attempts FROM ${schema}.outbox
-         WHERE status = 'pending' AND next_attempt_time <= now()
-         ORDER BY next_attempt_time, id LIMIT ? FOR UPDATE SKIP LOCKED`,
-        [this.options.batchSize ?? 50],
-      );
-      const delivered: { id: string; attempts: number }[] = [];
-      for (const message of messages) {
-        const attempts = message.attempts + 1;
-        try {
-          const deliver = this.handlers.get(message.topic);
-          if (!deliver) throw new Error(`no handler for topic ${message.topic}`);
-          await deliver(message.payload, message.dedupeKey);
-          delivered.push({ id: message.id, attempts });
-        } catch (error) {
-          const dead = attempts >= maxAttempts;
-          const delayMs = Math.min(backoffMs * 2 ** (attempts - 1), MAX_BACKOFF_MS) * (0.75 + Math.random() / 2);
-          const reason = error instanceof Error ? error.message : String(error);
-          await sql(
-            `UPDATE ${schema}.outbox SET status = ?, attempts = ?, last_error = ?,
-               next_attempt_time = now() + (? * interval '1 millisecond') WHERE id = ?`,
-            [dead ? 'dead' : 'pending', attempts, reason.slice(0, 2000), Math.round(delayMs), message.id],
-          );
-          log[dead ? 'error' : 'warn']({ outbox: schema, topic: message.topic, key: message.dedupeKey, attempts, error: reason }, dead ? 'outbox message is dead' : 'outbox delivery failed, will retry');
-        }
-      }
-      if (delivered.length > 0) {
-        await sql(
-          `UPDATE ${schema}.outbox o SET status = 'delivered', attempts = d.attempts, deliver_time = now(), last_error = NULL
-           FROM unnest(?::bigint[], ?::int[]) AS d(id, attempts) WHERE o.id = d.id`,
-          [delivered.map((d) => d.id), delivered.map((d) => d.attempts)],
-        );
-      }
-      return messages.length;
-    });
+    const claimed = await this.lease(this.options.batchSize ?? 50, []);
+    const outcomes = await Promise.all(claimed.map((message) => this.deliver(message)));
+    await recordOutcomes(this.sql, this.options.schema, outcomes);
+    return claimed.length;
   }
 
   /** Delivers due messages until none is left; returns how many were attempted. */
@@ -110,15 +84,86 @@ export class OutboxDispatcher {
   }
 
   private async loop(): Promise<void> {
+    const { batchSize = 50, maxInFlight = 64, maxInFlightPerTopic = 16, pollMs, log, schema } = this.options;
     while (this.running) {
-      let busy = false;
-      try {
-        busy = (await this.dispatchBatch()) > 0;
-      } catch (error) {
-        this.options.log.error({ outbox: this.options.schema, err: error }, 'outbox dispatcher error');
+      const free = maxInFlight - this.inFlight.size;
+      if (free <= 0) {
+        await this.sleep(pollMs);
+        continue;
       }
-      if (!busy && this.running) await this.sleep(this.options.pollMs);
+      let claimed: ClaimedMessage[] = [];
+      try {
+        claimed = await this.lease(Math.min(batchSize, free), this.busyTopics(maxInFlightPerTopic));
+      } catch (error) {
+        log.error({ outbox: schema, err: error }, 'outbox dispatcher error');
+      }
+      for (const message of claimed) this.startDelivery(message);
+      if (claimed.length === 0 && this.running) await this.sleep(pollMs);
     }
+  }
+
+  private startDelivery(message: ClaimedMessage): void {
+    const settled = this.deliver(message).then((outcome) => {
+      this.inFlight.delete(message.id);
+      this.outcomes.push(outcome);
+      void this.flush();
+      this.wake();
+    });
+    this.inFlight.set(message.id, { topic: message.topic, settled });
+  }
+
+  /** Records the outcomes gathered so far in one statement; outcomes arriving meanwhile go in the next one. */
+  private flush(): Promise<void> {
+    if (this.flushing) return this.flushing.then(() => (this.outcomes.length > 0 ? this.flush() : undefined));
+    if (this.outcomes.length === 0) return Promise.resolve();
+    const batch = this.outcomes.splice(0);
+    this.flushing = recordOutcomes(this.sql, this.options.schema, batch)
+      .catch((error: unknown) => {
+        // unrecorded outcomes: their leases run out and the messages are delivered again (receivers are idempotent)
+        this.options.log.error({ outbox: this.options.schema, err: error, messages: batch.length }, 'outbox could not record deliveries');
+      })
+      .finally(() => {
+        this.flushing = null;
+      });
+    return this.flushing;
+  }
+
+  private busyTopics(limit: number): string[] {
+    const perTopic = new Map<string, number>();
+    for (const { topic } of this.inFlight.values()) perTopic.set(topic, (perTopic.get(topic) ?? 0) + 1);
+    return [...perTopic].filter(([, count]) => count >= limit).map(([topic]) => topic);
+  }
+
+  private lease(limit: number, busyTopics: string[]): Promise<ClaimedMessage[]> {
+    return leaseDueMessages(this.sql, this.options.schema, { limit, leaseMs: this.options.leaseMs ?? 5 * 60_000, busyTopics });
+  }
+
+  /** One delivery attempt, never rejecting: its outcome. */
+  private async deliver(message: ClaimedMessage): Promise<DeliveryOutcome> {
+    const { maxAttempts, backoffMs, log, schema, deliveryTimeoutMs = 60_000 } = this.options;
+    const { id, attempts } = message;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const deliver = this.handlers.get(message.topic);
+      if (!deliver) throw new Error(`no handler for topic ${message.topic}`);
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`delivery timed out after ${deliveryTimeoutMs} ms`)), deliveryTimeoutMs);
+      });
+      await Promise.race([deliver(message.payload, message.dedupeKey), timedOut]);
+      return { id, attempts, delivered: true };
+    } catch (error) {
+      const dead = attempts >= maxAttempts;
+      const reason = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+      log[dead ? 'error' : 'warn']({ outbox: schema, topic: message.topic, key: message.dedupeKey, attempts, error: reason }, dead ? 'outbox message is dead' : 'outbox delivery failed, will retry');
+      const retryAfterMs = Math.round(Math.min(backoffMs * 2 ** (attempts - 1), MAX_BACKOFF_MS) * (0.75 + Math.random() / 2));
+      return { id, attempts, delivered: false, error: reason, dead, retryAfterMs };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private wake(): void {
+    for (const wake of this.sleepers) wake();
   }
 
   private sleep(ms: number): Promise<void> {

@@ -1,6 +1,9 @@
 import cron from 'node-cron';
+import { crashPoint } from './crash-point';
 import type { Logger } from './logger';
-import { transaction, type Orm } from './orm';
+import { sqlOf, type Orm } from './orm';
+import { claimTickAndEnqueue } from './scheduler.repository';
+import { delivery, topic, type Delivery } from './topics';
 
 /** Task is one piece of scheduled background work, declared by the service that owns it. */
 export interface Task {
@@ -10,7 +13,10 @@ export interface Task {
   run(): Promise<void>;
 }
 
-/** A task with the database whose scheduler_tick table guards its ticks. */
+/** A claimed tick of a task, waiting in the outbox to be run. */
+export const RUN_TASK = topic<{ task: string; tick: string }>('scheduler.run-task');
+
+/** A task with the database whose scheduler_tick table and outbox guard and carry its ticks. */
 export interface ScheduledTask {
   task: Task;
   orm: Orm;
@@ -18,8 +24,9 @@ export interface ScheduledTask {
 }
 
 /**
- * Runs each task on its schedule. Every replica's timer fires, but only the first one to claim a tick in
- * the database runs it; errors are logged and the next tick runs as usual.
+ * Fires each task on its schedule. Every replica's timer fires, but only the first one to claim a tick
+ * in the database enqueues its run, in the same statement; the outbox then runs it (retrying a failure),
+ * so a crash right after the claim loses nothing.
  */
 export function startScheduler(entries: ScheduledTask[], log: Logger): { stop(): Promise<void> } {
   const jobs = entries.map(({ task, orm, schema }) =>
@@ -28,9 +35,9 @@ export function startScheduler(entries: ScheduledTask[], log: Logger): { stop():
       async (context) => {
         const tick = new Date(Math.floor(context.date.getTime() / 1000) * 1000);
         try {
-          if (await claimTick(orm, schema, task.id, tick)) await task.run();
+          if (await claimTickAndEnqueue(sqlOf(orm.em.fork()), schema, RUN_TASK.name, task.id, tick)) crashPoint('scheduler.tick-claimed');
         } catch (error) {
-          log.error({ task: task.id, err: error }, 'scheduled task failed');
+          log.error({ task: task.id, err: error }, 'could not claim a scheduler tick');
         }
       },
       { name: task.id, noOverlap: true, timezone: 'Etc/UTC' },
@@ -43,15 +50,12 @@ export function startScheduler(entries: ScheduledTask[], log: Logger): { stop():
   };
 }
 
-/** True for exactly one caller per (task, tick), whichever replica asks first. */
-export function claimTick(orm: Orm, schema: string, taskId: string, tick: Date): Promise<boolean> {
-  return transaction(orm, async (sql) => {
-    const claimed = await sql(
-      `INSERT INTO ${schema}.scheduler_tick (task, last_tick) VALUES (?, ?)
-       ON CONFLICT (task) DO UPDATE SET last_tick = excluded.last_tick WHERE scheduler_tick.last_tick < excluded.last_tick
-       RETURNING task`,
-      [taskId, tick],
-    );
-    return claimed.length === 1;
+/** The outbox delivery that runs a service's claimed ticks. */
+export function taskRuns(tasks: Task[]): Delivery {
+  const byId = new Map(tasks.map((task) => [task.id, task]));
+  return delivery(RUN_TASK, async ({ task }) => {
+    const found = byId.get(task);
+    if (!found) throw new Error(`no task ${task} in this service`);
+    await found.run();
   });
 }

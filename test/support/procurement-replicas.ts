@@ -14,8 +14,8 @@ export interface Replica {
   output: string[];
 }
 
-/** Starts a Procurement replica on the given database; resolves once it answers gRPC. */
-export async function startReplica(databaseUrl: string, env: Record<string, string>): Promise<Replica> {
+/** Starts a Procurement replica on the given database; resolves once it answers gRPC (or, with untilExit, once it has exited). */
+export async function startReplica(databaseUrl: string, env: Record<string, string>, options: { untilExit?: boolean } = {}): Promise<Replica> {
   const port = await freePort();
   const child = spawn('npx', ['tsx', 'src/main.ts'], {
     cwd: path.resolve(__dirname, '../..'),
@@ -38,6 +38,11 @@ export async function startReplica(databaseUrl: string, env: Record<string, stri
   child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const procurement = connect(ProcurementServiceDefinition, `127.0.0.1:${port}`);
+  if (options.untilExit) {
+    await new Promise((resolve) => child.once('exit', resolve));
+    procurement.close();
+    return { process: child, procurement, output };
+  }
   await waitFor(
     async () => {
       if (child.exitCode !== null) throw new Error(`replica exited with ${child.exitCode}:\n${output.join('')}`);
