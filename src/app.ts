@@ -68,6 +68,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       pollMs: config.OUTBOX_POLL_MS,
       maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
       backoffMs: config.OUTBOX_BACKOFF_MS,
+      deliveryTimeoutMs: config.OUTBOX_DELIVERY_TIMEOUT_MS,
+      leaseMs: config.OUTBOX_LEASE_MS,
     });
     tasks.push(...parts.tasks.map((task) => ({ task, orm, schema: module.schema.schema })));
     if (parts.onServing) onServing.push(parts.onServing);

@@ -25,4 +25,9 @@ describe('loadConfig', () => {
       for (const name of Object.keys(bad)) expect((error as Error).message).toContain(name);
     }
   });
+
+  it('refuses an outbox lease that a delivery could outlive', () => {
+    expect(() => loadConfig({ OUTBOX_DELIVERY_TIMEOUT_MS: '60000', OUTBOX_LEASE_MS: '60000' })).toThrow(/OUTBOX_LEASE_MS: must be longer than OUTBOX_DELIVERY_TIMEOUT_MS/);
+    expect(loadConfig({ OUTBOX_DELIVERY_TIMEOUT_MS: '1000', OUTBOX_LEASE_MS: '2000' }).OUTBOX_LEASE_MS).toBe(2000);
+  });
 });

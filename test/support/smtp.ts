@@ -7,11 +7,19 @@ export interface TestSmtpServer {
   messages: ParsedMail[];
   /** While down, every message is refused with a temporary error (451). */
   down: boolean;
+  /** The messages accepted for address, optionally only those whose subject matches. */
+  to(address: string, subject?: RegExp): ParsedMail[];
   close(): Promise<void>;
 }
 
 export async function startSmtpServer(): Promise<TestSmtpServer> {
-  const state: TestSmtpServer = { url: '', messages: [], down: false, close: async () => {} };
+  const state: TestSmtpServer = {
+    url: '',
+    messages: [],
+    down: false,
+    to: (address, subject) => state.messages.filter((m) => recipients(m).includes(address) && (!subject || subject.test(m.subject ?? ''))),
+    close: async () => {},
+  };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -39,4 +47,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   state.url = `smtp://127.0.0.1:${port}`;
   state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return state;
+}
+
+function recipients(mail: ParsedMail): string[] {
+  const to = Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : [];
+  return to.flatMap((address) => address.value.map((v) => v.address ?? ''));
 }
