@@ -46,9 +46,11 @@ export interface Receipt {
   receiptId: string;
   sku: string;
   quantity: number;
+  /** The caller hands the units to waiting lines itself, so they are not announced as free stock. */
+  callerAllocates: boolean;
 }
 
-/** Adds delivered units to on_hand; once per receipt id. */
+/** Adds delivered units to on_hand and, unless the caller allocates them, announces them; once per receipt id. */
 export function receiveStock(orm: Orm, receipt: Receipt): Promise<StockLevel> {
   return transaction(orm, (sql) =>
     once(sql, 'inventory', 'ReceiveStock', receipt.receiptId, receipt, async () => {
@@ -56,7 +58,7 @@ export function receiveStock(orm: Orm, receipt: Receipt): Promise<StockLevel> {
       const stock = await changeOnHand(sql, sku, quantity); // never refused: quantity is positive
       if (!stock) throw notFound('product', sku);
       await recordMovements(sql, [{ sku, kind: 'RECEIPT', onHandDelta: quantity, reservedDelta: 0, reason: 'receipt', reference: receiptId }]);
-      await announceFreeStock(sql, [sku], `receipt:${receiptId}`);
+      if (!receipt.callerAllocates) await announceFreeStock(sql, [sku], `receipt:${receiptId}`);
       return stock;
     }),
   );
