@@ -1,5 +1,5 @@
 import type { InventoryServiceDefinition } from '../gen/restock/inventory/v1/inventory_service';
-import { StockMovementKind } from '../gen/restock/inventory/v1/stock';
+import { StockMovementKind, type ReservationQuantity } from '../gen/restock/inventory/v1/stock';
 import type { Product } from '../gen/restock/inventory/v1/product';
 import { invalidArgument } from '../platform/errors';
 import type { Orm } from '../platform/orm';
@@ -8,7 +8,7 @@ import type { Handlers } from '../platform/rpc';
 import { Validator, MAX_QUANTITY } from '../platform/validation';
 import type { ProductEntity } from './product.entity';
 import { getProducts, upsertProduct } from './products';
-import { releaseStock, reserveStock, shipStock, type ReservationQuantity, type ReserveRequest } from './reservations';
+import { releaseStock, reserveStock, shipStock, type ReserveRequest } from './reservations';
 import { adjustStock, getStock, listMovements, receiveStock } from './stock';
 
 const MAX_LINES = 100;

@@ -1,3 +1,4 @@
+import type { Reservation, ReservationQuantity, ReservationRequest } from '../gen/restock/inventory/v1/stock';
 import { failedPrecondition, notFound } from '../platform/errors';
 import { once, onceEach } from '../platform/idempotency';
 import { transaction, type Orm, type Sql } from '../platform/orm';
@@ -10,14 +11,7 @@ import {
   takeStock,
   writeReservations,
   type MovementKind,
-  type Reservation,
 } from './stock.repository';
-
-export interface ReservationRequest {
-  lineId: string;
-  sku: string;
-  quantity: number;
-}
 
 export interface ReservationResult {
   lineId: string;
@@ -85,11 +79,6 @@ function grant(request: ReserveRequest, available: Map<string, number>): Reserva
 
 function skuMismatch() {
   return failedPrecondition('RESERVATION_SKU_MISMATCH', 'a line id is already reserved for another SKU');
-}
-
-export interface ReservationQuantity {
-  lineId: string;
-  quantity: number;
 }
 
 /** Gives held units back to available stock (announced to Orders for waiting lines); once per request id. */

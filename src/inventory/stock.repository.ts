@@ -1,20 +1,5 @@
+import type { Reservation, StockLevel } from '../gen/restock/inventory/v1/stock';
 import type { Sql } from '../platform/orm';
-
-/** StockLevel is the physical stock of one SKU. */
-export interface StockLevel {
-  sku: string;
-  onHand: number;
-  reserved: number;
-  available: number;
-}
-
-/** Reservation is the stock held for, and shipped from, one order line. */
-export interface Reservation {
-  lineId: string;
-  sku: string;
-  reservedQuantity: number;
-  shippedQuantity: number;
-}
 
 export type MovementKind = 'ADJUSTMENT' | 'RECEIPT' | 'RESERVATION' | 'RELEASE' | 'SHIPMENT';
 

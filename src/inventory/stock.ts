@@ -1,10 +1,11 @@
+import type { StockLevel } from '../gen/restock/inventory/v1/stock';
 import { failedPrecondition, notFound } from '../platform/errors';
 import { once } from '../platform/idempotency';
 import { sqlOf, transaction, type Orm, type Sql } from '../platform/orm';
 import { enqueue } from '../platform/outbox';
 import { decodePageToken, encodePageToken } from '../platform/pagination';
 import { message } from '../platform/topics';
-import { changeOnHand, findMovements, findStock, recordMovements, type RecordedMovement, type StockLevel } from './stock.repository';
+import { changeOnHand, findMovements, findStock, recordMovements, type RecordedMovement } from './stock.repository';
 import { ALLOCATE_STOCK } from './topics';
 
 /** Returns the stock level of sku. */
