@@ -1,4 +1,4 @@
-import type { Reservation, StockLevel } from '../gen/restock/inventory/v1/stock';
+import type { Reservation, ReservationRequest, StockLevel } from '../gen/restock/inventory/v1/stock';
 import type { Sql } from '../platform/orm';
 
 export type MovementKind = 'ADJUSTMENT' | 'RECEIPT' | 'RESERVATION' | 'RELEASE' | 'SHIPMENT';
@@ -67,7 +67,7 @@ export async function lockStock(sql: Sql, skus: string[]): Promise<Map<string, n
 /** What reserve writes in one statement: units per SKU, per line, and the ledger entries. */
 export interface ReservationWrite {
   perSku: Map<string, number>;
-  perLine: { lineId: string; sku: string; quantity: number }[];
+  perLine: ReservationRequest[];
   movements: StockMovement[];
 }
 
@@ -77,8 +77,8 @@ export interface ReservationWrite {
  * raised and the reservations written.
  */
 export async function writeReservations(sql: Sql, write: ReservationWrite): Promise<{ raised: number; reservations: Reservation[] }> {
-  // the outer join yields one row even when no reservation was written, to carry the count
-  const rows = await sql<{ raised: number } & (Reservation | { [K in keyof Reservation]: null })>(
+  // the outer join yields one row (its reservation columns null) even when no reservation was written, to carry the count
+  const rows = await sql<{ raised: number } & { [K in keyof Reservation]: Reservation[K] | null }>(
     `WITH raised AS (
        UPDATE inventory.stock s SET reserved = s.reserved + g.quantity
        FROM unnest(?::text[], ?::int[]) AS g(sku, quantity)
@@ -101,8 +101,8 @@ export async function writeReservations(sql: Sql, write: ReservationWrite): Prom
     ],
   );
   const reservations = rows
-    .filter((row): row is { raised: number } & Reservation => row.lineId !== null)
-    .map(({ lineId, sku, reservedQuantity, shippedQuantity }) => ({ lineId, sku, reservedQuantity, shippedQuantity }));
+    .filter((row) => row.lineId !== null)
+    .map(({ raised, ...reservation }) => reservation as Reservation);
   return { raised: rows[0].raised, reservations };
 }
 
