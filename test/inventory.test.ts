@@ -20,6 +20,15 @@ async function product(sku: string, onHand = 0) {
   if (onHand > 0) await t.inventory.adjustStock({ requestId: `seed-${sku}`, sku, delta: onHand, reason: 'seed' });
 }
 
+/** The dedupe keys of the outbox's free-stock announcements of sku, oldest first. */
+async function freeStockAnnouncements(sku: string): Promise<string[]> {
+  const { rows } = await t.app.orms.inventory!.em.getKnex().raw(
+    "SELECT dedupe_key FROM inventory.outbox WHERE topic = 'orders.allocate-stock' AND payload->>'sku' = ? ORDER BY id",
+    [sku],
+  );
+  return rows.map((row: { dedupe_key: string }) => row.dedupe_key);
+}
+
 describe('products', () => {
   it('upserts, gets and batch-gets products with their backorder policy', async () => {
     const { product: created } = await t.inventory.upsertProduct({ product: widget });
@@ -88,14 +97,31 @@ describe('stock', () => {
     await t.inventory.adjustStock({ requestId: 'free-adj-down', sku: 'FREE-1', delta: -1, reason: 'lost' });
     await t.inventory.reserveStock({ requestId: 'free-res', lines: [{ lineId: 'free-line', sku: 'FREE-1', quantity: 2 }] });
     await t.inventory.releaseStock({ requestId: 'free-rel', lines: [{ lineId: 'free-line', quantity: 1 }] });
-    const rows = await t.app.orms.inventory!.em.getKnex().raw(
-      "SELECT dedupe_key FROM inventory.outbox WHERE topic = 'orders.allocate-stock' AND payload->>'sku' = 'FREE-1' ORDER BY id",
-    );
-    expect(rows.rows.map((r: { dedupe_key: string }) => r.dedupe_key)).toEqual([
+    expect(await freeStockAnnouncements('FREE-1')).toEqual([
       'allocate-stock:FREE-1:receipt:free-rcpt',
       'allocate-stock:FREE-1:adjust:free-adj',
       'allocate-stock:FREE-1:release:free-rel',
     ]);
+  });
+
+  it('does not announce a receipt whose caller allocates the units itself', async () => {
+    await product('CALLER-1');
+    await t.inventory.receiveStock({ receiptId: 'caller-rcpt', sku: 'CALLER-1', quantity: 3, callerAllocates: true });
+    await t.inventory.receiveStock({ receiptId: 'unset-rcpt', sku: 'CALLER-1', quantity: 2 });
+    await t.inventory.receiveStock({ receiptId: 'false-rcpt', sku: 'CALLER-1', quantity: 1, callerAllocates: false });
+    expect(await freeStockAnnouncements('CALLER-1')).toEqual(['allocate-stock:CALLER-1:receipt:unset-rcpt', 'allocate-stock:CALLER-1:receipt:false-rcpt']);
+    expect((await t.inventory.getStock({ sku: 'CALLER-1' })).stock).toEqual({ sku: 'CALLER-1', onHand: 6, reserved: 0, available: 6 });
+    const { movements } = await t.inventory.listStockMovements({ sku: 'CALLER-1' });
+    expect(movements.map((m) => [m.kind, m.onHandDelta, m.reference])).toEqual([
+      [StockMovementKind.STOCK_MOVEMENT_KIND_RECEIPT, 1, 'false-rcpt'],
+      [StockMovementKind.STOCK_MOVEMENT_KIND_RECEIPT, 2, 'unset-rcpt'],
+      [StockMovementKind.STOCK_MOVEMENT_KIND_RECEIPT, 3, 'caller-rcpt'],
+    ]);
+
+    // the flag is part of the request: the same receipt id with it flipped is another request
+    const flipped = await grpcError(t.inventory.receiveStock({ receiptId: 'caller-rcpt', sku: 'CALLER-1', quantity: 3 }));
+    expect(flipped.code).toBe(status.ALREADY_EXISTS);
+    expect(await freeStockAnnouncements('CALLER-1')).toHaveLength(2);
   });
 });
 

@@ -24,7 +24,7 @@ async function expectConsistent(sku: string) {
   return { stock: stock!, shipped };
 }
 
-describe('no oversell (invariant 1)', () => {
+describe('no oversell', () => {
   it('100 concurrent 1-unit reservations against 10 on hand leave exactly 10 reserved', async () => {
     await product('LAST-10', 10);
     const outcomes = await Promise.allSettled(

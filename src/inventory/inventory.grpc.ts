@@ -1,16 +1,15 @@
 import type { InventoryServiceDefinition } from '../gen/restock/inventory/v1/inventory_service';
-import { StockMovementKind } from '../gen/restock/inventory/v1/stock';
+import { StockMovementKind, type ReservationQuantity } from '../gen/restock/inventory/v1/stock';
 import type { Product } from '../gen/restock/inventory/v1/product';
 import { invalidArgument } from '../platform/errors';
 import type { Orm } from '../platform/orm';
 import { pageSize } from '../platform/pagination';
 import type { Handlers } from '../platform/rpc';
 import { Validator, MAX_QUANTITY } from '../platform/validation';
-import { listMovements } from './ledger';
 import type { ProductEntity } from './product.entity';
 import { getProducts, upsertProduct } from './products';
-import { releaseStock, reserveStock, shipStock, type ReservationQuantity, type ReserveRequest } from './reservations';
-import { adjustStock, getStock, receiveStock } from './stock';
+import { releaseStock, reserveStock, shipStock, type ReserveRequest } from './reservations';
+import { adjustStock, getStock, listMovements, receiveStock } from './stock';
 
 const MAX_LINES = 100;
 const MAX_BATCH = 1000;

@@ -1,22 +1,17 @@
+import type { Reservation, ReservationQuantity, ReservationRequest } from '../gen/restock/inventory/v1/stock';
 import { failedPrecondition, notFound } from '../platform/errors';
 import { once, onceEach } from '../platform/idempotency';
 import { transaction, type Orm, type Sql } from '../platform/orm';
-import { INSERT_MOVEMENTS, movementParams, recordMovements, type MovementKind } from './ledger';
 import { announceFreeStock } from './stock';
-
-/** Reservation is the stock held for, and shipped from, one order line. */
-export interface Reservation {
-  lineId: string;
-  sku: string;
-  reservedQuantity: number;
-  shippedQuantity: number;
-}
-
-export interface ReservationRequest {
-  lineId: string;
-  sku: string;
-  quantity: number;
-}
+import {
+  findReservationSkus,
+  lockStock,
+  recordMovements,
+  takeReservedUnits,
+  takeStock,
+  writeReservations,
+  type MovementKind,
+} from './stock.repository';
 
 export interface ReservationResult {
   lineId: string;
@@ -24,8 +19,6 @@ export interface ReservationResult {
   reservedQuantity: number;
   reservation: Reservation;
 }
-
-const RESERVATION_COLUMNS = `line_id AS "lineId", sku, reserved AS "reservedQuantity", shipped AS "shippedQuantity"`;
 
 /** ReserveRequest asks to add units to lines' reservations: all or nothing, or with allowPartial what is available. */
 export interface ReserveRequest {
@@ -47,7 +40,7 @@ export function reserveStock(orm: Orm, requests: ReserveRequest[]): Promise<Rese
 }
 
 async function reserveFresh(sql: Sql, requests: ReserveRequest[]): Promise<ReservationResult[][]> {
-  const available = await lockStock(sql, [...new Set(requests.flatMap((r) => r.lines.map((l) => l.sku)))]);
+  const available = await lockAvailable(sql, [...new Set(requests.flatMap((r) => r.lines.map((l) => l.sku)))]);
   const granted = requests.map((request) => grant(request, available));
   const lines = granted.flat();
   const perSku = sumBySku(lines);
@@ -61,29 +54,7 @@ async function reserveFresh(sql: Sql, requests: ReserveRequest[]): Promise<Reser
   const movements = lines
     .filter((line) => line.quantity > 0)
     .map((line) => ({ sku: line.sku, kind: 'RESERVATION' as const, onHandDelta: 0, reservedDelta: line.quantity, reason: 'reserve', reference: line.lineId }));
-  // one statement: raise the stock rows (conditionally), add to the reservations, append to the ledger
-  const [written] = await sql<{ raised: number; reservations: Reservation[] }>(
-    `WITH raised AS (
-       UPDATE inventory.stock s SET reserved = s.reserved + g.quantity
-       FROM unnest(?::text[], ?::int[]) AS g(sku, quantity)
-       WHERE s.sku = g.sku AND s.on_hand - s.reserved >= g.quantity RETURNING s.sku),
-     reserved AS (
-       INSERT INTO inventory.reservation (line_id, sku, reserved)
-       SELECT * FROM unnest(?::text[], ?::text[], ?::int[])
-       ON CONFLICT (line_id) DO UPDATE SET reserved = reservation.reserved + excluded.reserved, update_time = now()
-         WHERE reservation.sku = excluded.sku
-       RETURNING ${RESERVATION_COLUMNS}),
-     moved AS (${INSERT_MOVEMENTS})
-     SELECT (SELECT count(*) FROM raised)::int AS raised, coalesce((SELECT json_agg(reserved) FROM reserved), '[]') AS reservations`,
-    [
-      [...perSku.keys()],
-      [...perSku.values()],
-      holders.map((l) => l.lineId),
-      holders.map((l) => l.sku),
-      holders.map((l) => l.quantity),
-      ...movementParams(movements),
-    ],
-  );
+  const written = await writeReservations(sql, { perSku, perLine: holders, movements });
   if (written.raised !== perSku.size) throw new Error('stock changed while locked'); // cannot happen under the row locks
   if (written.reservations.length !== holders.length) throw skuMismatch();
   const byLine = new Map(written.reservations.map((r) => [r.lineId, r]));
@@ -110,11 +81,6 @@ function skuMismatch() {
   return failedPrecondition('RESERVATION_SKU_MISMATCH', 'a line id is already reserved for another SKU');
 }
 
-export interface ReservationQuantity {
-  lineId: string;
-  quantity: number;
-}
-
 /** Gives held units back to available stock (announced to Orders for waiting lines); once per request id. */
 export function releaseStock(orm: Orm, request: { requestId: string; lines: ReservationQuantity[] }): Promise<Reservation[]> {
   return transaction(orm, (sql) =>
@@ -135,53 +101,37 @@ export function shipStock(orm: Orm, request: { requestId: string; lines: Reserva
 
 /** Lowers lines' reservations (and for a shipment on_hand too); FAILED_PRECONDITION when a line holds too little. */
 async function takeFromReservations(sql: Sql, lines: ReservationQuantity[], kind: Extract<MovementKind, 'RELEASE' | 'SHIPMENT'>, requestId: string): Promise<Reservation[]> {
-  const lineIds = lines.map((l) => l.lineId);
-  const known = await sql<{ lineId: string; sku: string }>(`SELECT line_id AS "lineId", sku FROM inventory.reservation WHERE line_id = ANY(?)`, [lineIds]);
-  const skuOf = new Map(known.map((r) => [r.lineId, r.sku]));
-  const missing = lineIds.find((id) => !skuOf.has(id));
-  if (missing) throw notFound('reservation', missing);
+  const skuOf = await findReservationSkus(sql, lines.map((l) => l.lineId));
+  const missing = lines.find((l) => !skuOf.has(l.lineId));
+  if (missing) throw notFound('reservation', missing.lineId);
   const perSku = sumBySku(lines.map((l) => ({ sku: skuOf.get(l.lineId)!, quantity: l.quantity })));
-  await lockStock(sql, [...perSku.keys()]);
+  await lockAvailable(sql, [...perSku.keys()]);
 
-  const shipped = kind === 'SHIPMENT' ? 1 : 0;
-  const taken = await sql<Reservation>(
-    `UPDATE inventory.reservation r SET reserved = r.reserved - t.quantity, shipped = r.shipped + t.quantity * ?, update_time = now()
-     FROM unnest(?::text[], ?::int[]) AS t(line_id, quantity)
-     WHERE r.line_id = t.line_id AND r.reserved >= t.quantity
-     RETURNING r.line_id AS "lineId", r.sku, r.reserved AS "reservedQuantity", r.shipped AS "shippedQuantity"`,
-    [shipped, lineIds, lines.map((l) => l.quantity)],
-  );
+  const shipping = kind === 'SHIPMENT';
+  const taken = await takeReservedUnits(sql, lines, shipping);
   if (taken.length !== lines.length) {
     const held = new Set(taken.map((r) => r.lineId));
     const line = lines.find((l) => !held.has(l.lineId))!;
     throw failedPrecondition('RESERVATION_EXCEEDED', `line ${line.lineId} holds fewer than ${line.quantity} units`, { line_id: line.lineId });
   }
-  await sql(
-    `UPDATE inventory.stock s SET reserved = s.reserved - t.quantity, on_hand = s.on_hand - t.quantity * ?
-     FROM unnest(?::text[], ?::int[]) AS t(sku, quantity) WHERE s.sku = t.sku`,
-    [shipped, [...perSku.keys()], [...perSku.values()]],
-  );
+  await takeStock(sql, perSku, shipping);
   await recordMovements(
     sql,
     lines.map((line) => ({
       sku: skuOf.get(line.lineId)!,
       kind,
-      onHandDelta: -line.quantity * shipped,
+      onHandDelta: shipping ? -line.quantity : 0,
       reservedDelta: -line.quantity,
-      reason: kind === 'SHIPMENT' ? 'ship' : 'release',
+      reason: shipping ? 'ship' : 'release',
       reference: `${line.lineId}:${requestId}`,
     })),
   );
   return taken;
 }
 
-/** Locks the SKUs' stock rows in sorted order (no deadlocks) and returns what is available of each. */
-async function lockStock(sql: Sql, skus: string[]): Promise<Map<string, number>> {
-  const rows = await sql<{ sku: string; available: number }>(
-    'SELECT sku, on_hand - reserved AS available FROM inventory.stock WHERE sku = ANY(?) ORDER BY sku FOR UPDATE',
-    [skus],
-  );
-  const available = new Map(rows.map((row) => [row.sku, row.available]));
+/** Locks the SKUs' stock rows in sorted order and returns what is available of each; NOT_FOUND for an unknown SKU. */
+async function lockAvailable(sql: Sql, skus: string[]): Promise<Map<string, number>> {
+  const available = await lockStock(sql, skus);
   const missing = skus.find((sku) => !available.has(sku));
   if (missing) throw notFound('product', missing);
   return available;

@@ -1,28 +1,16 @@
+import type { StockLevel } from '../gen/restock/inventory/v1/stock';
 import { failedPrecondition, notFound } from '../platform/errors';
 import { once } from '../platform/idempotency';
 import { sqlOf, transaction, type Orm, type Sql } from '../platform/orm';
 import { enqueue } from '../platform/outbox';
+import { decodePageToken, encodePageToken } from '../platform/pagination';
 import { message } from '../platform/topics';
-import { recordMovements } from './ledger';
+import { changeOnHand, findMovements, findStock, recordMovements, type RecordedMovement } from './stock.repository';
 import { ALLOCATE_STOCK } from './topics';
 
-/** StockLevel is the physical stock of one SKU. */
-export interface StockLevel {
-  sku: string;
-  onHand: number;
-  reserved: number;
-  available: number;
-}
-
-export const STOCK_COLUMNS = `sku, on_hand AS "onHand", reserved, on_hand - reserved AS available`;
-
 /** Returns the stock level of sku. */
-export function getStock(orm: Orm, sku: string): Promise<StockLevel> {
-  return stockOf(sqlOf(orm.em), sku);
-}
-
-async function stockOf(sql: Sql, sku: string): Promise<StockLevel> {
-  const [stock] = await sql<StockLevel>(`SELECT ${STOCK_COLUMNS} FROM inventory.stock WHERE sku = ?`, [sku]);
+export async function getStock(orm: Orm, sku: string): Promise<StockLevel> {
+  const stock = await findStock(sqlOf(orm.em), sku);
   if (!stock) throw notFound('product', sku);
   return stock;
 }
@@ -39,12 +27,10 @@ export function adjustStock(orm: Orm, adjustment: Adjustment): Promise<StockLeve
   return transaction(orm, (sql) =>
     once(sql, 'inventory', 'AdjustStock', adjustment.requestId, adjustment, async () => {
       const { sku, delta, reason, requestId } = adjustment;
-      const [stock] = await sql<StockLevel>(
-        `UPDATE inventory.stock SET on_hand = on_hand + ? WHERE sku = ? AND on_hand + ? >= reserved RETURNING ${STOCK_COLUMNS}`,
-        [delta, sku, delta],
-      );
+      const stock = await changeOnHand(sql, sku, delta);
       if (!stock) {
-        const current = await stockOf(sql, sku);
+        const current = await findStock(sql, sku);
+        if (!current) throw notFound('product', sku);
         throw failedPrecondition('INSUFFICIENT_STOCK', `cannot remove ${-delta} of ${sku}: ${current.available} not reserved`, {
           sku,
           available: String(current.available),
@@ -61,17 +47,19 @@ export interface Receipt {
   receiptId: string;
   sku: string;
   quantity: number;
+  /** The caller hands the units to waiting lines itself, so they are not announced as free stock. */
+  callerAllocates: boolean;
 }
 
-/** Adds delivered units to on_hand; once per receipt id. */
+/** Adds delivered units to on_hand and, unless the caller allocates them, announces them; once per receipt id. */
 export function receiveStock(orm: Orm, receipt: Receipt): Promise<StockLevel> {
   return transaction(orm, (sql) =>
     once(sql, 'inventory', 'ReceiveStock', receipt.receiptId, receipt, async () => {
       const { receiptId, sku, quantity } = receipt;
-      const [stock] = await sql<StockLevel>(`UPDATE inventory.stock SET on_hand = on_hand + ? WHERE sku = ? RETURNING ${STOCK_COLUMNS}`, [quantity, sku]);
+      const stock = await changeOnHand(sql, sku, quantity); // never refused: quantity is positive
       if (!stock) throw notFound('product', sku);
       await recordMovements(sql, [{ sku, kind: 'RECEIPT', onHandDelta: quantity, reservedDelta: 0, reason: 'receipt', reference: receiptId }]);
-      await announceFreeStock(sql, [sku], `receipt:${receiptId}`);
+      if (!receipt.callerAllocates) await announceFreeStock(sql, [sku], `receipt:${receiptId}`);
       return stock;
     }),
   );
@@ -84,4 +72,13 @@ export async function announceFreeStock(sql: Sql, skus: string[], cause: string)
     'inventory',
     skus.map((sku) => message(ALLOCATE_STOCK, `allocate-stock:${sku}:${cause}`, { sku })),
   );
+}
+
+/** A page of one SKU's ledger, newest first. */
+export async function listMovements(orm: Orm, sku: string, limit: number, pageToken: string): Promise<{ movements: RecordedMovement[]; nextPageToken: string }> {
+  const after = decodePageToken(pageToken, (p): p is number => Number.isSafeInteger(p));
+  const movements = await findMovements(sqlOf(orm.em), sku, after ?? Number.MAX_SAFE_INTEGER, limit + 1);
+  const page = movements.slice(0, limit);
+  const nextPageToken = movements.length > limit ? encodePageToken(page[page.length - 1].movementId) : '';
+  return { movements: page, nextPageToken };
 }
