@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { grpcError, startTestApp, type TestApp } from './support/harness';
+import { query } from './support/db';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -97,7 +98,7 @@ describe('bad input on every Inventory RPC', () => {
 
   it('refuses a total that no longer fits with FAILED_PRECONDITION', async () => {
     for (let i = 0; i < 3; i++) await t.inventory.receiveStock({ receiptId: `big-${i}`, sku: 'OK-1', quantity: 1_000_000 }).catch(() => undefined);
-    await t.app.orms.inventory!.em.getKnex().raw('UPDATE inventory.stock SET on_hand = 2147000000 WHERE sku = ?', ['OK-1']);
+    await query(t.databaseUrl, 'UPDATE inventory.stock SET on_hand = 2147000000 WHERE sku = $1', ['OK-1']);
     const error = await grpcError(t.inventory.receiveStock({ receiptId: 'overflow', sku: 'OK-1', quantity: 1_000_000 }));
     expect(error.code).toBe(status.FAILED_PRECONDITION);
     expect(error.reason).toBe('QUANTITY_OUT_OF_RANGE');

@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { StockMovementKind } from '../src/gen/restock/inventory/v1/stock';
 import { grpcError, startTestApp, type TestApp } from './support/harness';
+import { query } from './support/db';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -22,11 +23,12 @@ async function product(sku: string, onHand = 0) {
 
 /** The dedupe keys of the outbox's free-stock announcements of sku, oldest first. */
 async function freeStockAnnouncements(sku: string): Promise<string[]> {
-  const { rows } = await t.app.orms.inventory!.em.getKnex().raw(
-    "SELECT dedupe_key FROM inventory.outbox WHERE topic = 'orders.allocate-stock' AND payload->>'sku' = ? ORDER BY id",
+  const rows = await query<{ dedupeKey: string }>(
+    t.databaseUrl,
+    "SELECT dedupe_key FROM inventory.outbox WHERE topic = 'orders.allocate-stock' AND payload->>'sku' = $1 ORDER BY id",
     [sku],
   );
-  return rows.map((row: { dedupe_key: string }) => row.dedupe_key);
+  return rows.map((row) => row.dedupeKey);
 }
 
 describe('products', () => {

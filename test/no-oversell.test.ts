@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { grpcError, startTestApp, type TestApp } from './support/harness';
+import { query } from './support/db';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -15,9 +16,11 @@ async function product(sku: string, onHand: number) {
 /** Sum of the SKU's reservations must equal the stock's reserved, and 0 <= reserved <= on_hand. */
 async function expectConsistent(sku: string) {
   const { stock } = await t.inventory.getStock({ sku });
-  const [{ held, shipped }] = (
-    await t.app.orms.inventory!.em.getKnex().raw('SELECT coalesce(sum(reserved), 0)::int AS held, coalesce(sum(shipped), 0)::int AS shipped FROM inventory.reservation WHERE sku = ?', [sku])
-  ).rows;
+  const [{ held, shipped }] = await query<{ held: number; shipped: number }>(
+    t.databaseUrl,
+    'SELECT coalesce(sum(reserved), 0) AS held, coalesce(sum(shipped), 0) AS shipped FROM inventory.reservation WHERE sku = $1',
+    [sku],
+  );
   expect(stock!.reserved).toBe(held);
   expect(stock!.reserved).toBeGreaterThanOrEqual(0);
   expect(stock!.reserved).toBeLessThanOrEqual(stock!.onHand);
@@ -82,18 +85,17 @@ describe('no oversell', () => {
     const written = outcomes.filter((o, i) => i % 4 === 3 && o.status === 'fulfilled').length;
     expect(stock.onHand).toBe(20 - shipped - written);
     // the ledger adds up to the stock level
-    const [{ onHand, reserved }] = (
-      await t.app.orms.inventory!.em.getKnex().raw(
-        'SELECT sum(on_hand_delta)::int AS "onHand", sum(reserved_delta)::int AS reserved FROM inventory.stock_movement WHERE sku = ?',
-        ['CHURN'],
-      )
-    ).rows;
+    const [{ onHand, reserved }] = await query<{ onHand: number; reserved: number }>(
+      t.databaseUrl,
+      'SELECT sum(on_hand_delta) AS on_hand, sum(reserved_delta) AS reserved FROM inventory.stock_movement WHERE sku = $1',
+      ['CHURN'],
+    );
     expect({ onHand, reserved }).toEqual({ onHand: stock.onHand, reserved: stock.reserved });
   });
 
   it('the database refuses reserved > on_hand even from a direct write', async () => {
     await product('CHECKED', 1);
-    await expect(t.app.orms.inventory!.em.getKnex().raw("UPDATE inventory.stock SET reserved = 2 WHERE sku = 'CHECKED'")).rejects.toThrow(/stock_reserved_within_on_hand/);
+    await expect(query(t.databaseUrl, "UPDATE inventory.stock SET reserved = 2 WHERE sku = 'CHECKED'")).rejects.toThrow(/stock_reserved_within_on_hand/);
     expect((await grpcError(t.inventory.reserveStock({ requestId: 'checked', lines: [{ lineId: 'c', sku: 'CHECKED', quantity: 2 }] }))).reason).toBe('INSUFFICIENT_STOCK');
   });
 });
