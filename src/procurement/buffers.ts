@@ -1,7 +1,8 @@
 import { sqlOf, type Orm } from '../platform/orm';
 import { releaseBuffers, toNanos } from './release';
 import { releaseTrigger } from './release-rules';
-import { findSupplier, type Supplier } from './suppliers';
+import { findSupplier } from './supplier.repository';
+import type { Supplier } from './suppliers';
 
 /** Buffers are released this many suppliers per transaction, keeping each transaction short. */
 const RELEASE_BATCH = 100;
@@ -25,8 +26,9 @@ export interface SupplierBuffer {
 
 /** Returns a supplier's buffer. */
 export async function getBuffer(orm: Orm, supplierId: string): Promise<SupplierBuffer> {
-  const sql = sqlOf(orm.em);
-  const supplier = await findSupplier(sql, supplierId);
+  const em = orm.em.fork();
+  const sql = sqlOf(em);
+  const supplier = await findSupplier(em, supplierId);
   const rows = await sql<{ sku: string; quantity: number; value: string; oldest: string }>(
     `SELECT b.sku, sum(b.quantity)::int AS quantity, (sum(b.quantity) * sp.unit_cost)::text AS value, min(b.demand_time) AS oldest
      FROM procurement.buffered_demand b JOIN procurement.supplier_product sp ON sp.supplier_id = b.supplier_id AND sp.sku = b.sku

@@ -4,7 +4,7 @@ import { notFound } from '../platform/errors';
 import { once } from '../platform/idempotency';
 import { decodePageToken, encodePageToken } from '../platform/pagination';
 import { sqlOf, transaction, type Orm, type Sql } from '../platform/orm';
-import { supplierOfSkuSql } from './catalog';
+import { supplierOfSkuSql } from './supplier-product.repository';
 import { refreshEtas } from './eta-refresh';
 
 export interface DemandRequest {

@@ -1,6 +1,6 @@
 import { sqlOf, type Orm, type Sql } from '../platform/orm';
 import { leadTimeStats, MIN_SKU_OBSERVATIONS, type LeadTimeStats } from './lead-times';
-import { findSupplier } from './suppliers';
+import { findSupplier } from './supplier.repository';
 
 /** Lead-time stats of each supplier (all its SKUs), from its observations and quoted lead time. */
 export async function supplierLeadTimes(sql: Sql, supplierIds: string[]): Promise<Map<string, LeadTimeStats>> {
@@ -27,8 +27,9 @@ export async function skuLeadTimes(sql: Sql, supplierIds: string[], sku: string)
 
 /** GetLeadTimeStats: a supplier's stats, or with a SKU that SKU's own observations of the supplier. */
 export async function getLeadTimeStats(orm: Orm, supplierId: string, sku: string): Promise<LeadTimeStats> {
-  const sql = sqlOf(orm.em);
-  const supplier = await findSupplier(sql, supplierId);
+  const em = orm.em.fork();
+  const sql = sqlOf(em);
+  const supplier = await findSupplier(em, supplierId);
   const [{ days }] = await sql<{ days: number[] | null }>(
     `SELECT array_agg(days) AS days FROM procurement.lead_time_observation WHERE supplier_id = ? AND (? = '' OR sku = ?)`,
     [supplierId, sku, sku],

@@ -5,7 +5,7 @@ import { returnDemandToBuffer, type ReturnedDemand } from './demand';
 import { refreshEtas } from './eta-refresh';
 import { enqueue } from '../platform/outbox';
 import { purchaseOrderCancellationEmail } from './purchase-order-email';
-import { findSupplier } from './suppliers';
+import { findSupplier } from './supplier.repository';
 import { findPurchaseOrder, type PurchaseOrder, type PurchaseOrderStatus } from './purchase-orders';
 import { EMAIL } from '../platform/mail';
 import { message } from '../platform/topics';
@@ -113,7 +113,7 @@ export function confirmPurchaseOrder(orm: Orm, confirmation: Confirmation): Prom
  * gets a cancellation email (through the outbox). Cancelling it again answers it unchanged.
  */
 export function cancelPurchaseOrder(orm: Orm, purchaseOrderId: string, reason: string): Promise<PurchaseOrder> {
-  return transaction(orm, async (sql) => {
+  return transaction(orm, async (sql, em) => {
     const order = await findPurchaseOrder(sql, purchaseOrderId, true);
     if (order.status === 'CANCELLED') return order;
     assertTransition(order, 'CANCELLED');
@@ -124,7 +124,7 @@ export function cancelPurchaseOrder(orm: Orm, purchaseOrderId: string, reason: s
     ]);
     await refreshEtas(sql, order.lines.map((l) => l.sku), `cancelled:${purchaseOrderId}`);
     if (order.sendTime) {
-      const supplier = await findSupplier(sql, order.supplierId);
+      const supplier = await findSupplier(em, order.supplierId);
       const email = purchaseOrderCancellationEmail({ number: order.number, supplierName: supplier.name, supplierEmail: supplier.email, reason });
       await enqueue(sql, 'procurement', [message(EMAIL, `purchase-order-cancellation:${purchaseOrderId}`, email)]);
     }

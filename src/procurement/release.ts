@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { transaction, type Orm, type Sql } from '../platform/orm';
 import { enqueue } from '../platform/outbox';
-import { SUPPLIER_PRODUCT_COLUMNS, type SupplierProduct } from './catalog';
+import type { SupplierProduct } from './catalog';
+import { findSupplierProducts } from './supplier-product.repository';
 import { addDays } from './lead-times';
 import { purchaseOrderEmail } from './purchase-order-email';
 import { orderQuantity, releaseTrigger, type BufferTotals, type ReleaseTrigger } from './release-rules';
 import { nextReleaseTime } from './schedule';
-import { lockSuppliers, type Supplier } from './suppliers';
+import { lockSuppliers } from './supplier.repository';
+import type { Supplier } from './suppliers';
 import { message, type OutboxMessage } from '../platform/topics';
 import { SEND_PURCHASE_ORDER, REFRESH_ETAS } from './topics';
 
@@ -81,11 +83,7 @@ async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; tr
     demanded.set(d.supplierId, perSku);
   }
   const pairs = [...demanded].flatMap(([supplierId, perSku]) => [...perSku.keys()].map((sku) => [supplierId, sku]));
-  const products = await sql<SupplierProduct>(
-    `SELECT ${SUPPLIER_PRODUCT_COLUMNS} FROM procurement.supplier_product
-     WHERE (supplier_id, sku) IN (SELECT * FROM unnest(?::text[], ?::text[])) ORDER BY supplier_id, sku`,
-    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
-  );
+  const products = await findSupplierProducts(sql, pairs as [string, string][]);
   const productsOf = new Map<string, SupplierProduct[]>();
   for (const p of products) productsOf.set(p.supplierId, [...(productsOf.get(p.supplierId) ?? []), p]);
   const released = releases.filter((r) => demanded.has(r.supplier.supplierId));
