@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { failedPrecondition } from '../platform/errors';
 import { transaction, type Orm, type Sql } from '../platform/orm';
+import { reassignBufferedDemand } from './demand.repository';
 import { refreshEtas } from './eta-refresh';
 import { findSupplier } from './supplier.repository';
 import { lockSkuAssignment, saveSupplierProduct, servingSupplierOf, unmarkOtherPreferred } from './supplier-product.repository';
@@ -40,10 +41,6 @@ export function upsertSupplierProduct(orm: Orm, product: SupplierProduct & { cur
 /** Moves a SKU's buffered demand to the supplier serving it now; returns that supplier. */
 async function assignBufferedDemand(sql: Sql, sku: string): Promise<string> {
   const supplierId = (await servingSupplierOf(sql, sku))!;
-  const moved = await sql(
-    'UPDATE procurement.buffered_demand SET supplier_id = ? WHERE sku = ? AND supplier_id IS DISTINCT FROM ? RETURNING demand_id',
-    [supplierId, sku, supplierId],
-  );
-  if (moved.length > 0) await refreshEtas(sql, [sku], `assign:${randomUUID()}`);
+  if ((await reassignBufferedDemand(sql, sku, supplierId)) > 0) await refreshEtas(sql, [sku], `assign:${randomUUID()}`);
   return supplierId;
 }

@@ -1,12 +1,16 @@
 import type { Clock } from '../platform/clock';
 import { failedPrecondition } from '../platform/errors';
-import { transaction, type Orm, type Sql } from '../platform/orm';
-import { returnDemandToBuffer, type ReturnedDemand } from './demand';
+import { sqlOf, transaction, type Orm, type Sql } from '../platform/orm';
+import { returnDemandToBuffer } from './demand.repository';
 import { refreshEtas } from './eta-refresh';
 import { enqueue } from '../platform/outbox';
 import { purchaseOrderCancellationEmail } from './purchase-order-email';
 import { findSupplier } from './supplier.repository';
 import { findPurchaseOrder, type PurchaseOrder, type PurchaseOrderStatus } from './purchase-orders';
+import {
+  awaitsSending, confirmLineQuantities, findPurchaseOrderSkus, markPurchaseOrderSent, pickDemandToReturn, removePurchaseOrderDemand,
+  updatePurchaseOrderStatus,
+} from './purchase-order.repository';
 import { EMAIL } from '../platform/mail';
 import { message } from '../platform/topics';
 
@@ -37,29 +41,16 @@ export function assertTransition(order: PurchaseOrder, to: PurchaseOrderStatus):
 /** Records that the SMTP server accepted a PO's email: its send time, and SENT if it was still ISSUED. */
 export function markSent(orm: Orm, clock: Clock, purchaseOrderId: string): Promise<void> {
   return transaction(orm, async (sql) => {
-    const sent = await sql(
-      `UPDATE procurement.purchase_order SET send_time = ?, update_time = now(),
-         status = CASE WHEN status = 'ISSUED' THEN 'SENT' ELSE status END
-       WHERE purchase_order_id = ? AND send_time IS NULL AND status <> 'CANCELLED' RETURNING purchase_order_id`,
-      [clock.now(), purchaseOrderId],
-    );
     // The expected arrival now counts from the send time.
-    if (sent.length > 0) await refreshEtas(sql, await skusOf(sql, purchaseOrderId), `sent:${purchaseOrderId}`);
+    if (await markPurchaseOrderSent(sql, purchaseOrderId, clock.now())) {
+      await refreshEtas(sql, await findPurchaseOrderSkus(sql, purchaseOrderId), `sent:${purchaseOrderId}`);
+    }
   });
 }
 
 /** True while the PO's email still has to go out (not sent yet, not cancelled). */
-export async function awaitsSending(sql: Sql, purchaseOrderId: string): Promise<boolean> {
-  const rows = await sql(
-    `SELECT 1 FROM procurement.purchase_order WHERE purchase_order_id = ? AND send_time IS NULL AND status <> 'CANCELLED'`,
-    [purchaseOrderId],
-  );
-  return rows.length > 0;
-}
-
-async function skusOf(sql: Sql, purchaseOrderId: string): Promise<string[]> {
-  const rows = await sql<{ sku: string }>('SELECT sku FROM procurement.purchase_order_line WHERE purchase_order_id = ?', [purchaseOrderId]);
-  return rows.map((r) => r.sku);
+export function purchaseOrderAwaitsSending(orm: Orm, purchaseOrderId: string): Promise<boolean> {
+  return awaitsSending(sqlOf(orm.em), purchaseOrderId);
 }
 
 export interface Confirmation {
@@ -92,17 +83,10 @@ export function confirmPurchaseOrder(orm: Orm, confirmation: Confirmation): Prom
     }
     assertTransition(order, 'CONFIRMED');
     const skus = [...confirmed.keys()];
-    await sql(
-      `UPDATE procurement.purchase_order_line l SET confirmed_quantity = c.quantity, demanded_quantity = least(l.demanded_quantity, c.quantity)
-       FROM unnest(?::text[], ?::int[]) AS c(sku, quantity) WHERE l.purchase_order_id = ? AND l.sku = c.sku`,
-      [skus, skus.map((sku) => confirmed.get(sku)!), order.purchaseOrderId],
-    );
+    await confirmLineQuantities(sql, order.purchaseOrderId, confirmed);
     const shortfalls = order.lines.filter((l) => confirmed.get(l.sku)! < l.demandedQuantity);
     await returnDemand(sql, order.purchaseOrderId, new Map(shortfalls.map((l) => [l.sku, l.demandedQuantity - confirmed.get(l.sku)!])));
-    await sql(`UPDATE procurement.purchase_order SET status = 'CONFIRMED', promised_time = ?, update_time = now() WHERE purchase_order_id = ?`, [
-      confirmation.promisedTime,
-      order.purchaseOrderId,
-    ]);
+    await updatePurchaseOrderStatus(sql, order.purchaseOrderId, 'CONFIRMED', { promisedTime: confirmation.promisedTime });
     await refreshEtas(sql, skus, `confirmed:${order.purchaseOrderId}:${confirmation.promisedTime.toISOString()}`);
     return findPurchaseOrder(sql, order.purchaseOrderId);
   });
@@ -118,10 +102,7 @@ export function cancelPurchaseOrder(orm: Orm, purchaseOrderId: string, reason: s
     if (order.status === 'CANCELLED') return order;
     assertTransition(order, 'CANCELLED');
     await returnDemand(sql, purchaseOrderId, new Map(order.lines.map((l) => [l.sku, Number.MAX_SAFE_INTEGER])));
-    await sql(`UPDATE procurement.purchase_order SET status = 'CANCELLED', cancel_reason = ?, update_time = now() WHERE purchase_order_id = ?`, [
-      reason,
-      purchaseOrderId,
-    ]);
+    await updatePurchaseOrderStatus(sql, purchaseOrderId, 'CANCELLED', { cancelReason: reason });
     await refreshEtas(sql, order.lines.map((l) => l.sku), `cancelled:${purchaseOrderId}`);
     if (order.sendTime) {
       const supplier = await findSupplier(em, order.supplierId);
@@ -132,33 +113,11 @@ export function cancelPurchaseOrder(orm: Orm, purchaseOrderId: string, reason: s
   });
 }
 
-/**
- * Takes up to `units` of each SKU's demand off the PO, newest demand first (older demand keeps its place
- * on the PO), and returns it to the buffer. One statement picks the rows with a running sum.
- */
+/** Takes up to `units` of each SKU's demand off the PO, newest demand first, and returns it to the buffer. */
 async function returnDemand(sql: Sql, purchaseOrderId: string, units: Map<string, number>): Promise<void> {
   if (units.size === 0) return;
-  const returned = await sql<ReturnedDemand & { onOrder: number }>(
-    `WITH wanted AS (SELECT * FROM unnest(?::text[], ?::bigint[]) AS w(sku, units)),
-     ranked AS (
-       SELECT d.demand_id, d.sku, d.quantity, d.demand_time, w.units,
-         sum(d.quantity) OVER (PARTITION BY d.sku ORDER BY d.demand_time DESC, d.demand_id DESC) - d.quantity AS newer
-       FROM procurement.purchase_order_demand d JOIN wanted w ON w.sku = d.sku
-       WHERE d.purchase_order_id = ?),
-     taken AS (
-       SELECT demand_id, sku, demand_time, least(quantity, units - newer)::int AS quantity, quantity AS on_order
-       FROM ranked WHERE newer < units)
-     SELECT demand_id AS "demandId", sku, quantity, demand_time AS "demandTime", on_order AS "onOrder" FROM taken`,
-    [[...units.keys()], [...units.values()], purchaseOrderId],
-  );
+  const returned = await pickDemandToReturn(sql, purchaseOrderId, units);
   if (returned.length === 0) return;
-  const whole = returned.filter((r) => r.quantity === r.onOrder);
-  const partial = returned.filter((r) => r.quantity < r.onOrder);
-  await sql('DELETE FROM procurement.purchase_order_demand WHERE purchase_order_id = ? AND demand_id = ANY(?)', [purchaseOrderId, whole.map((r) => r.demandId)]);
-  await sql(
-    `UPDATE procurement.purchase_order_demand d SET quantity = d.quantity - p.quantity
-     FROM unnest(?::text[], ?::int[]) AS p(demand_id, quantity) WHERE d.purchase_order_id = ? AND d.demand_id = p.demand_id`,
-    [partial.map((r) => r.demandId), partial.map((r) => r.quantity), purchaseOrderId],
-  );
+  await removePurchaseOrderDemand(sql, purchaseOrderId, returned);
   await returnDemandToBuffer(sql, returned);
 }

@@ -6,6 +6,7 @@ import { enqueue } from '../platform/outbox';
 import { refreshEtas } from './eta-refresh';
 import { assertTransition } from './purchase-order-lifecycle';
 import { findPurchaseOrder, type PurchaseOrder } from './purchase-orders';
+import { addReceivedQuantities, insertLeadTimeObservations, updatePurchaseOrderStatus } from './purchase-order.repository';
 import { message } from '../platform/topics';
 import { APPLY_RECEIPT } from './topics';
 
@@ -41,18 +42,12 @@ export function receivePurchaseOrder(orm: Orm, clock: Clock, receipt: Receipt): 
       assertTransition(order, status);
 
       const skus = receipt.lines.map((l) => l.sku);
-      await sql(
-        `UPDATE procurement.purchase_order_line l SET received_quantity = l.received_quantity + r.quantity
-         FROM unnest(?::text[], ?::int[]) AS r(sku, quantity) WHERE l.purchase_order_id = ? AND l.sku = r.sku`,
-        [skus, receipt.lines.map((l) => l.quantity), order.purchaseOrderId],
-      );
-      await sql(`UPDATE procurement.purchase_order SET status = ?, update_time = now() WHERE purchase_order_id = ?`, [status, order.purchaseOrderId]);
+      await addReceivedQuantities(sql, order.purchaseOrderId, receipt.lines);
+      await updatePurchaseOrderStatus(sql, order.purchaseOrderId, status);
       const days = (receivedTime.getTime() - (order.sendTime ?? order.createTime).getTime()) / DAY_MS;
-      await sql(
-        `INSERT INTO procurement.lead_time_observation (supplier_id, sku, purchase_order_id, receipt_id, days, observe_time)
-         SELECT ?, sku, ?, ?, ?, ? FROM unnest(?::text[]) AS r(sku)`,
-        [order.supplierId, order.purchaseOrderId, receipt.receiptId, Math.max(0, days), receivedTime, skus],
-      );
+      await insertLeadTimeObservations(sql, {
+        supplierId: order.supplierId, purchaseOrderId: order.purchaseOrderId, receiptId: receipt.receiptId, days: Math.max(0, days), observeTime: receivedTime, skus,
+      });
       await enqueue(
         sql,
         'procurement',

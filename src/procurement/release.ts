@@ -7,7 +7,9 @@ import { addDays } from './lead-times';
 import { purchaseOrderEmail } from './purchase-order-email';
 import { orderQuantity, releaseTrigger, type BufferTotals, type ReleaseTrigger } from './release-rules';
 import { nextReleaseTime } from './schedule';
-import { lockSuppliers } from './supplier.repository';
+import { findBufferTotals, takeBufferedDemand } from './buffer.repository';
+import { insertPurchaseOrderDemand, insertPurchaseOrderLines, insertPurchaseOrders, nextPurchaseOrderNumbers } from './purchase-order.repository';
+import { lockSuppliers, moveNextReleaseTimes } from './supplier.repository';
 import type { Supplier } from './suppliers';
 import { message, type OutboxMessage } from '../platform/topics';
 import { SEND_PURCHASE_ORDER, REFRESH_ETAS } from './topics';
@@ -23,15 +25,10 @@ function rulesOf(supplier: Supplier) {
   return { ...supplier.policy, minValueNanos: toNanos(supplier.policy.minValue) };
 }
 
-/** The buffer totals of each supplier, with one aggregate statement, in the caller's transaction. */
+/** The buffer totals of each supplier with buffered demand, in the caller's transaction. */
 async function bufferTotals(sql: Sql, supplierIds: string[]): Promise<Map<string, BufferTotals>> {
-  const rows = await sql<{ supplierId: string; quantity: number; value: string; oldest: string }>(
-    `SELECT b.supplier_id AS "supplierId", sum(b.quantity)::int AS quantity, sum(b.quantity * sp.unit_cost)::text AS value, min(b.demand_time) AS oldest
-     FROM procurement.buffered_demand b JOIN procurement.supplier_product sp ON sp.supplier_id = b.supplier_id AND sp.sku = b.sku
-     WHERE b.supplier_id = ANY(?) GROUP BY b.supplier_id`,
-    [supplierIds],
-  );
-  return new Map(rows.map((r) => [r.supplierId, { quantity: r.quantity, valueNanos: toNanos(r.value), oldestDemandTime: new Date(r.oldest) }]));
+  const rows = await findBufferTotals(sql, supplierIds);
+  return new Map(rows.map((r) => [r.supplierId, { quantity: r.quantity, valueNanos: toNanos(r.value), oldestDemandTime: r.oldestDemandTime }]));
 }
 
 const EMPTY: BufferTotals = { quantity: 0, valueNanos: 0n, oldestDemandTime: null };
@@ -48,11 +45,7 @@ export function releaseBuffers(orm: Orm, supplierIds: string[], asOf: Date, forc
     const suppliers = await lockSuppliers(sql, supplierIds);
     const totals = await bufferTotals(sql, supplierIds);
     const moved = suppliers.filter((s) => !s.policy.paused && s.nextReleaseTime.getTime() <= asOf.getTime());
-    await sql(
-      `UPDATE procurement.supplier s SET next_release_time = m.next FROM unnest(?::text[], ?::timestamptz[]) AS m(supplier_id, next)
-       WHERE s.supplier_id = m.supplier_id`,
-      [moved.map((s) => s.supplierId), moved.map((s) => nextReleaseTime(s.policy.releaseSchedule, s.timeZone, asOf))],
-    );
+    await moveNextReleaseTimes(sql, moved.map((s) => ({ supplierId: s.supplierId, next: nextReleaseTime(s.policy.releaseSchedule, s.timeZone, asOf) })));
     const releases = suppliers
       .map((supplier) => ({ supplier, trigger: releaseTrigger(rulesOf(supplier), totals.get(supplier.supplierId) ?? EMPTY, supplier.nextReleaseTime, asOf, force) }))
       .filter((r): r is { supplier: Supplier; trigger: ReleaseTrigger } => r.trigger !== null);
@@ -61,21 +54,9 @@ export function releaseBuffers(orm: Orm, supplierIds: string[], asOf: Date, forc
   });
 }
 
-interface TakenDemand {
-  supplierId: string;
-  demandId: string;
-  sku: string;
-  quantity: number;
-  demandTime: string;
-}
-
 /** Moves each releasing supplier's whole buffer onto a new PO (lines rounded to MOQ and packs) and queues the emails. */
 async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; trigger: ReleaseTrigger }[], asOf: Date): Promise<string[]> {
-  const taken = await sql<TakenDemand>(
-    `DELETE FROM procurement.buffered_demand WHERE supplier_id = ANY(?)
-     RETURNING supplier_id AS "supplierId", demand_id AS "demandId", sku, quantity, demand_time AS "demandTime"`,
-    [releases.map((r) => r.supplier.supplierId)],
-  );
+  const taken = await takeBufferedDemand(sql, releases.map((r) => r.supplier.supplierId));
   const demanded = new Map<string, Map<string, number>>();
   for (const d of taken) {
     const perSku = demanded.get(d.supplierId) ?? new Map<string, number>();
@@ -87,10 +68,10 @@ async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; tr
   const productsOf = new Map<string, SupplierProduct[]>();
   for (const p of products) productsOf.set(p.supplierId, [...(productsOf.get(p.supplierId) ?? []), p]);
   const released = releases.filter((r) => demanded.has(r.supplier.supplierId));
-  const numbers = await sql<{ seq: string }>(`SELECT nextval('procurement.purchase_order_number')::text AS seq FROM generate_series(1, ?)`, [released.length]);
+  const numbers = await nextPurchaseOrderNumbers(sql, released.length);
   const orders = released.map(({ supplier, trigger }, i) => ({
     purchaseOrderId: randomUUID(),
-    number: `PO-${asOf.getUTCFullYear()}-${numbers[i].seq.padStart(6, '0')}`,
+    number: `PO-${asOf.getUTCFullYear()}-${numbers[i].padStart(6, '0')}`,
     supplier,
     trigger,
     requestedDeliveryTime: addDays(asOf, supplier.quotedLeadTimeDays),
@@ -102,23 +83,13 @@ async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; tr
   const orderOf = new Map(orders.map((o) => [o.supplier.supplierId, o.purchaseOrderId]));
   const lines = orders.flatMap((o) => o.lines.map((l) => ({ ...l, purchaseOrderId: o.purchaseOrderId })));
 
-  await sql(
-    `INSERT INTO procurement.purchase_order (purchase_order_id, number, supplier_id, status, trigger, currency_code, create_time, requested_delivery_time)
-     SELECT id, number, supplier_id, 'ISSUED', trigger, currency, ?, requested FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])
-       AS o(id, number, supplier_id, trigger, currency, requested)`,
-    [asOf, orders.map((o) => o.purchaseOrderId), orders.map((o) => o.number), orders.map((o) => o.supplier.supplierId), orders.map((o) => o.trigger),
-      orders.map((o) => o.supplier.currencyCode), orders.map((o) => o.requestedDeliveryTime)],
+  await insertPurchaseOrders(
+    sql,
+    orders.map((o) => ({ ...o, supplierId: o.supplier.supplierId, status: 'ISSUED', currencyCode: o.supplier.currencyCode })),
+    asOf,
   );
-  await sql(
-    `INSERT INTO procurement.purchase_order_line (purchase_order_id, sku, supplier_sku, quantity, demanded_quantity, unit_cost)
-     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::numeric[])`,
-    [lines.map((l) => l.purchaseOrderId), lines.map((l) => l.sku), lines.map((l) => l.supplierSku), lines.map((l) => l.quantity), lines.map((l) => l.demandedQuantity), lines.map((l) => l.unitCost)],
-  );
-  await sql(
-    `INSERT INTO procurement.purchase_order_demand (purchase_order_id, demand_id, sku, quantity, demand_time)
-     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::timestamptz[])`,
-    [taken.map((d) => orderOf.get(d.supplierId)), taken.map((d) => d.demandId), taken.map((d) => d.sku), taken.map((d) => d.quantity), taken.map((d) => new Date(d.demandTime))],
-  );
+  await insertPurchaseOrderLines(sql, lines);
+  await insertPurchaseOrderDemand(sql, taken.map((d) => ({ ...d, purchaseOrderId: orderOf.get(d.supplierId)! })));
   await enqueue(sql, 'procurement', orders.flatMap((o) => releaseMessages(o)));
   return orders.map((o) => o.purchaseOrderId);
 }

@@ -54,6 +54,15 @@ export async function lockSuppliers(sql: Sql, supplierIds: string[]): Promise<Su
   return rows.map(toSupplier);
 }
 
+/** Moves the schedules of these suppliers on to their next release times, in one statement (release path). */
+export async function moveNextReleaseTimes(sql: Sql, moves: { supplierId: string; next: Date }[]): Promise<void> {
+  await sql(
+    `UPDATE procurement.supplier s SET next_release_time = m.next FROM unnest(?::text[], ?::timestamptz[]) AS m(supplier_id, next)
+     WHERE s.supplier_id = m.supplier_id`,
+    [moves.map((m) => m.supplierId), moves.map((m) => m.next)],
+  );
+}
+
 /** Creates or replaces a supplier's row (its first create time stays). */
 export async function saveSupplier(em: EntityManager, supplier: Supplier): Promise<Supplier> {
   const { policy, ...fields } = supplier;
