@@ -1,5 +1,6 @@
 import type { Clock } from '../platform/clock';
 import { invalidArgument } from '../platform/errors';
+import { Amount } from '../platform/money';
 import { decodePageToken, encodePageToken } from '../platform/pagination';
 import { transaction, type Orm } from '../platform/orm';
 import { nextReleaseTime } from './schedule';
@@ -25,10 +26,10 @@ export interface PolicyChange {
   changeTime: Date;
 }
 
-/** True when two policies release alike (min values compared as numbers). */
-export function samePolicy(a: PolicySettings, b: PolicySettings): boolean {
-  return a.minQuantity === b.minQuantity && Number(a.minValue) === Number(b.minValue) && a.releaseSchedule === b.releaseSchedule
-    && a.maxWaitDays === b.maxWaitDays && a.paused === b.paused;
+/** True when two policies of a supplier pricing in currencyCode release alike (min values compared exactly). */
+export function samePolicy(a: PolicySettings, b: PolicySettings, currencyCode: string): boolean {
+  return a.minQuantity === b.minQuantity && Amount.parse(a.minValue, currencyCode).equals(Amount.parse(b.minValue, currencyCode))
+    && a.releaseSchedule === b.releaseSchedule && a.maxWaitDays === b.maxWaitDays && a.paused === b.paused;
 }
 
 /**
@@ -44,7 +45,7 @@ export function updateBufferPolicy(
     const now = clock.now();
     const before = await lockSupplier(sql, request.supplierId);
     const { policy, minValueCurrency, ...audit } = request;
-    if (Number(policy.minValue) !== 0 && minValueCurrency !== before.currencyCode) {
+    if (!Amount.parse(policy.minValue, minValueCurrency).isZero() && minValueCurrency !== before.currencyCode) {
       throw invalidArgument([{ field: 'policy.min_value.currency_code', description: `must be the supplier currency ${before.currencyCode}` }]);
     }
     const restart = before.policy.releaseSchedule !== policy.releaseSchedule || (before.policy.paused && !policy.paused);

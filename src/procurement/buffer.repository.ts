@@ -1,9 +1,16 @@
 import type { Sql } from '../platform/orm';
-import type { BufferLine } from './buffers';
 
-/** A supplier's buffered demand per SKU with its value at the SKU's unit cost, ordered by SKU. */
-export function findBufferLines(sql: Sql, supplierId: string): Promise<BufferLine[]> {
-  return sql<BufferLine>(
+/** A supplier's buffered demand of one SKU, its value at the SKU's unit cost as decimal text. */
+export interface BufferLineRow {
+  sku: string;
+  quantity: number;
+  value: string;
+  oldestDemandTime: Date;
+}
+
+/** A supplier's buffered demand per SKU, ordered by SKU. */
+export function findBufferLines(sql: Sql, supplierId: string): Promise<BufferLineRow[]> {
+  return sql<BufferLineRow>(
     `SELECT b.sku, sum(b.quantity)::int AS quantity, sum(b.quantity) * sp.unit_cost AS value, min(b.demand_time) AS oldest_demand_time
      FROM procurement.buffered_demand b JOIN procurement.supplier_product sp ON sp.supplier_id = b.supplier_id AND sp.sku = b.sku
      WHERE b.supplier_id = ? GROUP BY b.sku, sp.unit_cost ORDER BY b.sku`,

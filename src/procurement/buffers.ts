@@ -1,6 +1,7 @@
+import { Amount } from '../platform/money';
 import { sqlOf, type Orm } from '../platform/orm';
 import { findBufferLines, findReleaseCandidates } from './buffer.repository';
-import { releaseBuffers, toNanos } from './release';
+import { releaseBuffers } from './release';
 import { releaseTrigger } from './release-rules';
 import { findSupplier } from './supplier.repository';
 import type { Supplier } from './suppliers';
@@ -11,7 +12,7 @@ const RELEASE_BATCH = 100;
 export interface BufferLine {
   sku: string;
   quantity: number;
-  value: string;
+  value: Amount;
   oldestDemandTime: Date;
 }
 
@@ -20,7 +21,7 @@ export interface SupplierBuffer {
   supplier: Supplier;
   lines: BufferLine[];
   totalQuantity: number;
-  totalValue: string;
+  totalValue: Amount;
   /** Null while paused. */
   nextReleaseTime: Date | null;
 }
@@ -29,13 +30,13 @@ export interface SupplierBuffer {
 export async function getBuffer(orm: Orm, supplierId: string): Promise<SupplierBuffer> {
   const em = orm.em.fork();
   const supplier = await findSupplier(em, supplierId);
-  const lines = await findBufferLines(sqlOf(em), supplierId);
-  const totalNanos = lines.reduce((sum, l) => sum + toNanos(l.value), 0n);
+  const rows = await findBufferLines(sqlOf(em), supplierId);
+  const lines = rows.map((row) => ({ ...row, value: Amount.parse(row.value, supplier.currencyCode) }));
   return {
     supplier,
     lines,
     totalQuantity: lines.reduce((sum, l) => sum + l.quantity, 0),
-    totalValue: `${totalNanos / 1_000_000_000n}.${(totalNanos % 1_000_000_000n).toString().padStart(9, '0')}`,
+    totalValue: lines.reduce((total, l) => total.plus(l.value), Amount.zero(supplier.currencyCode)),
     nextReleaseTime: supplier.policy.paused ? null : supplier.nextReleaseTime,
   };
 }
@@ -51,8 +52,8 @@ export async function evaluateBuffers(orm: Orm, options: { asOf: Date; supplierI
   const candidates = await findReleaseCandidates(sqlOf(orm.em), supplierId, asOf);
   const due = candidates.filter((c) => {
     const scheduled = c.nextReleaseTime;
-    const rules = { minQuantity: c.minQuantity, minValueNanos: toNanos(c.minValue), releaseSchedule: '', maxWaitDays: c.maxWaitDays, paused: c.paused };
-    const totals = { quantity: c.quantity, valueNanos: toNanos(c.value), oldestDemandTime: c.oldestDemandTime };
+    const rules = { minQuantity: c.minQuantity, minValue: Amount.parse(c.minValue, c.currencyCode), releaseSchedule: '', maxWaitDays: c.maxWaitDays, paused: c.paused };
+    const totals = { quantity: c.quantity, value: Amount.parse(c.value, c.currencyCode), oldestDemandTime: c.oldestDemandTime };
     return releaseTrigger(rules, totals, scheduled, asOf, force) !== null || (!c.paused && scheduled.getTime() <= asOf.getTime());
   });
   const created: string[] = [];

@@ -17,20 +17,14 @@ export function findPurchaseOrderHeaders(sql: Sql, ids: string[], lock: boolean)
   );
 }
 
-/** The lines of these POs, each with its PO's id, ordered by SKU. */
-export function findPurchaseOrderLines(sql: Sql, ids: string[]): Promise<(PurchaseOrderLine & { purchaseOrderId: string })[]> {
-  return sql<PurchaseOrderLine & { purchaseOrderId: string }>(
+/** A PO line as stored, with its PO's id (unit cost as decimal text). */
+export type PurchaseOrderLineRow = Omit<PurchaseOrderLine, 'unitCost'> & { purchaseOrderId: string; unitCost: string };
+
+/** The lines of these POs, ordered by SKU. */
+export function findPurchaseOrderLines(sql: Sql, ids: string[]): Promise<PurchaseOrderLineRow[]> {
+  return sql<PurchaseOrderLineRow>(
     `SELECT purchase_order_id, sku, supplier_sku, quantity, demanded_quantity, confirmed_quantity, received_quantity, unit_cost
      FROM procurement.purchase_order_line WHERE purchase_order_id = ANY(?) ORDER BY sku`,
-    [ids],
-  );
-}
-
-/** The total (sum of quantity × unit cost, decimal text) of each of these POs. */
-export function findPurchaseOrderTotals(sql: Sql, ids: string[]): Promise<{ purchaseOrderId: string; total: string }[]> {
-  return sql<{ purchaseOrderId: string; total: string }>(
-    `SELECT purchase_order_id, sum(quantity * unit_cost) AS total FROM procurement.purchase_order_line WHERE purchase_order_id = ANY(?)
-     GROUP BY purchase_order_id`,
     [ids],
   );
 }

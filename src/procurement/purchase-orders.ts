@@ -1,16 +1,17 @@
 import { notFound } from '../platform/errors';
+import { Amount } from '../platform/money';
 import { decodePageToken, encodePageToken } from '../platform/pagination';
 import { sqlOf, type Orm, type Sql } from '../platform/orm';
 import { addDays } from './lead-times';
 import { supplierLeadTimes } from './lead-time-stats';
 import {
-  findPurchaseOrderHeaders, findPurchaseOrderLines, findPurchaseOrderPage, findPurchaseOrderTotals, type PagePosition,
+  findPurchaseOrderHeaders, findPurchaseOrderLines, findPurchaseOrderPage, type PagePosition,
 } from './purchase-order.repository';
 import type { ReleaseTrigger } from './release-rules';
 
 export type PurchaseOrderStatus = 'ISSUED' | 'SENT' | 'CONFIRMED' | 'PARTIALLY_RECEIVED' | 'RECEIVED' | 'CANCELLED';
 
-/** PurchaseOrderLine is one SKU of a PO (unit cost as a decimal in the PO's currency). */
+/** PurchaseOrderLine is one SKU of a PO (unit cost in the PO's currency). */
 export interface PurchaseOrderLine {
   sku: string;
   supplierSku: string;
@@ -18,7 +19,7 @@ export interface PurchaseOrderLine {
   demandedQuantity: number;
   confirmedQuantity: number | null;
   receivedQuantity: number;
-  unitCost: string;
+  unitCost: Amount;
 }
 
 /** PurchaseOrder is one release of a supplier's buffer. */
@@ -30,7 +31,7 @@ export interface PurchaseOrder {
   trigger: ReleaseTrigger;
   currencyCode: string;
   lines: PurchaseOrderLine[];
-  total: string;
+  total: Amount;
   createTime: Date;
   requestedDeliveryTime: Date;
   sendTime: Date | null;
@@ -45,17 +46,20 @@ export async function loadPurchaseOrders(sql: Sql, ids: string[], lock = false):
   if (ids.length === 0) return [];
   const headers = await findPurchaseOrderHeaders(sql, ids, lock);
   const lines = await findPurchaseOrderLines(sql, ids);
-  const totals = await findPurchaseOrderTotals(sql, ids);
   const leadTimes = await supplierLeadTimes(sql, headers.map((h) => h.supplierId));
-  const totalOf = new Map(totals.map((t) => [t.purchaseOrderId, t.total]));
+  const currencyOf = new Map(headers.map((h) => [h.purchaseOrderId, h.currencyCode]));
   const linesOf = new Map<string, PurchaseOrderLine[]>();
-  for (const { purchaseOrderId, ...line } of lines) linesOf.set(purchaseOrderId, [...(linesOf.get(purchaseOrderId) ?? []), line]);
+  for (const { purchaseOrderId, unitCost, ...line } of lines) {
+    const parsed = { ...line, unitCost: Amount.parse(unitCost, currencyOf.get(purchaseOrderId)!) };
+    linesOf.set(purchaseOrderId, [...(linesOf.get(purchaseOrderId) ?? []), parsed]);
+  }
   const byId = new Map(
     headers.map((h) => {
+      const orderLines = linesOf.get(h.purchaseOrderId) ?? [];
       const order: PurchaseOrder = {
         ...h,
-        lines: linesOf.get(h.purchaseOrderId) ?? [],
-        total: totalOf.get(h.purchaseOrderId) ?? '0',
+        lines: orderLines,
+        total: orderLines.reduce((total, l) => total.plus(l.unitCost.times(l.quantity)), Amount.zero(h.currencyCode)),
         expectedTime: h.promisedTime ?? addDays(h.sendTime ?? h.createTime, leadTimes.get(h.supplierId)!.expectedDays),
       };
       return [h.purchaseOrderId, order];

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { Amount } from '../platform/money';
 import { transaction, type Orm, type Sql } from '../platform/orm';
 import { enqueue } from '../platform/outbox';
 import type { SupplierProduct } from './catalog';
 import { findSupplierProducts } from './supplier-product.repository';
 import { addDays } from './lead-times';
 import { purchaseOrderEmail } from './purchase-order-email';
-import { orderQuantity, releaseTrigger, type BufferTotals, type ReleaseTrigger } from './release-rules';
+import { orderQuantity, releaseTrigger, type BufferPolicy, type BufferTotals, type ReleaseTrigger } from './release-rules';
 import { nextReleaseTime } from './schedule';
 import { findBufferTotals, takeBufferedDemand } from './buffer.repository';
 import { insertPurchaseOrderDemand, insertPurchaseOrderLines, insertPurchaseOrders, nextPurchaseOrderNumbers } from './purchase-order.repository';
@@ -14,24 +15,22 @@ import type { Supplier } from './suppliers';
 import { message, type OutboxMessage } from '../platform/topics';
 import { SEND_PURCHASE_ORDER, REFRESH_ETAS } from './topics';
 
-/** A non-negative decimal string as nanos. */
-export function toNanos(decimal: string): bigint {
-  const [whole, fraction = ''] = decimal.split('.');
-  return BigInt(whole || '0') * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9));
-}
-
 /** A supplier's release rules in the form the pure rules take. */
-function rulesOf(supplier: Supplier) {
-  return { ...supplier.policy, minValueNanos: toNanos(supplier.policy.minValue) };
+function rulesOf(supplier: Supplier): BufferPolicy {
+  return { ...supplier.policy, minValue: Amount.parse(supplier.policy.minValue, supplier.currencyCode) };
 }
 
-/** The buffer totals of each supplier with buffered demand, in the caller's transaction. */
-async function bufferTotals(sql: Sql, supplierIds: string[]): Promise<Map<string, BufferTotals>> {
-  const rows = await findBufferTotals(sql, supplierIds);
-  return new Map(rows.map((r) => [r.supplierId, { quantity: r.quantity, valueNanos: toNanos(r.value), oldestDemandTime: r.oldestDemandTime }]));
+/** The buffer totals of each supplier (empty ones too), valued in its currency, in the caller's transaction. */
+async function bufferTotals(sql: Sql, suppliers: Supplier[]): Promise<Map<string, BufferTotals>> {
+  const rows = new Map((await findBufferTotals(sql, suppliers.map((s) => s.supplierId))).map((r) => [r.supplierId, r]));
+  return new Map(
+    suppliers.map(({ supplierId, currencyCode }) => {
+      const row = rows.get(supplierId);
+      const totals = row ? { ...row, value: Amount.parse(row.value, currencyCode) } : { quantity: 0, value: Amount.zero(currencyCode), oldestDemandTime: null };
+      return [supplierId, totals];
+    }),
+  );
 }
-
-const EMPTY: BufferTotals = { quantity: 0, valueNanos: 0n, oldestDemandTime: null };
 
 /**
  * Releases the buffers of these suppliers whose rules fire as of asOf, in one transaction: their rows are
@@ -43,11 +42,11 @@ const EMPTY: BufferTotals = { quantity: 0, valueNanos: 0n, oldestDemandTime: nul
 export function releaseBuffers(orm: Orm, supplierIds: string[], asOf: Date, force: boolean): Promise<string[]> {
   return transaction(orm, async (sql) => {
     const suppliers = await lockSuppliers(sql, supplierIds);
-    const totals = await bufferTotals(sql, supplierIds);
+    const totals = await bufferTotals(sql, suppliers);
     const moved = suppliers.filter((s) => !s.policy.paused && s.nextReleaseTime.getTime() <= asOf.getTime());
     await moveNextReleaseTimes(sql, moved.map((s) => ({ supplierId: s.supplierId, next: nextReleaseTime(s.policy.releaseSchedule, s.timeZone, asOf) })));
     const releases = suppliers
-      .map((supplier) => ({ supplier, trigger: releaseTrigger(rulesOf(supplier), totals.get(supplier.supplierId) ?? EMPTY, supplier.nextReleaseTime, asOf, force) }))
+      .map((supplier) => ({ supplier, trigger: releaseTrigger(rulesOf(supplier), totals.get(supplier.supplierId)!, supplier.nextReleaseTime, asOf, force) }))
       .filter((r): r is { supplier: Supplier; trigger: ReleaseTrigger } => r.trigger !== null);
     if (releases.length === 0) return [];
     return createPurchaseOrders(sql, releases, asOf);
@@ -104,7 +103,7 @@ function releaseMessages(order: { purchaseOrderId: string; number: string; suppl
     timeZone: supplier.timeZone,
     currencyCode: supplier.currencyCode,
     requestedDeliveryTime: order.requestedDeliveryTime,
-    lines: order.lines,
+    lines: order.lines.map((l) => ({ sku: l.sku, supplierSku: l.supplierSku, quantity: l.quantity, unitCost: Amount.parse(l.unitCost, supplier.currencyCode) })),
   });
   return [
     message(SEND_PURCHASE_ORDER, `purchase-order-email:${purchaseOrderId}`, { purchaseOrderId, email }),

@@ -54,7 +54,7 @@ export function upsertSupplier(orm: Orm, clock: Clock, fields: SupplierFields): 
       && before.policy.paused === policy.paused;
     const next = scheduleKept ? before.nextReleaseTime : nextReleaseTime(policy.releaseSchedule, fields.timeZone, now);
     const saved = await saveSupplier(em, { ...fields, policy, nextReleaseTime: next });
-    if (before && !samePolicy(before.policy, policy)) {
+    if (before && !samePolicy(before.policy, policy, fields.currencyCode)) {
       await insertPolicyChange(em, { supplierId: fields.supplierId, updatedBy: 'UpsertSupplier', reason: 'supplier replaced', oldPolicy: before.policy, newPolicy: policy, changeTime: now });
     }
     return saved;
