@@ -8,8 +8,8 @@ import { purchaseOrderCancellationEmail } from './purchase-order-email';
 import { findSupplier } from './supplier.repository';
 import { findPurchaseOrder, type PurchaseOrder, type PurchaseOrderStatus } from './purchase-orders';
 import {
-  awaitsSending, confirmLineQuantities, findPurchaseOrderSkus, markPurchaseOrderSent, pickDemandToReturn, removePurchaseOrderDemand,
-  updatePurchaseOrderStatus,
+  awaitsSending, confirmLineQuantities, findPurchaseOrderSkus, lockPurchaseOrderSending, pickDemandToReturn, recordSendTime,
+  removePurchaseOrderDemand, updatePurchaseOrderStatus,
 } from './purchase-order.repository';
 import { EMAIL } from '../platform/mail';
 import { message } from '../platform/topics';
@@ -27,8 +27,18 @@ export const PURCHASE_ORDER_TRANSITIONS: Record<PurchaseOrderStatus, readonly Pu
   CANCELLED: [],
 };
 
-/** Throws FAILED_PRECONDITION unless the table allows a PO in `from` to move to `to`. */
-export function assertTransition(order: PurchaseOrder, to: PurchaseOrderStatus): void {
+/** A PO status change the transition table allowed: the only thing a PO's status is written from. */
+export interface StatusChange {
+  readonly purchaseOrderId: string;
+  readonly from: PurchaseOrderStatus;
+  readonly to: PurchaseOrderStatus;
+}
+
+/** A released PO starts ISSUED: its email is still to go out. */
+export const RELEASED_STATUS: PurchaseOrderStatus = 'ISSUED';
+
+/** The change of a PO to `to`; FAILED_PRECONDITION unless the table allows it from the PO's status. */
+export function assertTransition(order: Pick<PurchaseOrder, 'purchaseOrderId' | 'number' | 'status'>, to: PurchaseOrderStatus): StatusChange {
   if (!PURCHASE_ORDER_TRANSITIONS[order.status].includes(to)) {
     throw failedPrecondition('INVALID_PURCHASE_ORDER_TRANSITION', `purchase order ${order.number} is ${order.status} and cannot become ${to}`, {
       purchase_order_id: order.purchaseOrderId,
@@ -36,15 +46,22 @@ export function assertTransition(order: PurchaseOrder, to: PurchaseOrderStatus):
       requested_status: to,
     });
   }
+  return { purchaseOrderId: order.purchaseOrderId, from: order.status, to };
 }
 
-/** Records that the SMTP server accepted a PO's email: its send time, and SENT if it was still ISSUED. */
+/**
+ * Records that the SMTP server accepted a PO's email: its send time, and SENT if it was still ISSUED (a PO
+ * the supplier confirmed or delivered meanwhile keeps its status). Nothing for a PO sent or cancelled already.
+ */
 export function markSent(orm: Orm, clock: Clock, purchaseOrderId: string): Promise<void> {
   return transaction(orm, async (sql) => {
+    const order = await lockPurchaseOrderSending(sql, purchaseOrderId);
+    if (!order || order.sendTime || order.status === 'CANCELLED') return;
+    const sendTime = clock.now();
+    if (order.status === 'ISSUED') await updatePurchaseOrderStatus(sql, assertTransition(order, 'SENT'), { sendTime });
+    else await recordSendTime(sql, purchaseOrderId, sendTime);
     // The expected arrival now counts from the send time.
-    if (await markPurchaseOrderSent(sql, purchaseOrderId, clock.now())) {
-      await refreshEtas(sql, await findPurchaseOrderSkus(sql, purchaseOrderId), `sent:${purchaseOrderId}`);
-    }
+    await refreshEtas(sql, await findPurchaseOrderSkus(sql, purchaseOrderId), `sent:${purchaseOrderId}`);
   });
 }
 
@@ -81,12 +98,12 @@ export function confirmPurchaseOrder(orm: Orm, confirmation: Confirmation): Prom
       && order.lines.every((l) => l.confirmedQuantity === confirmed.get(l.sku))) {
       return order;
     }
-    assertTransition(order, 'CONFIRMED');
+    const change = assertTransition(order, 'CONFIRMED');
     const skus = [...confirmed.keys()];
     await confirmLineQuantities(sql, order.purchaseOrderId, confirmed);
     const shortfalls = order.lines.filter((l) => confirmed.get(l.sku)! < l.demandedQuantity);
     await returnDemand(sql, order.purchaseOrderId, new Map(shortfalls.map((l) => [l.sku, l.demandedQuantity - confirmed.get(l.sku)!])));
-    await updatePurchaseOrderStatus(sql, order.purchaseOrderId, 'CONFIRMED', { promisedTime: confirmation.promisedTime });
+    await updatePurchaseOrderStatus(sql, change, { promisedTime: confirmation.promisedTime });
     await refreshEtas(sql, skus, `confirmed:${order.purchaseOrderId}:${confirmation.promisedTime.toISOString()}`);
     return findPurchaseOrder(sql, order.purchaseOrderId);
   });
@@ -100,9 +117,9 @@ export function cancelPurchaseOrder(orm: Orm, purchaseOrderId: string, reason: s
   return transaction(orm, async (sql, em) => {
     const order = await findPurchaseOrder(sql, purchaseOrderId, true);
     if (order.status === 'CANCELLED') return order;
-    assertTransition(order, 'CANCELLED');
+    const change = assertTransition(order, 'CANCELLED');
     await returnDemand(sql, purchaseOrderId, new Map(order.lines.map((l) => [l.sku, Number.MAX_SAFE_INTEGER])));
-    await updatePurchaseOrderStatus(sql, purchaseOrderId, 'CANCELLED', { cancelReason: reason });
+    await updatePurchaseOrderStatus(sql, change, { cancelReason: reason });
     await refreshEtas(sql, order.lines.map((l) => l.sku), `cancelled:${purchaseOrderId}`);
     if (order.sendTime) {
       const supplier = await findSupplier(em, order.supplierId);

@@ -1,6 +1,7 @@
 import type { Sql } from '../platform/orm';
 import type { ReturnedDemand } from './demand';
 import type { TakenDemand } from './buffer.repository';
+import type { StatusChange } from './purchase-order-lifecycle';
 import type { PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus } from './purchase-orders';
 import type { ReleaseTrigger } from './release-rules';
 
@@ -116,15 +117,21 @@ export async function awaitsSending(sql: Sql, purchaseOrderId: string): Promise<
   return rows.length > 0;
 }
 
-/** Records a PO's send time, and SENT if it was still ISSUED; false when it was sent or cancelled already. */
-export async function markPurchaseOrderSent(sql: Sql, purchaseOrderId: string, sendTime: Date): Promise<boolean> {
-  const sent = await sql(
-    `UPDATE procurement.purchase_order SET send_time = ?, update_time = now(),
-       status = CASE WHEN status = 'ISSUED' THEN 'SENT' ELSE status END
-     WHERE purchase_order_id = ? AND send_time IS NULL AND status <> 'CANCELLED' RETURNING purchase_order_id`,
-    [sendTime, purchaseOrderId],
+/** Locks a PO's row for recording its email's acceptance; undefined when there is no such PO. */
+export async function lockPurchaseOrderSending(
+  sql: Sql,
+  purchaseOrderId: string,
+): Promise<Pick<PurchaseOrder, 'purchaseOrderId' | 'number' | 'status' | 'sendTime'> | undefined> {
+  const [order] = await sql<Pick<PurchaseOrder, 'purchaseOrderId' | 'number' | 'status' | 'sendTime'>>(
+    'SELECT purchase_order_id, number, status, send_time FROM procurement.purchase_order WHERE purchase_order_id = ? FOR UPDATE',
+    [purchaseOrderId],
   );
-  return sent.length > 0;
+  return order;
+}
+
+/** Records when a PO's email was accepted, leaving its status as it is. */
+export async function recordSendTime(sql: Sql, purchaseOrderId: string, sendTime: Date): Promise<void> {
+  await sql('UPDATE procurement.purchase_order SET send_time = ?, update_time = now() WHERE purchase_order_id = ?', [sendTime, purchaseOrderId]);
 }
 
 /** The SKUs on a PO. */
@@ -133,19 +140,22 @@ export async function findPurchaseOrderSkus(sql: Sql, purchaseOrderId: string): 
   return rows.map((r) => r.sku);
 }
 
-/** Sets a PO's status, with the promised time or cancel reason that come with it. */
+/**
+ * Applies a status change the transition table allowed (assertTransition), with the send time, promised
+ * time or cancel reason that come with it; only from the status the change was checked against.
+ */
 export async function updatePurchaseOrderStatus(
   sql: Sql,
-  purchaseOrderId: string,
-  status: PurchaseOrderStatus,
-  set: { promisedTime?: Date; cancelReason?: string } = {},
+  change: StatusChange,
+  set: { sendTime?: Date; promisedTime?: Date; cancelReason?: string } = {},
 ): Promise<void> {
-  await sql(
-    `UPDATE procurement.purchase_order SET status = ?, promised_time = coalesce(?::timestamptz, promised_time),
-       cancel_reason = coalesce(?::text, cancel_reason), update_time = now()
-     WHERE purchase_order_id = ?`,
-    [status, set.promisedTime ?? null, set.cancelReason ?? null, purchaseOrderId],
+  const updated = await sql(
+    `UPDATE procurement.purchase_order SET status = ?, send_time = coalesce(?::timestamptz, send_time),
+       promised_time = coalesce(?::timestamptz, promised_time), cancel_reason = coalesce(?::text, cancel_reason), update_time = now()
+     WHERE purchase_order_id = ? AND status = ? RETURNING purchase_order_id`,
+    [change.to, set.sendTime ?? null, set.promisedTime ?? null, set.cancelReason ?? null, change.purchaseOrderId, change.from],
   );
+  if (updated.length !== 1) throw new Error(`purchase order ${change.purchaseOrderId} is no longer ${change.from}`);
 }
 
 /** Sets the confirmed quantity of a PO's lines, lowering what each carries of demand to at most that. */

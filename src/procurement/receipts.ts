@@ -39,11 +39,11 @@ export function receivePurchaseOrder(orm: Orm, clock: Clock, receipt: Receipt): 
       // A line is complete once what arrived covers what the supplier confirmed (or, unconfirmed, what we ordered).
       const complete = order.lines.every((l) => received.get(l.sku)! >= (l.confirmedQuantity ?? l.quantity));
       const status = complete ? 'RECEIVED' : 'PARTIALLY_RECEIVED';
-      assertTransition(order, status);
+      const change = assertTransition(order, status);
 
       const skus = receipt.lines.map((l) => l.sku);
       await addReceivedQuantities(sql, order.purchaseOrderId, receipt.lines);
-      await updatePurchaseOrderStatus(sql, order.purchaseOrderId, status);
+      await updatePurchaseOrderStatus(sql, change);
       const days = (receivedTime.getTime() - (order.sendTime ?? order.createTime).getTime()) / DAY_MS;
       await insertLeadTimeObservations(sql, {
         supplierId: order.supplierId, purchaseOrderId: order.purchaseOrderId, receiptId: receipt.receiptId, days: Math.max(0, days), observeTime: receivedTime, skus,

@@ -6,6 +6,7 @@ import type { SupplierProduct } from './catalog';
 import { findSupplierProducts } from './supplier-product.repository';
 import { addDays } from './lead-times';
 import { purchaseOrderEmail } from './purchase-order-email';
+import { RELEASED_STATUS } from './purchase-order-lifecycle';
 import { orderQuantity, releaseTrigger, type BufferPolicy, type BufferTotals, type ReleaseTrigger } from './release-rules';
 import { nextReleaseTime } from './schedule';
 import { findBufferTotals, takeBufferedDemand } from './buffer.repository';
@@ -84,7 +85,7 @@ async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; tr
 
   await insertPurchaseOrders(
     sql,
-    orders.map((o) => ({ ...o, supplierId: o.supplier.supplierId, status: 'ISSUED', currencyCode: o.supplier.currencyCode })),
+    orders.map((o) => ({ ...o, supplierId: o.supplier.supplierId, status: RELEASED_STATUS, currencyCode: o.supplier.currencyCode })),
     asOf,
   );
   await insertPurchaseOrderLines(sql, lines);
