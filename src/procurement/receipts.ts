@@ -23,7 +23,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * Records delivered goods once per receipt id: partial and over-receipts are both kept as they came.
  * Each received line is a lead-time observation (days from send to receipt) and reaches
- * Orders.ApplyReceipt through the outbox (contract item 3), which receives the stock and allocates it.
+ * Orders.ApplyReceipt through the outbox, which receives the stock and allocates it.
  */
 export function receivePurchaseOrder(orm: Orm, clock: Clock, receipt: Receipt): Promise<PurchaseOrder> {
   return transaction(orm, async (sql) => {
