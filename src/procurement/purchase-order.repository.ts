@@ -3,7 +3,6 @@ import type { ReturnedDemand } from './demand';
 import type { TakenDemand } from './buffer.repository';
 import type { StatusChange } from './purchase-order-lifecycle';
 import type { PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus } from './purchase-orders';
-import type { ReleaseTrigger } from './release-rules';
 
 /** A PO's own columns, without its lines and what is derived from them. */
 export type PurchaseOrderHeader = Omit<PurchaseOrder, 'lines' | 'total' | 'expectedTime'>;
@@ -58,15 +57,7 @@ export async function nextPurchaseOrderNumbers(sql: Sql, count: number): Promise
 }
 
 /** A new PO as a release writes it. */
-export interface NewPurchaseOrder {
-  purchaseOrderId: string;
-  number: string;
-  supplierId: string;
-  status: PurchaseOrderStatus;
-  trigger: ReleaseTrigger;
-  currencyCode: string;
-  requestedDeliveryTime: Date;
-}
+export type NewPurchaseOrder = Pick<PurchaseOrder, 'purchaseOrderId' | 'number' | 'supplierId' | 'status' | 'trigger' | 'currencyCode' | 'requestedDeliveryTime'>;
 
 /** Writes new POs created at createTime, in one statement. */
 export async function insertPurchaseOrders(sql: Sql, orders: NewPurchaseOrder[], createTime: Date): Promise<void> {

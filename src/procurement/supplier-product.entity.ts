@@ -1,21 +1,11 @@
 import { EntitySchema } from '@mikro-orm/core';
+import type { SupplierProduct } from './catalog';
 
 /**
- * SupplierProductEntity is a row of procurement.supplier_product: what a supplier sells us for one SKU. Its
+ * A row of procurement.supplier_product is the domain SupplierProduct (unit cost as exact decimal text). Its
  * create_time is left to the database (clock_timestamp()), so a replaced product keeps its first one.
  */
-export interface SupplierProductEntity {
-  supplierId: string;
-  sku: string;
-  supplierSku: string;
-  /** Exact decimal text in the supplier's currency. */
-  unitCost: string;
-  packSize: number;
-  minOrderQuantity: number;
-  preferred: boolean;
-}
-
-export const SupplierProductSchema = new EntitySchema<SupplierProductEntity>({
+export const SupplierProductSchema = new EntitySchema<SupplierProduct>({
   name: 'SupplierProduct',
   tableName: 'supplier_product',
   properties: {

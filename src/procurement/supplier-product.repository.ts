@@ -1,8 +1,8 @@
 import type { EntityManager, Sql } from '../platform/orm';
 import type { SupplierProduct } from './catalog';
-import { SupplierProductSchema, type SupplierProductEntity } from './supplier-product.entity';
+import { SupplierProductSchema } from './supplier-product.entity';
 
-function toSupplierProduct({ supplierId, sku, supplierSku, unitCost, packSize, minOrderQuantity, preferred }: SupplierProductEntity): SupplierProduct {
+function toSupplierProduct({ supplierId, sku, supplierSku, unitCost, packSize, minOrderQuantity, preferred }: SupplierProduct): SupplierProduct {
   return { supplierId, sku, supplierSku, unitCost, packSize, minOrderQuantity, preferred };
 }
 

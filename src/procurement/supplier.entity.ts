@@ -1,23 +1,9 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import type { PolicySettings } from './buffer-policy';
+import type { PolicyChange, PolicySettings } from './buffer-policy';
+import type { Supplier } from './suppliers';
 
-/** SupplierEntity is a row of procurement.supplier: the vendor and its buffer policy columns. */
-export interface SupplierEntity {
-  supplierId: string;
-  name: string;
-  email: string;
-  timeZone: string;
-  quotedLeadTimeDays: number;
-  currencyCode: string;
-  minQuantity: number;
-  /** Exact decimal text in the supplier's currency. */
-  minValue: string;
-  releaseSchedule: string;
-  maxWaitDays: number;
-  paused: boolean;
-  nextReleaseTime: Date;
-  updateTime: Date;
-}
+/** SupplierEntity is a row of procurement.supplier: the supplier with its buffer policy columns. */
+export type SupplierEntity = Omit<Supplier, 'policy'> & PolicySettings & { updateTime: Date };
 
 export const SupplierSchema = new EntitySchema<SupplierEntity>({
   name: 'Supplier',
@@ -40,15 +26,7 @@ export const SupplierSchema = new EntitySchema<SupplierEntity>({
 });
 
 /** PolicyChangeEntity is a row of procurement.policy_change: one entry of a supplier's policy audit trail. */
-export interface PolicyChangeEntity {
-  id: number;
-  supplierId: string;
-  updatedBy: string;
-  reason: string;
-  oldPolicy: PolicySettings;
-  newPolicy: PolicySettings;
-  changeTime: Date;
-}
+export type PolicyChangeEntity = PolicyChange & { id: number };
 
 export const PolicyChangeSchema = new EntitySchema<PolicyChangeEntity>({
   name: 'PolicyChange',
