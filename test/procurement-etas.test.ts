@@ -6,7 +6,7 @@ import { startTestApp, waitFor, type TestApp } from './support/harness';
 import { eur, supplierOf } from './support/procurement-fixtures';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
 
-// Procurement's forecast changes reach the real Orders service through the outbox (contract items 4 and 5).
+// Procurement's forecast changes reach the real Orders service through the outbox.
 let t: TestApp;
 let smtp: TestSmtpServer;
 beforeAll(async () => {

@@ -102,6 +102,24 @@ describe('purchase order email', () => {
     );
   });
 
+  it('emails a PO the supplier confirmed before the email went out, keeping it CONFIRMED with its send time', async () => {
+    smtp.down = true;
+    const po = await releasedPurchaseOrder('EARLYCONF');
+    await drain();
+    const promisedTime = new Date('2026-03-20T00:00:00Z');
+    await t.procurement.confirmPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, promisedTime });
+    smtp.down = false;
+    clock.set('2026-03-02T08:20:00Z');
+    await waitFor(async () => {
+      await drain();
+      return mailsFor(po.number).length > 0;
+    }, { what: 'the PO email after the confirmation' });
+    const { purchaseOrder } = await t.procurement.getPurchaseOrder({ purchaseOrderId: po.purchaseOrderId });
+    expect(purchaseOrder?.status).toBe(PurchaseOrderStatus.PURCHASE_ORDER_STATUS_CONFIRMED);
+    expect(purchaseOrder?.sendTime).toEqual(new Date('2026-03-02T08:20:00Z'));
+    expect(purchaseOrder?.promisedTime).toEqual(promisedTime);
+  });
+
   it('never emails a PO cancelled before its email went out, and returns its demand to the buffer', async () => {
     const po = await releasedPurchaseOrder('EARLYCXL');
     const { purchaseOrder } = await t.procurement.cancelPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, reason: 'wrong supplier' });

@@ -1,4 +1,3 @@
-import type { Money } from '../gen/restock/common/v1/money';
 import { ArrivalSource, type Arrival as ArrivalProto, type Buffer as BufferProto } from '../gen/restock/procurement/v1/buffer';
 import { PurchaseOrderStatus as StatusProto, ReleaseTrigger as TriggerProto, type PurchaseOrder as PurchaseOrderProto } from '../gen/restock/procurement/v1/purchase_order';
 import type { BufferPolicy as BufferPolicyProto, PolicyChange as PolicyChangeProto, Supplier as SupplierProto, SupplierProduct as SupplierProductProto } from '../gen/restock/procurement/v1/supplier';
@@ -56,12 +55,11 @@ export function toPolicyChange(change: PolicyChange, currencyCode: string): Poli
 
 /** A supplier's buffer as the proto Buffer (values in the supplier's currency). */
 export function toBuffer(buffer: SupplierBuffer): BufferProto {
-  const money = (decimal: string): Money => Amount.parse(decimal, buffer.supplier.currencyCode).toMoney();
   return {
     supplierId: buffer.supplier.supplierId,
-    lines: buffer.lines.map((l) => ({ ...l, value: money(l.value) })),
+    lines: buffer.lines.map((l) => ({ ...l, value: l.value.toMoney() })),
     totalQuantity: buffer.totalQuantity,
-    totalValue: money(buffer.totalValue),
+    totalValue: buffer.totalValue.toMoney(),
     nextReleaseTime: buffer.nextReleaseTime ?? undefined,
   };
 }
@@ -79,15 +77,14 @@ export function fromStatus(status: StatusProto): PurchaseOrderStatus | null {
 
 /** A PO as the proto PurchaseOrder. */
 export function toPurchaseOrder(order: PurchaseOrder): PurchaseOrderProto {
-  const money = (decimal: string): Money => Amount.parse(decimal, order.currencyCode).toMoney();
   return {
     purchaseOrderId: order.purchaseOrderId,
     number: order.number,
     supplierId: order.supplierId,
     status: toStatus(order.status),
     trigger: TriggerProto[`RELEASE_TRIGGER_${order.trigger}`],
-    lines: order.lines.map((l) => ({ ...l, confirmedQuantity: l.confirmedQuantity ?? 0, unitCost: money(l.unitCost) })),
-    total: money(order.total),
+    lines: order.lines.map((l) => ({ ...l, confirmedQuantity: l.confirmedQuantity ?? 0, unitCost: l.unitCost.toMoney() })),
+    total: order.total.toMoney(),
     createTime: order.createTime,
     sendTime: order.sendTime ?? undefined,
     promisedTime: order.promisedTime ?? undefined,

@@ -4,6 +4,8 @@ import type { ServiceModule } from '../platform/service-module';
 import { delivery } from '../platform/topics';
 import { evaluateBuffersTask } from './evaluate-buffers.task';
 import { bufferHandlers } from './procurement.grpc';
+import { SupplierProductSchema } from './supplier-product.entity';
+import { PolicyChangeSchema, SupplierSchema } from './supplier.entity';
 import { purchaseOrderDelivery } from './purchase-order-delivery';
 import { purchaseOrderHandlers } from './purchase-orders.grpc';
 import { APPLY_RECEIPT, REFRESH_ETAS, SEND_PURCHASE_ORDER } from './topics';
@@ -11,7 +13,7 @@ import { APPLY_RECEIPT, REFRESH_ETAS, SEND_PURCHASE_ORDER } from './topics';
 /** Procurement: supplier buffers, release rules, purchase orders and their emails, receipts, lead times. */
 export const procurementModule: ServiceModule<typeof ProcurementServiceDefinition> = {
   name: 'procurement',
-  schema: { schema: 'procurement', entities: [], migrations },
+  schema: { schema: 'procurement', entities: [SupplierSchema, PolicyChangeSchema, SupplierProductSchema], migrations },
   descriptor: ProcurementServiceDefinition,
   create: ({ orm, clock, mailer, peers, config }) => ({
     handlers: { ...bufferHandlers(orm, clock), ...purchaseOrderHandlers(orm, clock) },

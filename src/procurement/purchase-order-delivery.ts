@@ -1,7 +1,7 @@
 import type { Clock } from '../platform/clock';
 import type { Email, Mailer } from '../platform/mail';
-import { sqlOf, type Orm } from '../platform/orm';
-import { awaitsSending, markSent } from './purchase-order-lifecycle';
+import type { Orm } from '../platform/orm';
+import { markSent, purchaseOrderAwaitsSending } from './purchase-order-lifecycle';
 
 /**
  * Delivers a PO email (outbox topic procurement.send-purchase-order): the mailer sends it with a Message-ID
@@ -10,7 +10,7 @@ import { awaitsSending, markSent } from './purchase-order-lifecycle';
  */
 export function purchaseOrderDelivery(orm: Orm, clock: Clock, mailer: Mailer) {
   return async (payload: { purchaseOrderId: string; email: Email }, key: string): Promise<void> => {
-    if (!(await awaitsSending(sqlOf(orm.em), payload.purchaseOrderId))) return;
+    if (!(await purchaseOrderAwaitsSending(orm, payload.purchaseOrderId))) return;
     await mailer.send(payload.email, key);
     await markSent(orm, clock, payload.purchaseOrderId);
   };

@@ -1,4 +1,5 @@
-import { dateIn, formatAmount, lineTotal, purchaseOrderCsv, purchaseOrderEmail } from './purchase-order-email';
+import { Amount } from '../platform/money';
+import { dateIn, purchaseOrderCsv, purchaseOrderEmail } from './purchase-order-email';
 
 const po = {
   number: 'PO-2026-000042',
@@ -8,17 +9,23 @@ const po = {
   currencyCode: 'EUR',
   requestedDeliveryTime: new Date('2026-03-09T23:30:00Z'),
   lines: [
-    { sku: 'BOLT-1', supplierSku: 'A,"bolt"', quantity: 12, unitCost: '1.500000000' },
-    { sku: 'NUT-1', supplierSku: 'N1', quantity: 3, unitCost: '0.333333333' },
+    { sku: 'BOLT-1', supplierSku: 'A,"bolt"', quantity: 12, unitCost: Amount.parse('1.500000000', 'EUR') },
+    { sku: 'NUT-1', supplierSku: 'N1', quantity: 3, unitCost: Amount.parse('0.333333333', 'EUR') },
   ],
 };
 
 describe('purchase order email', () => {
   it('formats amounts exactly', () => {
-    expect(lineTotal('1.500000000', 12)).toBe('18.000000000');
-    expect(formatAmount('18.000000000')).toBe('18.00');
-    expect(formatAmount('0.999999999')).toBe('0.999999999');
-    expect(formatAmount('2.50')).toBe('2.50');
+    const { text } = purchaseOrderEmail(po);
+    expect(text).toContain('A,"bolt" (our SKU BOLT-1): 12 x 1.50 EUR = 18.00 EUR');
+    expect(text).toContain('N1 (our SKU NUT-1): 3 x 0.333333333 EUR = 0.999999999 EUR');
+    const single = purchaseOrderEmail({ ...po, lines: [{ sku: 'W-1', supplierSku: 'W1', quantity: 1, unitCost: Amount.parse('2.50', 'EUR') }] });
+    expect(single.text).toContain('Total: 2.50 EUR');
+  });
+
+  it('refuses to total lines priced in another currency than the PO', () => {
+    const mixed = { ...po, lines: [...po.lines, { sku: 'USD-1', supplierSku: 'U1', quantity: 1, unitCost: Amount.parse('1', 'USD') }] };
+    expect(() => purchaseOrderEmail(mixed)).toThrow(expect.objectContaining({ reason: 'CURRENCY_MISMATCH' }));
   });
 
   it('dates the delivery in the supplier time zone', () => {

@@ -1,7 +1,8 @@
 import { html } from '../platform/html';
 import type { Email } from '../platform/mail';
+import { Amount } from '../platform/money';
 
-/** What a PO email shows: the PO as sent, with its supplier's name and time zone. */
+/** What a PO email shows: the PO as sent, with its supplier's name and time zone; unit costs in the PO's currency. */
 export interface PurchaseOrderDocument {
   number: string;
   supplierName: string;
@@ -9,25 +10,7 @@ export interface PurchaseOrderDocument {
   timeZone: string;
   currencyCode: string;
   requestedDeliveryTime: Date;
-  lines: { sku: string; supplierSku: string; quantity: number; unitCost: string }[];
-}
-
-/** A decimal string with two to nine fraction digits (trailing zeros beyond cents dropped). */
-export function formatAmount(decimal: string): string {
-  const [whole, fraction = ''] = decimal.split('.');
-  return `${whole}.${fraction.padEnd(2, '0').replace(/(\d{2}\d*?)0+$/, '$1')}`;
-}
-
-/** Multiplies a decimal string by a whole quantity exactly (in nanos). */
-export function lineTotal(unitCost: string, quantity: number): string {
-  const [whole, fraction = ''] = unitCost.split('.');
-  const nanos = (BigInt(whole) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9))) * BigInt(quantity);
-  return `${nanos / 1_000_000_000n}.${(nanos % 1_000_000_000n).toString().padStart(9, '0')}`;
-}
-
-function sum(decimals: string[]): string {
-  const nanos = decimals.reduce((total, d) => total + BigInt(d.replace('.', '')), 0n);
-  return `${nanos / 1_000_000_000n}.${(nanos % 1_000_000_000n).toString().padStart(9, '0')}`;
+  lines: { sku: string; supplierSku: string; quantity: number; unitCost: Amount }[];
 }
 
 /** The calendar date of time in a time zone, as YYYY-MM-DD. */
@@ -43,16 +26,17 @@ function csvField(value: string): string {
 export function purchaseOrderCsv(po: PurchaseOrderDocument): string {
   const rows = [['supplier_sku', 'sku', 'quantity', 'unit_cost', 'line_total', 'currency']];
   for (const line of po.lines) {
-    rows.push([line.supplierSku, line.sku, String(line.quantity), formatAmount(line.unitCost), formatAmount(lineTotal(line.unitCost, line.quantity)), po.currencyCode]);
+    rows.push([line.supplierSku, line.sku, String(line.quantity), line.unitCost.format(), line.unitCost.times(line.quantity).format(), po.currencyCode]);
   }
   return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
 /** The email that sends a PO to its supplier: PO number in the subject, lines in text, HTML and CSV. */
 export function purchaseOrderEmail(po: PurchaseOrderDocument): Email {
-  const total = formatAmount(sum(po.lines.map((l) => lineTotal(l.unitCost, l.quantity))));
+  // Summed from zero in the PO's currency: a line priced in another currency is CURRENCY_MISMATCH.
+  const total = po.lines.reduce((sum, l) => sum.plus(l.unitCost.times(l.quantity)), Amount.zero(po.currencyCode)).format();
   const deliverBy = dateIn(po.requestedDeliveryTime, po.timeZone);
-  const rows = po.lines.map((l) => ({ ...l, cost: formatAmount(l.unitCost), lineTotal: formatAmount(lineTotal(l.unitCost, l.quantity)) }));
+  const rows = po.lines.map((l) => ({ ...l, cost: l.unitCost.format(), lineTotal: l.unitCost.times(l.quantity).format() }));
   const text = [
     `Dear ${po.supplierName},`,
     '',

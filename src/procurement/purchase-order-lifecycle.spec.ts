@@ -19,6 +19,12 @@ describe('purchase order transitions', () => {
     for (const status of ['PARTIALLY_RECEIVED', 'RECEIVED', 'CANCELLED'] as const) expect(() => assertTransition(order(status), 'CONFIRMED')).toThrow();
   });
 
+  it('answers an allowed change with the statuses it was checked between, and refuses an illegal one', () => {
+    expect(assertTransition(order('ISSUED'), 'SENT')).toEqual({ purchaseOrderId: 'po', from: 'ISSUED', to: 'SENT' });
+    expect(() => assertTransition(order('CONFIRMED'), 'SENT')).toThrow(expect.objectContaining({ reason: 'INVALID_PURCHASE_ORDER_TRANSITION' }));
+    expect(() => assertTransition(order('CANCELLED'), 'RECEIVED')).toThrow(/PO-2026-000001 is CANCELLED and cannot become RECEIVED/);
+  });
+
   it('makes a PO SENT only from ISSUED', () => {
     for (const [from, next] of Object.entries(PURCHASE_ORDER_TRANSITIONS)) expect([from, next.includes('SENT')]).toEqual([from, from === 'ISSUED']);
   });

@@ -6,7 +6,7 @@ import { pageSize } from '../platform/pagination';
 import type { Handlers } from '../platform/rpc';
 import { MAX_QUANTITY, Validator } from '../platform/validation';
 import { getSupplyForecast } from './forecast';
-import { getLeadTimeStats } from './lead-time-store';
+import { getLeadTimeStats } from './lead-time-stats';
 import { cancelPurchaseOrder, confirmPurchaseOrder } from './purchase-order-lifecycle';
 import { getPurchaseOrder, listPurchaseOrders } from './purchase-orders';
 import * as map from './procurement.mapping';

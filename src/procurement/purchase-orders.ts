@@ -1,13 +1,17 @@
 import { notFound } from '../platform/errors';
+import { Amount } from '../platform/money';
 import { decodePageToken, encodePageToken } from '../platform/pagination';
 import { sqlOf, type Orm, type Sql } from '../platform/orm';
 import { addDays } from './lead-times';
-import { supplierLeadTimes } from './lead-time-store';
+import { supplierLeadTimes } from './lead-time-stats';
+import {
+  findPurchaseOrderHeaders, findPurchaseOrderLines, findPurchaseOrderPage, type PagePosition,
+} from './purchase-order.repository';
 import type { ReleaseTrigger } from './release-rules';
 
 export type PurchaseOrderStatus = 'ISSUED' | 'SENT' | 'CONFIRMED' | 'PARTIALLY_RECEIVED' | 'RECEIVED' | 'CANCELLED';
 
-/** PurchaseOrderLine is one SKU of a PO (unit cost as a decimal in the PO's currency). */
+/** PurchaseOrderLine is one SKU of a PO (unit cost in the PO's currency). */
 export interface PurchaseOrderLine {
   sku: string;
   supplierSku: string;
@@ -15,7 +19,7 @@ export interface PurchaseOrderLine {
   demandedQuantity: number;
   confirmedQuantity: number | null;
   receivedQuantity: number;
-  unitCost: string;
+  unitCost: Amount;
 }
 
 /** PurchaseOrder is one release of a supplier's buffer. */
@@ -27,7 +31,7 @@ export interface PurchaseOrder {
   trigger: ReleaseTrigger;
   currencyCode: string;
   lines: PurchaseOrderLine[];
-  total: string;
+  total: Amount;
   createTime: Date;
   requestedDeliveryTime: Date;
   sendTime: Date | null;
@@ -37,52 +41,26 @@ export interface PurchaseOrder {
   cancelReason: string;
 }
 
-type HeaderRow = Omit<PurchaseOrder, 'lines' | 'total' | 'createTime' | 'requestedDeliveryTime' | 'sendTime' | 'promisedTime' | 'expectedTime'> & {
-  createTime: string;
-  requestedDeliveryTime: string;
-  sendTime: string | null;
-  promisedTime: string | null;
-};
-
-/** Reads POs with their lines (two statements whatever the count), in the order of ids. */
+/** Reads POs with their lines, in the order of ids. */
 export async function loadPurchaseOrders(sql: Sql, ids: string[], lock = false): Promise<PurchaseOrder[]> {
   if (ids.length === 0) return [];
-  const headers = await sql<HeaderRow>(
-    `SELECT purchase_order_id AS "purchaseOrderId", number, supplier_id AS "supplierId", status, trigger, currency_code AS "currencyCode",
-       create_time AS "createTime", requested_delivery_time AS "requestedDeliveryTime", send_time AS "sendTime",
-       promised_time AS "promisedTime", cancel_reason AS "cancelReason"
-     FROM procurement.purchase_order WHERE purchase_order_id = ANY(?) ORDER BY purchase_order_id ${lock ? 'FOR UPDATE' : ''}`,
-    [ids],
-  );
-  const lines = await sql<PurchaseOrderLine & { purchaseOrderId: string }>(
-    `SELECT purchase_order_id AS "purchaseOrderId", sku, supplier_sku AS "supplierSku", quantity, demanded_quantity AS "demandedQuantity",
-       confirmed_quantity AS "confirmedQuantity", received_quantity AS "receivedQuantity", unit_cost::text AS "unitCost"
-     FROM procurement.purchase_order_line WHERE purchase_order_id = ANY(?) ORDER BY sku`,
-    [ids],
-  );
-  const totals = await sql<{ purchaseOrderId: string; total: string }>(
-    `SELECT purchase_order_id AS "purchaseOrderId", sum(quantity * unit_cost)::text AS total
-     FROM procurement.purchase_order_line WHERE purchase_order_id = ANY(?) GROUP BY purchase_order_id`,
-    [ids],
-  );
+  const headers = await findPurchaseOrderHeaders(sql, ids, lock);
+  const lines = await findPurchaseOrderLines(sql, ids);
   const leadTimes = await supplierLeadTimes(sql, headers.map((h) => h.supplierId));
-  const totalOf = new Map(totals.map((t) => [t.purchaseOrderId, t.total]));
+  const currencyOf = new Map(headers.map((h) => [h.purchaseOrderId, h.currencyCode]));
   const linesOf = new Map<string, PurchaseOrderLine[]>();
-  for (const { purchaseOrderId, ...line } of lines) linesOf.set(purchaseOrderId, [...(linesOf.get(purchaseOrderId) ?? []), line]);
+  for (const { purchaseOrderId, unitCost, ...line } of lines) {
+    const parsed = { ...line, unitCost: Amount.parse(unitCost, currencyOf.get(purchaseOrderId)!) };
+    linesOf.set(purchaseOrderId, [...(linesOf.get(purchaseOrderId) ?? []), parsed]);
+  }
   const byId = new Map(
     headers.map((h) => {
-      const sendTime = h.sendTime ? new Date(h.sendTime) : null;
-      const promisedTime = h.promisedTime ? new Date(h.promisedTime) : null;
-      const createTime = new Date(h.createTime);
+      const orderLines = linesOf.get(h.purchaseOrderId) ?? [];
       const order: PurchaseOrder = {
         ...h,
-        lines: linesOf.get(h.purchaseOrderId) ?? [],
-        total: totalOf.get(h.purchaseOrderId) ?? '0',
-        createTime,
-        requestedDeliveryTime: new Date(h.requestedDeliveryTime),
-        sendTime,
-        promisedTime,
-        expectedTime: promisedTime ?? addDays(sendTime ?? createTime, leadTimes.get(h.supplierId)!.expectedDays),
+        lines: orderLines,
+        total: orderLines.reduce((total, l) => total.plus(l.unitCost.times(l.quantity)), Amount.zero(h.currencyCode)),
+        expectedTime: h.promisedTime ?? addDays(h.sendTime ?? h.createTime, leadTimes.get(h.supplierId)!.expectedDays),
       };
       return [h.purchaseOrderId, order];
     }),
@@ -102,8 +80,6 @@ export function getPurchaseOrder(orm: Orm, purchaseOrderId: string): Promise<Pur
   return findPurchaseOrder(sqlOf(orm.em), purchaseOrderId);
 }
 
-type Position = [string, string];
-
 /** A page of POs, newest first, optionally of one supplier and/or in one status. */
 export async function listPurchaseOrders(
   orm: Orm,
@@ -112,19 +88,11 @@ export async function listPurchaseOrders(
   pageToken: string,
 ): Promise<{ purchaseOrders: PurchaseOrder[]; nextPageToken: string }> {
   const sql = sqlOf(orm.em);
-  const after = decodePageToken(pageToken, (p): p is Position => Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'string'));
-  const rows = await sql<{ id: string; createTime: string }>(
-    `SELECT purchase_order_id AS id, to_char(create_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "createTime"
-     FROM procurement.purchase_order
-     WHERE (? = '' OR supplier_id = ?) AND (?::text IS NULL OR status = ?)
-       AND (?::timestamptz IS NULL OR (create_time, purchase_order_id) < (?::timestamptz, ?))
-     ORDER BY create_time DESC, purchase_order_id DESC LIMIT ?`,
-    [filter.supplierId, filter.supplierId, filter.status, filter.status, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? '', limit + 1],
-  );
+  const after = decodePageToken(pageToken, (p): p is PagePosition => Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'string'));
+  const rows = await findPurchaseOrderPage(sql, filter, after ?? null, limit + 1);
   const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
   return {
     purchaseOrders: await loadPurchaseOrders(sql, page.map((r) => r.id)),
-    nextPageToken: rows.length > limit ? encodePageToken([last.createTime, last.id]) : '',
+    nextPageToken: rows.length > limit ? encodePageToken(page[page.length - 1].position) : '',
   };
 }

@@ -6,6 +6,7 @@ import { enqueue } from '../platform/outbox';
 import { refreshEtas } from './eta-refresh';
 import { assertTransition } from './purchase-order-lifecycle';
 import { findPurchaseOrder, type PurchaseOrder } from './purchase-orders';
+import { addReceivedQuantities, insertLeadTimeObservations, updatePurchaseOrderStatus } from './purchase-order.repository';
 import { message } from '../platform/topics';
 import { APPLY_RECEIPT } from './topics';
 
@@ -22,7 +23,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * Records delivered goods once per receipt id: partial and over-receipts are both kept as they came.
  * Each received line is a lead-time observation (days from send to receipt) and reaches
- * Orders.ApplyReceipt through the outbox (contract item 3), which receives the stock and allocates it.
+ * Orders.ApplyReceipt through the outbox, which receives the stock and allocates it.
  */
 export function receivePurchaseOrder(orm: Orm, clock: Clock, receipt: Receipt): Promise<PurchaseOrder> {
   return transaction(orm, async (sql) => {
@@ -38,21 +39,15 @@ export function receivePurchaseOrder(orm: Orm, clock: Clock, receipt: Receipt): 
       // A line is complete once what arrived covers what the supplier confirmed (or, unconfirmed, what we ordered).
       const complete = order.lines.every((l) => received.get(l.sku)! >= (l.confirmedQuantity ?? l.quantity));
       const status = complete ? 'RECEIVED' : 'PARTIALLY_RECEIVED';
-      assertTransition(order, status);
+      const change = assertTransition(order, status);
 
       const skus = receipt.lines.map((l) => l.sku);
-      await sql(
-        `UPDATE procurement.purchase_order_line l SET received_quantity = l.received_quantity + r.quantity
-         FROM unnest(?::text[], ?::int[]) AS r(sku, quantity) WHERE l.purchase_order_id = ? AND l.sku = r.sku`,
-        [skus, receipt.lines.map((l) => l.quantity), order.purchaseOrderId],
-      );
-      await sql(`UPDATE procurement.purchase_order SET status = ?, update_time = now() WHERE purchase_order_id = ?`, [status, order.purchaseOrderId]);
+      await addReceivedQuantities(sql, order.purchaseOrderId, receipt.lines);
+      await updatePurchaseOrderStatus(sql, change);
       const days = (receivedTime.getTime() - (order.sendTime ?? order.createTime).getTime()) / DAY_MS;
-      await sql(
-        `INSERT INTO procurement.lead_time_observation (supplier_id, sku, purchase_order_id, receipt_id, days, observe_time)
-         SELECT ?, sku, ?, ?, ?, ? FROM unnest(?::text[]) AS r(sku)`,
-        [order.supplierId, order.purchaseOrderId, receipt.receiptId, Math.max(0, days), receivedTime, skus],
-      );
+      await insertLeadTimeObservations(sql, {
+        supplierId: order.supplierId, purchaseOrderId: order.purchaseOrderId, receiptId: receipt.receiptId, days: Math.max(0, days), observeTime: receivedTime, skus,
+      });
       await enqueue(
         sql,
         'procurement',

@@ -1,12 +1,14 @@
+import { Amount } from '../platform/money';
 import { orderQuantity, releaseTrigger, type BufferPolicy, type BufferTotals } from './release-rules';
 
-const off: BufferPolicy = { minQuantity: 0, minValueNanos: 0n, releaseSchedule: '0 10 * * 1', maxWaitDays: 0, paused: false };
+const eur = (decimal: string) => Amount.parse(decimal, 'EUR');
+const off: BufferPolicy = { minQuantity: 0, minValue: eur('0'), releaseSchedule: '0 10 * * 1', maxWaitDays: 0, paused: false };
 const asOf = new Date('2026-03-04T12:00:00Z');
 const later = new Date('2026-03-09T09:00:00Z');
 const DAY = 86_400_000;
 const buffer = (quantity: number, euros = 0, ageDays = 0): BufferTotals => ({
   quantity,
-  valueNanos: BigInt(euros) * 1_000_000_000n,
+  value: eur(String(euros)),
   oldestDemandTime: new Date(asOf.getTime() - ageDays * DAY),
 });
 
@@ -14,23 +16,34 @@ describe('releaseTrigger', () => {
   it.each([
     ['min quantity reached', { minQuantity: 10 }, buffer(10), later, false, 'MIN_QUANTITY'],
     ['min quantity one short', { minQuantity: 10 }, buffer(9), later, false, null],
-    ['min value reached', { minValueNanos: 100_000_000_000n }, buffer(1, 100), later, false, 'MIN_VALUE'],
-    ['min value one cent short', { minValueNanos: 100_000_000_000n }, { ...buffer(1), valueNanos: 99_990_000_000n }, later, false, null],
+    ['min value reached', { minValue: eur('100') }, buffer(1, 100), later, false, 'MIN_VALUE'],
+    ['min value one cent short', { minValue: eur('100') }, { ...buffer(1), value: eur('99.99') }, later, false, null],
     ['max wait reached to the millisecond', { maxWaitDays: 3 }, buffer(1, 1, 3), later, false, 'MAX_WAIT'],
     ['max wait one millisecond short', { maxWaitDays: 3 }, { ...buffer(1), oldestDemandTime: new Date(asOf.getTime() - 3 * DAY + 1) }, later, false, null],
     ['schedule due exactly now', {}, buffer(1), asOf, false, 'SCHEDULE'],
     ['schedule due earlier', {}, buffer(1), new Date(asOf.getTime() - 1), false, 'SCHEDULE'],
     ['schedule one millisecond ahead', {}, buffer(1), new Date(asOf.getTime() + 1), false, null],
-    ['zero thresholds are off', { minQuantity: 0, minValueNanos: 0n, maxWaitDays: 0 }, buffer(1000, 1_000_000, 365), later, false, null],
+    ['zero thresholds are off', { minQuantity: 0, minValue: eur('0'), maxWaitDays: 0 }, buffer(1000, 1_000_000, 365), later, false, null],
     ['empty buffer never releases', { minQuantity: 1 }, buffer(0), asOf, true, null],
     ['paused holds every rule', { paused: true, minQuantity: 1, maxWaitDays: 1 }, buffer(50, 50, 30), asOf, false, null],
     ['force releases a paused buffer', { paused: true }, buffer(1), later, true, 'MANUAL'],
     ['force wins over thresholds', { minQuantity: 1 }, buffer(5), later, true, 'MANUAL'],
-    ['quantity wins over value, wait and schedule', { minQuantity: 1, minValueNanos: 1n, maxWaitDays: 1 }, buffer(5, 5, 5), asOf, false, 'MIN_QUANTITY'],
-    ['value wins over wait and schedule', { minQuantity: 100, minValueNanos: 1n, maxWaitDays: 1 }, buffer(5, 5, 5), asOf, false, 'MIN_VALUE'],
+    ['quantity wins over value, wait and schedule', { minQuantity: 1, minValue: eur('0.000000001'), maxWaitDays: 1 }, buffer(5, 5, 5), asOf, false, 'MIN_QUANTITY'],
+    ['value wins over wait and schedule', { minQuantity: 100, minValue: eur('0.000000001'), maxWaitDays: 1 }, buffer(5, 5, 5), asOf, false, 'MIN_VALUE'],
     ['wait wins over schedule', { maxWaitDays: 1 }, buffer(5, 5, 5), asOf, false, 'MAX_WAIT'],
   ] as const)('%s', (_name, policy, totals, scheduled, force, expected) => {
     expect(releaseTrigger({ ...off, ...policy }, totals, scheduled, asOf, force)).toBe(expected);
+  });
+
+  it('compares min values exactly, beyond what a float tells apart', () => {
+    const policy = { ...off, minValue: eur('12345678901.000000002') };
+    expect(releaseTrigger(policy, { ...buffer(1), value: eur('12345678901.000000001') }, later, asOf)).toBeNull();
+    expect(releaseTrigger(policy, { ...buffer(1), value: eur('12345678901.000000002') }, later, asOf)).toBe('MIN_VALUE');
+  });
+
+  it('refuses to compare a buffer value with a min value in another currency', () => {
+    const inDollars = { ...buffer(1), value: Amount.parse('500', 'USD') };
+    expect(() => releaseTrigger({ ...off, minValue: eur('100') }, inDollars, later, asOf)).toThrow(expect.objectContaining({ reason: 'CURRENCY_MISMATCH' }));
   });
 });
 

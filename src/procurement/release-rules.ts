@@ -1,8 +1,10 @@
+import type { Amount } from '../platform/money';
+
 /** The rules that release a supplier's buffer, as planners set them; 0 turns a rule off. */
 export interface BufferPolicy {
   minQuantity: number;
-  /** Minimum buffered value in nanos of the supplier's currency. */
-  minValueNanos: bigint;
+  /** Minimum buffered value, in the supplier's currency. */
+  minValue: Amount;
   releaseSchedule: string;
   maxWaitDays: number;
   paused: boolean;
@@ -11,8 +13,8 @@ export interface BufferPolicy {
 /** What is waiting in one supplier's buffer at the moment of evaluation. */
 export interface BufferTotals {
   quantity: number;
-  /** Sum of quantity × unit cost, in nanos. */
-  valueNanos: bigint;
+  /** Sum of quantity × unit cost, in the supplier's currency. */
+  value: Amount;
   oldestDemandTime: Date | null;
 }
 
@@ -23,7 +25,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * Which rule releases the buffer now, or null to keep buffering. An empty buffer is never released; a
  * paused one only by force (a planner's manual release). When several rules hold, the first of MANUAL,
- * MIN_QUANTITY, MIN_VALUE, MAX_WAIT, SCHEDULE is recorded.
+ * MIN_QUANTITY, MIN_VALUE, MAX_WAIT, SCHEDULE is recorded. A value in another currency than the min value
+ * is CURRENCY_MISMATCH.
  */
 export function releaseTrigger(
   policy: BufferPolicy,
@@ -36,7 +39,7 @@ export function releaseTrigger(
   if (force) return 'MANUAL';
   if (policy.paused) return null;
   if (policy.minQuantity > 0 && buffer.quantity >= policy.minQuantity) return 'MIN_QUANTITY';
-  if (policy.minValueNanos > 0n && buffer.valueNanos >= policy.minValueNanos) return 'MIN_VALUE';
+  if (!policy.minValue.isZero() && buffer.value.atLeast(policy.minValue)) return 'MIN_VALUE';
   if (policy.maxWaitDays > 0 && buffer.oldestDemandTime && asOf.getTime() - buffer.oldestDemandTime.getTime() >= policy.maxWaitDays * DAY_MS) {
     return 'MAX_WAIT';
   }
@@ -51,7 +54,7 @@ export interface OrderingTerms {
 }
 
 /**
- * The quantity to order for a demand: max(MOQ, demand rounded up to whole packs), as issue 4 specifies.
+ * The quantity to order for a demand: max(MOQ, demand rounded up to whole packs).
  * (An MOQ that is not a multiple of the pack size is ordered as is: the supplier set both.)
  */
 export function orderQuantity(demand: number, terms: OrderingTerms): number {

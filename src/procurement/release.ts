@@ -1,38 +1,37 @@
 import { randomUUID } from 'node:crypto';
+import { Amount } from '../platform/money';
 import { transaction, type Orm, type Sql } from '../platform/orm';
 import { enqueue } from '../platform/outbox';
-import { SUPPLIER_PRODUCT_COLUMNS, type SupplierProduct } from './catalog';
+import type { SupplierProduct } from './catalog';
+import { findSupplierProducts } from './supplier-product.repository';
 import { addDays } from './lead-times';
 import { purchaseOrderEmail } from './purchase-order-email';
-import { orderQuantity, releaseTrigger, type BufferTotals, type ReleaseTrigger } from './release-rules';
+import { RELEASED_STATUS } from './purchase-order-lifecycle';
+import { orderQuantity, releaseTrigger, type BufferPolicy, type BufferTotals, type ReleaseTrigger } from './release-rules';
 import { nextReleaseTime } from './schedule';
-import { lockSuppliers, type Supplier } from './suppliers';
+import { findBufferTotals, takeBufferedDemand } from './buffer.repository';
+import { insertPurchaseOrderDemand, insertPurchaseOrderLines, insertPurchaseOrders, nextPurchaseOrderNumbers } from './purchase-order.repository';
+import { lockSuppliers, moveNextReleaseTimes } from './supplier.repository';
+import type { Supplier } from './suppliers';
 import { message, type OutboxMessage } from '../platform/topics';
 import { SEND_PURCHASE_ORDER, REFRESH_ETAS } from './topics';
 
-/** A non-negative decimal string as nanos. */
-export function toNanos(decimal: string): bigint {
-  const [whole, fraction = ''] = decimal.split('.');
-  return BigInt(whole || '0') * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9));
-}
-
 /** A supplier's release rules in the form the pure rules take. */
-function rulesOf(supplier: Supplier) {
-  return { ...supplier.policy, minValueNanos: toNanos(supplier.policy.minValue) };
+function rulesOf(supplier: Supplier): BufferPolicy {
+  return { ...supplier.policy, minValue: Amount.parse(supplier.policy.minValue, supplier.currencyCode) };
 }
 
-/** The buffer totals of each supplier, with one aggregate statement, in the caller's transaction. */
-async function bufferTotals(sql: Sql, supplierIds: string[]): Promise<Map<string, BufferTotals>> {
-  const rows = await sql<{ supplierId: string; quantity: number; value: string; oldest: string }>(
-    `SELECT b.supplier_id AS "supplierId", sum(b.quantity)::int AS quantity, sum(b.quantity * sp.unit_cost)::text AS value, min(b.demand_time) AS oldest
-     FROM procurement.buffered_demand b JOIN procurement.supplier_product sp ON sp.supplier_id = b.supplier_id AND sp.sku = b.sku
-     WHERE b.supplier_id = ANY(?) GROUP BY b.supplier_id`,
-    [supplierIds],
+/** The buffer totals of each supplier (empty ones too), valued in its currency, in the caller's transaction. */
+async function bufferTotals(sql: Sql, suppliers: Supplier[]): Promise<Map<string, BufferTotals>> {
+  const rows = new Map((await findBufferTotals(sql, suppliers.map((s) => s.supplierId))).map((r) => [r.supplierId, r]));
+  return new Map(
+    suppliers.map(({ supplierId, currencyCode }) => {
+      const row = rows.get(supplierId);
+      const totals = row ? { ...row, value: Amount.parse(row.value, currencyCode) } : { quantity: 0, value: Amount.zero(currencyCode), oldestDemandTime: null };
+      return [supplierId, totals];
+    }),
   );
-  return new Map(rows.map((r) => [r.supplierId, { quantity: r.quantity, valueNanos: toNanos(r.value), oldestDemandTime: new Date(r.oldest) }]));
 }
-
-const EMPTY: BufferTotals = { quantity: 0, valueNanos: 0n, oldestDemandTime: null };
 
 /**
  * Releases the buffers of these suppliers whose rules fire as of asOf, in one transaction: their rows are
@@ -44,36 +43,20 @@ const EMPTY: BufferTotals = { quantity: 0, valueNanos: 0n, oldestDemandTime: nul
 export function releaseBuffers(orm: Orm, supplierIds: string[], asOf: Date, force: boolean): Promise<string[]> {
   return transaction(orm, async (sql) => {
     const suppliers = await lockSuppliers(sql, supplierIds);
-    const totals = await bufferTotals(sql, supplierIds);
+    const totals = await bufferTotals(sql, suppliers);
     const moved = suppliers.filter((s) => !s.policy.paused && s.nextReleaseTime.getTime() <= asOf.getTime());
-    await sql(
-      `UPDATE procurement.supplier s SET next_release_time = m.next FROM unnest(?::text[], ?::timestamptz[]) AS m(supplier_id, next)
-       WHERE s.supplier_id = m.supplier_id`,
-      [moved.map((s) => s.supplierId), moved.map((s) => nextReleaseTime(s.policy.releaseSchedule, s.timeZone, asOf))],
-    );
+    await moveNextReleaseTimes(sql, moved.map((s) => ({ supplierId: s.supplierId, next: nextReleaseTime(s.policy.releaseSchedule, s.timeZone, asOf) })));
     const releases = suppliers
-      .map((supplier) => ({ supplier, trigger: releaseTrigger(rulesOf(supplier), totals.get(supplier.supplierId) ?? EMPTY, supplier.nextReleaseTime, asOf, force) }))
+      .map((supplier) => ({ supplier, trigger: releaseTrigger(rulesOf(supplier), totals.get(supplier.supplierId)!, supplier.nextReleaseTime, asOf, force) }))
       .filter((r): r is { supplier: Supplier; trigger: ReleaseTrigger } => r.trigger !== null);
     if (releases.length === 0) return [];
     return createPurchaseOrders(sql, releases, asOf);
   });
 }
 
-interface TakenDemand {
-  supplierId: string;
-  demandId: string;
-  sku: string;
-  quantity: number;
-  demandTime: string;
-}
-
 /** Moves each releasing supplier's whole buffer onto a new PO (lines rounded to MOQ and packs) and queues the emails. */
 async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; trigger: ReleaseTrigger }[], asOf: Date): Promise<string[]> {
-  const taken = await sql<TakenDemand>(
-    `DELETE FROM procurement.buffered_demand WHERE supplier_id = ANY(?)
-     RETURNING supplier_id AS "supplierId", demand_id AS "demandId", sku, quantity, demand_time AS "demandTime"`,
-    [releases.map((r) => r.supplier.supplierId)],
-  );
+  const taken = await takeBufferedDemand(sql, releases.map((r) => r.supplier.supplierId));
   const demanded = new Map<string, Map<string, number>>();
   for (const d of taken) {
     const perSku = demanded.get(d.supplierId) ?? new Map<string, number>();
@@ -81,18 +64,14 @@ async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; tr
     demanded.set(d.supplierId, perSku);
   }
   const pairs = [...demanded].flatMap(([supplierId, perSku]) => [...perSku.keys()].map((sku) => [supplierId, sku]));
-  const products = await sql<SupplierProduct>(
-    `SELECT ${SUPPLIER_PRODUCT_COLUMNS} FROM procurement.supplier_product
-     WHERE (supplier_id, sku) IN (SELECT * FROM unnest(?::text[], ?::text[])) ORDER BY supplier_id, sku`,
-    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
-  );
+  const products = await findSupplierProducts(sql, pairs as [string, string][]);
   const productsOf = new Map<string, SupplierProduct[]>();
   for (const p of products) productsOf.set(p.supplierId, [...(productsOf.get(p.supplierId) ?? []), p]);
   const released = releases.filter((r) => demanded.has(r.supplier.supplierId));
-  const numbers = await sql<{ seq: string }>(`SELECT nextval('procurement.purchase_order_number')::text AS seq FROM generate_series(1, ?)`, [released.length]);
+  const numbers = await nextPurchaseOrderNumbers(sql, released.length);
   const orders = released.map(({ supplier, trigger }, i) => ({
     purchaseOrderId: randomUUID(),
-    number: `PO-${asOf.getUTCFullYear()}-${numbers[i].seq.padStart(6, '0')}`,
+    number: `PO-${asOf.getUTCFullYear()}-${numbers[i].padStart(6, '0')}`,
     supplier,
     trigger,
     requestedDeliveryTime: addDays(asOf, supplier.quotedLeadTimeDays),
@@ -104,23 +83,13 @@ async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; tr
   const orderOf = new Map(orders.map((o) => [o.supplier.supplierId, o.purchaseOrderId]));
   const lines = orders.flatMap((o) => o.lines.map((l) => ({ ...l, purchaseOrderId: o.purchaseOrderId })));
 
-  await sql(
-    `INSERT INTO procurement.purchase_order (purchase_order_id, number, supplier_id, status, trigger, currency_code, create_time, requested_delivery_time)
-     SELECT id, number, supplier_id, 'ISSUED', trigger, currency, ?, requested FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])
-       AS o(id, number, supplier_id, trigger, currency, requested)`,
-    [asOf, orders.map((o) => o.purchaseOrderId), orders.map((o) => o.number), orders.map((o) => o.supplier.supplierId), orders.map((o) => o.trigger),
-      orders.map((o) => o.supplier.currencyCode), orders.map((o) => o.requestedDeliveryTime)],
+  await insertPurchaseOrders(
+    sql,
+    orders.map((o) => ({ ...o, supplierId: o.supplier.supplierId, status: RELEASED_STATUS, currencyCode: o.supplier.currencyCode })),
+    asOf,
   );
-  await sql(
-    `INSERT INTO procurement.purchase_order_line (purchase_order_id, sku, supplier_sku, quantity, demanded_quantity, unit_cost)
-     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::numeric[])`,
-    [lines.map((l) => l.purchaseOrderId), lines.map((l) => l.sku), lines.map((l) => l.supplierSku), lines.map((l) => l.quantity), lines.map((l) => l.demandedQuantity), lines.map((l) => l.unitCost)],
-  );
-  await sql(
-    `INSERT INTO procurement.purchase_order_demand (purchase_order_id, demand_id, sku, quantity, demand_time)
-     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::timestamptz[])`,
-    [taken.map((d) => orderOf.get(d.supplierId)), taken.map((d) => d.demandId), taken.map((d) => d.sku), taken.map((d) => d.quantity), taken.map((d) => new Date(d.demandTime))],
-  );
+  await insertPurchaseOrderLines(sql, lines);
+  await insertPurchaseOrderDemand(sql, taken.map((d) => ({ ...d, purchaseOrderId: orderOf.get(d.supplierId)! })));
   await enqueue(sql, 'procurement', orders.flatMap((o) => releaseMessages(o)));
   return orders.map((o) => o.purchaseOrderId);
 }
@@ -135,7 +104,7 @@ function releaseMessages(order: { purchaseOrderId: string; number: string; suppl
     timeZone: supplier.timeZone,
     currencyCode: supplier.currencyCode,
     requestedDeliveryTime: order.requestedDeliveryTime,
-    lines: order.lines,
+    lines: order.lines.map((l) => ({ sku: l.sku, supplierSku: l.supplierSku, quantity: l.quantity, unitCost: Amount.parse(l.unitCost, supplier.currencyCode) })),
   });
   return [
     message(SEND_PURCHASE_ORDER, `purchase-order-email:${purchaseOrderId}`, { purchaseOrderId, email }),

@@ -1,3 +1,4 @@
+import { Amount } from '../platform/money';
 import { releaseTrigger } from './release-rules';
 import { isReleaseSchedule, isTimeZone, nextReleaseTime } from './schedule';
 
@@ -44,8 +45,8 @@ describe('release schedule', () => {
 
   it('releases on the first tick at or after the scheduled time in a DST week', () => {
     const scheduled = nextReleaseTime('0 10 * * 1', 'Europe/Berlin', new Date('2026-03-24T00:00:00Z'));
-    const policy = { minQuantity: 0, minValueNanos: 0n, releaseSchedule: '0 10 * * 1', maxWaitDays: 0, paused: false };
-    const buffer = { quantity: 1, valueNanos: 0n, oldestDemandTime: new Date('2026-03-24T00:00:00Z') };
+    const policy = { minQuantity: 0, minValue: Amount.zero('EUR'), releaseSchedule: '0 10 * * 1', maxWaitDays: 0, paused: false };
+    const buffer = { quantity: 1, value: Amount.zero('EUR'), oldestDemandTime: new Date('2026-03-24T00:00:00Z') };
     // 09:00 UTC on 30 March is 11:00 CEST: an hour late; 07:59 UTC is still before 10:00 CEST.
     expect(releaseTrigger(policy, buffer, scheduled, new Date('2026-03-30T07:59:59Z'))).toBeNull();
     expect(releaseTrigger(policy, buffer, scheduled, new Date('2026-03-30T08:00:00Z'))).toBe('SCHEDULE');

@@ -1,0 +1,115 @@
+import type { Sql } from '../platform/orm';
+
+/** A supplier's buffered demand of one SKU, its value at the SKU's unit cost as decimal text. */
+export interface BufferLineRow {
+  sku: string;
+  quantity: number;
+  value: string;
+  oldestDemandTime: Date;
+}
+
+/** A supplier's buffered demand per SKU, ordered by SKU. */
+export function findBufferLines(sql: Sql, supplierId: string): Promise<BufferLineRow[]> {
+  return sql<BufferLineRow>(
+    `SELECT b.sku, sum(b.quantity)::int AS quantity, sum(b.quantity) * sp.unit_cost AS value, min(b.demand_time) AS oldest_demand_time
+     FROM procurement.buffered_demand b JOIN procurement.supplier_product sp ON sp.supplier_id = b.supplier_id AND sp.sku = b.sku
+     WHERE b.supplier_id = ? GROUP BY b.sku, sp.unit_cost ORDER BY b.sku`,
+    [supplierId],
+  );
+}
+
+/** A supplier's release rules and buffer totals, as one evaluation pass reads them. */
+export interface Candidate {
+  supplierId: string;
+  currencyCode: string;
+  minQuantity: number;
+  minValue: string;
+  maxWaitDays: number;
+  paused: boolean;
+  nextReleaseTime: Date;
+  quantity: number;
+  value: string;
+  oldestDemandTime: Date | null;
+}
+
+/**
+ * The suppliers (all, or the one given) that have buffered demand or a schedule due as of asOf, with their
+ * rules and buffer totals: one aggregate statement over all buffers, ordered by supplier id.
+ */
+export function findReleaseCandidates(sql: Sql, supplierId: string, asOf: Date): Promise<Candidate[]> {
+  return sql<Candidate>(
+    `SELECT s.supplier_id, s.currency_code, s.min_quantity, s.min_value, s.max_wait_days, s.paused, s.next_release_time,
+       coalesce(b.quantity, 0)::int AS quantity, coalesce(b.value, 0) AS value, b.oldest_demand_time
+     FROM procurement.supplier s
+     LEFT JOIN (
+       SELECT bd.supplier_id, sum(bd.quantity) AS quantity, sum(bd.quantity * sp.unit_cost) AS value, min(bd.demand_time) AS oldest_demand_time
+       FROM procurement.buffered_demand bd
+       JOIN procurement.supplier_product sp ON sp.supplier_id = bd.supplier_id AND sp.sku = bd.sku
+       WHERE bd.supplier_id IS NOT NULL AND (? = '' OR bd.supplier_id = ?)
+       GROUP BY bd.supplier_id
+     ) b ON b.supplier_id = s.supplier_id
+     WHERE (b.supplier_id IS NOT NULL OR (NOT s.paused AND s.next_release_time <= ?)) AND (? = '' OR s.supplier_id = ?)
+     ORDER BY s.supplier_id`,
+    [supplierId, supplierId, asOf, supplierId, supplierId],
+  );
+}
+
+/** Buffer totals of one supplier: units, value at unit cost (decimal text) and the oldest demand's time. */
+export interface BufferTotalsRow {
+  supplierId: string;
+  quantity: number;
+  value: string;
+  oldestDemandTime: Date;
+}
+
+/** The buffer totals of each of these suppliers that has buffered demand, with one aggregate statement. */
+export function findBufferTotals(sql: Sql, supplierIds: string[]): Promise<BufferTotalsRow[]> {
+  return sql<BufferTotalsRow>(
+    `SELECT b.supplier_id, sum(b.quantity)::int AS quantity, sum(b.quantity * sp.unit_cost) AS value, min(b.demand_time) AS oldest_demand_time
+     FROM procurement.buffered_demand b JOIN procurement.supplier_product sp ON sp.supplier_id = b.supplier_id AND sp.sku = b.sku
+     WHERE b.supplier_id = ANY(?) GROUP BY b.supplier_id`,
+    [supplierIds],
+  );
+}
+
+/** One buffered demand taken out of its buffer by a release. */
+export interface TakenDemand {
+  supplierId: string;
+  demandId: string;
+  sku: string;
+  quantity: number;
+  demandTime: Date;
+}
+
+/** Empties these suppliers' buffers in one statement and returns what was in them. */
+export function takeBufferedDemand(sql: Sql, supplierIds: string[]): Promise<TakenDemand[]> {
+  return sql<TakenDemand>(
+    'DELETE FROM procurement.buffered_demand WHERE supplier_id = ANY(?) RETURNING supplier_id, demand_id, sku, quantity, demand_time',
+    [supplierIds],
+  );
+}
+
+/** A SKU's buffered demand at one supplier, with the ordering terms and rules that decide its release. */
+export interface BufferedSupplyRow {
+  supplierId: string;
+  quantity: number;
+  oldestDemandTime: Date;
+  packSize: number;
+  minOrderQuantity: number;
+  paused: boolean;
+  nextReleaseTime: Date;
+  maxWaitDays: number;
+}
+
+/** A SKU's buffered demand per supplier, for its supply forecast. */
+export function findBufferedSupply(sql: Sql, sku: string): Promise<BufferedSupplyRow[]> {
+  return sql<BufferedSupplyRow>(
+    `SELECT b.supplier_id, sum(b.quantity)::int AS quantity, min(b.demand_time) AS oldest_demand_time,
+       sp.pack_size, sp.min_order_quantity, s.paused, s.next_release_time, s.max_wait_days
+     FROM procurement.buffered_demand b
+     JOIN procurement.supplier_product sp ON sp.supplier_id = b.supplier_id AND sp.sku = b.sku
+     JOIN procurement.supplier s ON s.supplier_id = b.supplier_id
+     WHERE b.sku = ? GROUP BY b.supplier_id, sp.pack_size, sp.min_order_quantity, s.paused, s.next_release_time, s.max_wait_days`,
+    [sku],
+  );
+}

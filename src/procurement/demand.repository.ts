@@ -1,0 +1,77 @@
+import type { Sql } from '../platform/orm';
+import type { DemandRequest, ReturnedDemand, UnassignedDemand } from './demand';
+import { supplierOfSkuSql } from './supplier-product.repository';
+
+/** Records a demand as it arrived. */
+export async function insertDemand(sql: Sql, demand: DemandRequest, demandTime: Date): Promise<void> {
+  await sql('INSERT INTO procurement.demand (demand_id, sku, quantity, demand_time) VALUES (?, ?, ?, ?)', [demand.demandId, demand.sku, demand.quantity, demandTime]);
+}
+
+/** Buffers a demand with the supplier serving its SKU; returns that supplier, null when nobody sells the SKU yet. */
+export async function bufferDemand(sql: Sql, demand: DemandRequest, demandTime: Date): Promise<string | null> {
+  const [buffered] = await sql<{ supplierId: string | null }>(
+    `INSERT INTO procurement.buffered_demand (demand_id, sku, supplier_id, quantity, demand_time)
+     SELECT ?, ?, ${supplierOfSkuSql('?')}, ?, ? RETURNING supplier_id`,
+    [demand.demandId, demand.sku, demand.sku, demand.quantity, demandTime],
+  );
+  return buffered.supplierId;
+}
+
+/** Locks a demand's row; its SKU, or undefined when it was never recorded. */
+export async function lockDemand(sql: Sql, demandId: string): Promise<{ sku: string } | undefined> {
+  const [demand] = await sql<{ sku: string }>('SELECT sku FROM procurement.demand WHERE demand_id = ? FOR UPDATE', [demandId]);
+  return demand;
+}
+
+/** Locks a demand's buffered part; how many of its units are still buffered (0 when none). */
+export async function lockBufferedQuantity(sql: Sql, demandId: string): Promise<number> {
+  const [buffered] = await sql<{ quantity: number }>('SELECT quantity FROM procurement.buffered_demand WHERE demand_id = ? FOR UPDATE', [demandId]);
+  return buffered?.quantity ?? 0;
+}
+
+/** Takes units of a demand out of its buffer (the row goes when none is left) and counts them as cancelled. */
+export async function cancelBufferedUnits(sql: Sql, demandId: string, quantity: number): Promise<void> {
+  await sql('DELETE FROM procurement.buffered_demand WHERE demand_id = ? AND quantity = ?', [demandId, quantity]);
+  await sql('UPDATE procurement.buffered_demand SET quantity = quantity - ? WHERE demand_id = ? AND quantity > ?', [quantity, demandId, quantity]);
+  await sql('UPDATE procurement.demand SET cancelled_quantity = cancelled_quantity + ? WHERE demand_id = ?', [quantity, demandId]);
+}
+
+/** How many units of a demand are on purchase orders. */
+export async function quantityOnPurchaseOrders(sql: Sql, demandId: string): Promise<number> {
+  const [{ onOrder }] = await sql<{ onOrder: number }>(
+    'SELECT coalesce(sum(quantity), 0)::int AS on_order FROM procurement.purchase_order_demand WHERE demand_id = ?',
+    [demandId],
+  );
+  return onOrder;
+}
+
+/** Puts demand back into the buffers of its SKUs' serving suppliers, keeping its original demand time. */
+export async function returnDemandToBuffer(sql: Sql, returned: ReturnedDemand[]): Promise<void> {
+  if (returned.length === 0) return;
+  await sql(
+    `INSERT INTO procurement.buffered_demand (demand_id, sku, supplier_id, quantity, demand_time)
+     SELECT r.demand_id, r.sku, ${supplierOfSkuSql('r.sku')}, r.quantity, r.demand_time
+     FROM unnest(?::text[], ?::text[], ?::int[], ?::timestamptz[]) AS r(demand_id, sku, quantity, demand_time)
+     ON CONFLICT (demand_id) DO UPDATE SET quantity = buffered_demand.quantity + excluded.quantity,
+       demand_time = least(buffered_demand.demand_time, excluded.demand_time)`,
+    [returned.map((r) => r.demandId), returned.map((r) => r.sku), returned.map((r) => r.quantity), returned.map((r) => r.demandTime)],
+  );
+}
+
+/** Moves a SKU's buffered demand to a supplier; how many demands moved. */
+export async function reassignBufferedDemand(sql: Sql, sku: string, supplierId: string): Promise<number> {
+  const moved = await sql(
+    'UPDATE procurement.buffered_demand SET supplier_id = ? WHERE sku = ? AND supplier_id IS DISTINCT FROM ? RETURNING demand_id',
+    [supplierId, sku, supplierId],
+  );
+  return moved.length;
+}
+
+/** Up to `limit` SKUs after `after` with demand no supplier sells yet, per SKU, ordered by SKU. */
+export function findUnassignedDemand(sql: Sql, after: string, limit: number): Promise<UnassignedDemand[]> {
+  return sql<UnassignedDemand>(
+    `SELECT sku, sum(quantity)::int AS quantity, min(demand_time) AS oldest_demand_time FROM procurement.buffered_demand
+     WHERE supplier_id IS NULL AND sku > ? GROUP BY sku ORDER BY sku LIMIT ?`,
+    [after, limit],
+  );
+}
