@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { PurchaseOrderStatus, ReleaseTrigger } from '../src/gen/restock/procurement/v1/purchase_order';
 import { grpcError, startTestApp, type TestApp } from './support/harness';
-import { queryDb } from './support/procurement-db';
+import { expectDemandsOnOnePurchaseOrder } from './support/invariants';
 import { eur, seedSupplier, supplierOf, TestClock } from './support/procurement-fixtures';
 
 const clock = new TestClock(new Date('2026-03-02T08:00:00Z')); // a Monday, 09:00 in Berlin
@@ -251,14 +251,6 @@ describe('concurrent demand', () => {
     expect(demanded).toBe(demands.reduce((sum, d) => sum + d.quantity, 0));
     expect((await t.procurement.getBuffer({ supplierId: 'RACE' })).buffer?.totalQuantity).toBe(0);
     expect(purchaseOrders.some((po) => po.trigger === ReleaseTrigger.RELEASE_TRIGGER_MIN_QUANTITY)).toBe(true);
-    const onOrders = await queryDb<{ demand_id: string; quantity: number; pos: number }>(
-      t.databaseUrl,
-      `SELECT demand_id, sum(quantity)::int AS quantity, count(*)::int AS pos FROM procurement.purchase_order_demand WHERE demand_id LIKE 'race-%' GROUP BY demand_id`,
-    );
-    expect(onOrders).toHaveLength(demands.length);
-    for (const row of onOrders) {
-      expect(row.pos).toBe(1);
-      expect(row.quantity).toBe(demands.find((d) => d.demandId === row.demand_id)!.quantity);
-    }
+    await expectDemandsOnOnePurchaseOrder(t.databaseUrl, demands);
   });
 });

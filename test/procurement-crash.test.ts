@@ -1,7 +1,7 @@
 import { PurchaseOrderStatus } from '../src/gen/restock/procurement/v1/purchase_order';
 import { createTestDatabase } from './support/databases';
 import { waitFor } from './support/harness';
-import { queryDb } from './support/procurement-db';
+import { expectDemandConserved, expectDemandsOnOnePurchaseOrder } from './support/invariants';
 import { eur, supplierOf } from './support/procurement-fixtures';
 import { killReplica, startReplica, stopReplica, type Replica } from './support/procurement-replicas';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
@@ -57,14 +57,8 @@ describe('a Procurement replica killed with SIGKILL while demand arrives and buf
       return purchaseOrders.every((po) => po.status === PurchaseOrderStatus.PURCHASE_ORDER_STATUS_SENT) ? purchaseOrders : null;
     }, { timeoutMs: 60_000, what: 'every PO sent' }))!;
 
-    const onOrders = await queryDb<{ demand_id: string; quantity: number; pos: number }>(
-      databaseUrl,
-      'SELECT demand_id, sum(quantity)::int AS quantity, count(*)::int AS pos FROM procurement.purchase_order_demand GROUP BY demand_id',
-    );
-    const wanted = new Map(demands.map((d) => [d.demandId, d.quantity]));
-    expect(onOrders).toHaveLength(demands.length);
-    for (const row of onOrders) expect([row.demand_id, row.pos, row.quantity]).toEqual([row.demand_id, 1, wanted.get(row.demand_id)]);
-    expect((await queryDb<{ n: number }>(databaseUrl, 'SELECT count(*)::int AS n FROM procurement.buffered_demand'))[0].n).toBe(0);
+    await expectDemandsOnOnePurchaseOrder(databaseUrl, demands);
+    await expectDemandConserved({ procurement: databaseUrl });
 
     // Every PO reached the supplier; a resend after the kill reuses the Message-ID, so the supplier can tell.
     const emails = smtp.messages.filter((m) => m.subject?.startsWith('Purchase order '));

@@ -3,7 +3,7 @@ import type { AddressObject } from 'mailparser';
 import { ArrivalSource } from '../src/gen/restock/procurement/v1/buffer';
 import { PurchaseOrderStatus } from '../src/gen/restock/procurement/v1/purchase_order';
 import { grpcError, startTestApp, waitFor, type TestApp } from './support/harness';
-import { queryDb } from './support/procurement-db';
+import { query } from './support/db';
 import { eur, seedSupplier, TestClock } from './support/procurement-fixtures';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
 
@@ -78,14 +78,14 @@ describe('purchase order email', () => {
     smtp.down = true;
     const po = await releasedPurchaseOrder('OUTAGE');
     await drain();
-    const [pending] = await queryDb<{ attempts: number; status: string; last_error: string }>(
+    const [pending] = await query<{ attempts: number; status: string; lastError: string }>(
       t.databaseUrl,
       `SELECT attempts, status, last_error FROM procurement.outbox WHERE dedupe_key = $1`,
       [`purchase-order-email:${po.purchaseOrderId}`],
     );
     expect(pending.status).toBe('pending');
     expect(pending.attempts).toBeGreaterThanOrEqual(1);
-    expect(pending.last_error).toMatch(/temporarily unavailable/);
+    expect(pending.lastError).toMatch(/temporarily unavailable/);
     expect((await t.procurement.getPurchaseOrder({ purchaseOrderId: po.purchaseOrderId })).purchaseOrder?.status).toBe(
       PurchaseOrderStatus.PURCHASE_ORDER_STATUS_ISSUED,
     );
@@ -189,7 +189,7 @@ describe('purchase order lifecycle', () => {
     expect(rest.purchaseOrder?.status).toBe(PurchaseOrderStatus.PURCHASE_ORDER_STATUS_RECEIVED);
     expect(rest.purchaseOrder?.lines.map((l) => [l.sku, l.quantity, l.receivedQuantity])).toEqual([['RCV-BOLT', 20, 22], ['RCV-NUT', 5, 5]]);
 
-    const messages = await queryDb<{ payload: unknown }>(
+    const messages = await query<{ payload: unknown }>(
       t.databaseUrl,
       `SELECT payload FROM procurement.outbox WHERE topic = 'orders.apply-receipt' AND dedupe_key LIKE 'apply-receipt:rcv-%' ORDER BY id`,
     );
@@ -242,11 +242,11 @@ describe('supply forecast', () => {
       [ArrivalSource.ARRIVAL_SOURCE_BUFFER, 10, new Date('2026-03-16T09:00:00Z')],
       [ArrivalSource.ARRIVAL_SOURCE_PURCHASE_ORDER, 15, new Date('2026-03-20T00:00:00Z')],
     ]);
-    const refreshes = await queryDb<{ dedupe_key: string; payload: unknown }>(
+    const refreshes = await query<{ dedupeKey: string; payload: unknown }>(
       t.databaseUrl,
       `SELECT dedupe_key, payload FROM procurement.outbox WHERE topic = 'orders.refresh-etas' AND payload::text LIKE '%FC-BOLT%' ORDER BY id`,
     );
-    expect(refreshes.map((r) => r.dedupe_key.split(':').slice(2, 3)[0])).toEqual(['demand', 'demand', 'released', 'sent', 'demand', 'confirmed']);
+    expect(refreshes.map((r) => r.dedupeKey.split(':').slice(2, 3)[0])).toEqual(['demand', 'demand', 'released', 'sent', 'demand', 'confirmed']);
     expect(refreshes[0].payload).toEqual({ skus: ['FC-BOLT'] });
   });
 

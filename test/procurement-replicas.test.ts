@@ -1,7 +1,7 @@
 import { PurchaseOrderStatus, ReleaseTrigger } from '../src/gen/restock/procurement/v1/purchase_order';
 import { createTestDatabase } from './support/databases';
 import { waitFor } from './support/harness';
-import { queryDb } from './support/procurement-db';
+import { expectDemandConserved, expectDemandsOnOnePurchaseOrder } from './support/invariants';
 import { eur, supplierOf } from './support/procurement-fixtures';
 import { startReplica, stopReplica, type Replica } from './support/procurement-replicas';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
@@ -48,15 +48,8 @@ describe('three Procurement replicas on one database', () => {
       return allSent && smtp.messages.length >= purchaseOrders.length ? purchaseOrders : null;
     }, { timeoutMs: 60_000, what: 'every PO emailed' }))!;
 
-    const onOrders = await queryDb<{ demand_id: string; quantity: number; pos: number }>(
-      databaseUrl,
-      'SELECT demand_id, sum(quantity)::int AS quantity, count(*)::int AS pos FROM procurement.purchase_order_demand GROUP BY demand_id',
-    );
-    expect(onOrders).toHaveLength(demands.length);
-    const wanted = new Map(demands.map((d) => [d.demandId, d.quantity]));
-    for (const row of onOrders) expect([row.demand_id, row.pos, row.quantity]).toEqual([row.demand_id, 1, wanted.get(row.demand_id)]);
-    const [{ buffered }] = await queryDb<{ buffered: number }>(databaseUrl, 'SELECT count(*)::int AS buffered FROM procurement.buffered_demand');
-    expect(buffered).toBe(0);
+    await expectDemandsOnOnePurchaseOrder(databaseUrl, demands);
+    await expectDemandConserved({ procurement: databaseUrl });
     expect(orders.flatMap((po) => po.lines).reduce((sum, l) => sum + l.demandedQuantity, 0)).toBe(demands.reduce((sum, d) => sum + d.quantity, 0));
 
     const subjects = smtp.messages.map((m) => m.subject);

@@ -1,7 +1,7 @@
 import { ReleaseTrigger } from '../src/gen/restock/procurement/v1/purchase_order';
 import { createTestDatabase } from './support/databases';
 import { waitFor } from './support/harness';
-import { queryDb } from './support/procurement-db';
+import { query } from './support/db';
 import { eur, supplierOf } from './support/procurement-fixtures';
 import { startReplica, stopReplica, type Replica } from './support/procurement-replicas';
 
@@ -31,9 +31,9 @@ it('a process killed right after claiming a scheduler tick loses none of that ti
   // Ticks every second; the process SIGKILLs itself right after it claims its first tick.
   const victim = await startReplica(databaseUrl, { SCHEDULER_TICK: '* * * * * *', RESTOCK_CRASH_POINT: 'scheduler.tick-claimed' }, { untilExit: true });
   expect(victim.process.signalCode ?? victim.process.exitCode).not.toBe(0);
-  const claimed = await queryDb<{ status: string }>(databaseUrl, "SELECT status FROM procurement.outbox WHERE topic = 'scheduler.run-task'");
+  const claimed = await query<{ status: string }>(databaseUrl, "SELECT status FROM procurement.outbox WHERE topic = 'scheduler.run-task'");
   expect(claimed).toEqual([{ status: 'pending' }]); // the tick is claimed, its run not done
-  expect(await queryDb(databaseUrl, 'SELECT 1 FROM procurement.purchase_order')).toHaveLength(0);
+  expect(await query(databaseUrl, 'SELECT 1 FROM procurement.purchase_order')).toHaveLength(0);
 
   // A restart that will never tick itself still runs the claimed tick, from the outbox.
   const restarted = await startReplica(databaseUrl, { SCHEDULER_TICK: NEVER });
@@ -43,7 +43,7 @@ it('a process killed right after claiming a scheduler tick loses none of that ti
   })) as Awaited<ReturnType<typeof restarted.procurement.listPurchaseOrders>>['purchaseOrders'];
   expect(order.trigger).toBe(ReleaseTrigger.RELEASE_TRIGGER_MIN_QUANTITY);
   expect(order.lines.map((l) => [l.sku, l.quantity])).toEqual([['TICK-1', 10]]);
-  await waitFor(async () => (await queryDb<{ status: string }>(databaseUrl, "SELECT status FROM procurement.outbox WHERE topic = 'scheduler.run-task'"))[0].status === 'delivered', {
+  await waitFor(async () => (await query<{ status: string }>(databaseUrl, "SELECT status FROM procurement.outbox WHERE topic = 'scheduler.run-task'"))[0].status === 'delivered', {
     what: 'the tick run marked delivered',
   });
 });

@@ -46,3 +46,16 @@ export async function expectDemandConserved(databases: { procurement: string; or
   const demanded = new Map(demands.map((d) => [d.demandId, d.quantity]));
   expect(lines.filter((l) => demanded.get(l.lineId) !== l.initiallyBackordered).map((l) => [l.lineId, l.initiallyBackordered, demanded.get(l.lineId)])).toEqual([]);
 }
+
+/** Each of these demands is wholly on exactly one PO, and none is left buffered (after every buffer was released). */
+export async function expectDemandsOnOnePurchaseOrder(databaseUrl: string, demands: { demandId: string; quantity: number }[]): Promise<void> {
+  const onOrders = await query<{ demandId: string; quantity: number; pos: number }>(
+    databaseUrl,
+    'SELECT demand_id, sum(quantity) AS quantity, count(*) AS pos FROM procurement.purchase_order_demand WHERE demand_id = ANY($1) GROUP BY demand_id ORDER BY demand_id',
+    [demands.map((d) => d.demandId)],
+  );
+  const wanted = [...demands].sort((a, b) => (a.demandId < b.demandId ? -1 : 1)).map((d) => ({ demandId: d.demandId, quantity: d.quantity, pos: 1 }));
+  expect(onOrders).toEqual(wanted);
+  const buffered = await query(databaseUrl, 'SELECT demand_id FROM procurement.buffered_demand WHERE demand_id = ANY($1)', [demands.map((d) => d.demandId)]);
+  expect(buffered).toEqual([]);
+}
