@@ -12,6 +12,7 @@ import { toEta, type Eta } from './etas';
 import { etasOfNewBackorders, OpenBackorders } from './new-backorders';
 import { loadOrder } from './order-queries';
 import { lineStatus, orderStatus } from './order-status';
+import { deleteOrder, finalizePlacedOrders, markOrderRefused, readWrittenOrder, type WrittenOrder } from './order.repository';
 import { peerRefusal, peerUnavailable } from './peer-errors';
 import type { LockedSession } from './sku-locks';
 import { EMAIL } from '../platform/mail';
@@ -19,16 +20,7 @@ import { message } from '../platform/topics';
 import { RECORD_DEMAND } from './topics';
 
 /** An order written but not yet finalized, and each line's reservation plan. */
-export interface PendingOrder {
-  orderId: string;
-  placement: 'pending' | 'refused' | 'placed';
-  customerId: string;
-  customerEmail: string;
-  priority: Priority;
-  fulfillmentPolicy: FulfillmentPolicy;
-  createTime: Date;
-  lines: { lineId: string; sku: string; quantity: number; toReserve: number }[];
-}
+export type PendingOrder = WrittenOrder;
 
 interface Product {
   policy: BackorderPolicy;
@@ -72,7 +64,7 @@ export async function finishPlacements(deps: ServiceDeps, session: LockedSession
     outcomes.set(r.order, await settle(() => refuse(deps, session, r.order.orderId, r.reserved).then(() => Promise.reject(refusal))));
     giveBack(r);
   };
-  const drop = (r: { order: PendingOrder }) => session.sql(`DELETE FROM orders.customer_order WHERE order_id = ?`, [r.order.orderId]);
+  const drop = (r: { order: PendingOrder }) => deleteOrder(session.sql, r.order.orderId);
 
   const reservations = await perOrder(orders.map((order) => ({ order })), (batch) => reserve(deps, batch.map((b) => b.order)), drop);
   crashPoint('placement.stock-reserved');
@@ -139,17 +131,9 @@ async function perOrder<B, T>(batch: B[], call: (batch: B[]) => Promise<T[]>, on
 }
 
 async function readPendingOrder(sql: Sql, orderId: string): Promise<PendingOrder> {
-  const [order] = await sql<Omit<PendingOrder, 'lines' | 'createTime'> & { createTime: string }>(
-    `SELECT order_id AS "orderId", placement, customer_id AS "customerId", customer_email AS "customerEmail", priority,
-            fulfillment_policy AS "fulfillmentPolicy", create_time AS "createTime" FROM orders.customer_order WHERE order_id = ?`,
-    [orderId],
-  );
+  const order = await readWrittenOrder(sql, orderId);
   if (!order) throw notFound('order', orderId);
-  const lines = await sql<PendingOrder['lines'][number]>(
-    `SELECT line_id AS "lineId", sku, quantity, to_reserve AS "toReserve" FROM orders.order_line WHERE order_id = ? ORDER BY line_number`,
-    [orderId],
-  );
-  return { ...order, createTime: new Date(order.createTime), lines };
+  return order;
 }
 
 /** Reserves each order's planned units (possibly fewer) with one Inventory call: per order, units per line id. */
@@ -196,7 +180,7 @@ async function productsOf(deps: ServiceDeps, batch: Reserved[]): Promise<Map<str
 
 /** Marks the order refused (so a crash cannot turn it back into a placement), releases its reservation, drops it. */
 async function refuse(deps: ServiceDeps, session: LockedSession, orderId: string, reserved: Map<string, number>): Promise<void> {
-  await session.sql(`UPDATE orders.customer_order SET placement = 'refused' WHERE order_id = ?`, [orderId]);
+  await markOrderRefused(session.sql, orderId);
   const held = [...reserved].filter(([, quantity]) => quantity > 0).map(([lineId, quantity]) => ({ lineId, quantity }));
   if (held.length > 0) {
     try {
@@ -205,7 +189,7 @@ async function refuse(deps: ServiceDeps, session: LockedSession, orderId: string
       throw peerUnavailable('inventory', error);
     }
   }
-  await session.sql(`DELETE FROM orders.customer_order WHERE order_id = ?`, [orderId]);
+  await deleteOrder(session.sql, orderId);
 }
 
 function placedOrder(order: PendingOrder, reserved: Map<string, number>, etas: Map<string, Eta>): Order {
@@ -248,34 +232,17 @@ async function finalize(sql: Sql, orders: Order[], products: Map<string, Product
     { orderId: order.orderId, ...message(EMAIL, `order-confirmation:${order.orderId}`, confirmationEmail(order)) },
   ]);
   const eta = (l: (typeof lines)[number]) => (l.backorderedQuantity > 0 ? etas.get(l.lineId) : undefined);
-  await sql(
-    `WITH placed AS (UPDATE orders.customer_order SET placement = 'placed' WHERE order_id = ANY(?) AND placement = 'pending' RETURNING order_id),
-     lines AS (
-       UPDATE orders.order_line l SET allocated = r.allocated, held_own = r.allocated, backordered = r.backordered, initially_backordered = r.backordered, pending = false,
-         unit_price = r.unit_price, currency_code = r.currency_code, eta_expected = r.expected, eta_latest = r.latest, eta_source = r.source,
-         eta_purchase_order_id = r.po, eta_notified = r.expected
-       FROM unnest(?::text[], ?::int[], ?::int[], ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::text[])
-         AS r(line_id, allocated, backordered, unit_price, currency_code, expected, latest, source, po)
-       WHERE l.line_id = r.line_id AND l.order_id IN (SELECT order_id FROM placed) RETURNING l.line_id)
-     INSERT INTO orders.outbox (topic, dedupe_key, payload)
-     SELECT m.topic, m.dedupe_key, m.payload FROM unnest(?::text[], ?::text[], ?::text[], ?::jsonb[]) AS m(order_id, topic, dedupe_key, payload)
-     WHERE m.order_id IN (SELECT order_id FROM placed) AND (SELECT count(*) FROM lines) > 0
-     ON CONFLICT (dedupe_key) DO NOTHING`,
-    [
-      orders.map((o) => o.orderId),
-      lines.map((l) => l.lineId),
-      lines.map((l) => l.allocatedQuantity),
-      lines.map((l) => l.backorderedQuantity),
-      lines.map((l) => products.get(l.sku)?.unitPrice ?? null),
-      lines.map((l) => products.get(l.sku)?.currencyCode ?? null),
-      lines.map((l) => eta(l)?.expectedTime ?? null),
-      lines.map((l) => eta(l)?.latestTime ?? null),
-      lines.map((l) => eta(l)?.source ?? null),
-      lines.map((l) => eta(l)?.purchaseOrderId ?? null),
-      messages.map((m) => m.orderId),
-      messages.map((m) => m.topic),
-      messages.map((m) => m.key),
-      messages.map((m) => JSON.stringify(m.payload)),
-    ],
+  await finalizePlacedOrders(
+    sql,
+    orders.map((o) => o.orderId),
+    lines.map((l) => ({
+      lineId: l.lineId,
+      allocated: l.allocatedQuantity,
+      backordered: l.backorderedQuantity,
+      unitPrice: products.get(l.sku)?.unitPrice ?? null,
+      currencyCode: products.get(l.sku)?.currencyCode ?? null,
+      eta: eta(l),
+    })),
+    messages,
   );
 }

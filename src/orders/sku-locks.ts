@@ -1,5 +1,6 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { camelRows, type Orm, type Row, type Sql } from '../platform/orm';
+import { lockSkusForSession, unlockAllSkus } from './sku-lock.repository';
 
 /** LockedSession is one database connection holding the advisory locks of some SKUs across several transactions. */
 export interface LockedSession {
@@ -8,13 +9,6 @@ export interface LockedSession {
   /** A statement outside any transaction, on the session's connection. */
   sql: Sql;
 }
-
-// Two-key advisory locks in their own class: they never collide with single-key locks (migrations) elsewhere.
-const LOCK_CLASS = `hashtext('restock.orders.sku')`;
-
-/** SQL taking the transaction-scoped lock of each SKU, in hash order (no deadlocks), for single-transaction writers. */
-export const LOCK_SKUS_IN_TRANSACTION = `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, k)
-  FROM (SELECT DISTINCT hashtext(s) AS k FROM unnest(?::text[]) AS s ORDER BY k) AS keys`;
 
 /**
  * Runs work while holding the SKUs' advisory locks on one dedicated connection. A saga that calls
@@ -25,25 +19,20 @@ export async function withSkuLocks<T>(orm: Orm, skus: string[], work: (session: 
   const knex = orm.em.getKnex() as Knex;
   const client = knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(connection: unknown): Promise<void> };
   const connection = await client.acquireConnection();
-  const on = (query: Knex.Raw): Knex.Raw => query.connection(connection as never);
   const run = (runner: (text: string, params: readonly unknown[]) => Knex.Raw): Sql =>
     (async <R extends Row>(text: string, params: readonly unknown[] = []) =>
       camelRows<R>((await runner(text, params)) as unknown as { rows: Row[]; fields: { name: string }[] })) as Sql;
+  const sql = run((text, params) => knex.raw(text, params as any[]).connection(connection as never));
   let locked = false;
   try {
-    await on(
-      knex.raw(
-        `SELECT pg_advisory_lock(${LOCK_CLASS}, k) FROM (SELECT DISTINCT hashtext(s) AS k FROM unnest(?::text[]) AS s ORDER BY k) AS keys`,
-        [skus],
-      ),
-    );
+    await lockSkusForSession(sql, skus);
     locked = true;
     return await work({
-      sql: run((text, params) => on(knex.raw(text, params as any[]))),
+      sql,
       transaction: (body) => knex.transaction((trx) => body(run((text, params) => trx.raw(text, params as any[]))), { connection } as never),
     });
   } finally {
-    if (locked) await on(knex.raw('SELECT pg_advisory_unlock_all()')).catch(() => undefined);
+    if (locked) await unlockAllSkus(sql).catch(() => undefined);
     await client.releaseConnection(connection);
   }
 }
