@@ -25,14 +25,14 @@ export interface PlaceOrderInput {
  * At most 100 orders per batch (Inventory's BatchReserveStock limit) and 1,000 lines: a batch holds an
  * advisory lock per SKU, and PostgreSQL's lock table is shared (max_locks_per_transaction per connection).
  */
-const BATCH_LIMITS = { maxItems: 100, maxWeight: 1000, weight: (input: PlaceOrderInput) => input.lines.length };
+const BATCH_LIMITS = { maxItems: 100, maxWeight: 1000, weight: (input: PlaceOrderInput) => input.lines.length, keys: (input: PlaceOrderInput) => input.lines.map((l) => l.sku) };
 
 /**
  * PlaceOrder for one Orders instance. Orders arriving while a batch is being placed are placed together
  * in the next batch, in arrival order, so concurrent customers share its locks, round trips and commits.
  */
 export function orderPlacement(deps: ServiceDeps): (input: PlaceOrderInput) => Promise<Order> {
-  const batcher = new Batcher<PlaceOrderInput, Order>((inputs) => placeOrders(deps, inputs), BATCH_LIMITS);
+  const batcher = new Batcher<PlaceOrderInput, Order>((inputs, giveUpTurn) => placeOrders(deps, inputs, giveUpTurn), BATCH_LIMITS);
   return (input) => batcher.submit(input);
 }
 
@@ -42,9 +42,9 @@ export function orderPlacement(deps: ServiceDeps): (input: PlaceOrderInput) => P
  * finalize them in one statement. Each order succeeds or fails on its own. The same request id returns
  * the same order; with another payload, ALREADY_EXISTS.
  */
-export async function placeOrders(deps: ServiceDeps, inputs: PlaceOrderInput[]): Promise<PromiseSettledResult<Order>[]> {
+export async function placeOrders(deps: ServiceDeps, inputs: PlaceOrderInput[], whenBusy?: () => void): Promise<PromiseSettledResult<Order>[]> {
   const skus = [...new Set(inputs.flatMap((input) => input.lines.map((l) => l.sku)))];
-  return withSkuLocks(deps.orm, skus, (session) => placeLocked(deps, session, inputs));
+  return withSkuLocks(deps.orm, skus, (session) => placeLocked(deps, session, inputs), whenBusy);
 }
 
 async function placeLocked(deps: ServiceDeps, session: LockedSession, inputs: PlaceOrderInput[]): Promise<PromiseSettledResult<Order>[]> {

@@ -16,7 +16,9 @@ export interface Receipt {
 
 /**
  * Receives a supplier delivery in Inventory (same receipt id) and allocates it FIFO to waiting lines;
- * the rest stays free stock. Idempotent by receipt id: a retry returns the first allocations.
+ * the rest stays free stock. Inventory is told that Orders allocates the receipt (callerAllocates), so
+ * it does not announce the units as grown free stock and they are allocated once. Idempotent by
+ * receipt id: a retry returns the first allocations.
  */
 export async function applyReceipt(deps: ServiceDeps, receipt: Receipt): Promise<{ allocations: Allocation[]; unallocatedQuantity: number }> {
   const hash = requestHash(receipt);
@@ -27,7 +29,7 @@ export async function applyReceipt(deps: ServiceDeps, receipt: Receipt): Promise
     if (batch && batch.requestHash !== hash) throw alreadyExists(receipt.receiptId, `receipt ${receipt.receiptId} was already applied with other content`);
     if (!batch) {
       try {
-        await deps.peers.inventory.receiveStock(receipt);
+        await deps.peers.inventory.receiveStock({ receiptId: receipt.receiptId, sku: receipt.sku, quantity: receipt.quantity, callerAllocates: true });
       } catch (error) {
         throw peerRefusal(error) ?? peerUnavailable('inventory', error);
       }
