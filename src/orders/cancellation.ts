@@ -8,7 +8,7 @@ import { inventoryRequestId, takeHeldUnits } from './reservation-holders';
 import { cancellationEmail } from './customer-emails';
 import { loadOrder } from './order-queries';
 import { cancelLineUnits, insertCancellation, lockOrderLines, placedOrderSkus, setCancelReason } from './order.repository';
-import { assertLineTransition, type LineUnits } from './order-status';
+import { assertLineTransition, assertOrderTransition, type LineUnits } from './order-status';
 import { lockSkusInTransaction } from './sku-lock.repository';
 import { EMAIL } from '../platform/mail';
 import { message, type OutboxMessage } from '../platform/topics';
@@ -72,6 +72,8 @@ async function cancelLocked(deps: ServiceDeps, sql: Sql, { orderId, reason }: Ca
   const lines = await lockOrderLines(sql, orderId);
   const chosen = choose(lines);
   if (chosen.length === 0) return loadOrder(sql, orderId);
+  const quantities = new Map(chosen.map((c) => [c.line.lineId, c.quantity]));
+  assertOrderTransition(orderId, lines, lines.map((l) => (quantities.has(l.lineId) ? afterCancelling(l, quantities.get(l.lineId)!) : l)));
   const messages: OutboxMessage[] = [];
   const cancellationIds: string[] = [];
   for (const { line, quantity } of chosen) {
@@ -92,8 +94,7 @@ async function cancelLocked(deps: ServiceDeps, sql: Sql, { orderId, reason }: Ca
 async function cancelUnits(sql: Sql, now: Date, orderId: string, line: OpenLine, quantity: number, reason: string): Promise<{ cancellationId: string; messages: OutboxMessage[] }> {
   const waiting = Math.min(quantity, line.backordered);
   const allocated = quantity - waiting;
-  const after = { ...line, backordered: line.backordered - waiting, allocated: line.allocated - allocated, cancelled: line.cancelled + quantity };
-  assertLineTransition(line.lineId, line, after);
+  assertLineTransition(line.lineId, line, afterCancelling(line, quantity));
   await cancelLineUnits(sql, line.lineId, { waiting, allocated });
   const id = await insertCancellation(sql, { orderId, lineId: line.lineId, waiting, allocated, reason, createTime: now });
   const requestId = `cancel:${line.lineId}:${id}`;
@@ -104,4 +105,10 @@ async function cancelUnits(sql: Sql, now: Date, orderId: string, line: OpenLine,
     messages.push(message(RELEASE_STOCK, `release-stock:${requestId}`, { requestId: inventoryRequestId(requestId), lines }));
   }
   return { cancellationId: id, messages };
+}
+
+/** A line's units once quantity of its open units are cancelled: waiting ones first, then allocated ones. */
+function afterCancelling(line: OpenLine, quantity: number): OpenLine {
+  const waiting = Math.min(quantity, line.backordered);
+  return { ...line, backordered: line.backordered - waiting, allocated: line.allocated - (quantity - waiting), cancelled: line.cancelled + quantity };
 }

@@ -3,7 +3,7 @@ import type { Task } from '../platform/scheduler';
 import { sqlOf } from '../platform/orm';
 import { skusWithPlannedBatches } from './allocation.repository';
 import { unfinishedOrders } from './order.repository';
-import { finishPlacement } from './placement-completion';
+import { finishPlacement } from './placement-states';
 import { finishPlannedBatches } from './receipts';
 import { withSkuLocks } from './sku-locks';
 

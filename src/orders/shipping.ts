@@ -7,7 +7,7 @@ import type { ServiceDeps } from '../platform/service-module';
 import { inventoryRequestId, takeHeldUnits } from './reservation-holders';
 import { shippedEmail } from './customer-emails';
 import { loadOrder } from './order-queries';
-import { assertLineTransition, shippableUnits } from './order-status';
+import { assertLineTransition, assertOrderTransition, shippableUnits } from './order-status';
 import { findShipmentHash, lockOrderLines, lockPlacedOrder, recordShipment } from './order.repository';
 import { EMAIL } from '../platform/mail';
 import { message } from '../platform/topics';
@@ -41,7 +41,9 @@ export function shipOrder(deps: ServiceDeps, request: ShipmentRequest): Promise<
       throw failedPrecondition(waiting ? 'ORDER_NOT_READY' : 'NOTHING_TO_SHIP', waiting ? `order ${request.orderId} still waits for stock` : `order ${request.orderId} has nothing allocated to ship`, { order_id: request.orderId });
     }
     const shipped = lines.filter((l) => units.has(l.lineId)).map((l) => ({ ...l, quantity: units.get(l.lineId)! }));
-    for (const line of shipped) assertLineTransition(line.lineId, line, { ...line, quantity: lines.find((l) => l.lineId === line.lineId)!.quantity, allocated: line.allocated - line.quantity, shipped: line.shipped + line.quantity });
+    const afterLines = lines.map((l) => (units.has(l.lineId) ? { ...l, allocated: l.allocated - units.get(l.lineId)!, shipped: l.shipped + units.get(l.lineId)! } : l));
+    lines.forEach((line, i) => assertLineTransition(line.lineId, line, afterLines[i]));
+    assertOrderTransition(request.orderId, lines, afterLines);
 
     await recordShipment(
       sql,
