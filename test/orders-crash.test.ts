@@ -89,7 +89,7 @@ it('a crash while a batch of concurrent orders is reserved loses none of them: r
     const waiting = `SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted`;
     await waitFor(async () => (await lock.query(waiting)).rowCount! > 0, { what: 'the first batch to wait on the lock' });
     rest = requests.slice(1).map((requestId) => place(doomed, requestId, customer, [[sku, 1]]));
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // time for the five requests to reach the queue
+    await waitFor(async () => (await doomed.batcherWaiting()) === 5, { what: 'the five requests to reach the placement queue' });
   } finally {
     await lock.end();
   }

@@ -2,12 +2,9 @@ import { status } from '@grpc/grpc-js';
 import { Priority } from '../src/gen/restock/common/v1/priority';
 import { EtaSource, OrderLineStatus, OrderStatus } from '../src/gen/restock/orders/v1/order';
 import { placeOrders, type PlaceOrderInput } from '../src/orders/placement';
-import { systemClock } from '../src/platform/clock';
-import { loadConfig } from '../src/platform/config';
 import { DomainError } from '../src/platform/errors';
-import type { ServiceDeps } from '../src/platform/service-module';
 import { grpcError, startTestApp, type TestApp } from './support/harness';
-import { expectStockAgrees, order, outbox, product, settle } from './support/orders-fixtures';
+import { expectStockAgrees, order, ordersDeps, outbox, product, settle } from './support/orders-fixtures';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -88,14 +85,7 @@ describe('PlaceOrder', () => {
 });
 
 describe('placement in batches (orders arriving together are placed together)', () => {
-  const deps = (): ServiceDeps => ({
-    orm: t.app.orms.orders!,
-    peers: t.app.peers,
-    mailer: t.app.mailer,
-    clock: systemClock,
-    log: t.app.log,
-    config: loadConfig({ DATABASE_URL: t.databaseUrl }),
-  });
+  const deps = () => ordersDeps(t);
   const input = (requestId: string, lines: [string, number][], customerId = 'batch-cust'): PlaceOrderInput => ({
     requestId,
     customerId,

@@ -3,6 +3,16 @@ import { OrderStatus } from '../gen/restock/orders/v1/order';
 import { enqueue } from '../platform/outbox';
 import { transaction, type Sql } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
+import {
+  appliedAllocations,
+  deleteBatch,
+  findBatch,
+  grantBatch,
+  insertPlannedBatch,
+  markBatchApplied,
+  ordersFilledByBatch,
+  planFifoBatch,
+} from './allocation.repository';
 import { crashPoint } from './crash-points';
 import { readyToShipEmail } from './customer-emails';
 import { loadOrders } from './order-queries';
@@ -12,7 +22,6 @@ import type { LockedSession } from './sku-locks';
 import { EMAIL } from '../platform/mail';
 import { message } from '../platform/topics';
 import { READY_TO_SHIP_EMAILS, CANCEL_DEMAND } from './topics';
-
 
 /** Why stock is being allocated: the batch id makes it happen once; receipt units need no CancelDemand. */
 export interface AllocationCause {
@@ -32,11 +41,7 @@ export interface AllocationCause {
  * was reserved; a crash after any step is finished by running it again with the same batch id.
  */
 export async function allocateFifo(deps: ServiceDeps, session: LockedSession, cause: AllocationCause): Promise<Allocation[]> {
-  let [batch] = await session.sql<{ state: string; planned: number }>(
-    `SELECT state, (SELECT coalesce(sum(planned), 0)::int FROM orders.allocation a WHERE a.batch_id = b.batch_id) AS planned
-     FROM orders.allocation_batch b WHERE batch_id = ?`,
-    [cause.batchId],
-  );
+  let batch = await findBatch(session.sql, cause.batchId);
   if (!batch) {
     const free = await freeStock(deps, cause.sku);
     const planned = await session.transaction((sql) => planBatch(sql, cause, free));
@@ -44,12 +49,7 @@ export async function allocateFifo(deps: ServiceDeps, session: LockedSession, ca
     batch = { state: 'planned', planned };
     crashPoint('allocation.planned');
   }
-  if (batch.state === 'applied') {
-    return session.sql<Allocation>(
-      `SELECT order_id AS "orderId", line_id AS "lineId", quantity FROM orders.allocation WHERE batch_id = ? AND quantity > 0 ORDER BY allocation_id`,
-      [cause.batchId],
-    );
-  }
+  if (batch.state === 'applied') return appliedAllocations(session.sql, cause.batchId);
   const granted = batch.planned > 0 ? await reserve(deps, cause.batchId, cause.sku, batch.planned) : 0;
   crashPoint('allocation.reserved');
   return session.transaction((sql) => applyBatch(sql, deps.clock.now(), cause, granted));
@@ -65,26 +65,9 @@ async function freeStock(deps: ServiceDeps, sku: string): Promise<number> {
 
 /** Records the batch and its plan: the queue's running sum decides who gets how much of the free units. */
 async function planBatch(sql: Sql, cause: AllocationCause, free: number): Promise<number> {
-  await sql(`INSERT INTO orders.allocation_batch (batch_id, sku, request_hash, receipt_quantity, state) VALUES (?, ?, ?, ?, 'planned')`, [
-    cause.batchId,
-    cause.sku,
-    cause.requestHash ?? null,
-    cause.receiptQuantity,
-  ]);
-  const [{ units }] = await sql<{ units: number }>(
-    `WITH planned AS (
-     INSERT INTO orders.allocation (batch_id, line_id, order_id, planned)
-     SELECT ?, line_id, order_id, LEAST(backordered, ? - ahead)
-     FROM (SELECT line_id, order_id, backordered, priority, queue_time,
-                  sum(backordered) OVER (ORDER BY priority DESC, queue_time, line_id) - backordered AS ahead
-           FROM orders.order_line WHERE sku = ? AND backordered > 0) AS queue
-     WHERE ahead < ?
-     ORDER BY priority DESC, queue_time, line_id
-     RETURNING planned)
-     SELECT coalesce(sum(planned), 0)::int AS units FROM planned`,
-    [cause.batchId, free, cause.sku, free],
-  );
-  if (units === 0 && !cause.recordEmpty) await sql(`DELETE FROM orders.allocation_batch WHERE batch_id = ?`, [cause.batchId]);
+  await insertPlannedBatch(sql, { batchId: cause.batchId, sku: cause.sku, requestHash: cause.requestHash ?? null, receiptQuantity: cause.receiptQuantity });
+  const units = await planFifoBatch(sql, cause.batchId, cause.sku, free);
+  if (units === 0 && !cause.recordEmpty) await deleteBatch(sql, cause.batchId);
   return units;
 }
 
@@ -108,21 +91,8 @@ async function reserve(deps: ServiceDeps, batchId: string, sku: string, planned:
  * the buffer and (later) ready-to-ship emails.
  */
 async function applyBatch(sql: Sql, now: Date, cause: AllocationCause, granted: number): Promise<Allocation[]> {
-  const allocations = await sql<Allocation & { allocationId: string }>(
-    `WITH granted AS (
-       UPDATE orders.allocation a SET quantity = g.quantity, held = g.quantity
-       FROM (SELECT allocation_id, GREATEST(0, LEAST(planned, ?::int - (sum(planned) OVER (ORDER BY allocation_id) - planned)))::int AS quantity
-             FROM orders.allocation WHERE batch_id = ?) AS g
-       WHERE a.allocation_id = g.allocation_id
-       RETURNING a.allocation_id, a.line_id, a.order_id, a.quantity),
-     filled AS (
-       UPDATE orders.order_line l SET backordered = l.backordered - g.quantity, allocated = l.allocated + g.quantity,
-         fill_time = CASE WHEN l.backordered = g.quantity THEN ?::timestamptz ELSE l.fill_time END
-       FROM granted g WHERE g.line_id = l.line_id AND g.quantity > 0)
-     SELECT allocation_id::text AS "allocationId", order_id AS "orderId", line_id AS "lineId", quantity FROM granted WHERE quantity > 0 ORDER BY allocation_id`,
-    [granted, cause.batchId, now],
-  );
-  await sql(`UPDATE orders.allocation_batch SET state = 'applied' WHERE batch_id = ?`, [cause.batchId]);
+  const allocations = await grantBatch(sql, cause.batchId, granted, now);
+  await markBatchApplied(sql, cause.batchId);
   // Ready-to-ship emails are rendered by a follow-up outbox message, off the allocation's critical path.
   await enqueue(sql, 'orders', [
     ...demandLeavingBuffer(allocations, cause.receiptQuantity),
@@ -134,13 +104,7 @@ async function applyBatch(sql: Sql, now: Date, cause: AllocationCause, granted: 
 /** Enqueues a ready-to-ship email for each order a batch made ready (once per order, by its dedupe key). */
 export function sendReadyToShipEmails(deps: ServiceDeps, batchId: string): Promise<void> {
   return transaction(deps.orm, async (sql) => {
-    const filled = await sql<{ orderId: string }>(
-      `SELECT DISTINCT a.order_id AS "orderId" FROM orders.allocation a
-       WHERE a.batch_id = ? AND a.quantity > 0
-         AND NOT EXISTS (SELECT 1 FROM orders.order_line l WHERE l.order_id = a.order_id AND l.backordered > 0)`,
-      [batchId],
-    );
-    const ready = (await loadOrders(sql, filled.map((r) => r.orderId))).filter((o) => o.status === OrderStatus.ORDER_STATUS_READY_TO_SHIP);
+    const ready = (await loadOrders(sql, await ordersFilledByBatch(sql, batchId))).filter((o) => o.status === OrderStatus.ORDER_STATUS_READY_TO_SHIP);
     await enqueue(sql, 'orders', ready.map((order) => message(EMAIL, `ready-to-ship:${order.orderId}`, readyToShipEmail(order))));
   });
 }

@@ -2,6 +2,7 @@ import type { Backorder } from '../gen/restock/orders/v1/order';
 import { sqlOf } from '../platform/orm';
 import { decodePageToken, encodePageToken } from '../platform/pagination';
 import type { ServiceDeps } from '../platform/service-module';
+import { backorderQueuePage } from './allocation.repository';
 import { matchEtas, supplyForecast, toEta } from './etas';
 
 const isPosition = (p: unknown): p is number => Number.isSafeInteger(p) && (p as number) >= 0;
@@ -13,15 +14,7 @@ const isPosition = (p: unknown): p is number => Number.isSafeInteger(p) && (p as
 export async function listBackorders(deps: ServiceDeps, sku: string, limit: number, pageToken: string): Promise<{ backorders: Backorder[]; nextPageToken: string }> {
   const after = decodePageToken(pageToken, isPosition) ?? 0;
   const [rows, arrivals] = await Promise.all([
-    sqlOf(deps.orm.em.fork())<{ orderId: string; lineId: string; waiting: number; priority: number; createTime: string; position: number; ahead: number }>(
-      `SELECT * FROM (
-         SELECT order_id AS "orderId", line_id AS "lineId", backordered AS waiting, priority, queue_time AS "createTime",
-                (row_number() OVER queue)::int AS position, (sum(backordered) OVER queue - backordered)::int AS ahead
-         FROM orders.order_line WHERE sku = ? AND backordered > 0
-         WINDOW queue AS (ORDER BY priority DESC, queue_time, line_id)) AS q
-       WHERE position > ? ORDER BY position LIMIT ?`,
-      [sku, after, limit + 1],
-    ),
+    backorderQueuePage(sqlOf(deps.orm.em.fork()), sku, after, limit + 1),
     supplyForecast(deps.peers, sku),
   ]);
   const page = rows.slice(0, limit);
@@ -34,7 +27,7 @@ export async function listBackorders(deps: ServiceDeps, sku: string, limit: numb
       sku,
       backorderedQuantity: r.waiting,
       priority: r.priority,
-      createTime: new Date(r.createTime),
+      createTime: r.queueTime,
       position: r.position,
       eta: toEta(etas.get(r.lineId)!),
     })),

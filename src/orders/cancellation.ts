@@ -7,8 +7,9 @@ import type { ServiceDeps } from '../platform/service-module';
 import { inventoryRequestId, takeHeldUnits } from './reservation-holders';
 import { cancellationEmail } from './customer-emails';
 import { loadOrder } from './order-queries';
-import { assertLineTransition, type LineUnits } from './order-status';
-import { LOCK_SKUS_IN_TRANSACTION } from './sku-locks';
+import { cancelLineUnits, insertCancellation, lockOrderLines, placedOrderSkus, setCancelReason } from './order.repository';
+import { assertLineTransition, assertOrderTransition, type LineUnits } from './order-status';
+import { lockSkusInTransaction } from './sku-lock.repository';
 import { EMAIL } from '../platform/mail';
 import { message, type OutboxMessage } from '../platform/topics';
 import { CANCEL_DEMAND, RELEASE_STOCK } from './topics';
@@ -65,15 +66,14 @@ async function cancel(deps: ServiceDeps, operation: string, request: CancelReque
 }
 
 async function cancelLocked(deps: ServiceDeps, sql: Sql, { orderId, reason }: CancelRequest, choose: (lines: OpenLine[]) => { line: OpenLine; quantity: number }[]): Promise<Order> {
-  const skus = await sql<{ sku: string }>(`SELECT DISTINCT sku FROM orders.order_line l JOIN orders.customer_order o USING (order_id) WHERE o.order_id = ? AND o.placement = 'placed'`, [orderId]);
+  const skus = await placedOrderSkus(sql, orderId);
   if (skus.length === 0) throw notFound('order', orderId);
-  await sql(LOCK_SKUS_IN_TRANSACTION, [skus.map((s) => s.sku)]);
-  const lines = await sql<OpenLine>(
-    `SELECT line_id AS "lineId", sku, quantity, allocated, backordered, shipped, cancelled FROM orders.order_line WHERE order_id = ? ORDER BY line_number FOR UPDATE`,
-    [orderId],
-  );
+  await lockSkusInTransaction(sql, skus);
+  const lines = await lockOrderLines(sql, orderId);
   const chosen = choose(lines);
   if (chosen.length === 0) return loadOrder(sql, orderId);
+  const quantities = new Map(chosen.map((c) => [c.line.lineId, c.quantity]));
+  assertOrderTransition(orderId, lines, lines.map((l) => (quantities.has(l.lineId) ? afterCancelling(l, quantities.get(l.lineId)!) : l)));
   const messages: OutboxMessage[] = [];
   const cancellationIds: string[] = [];
   for (const { line, quantity } of chosen) {
@@ -82,7 +82,7 @@ async function cancelLocked(deps: ServiceDeps, sql: Sql, { orderId, reason }: Ca
     cancellationIds.push(done.cancellationId);
   }
   if (chosen.reduce((n, c) => n + c.quantity, 0) === lines.reduce((n, l) => n + l.allocated + l.backordered, 0)) {
-    await sql(`UPDATE orders.customer_order SET cancel_reason = ? WHERE order_id = ?`, [reason, orderId]);
+    await setCancelReason(sql, orderId, reason);
   }
   const order = await loadOrder(sql, orderId);
   const cancelled = chosen.map((c) => ({ sku: c.line.sku, quantity: c.quantity }));
@@ -94,16 +94,9 @@ async function cancelLocked(deps: ServiceDeps, sql: Sql, { orderId, reason }: Ca
 async function cancelUnits(sql: Sql, now: Date, orderId: string, line: OpenLine, quantity: number, reason: string): Promise<{ cancellationId: string; messages: OutboxMessage[] }> {
   const waiting = Math.min(quantity, line.backordered);
   const allocated = quantity - waiting;
-  const after = { ...line, backordered: line.backordered - waiting, allocated: line.allocated - allocated, cancelled: line.cancelled + quantity };
-  assertLineTransition(line.lineId, line, after);
-  await sql(
-    `UPDATE orders.order_line SET backordered = backordered - ?, allocated = allocated - ?, cancelled = cancelled + ?, cancelled_waiting = cancelled_waiting + ? WHERE line_id = ?`,
-    [waiting, allocated, quantity, waiting, line.lineId],
-  );
-  const [{ id }] = await sql<{ id: string }>(
-    `INSERT INTO orders.cancellation (order_id, line_id, waiting, allocated, reason, create_time) VALUES (?, ?, ?, ?, ?, ?) RETURNING cancellation_id::text AS id`,
-    [orderId, line.lineId, waiting, allocated, reason, now],
-  );
+  assertLineTransition(line.lineId, line, afterCancelling(line, quantity));
+  await cancelLineUnits(sql, line.lineId, { waiting, allocated });
+  const id = await insertCancellation(sql, { orderId, lineId: line.lineId, waiting, allocated, reason, createTime: now });
   const requestId = `cancel:${line.lineId}:${id}`;
   const messages: OutboxMessage[] = [];
   if (waiting > 0) messages.push(message(CANCEL_DEMAND, `cancel-demand:${requestId}`, { demandId: line.lineId, quantity: waiting, requestId }));
@@ -112,4 +105,10 @@ async function cancelUnits(sql: Sql, now: Date, orderId: string, line: OpenLine,
     messages.push(message(RELEASE_STOCK, `release-stock:${requestId}`, { requestId: inventoryRequestId(requestId), lines }));
   }
   return { cancellationId: id, messages };
+}
+
+/** A line's units once quantity of its open units are cancelled: waiting ones first, then allocated ones. */
+function afterCancelling(line: OpenLine, quantity: number): OpenLine {
+  const waiting = Math.min(quantity, line.backordered);
+  return { ...line, backordered: line.backordered - waiting, allocated: line.allocated - (quantity - waiting), cancelled: line.cancelled + quantity };
 }

@@ -2,6 +2,7 @@ import type { Priority } from '../gen/restock/common/v1/priority';
 import type { Sql } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
 import { matchEtas, supplyForecast, type Eta } from './etas';
+import { openBackordersOfCustomer, unitsQueuedAhead } from './order.repository';
 
 // What a batch's new backorders are checked against (customers' open backorders) and told (their ETA).
 
@@ -21,11 +22,7 @@ export class OpenBackorders {
 
   async of(customerId: string, skus: string[]): Promise<Map<string, number>> {
     if (skus.length === 0) return new Map();
-    const rows = await this.sql<{ sku: string; units: number }>(
-      `SELECT sku, sum(backordered)::int AS units FROM orders.order_line WHERE customer_id = ? AND sku = ANY(?) AND backordered > 0 GROUP BY sku`,
-      [customerId, skus],
-    );
-    const open = new Map(rows.map((r) => [r.sku, r.units]));
+    const open = await openBackordersOfCustomer(this.sql, customerId, skus);
     for (const sku of skus) open.set(sku, (open.get(sku) ?? 0) + (this.accepted.get(`${customerId}\u0000${sku}`) ?? 0));
     return open;
   }
@@ -46,14 +43,7 @@ export async function etasOfNewBackorders(deps: ServiceDeps, sql: Sql, orders: N
     .filter((l) => l.waiting > 0)
     .sort((a, b) => b.priority - a.priority || a.queueTime.getTime() - b.queueTime.getTime() || (a.lineId < b.lineId ? -1 : 1));
   if (waiting.length === 0) return new Map();
-  const queued = await sql<{ lineId: string; units: number }>(
-    `SELECT b.line_id AS "lineId",
-            (SELECT coalesce(sum(w.backordered), 0) FROM orders.order_line w WHERE w.sku = b.sku AND w.backordered > 0
-               AND (w.priority > b.priority OR (w.priority = b.priority AND (w.queue_time, w.line_id) < (b.queue_time, b.line_id))))::int AS units
-     FROM unnest(?::text[], ?::text[], ?::int[], ?::timestamptz[]) AS b(line_id, sku, priority, queue_time)`,
-    [waiting.map((l) => l.lineId), waiting.map((l) => l.sku), waiting.map((l) => l.priority), waiting.map((l) => l.queueTime)],
-  );
-  const inDatabase = new Map(queued.map((q) => [q.lineId, q.units]));
+  const inDatabase = await unitsQueuedAhead(sql, waiting);
   const forecasts = new Map(await Promise.all([...new Set(waiting.map((l) => l.sku))].map(async (sku) => [sku, await supplyForecast(deps.peers, sku)] as const)));
   const inBatch = new Map<string, number>();
   const etas = new Map<string, Eta>();

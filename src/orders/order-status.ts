@@ -56,6 +56,14 @@ export function assertLineTransition(lineId: string, from: LineUnits, to: LineUn
   }
 }
 
+/** Throws FAILED_PRECONDITION unless the transition table allows the order to go from its lines' units before to after. */
+export function assertOrderTransition(orderId: string, from: LineUnits[], to: LineUnits[]): void {
+  const [a, b] = [orderStatus(from), orderStatus(to)];
+  if (a !== b && !ORDER_TRANSITIONS[a].includes(b)) {
+    throw failedPrecondition('INVALID_ORDER_TRANSITION', `order ${orderId} cannot go from ${O[a]} to ${O[b]}`, { order_id: orderId });
+  }
+}
+
 /** The allocated units a shipment may take now, per line, under the order's fulfillment policy. */
 export function shippableUnits(policy: FulfillmentPolicy, lines: (LineUnits & { lineId: string })[]): Map<string, number> {
   const complete = policy === FulfillmentPolicy.FULFILLMENT_POLICY_SHIP_COMPLETE;

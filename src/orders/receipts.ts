@@ -4,6 +4,7 @@ import { alreadyExists } from '../platform/errors';
 import { requestHash } from '../platform/idempotency';
 import type { ServiceDeps } from '../platform/service-module';
 import { allocateFifo } from './allocation';
+import { findBatchRequestHash, plannedBatchesOfSku } from './allocation.repository';
 import { peerRefusal, peerUnavailable } from './peer-errors';
 import { withSkuLocks, type LockedSession } from './sku-locks';
 
@@ -15,18 +16,20 @@ export interface Receipt {
 
 /**
  * Receives a supplier delivery in Inventory (same receipt id) and allocates it FIFO to waiting lines;
- * the rest stays free stock. Idempotent by receipt id: a retry returns the first allocations.
+ * the rest stays free stock. Inventory is told that Orders allocates the receipt (callerAllocates), so
+ * it does not announce the units as grown free stock and they are allocated once. Idempotent by
+ * receipt id: a retry returns the first allocations.
  */
 export async function applyReceipt(deps: ServiceDeps, receipt: Receipt): Promise<{ allocations: Allocation[]; unallocatedQuantity: number }> {
   const hash = requestHash(receipt);
   const batchId = `receipt:${receipt.receiptId}`;
   return withSkuLocks(deps.orm, [receipt.sku], async (session) => {
     await finishPlannedBatches(deps, session, receipt.sku);
-    const [batch] = await session.sql<{ requestHash: string }>(`SELECT request_hash AS "requestHash" FROM orders.allocation_batch WHERE batch_id = ?`, [batchId]);
+    const batch = await findBatchRequestHash(session.sql, batchId);
     if (batch && batch.requestHash !== hash) throw alreadyExists(receipt.receiptId, `receipt ${receipt.receiptId} was already applied with other content`);
     if (!batch) {
       try {
-        await deps.peers.inventory.receiveStock(receipt);
+        await deps.peers.inventory.receiveStock({ receiptId: receipt.receiptId, sku: receipt.sku, quantity: receipt.quantity, callerAllocates: true });
       } catch (error) {
         throw peerRefusal(error) ?? peerUnavailable('inventory', error);
       }
@@ -47,9 +50,5 @@ export function allocateStock(deps: ServiceDeps, sku: string): Promise<Allocatio
 
 /** Batches of the SKU a crash left planned go first, so a receipt's units keep their receipt (and no demand is cancelled for them). */
 export async function finishPlannedBatches(deps: ServiceDeps, session: LockedSession, sku: string): Promise<void> {
-  const planned = await session.sql<{ batchId: string; receiptQuantity: number }>(
-    `SELECT batch_id AS "batchId", receipt_quantity AS "receiptQuantity" FROM orders.allocation_batch WHERE sku = ? AND state = 'planned' ORDER BY create_time`,
-    [sku],
-  );
-  for (const batch of planned) await allocateFifo(deps, session, { ...batch, sku });
+  for (const batch of await plannedBatchesOfSku(session.sql, sku)) await allocateFifo(deps, session, { ...batch, sku });
 }

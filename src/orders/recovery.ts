@@ -1,7 +1,9 @@
 import type { ServiceDeps } from '../platform/service-module';
 import type { Task } from '../platform/scheduler';
 import { sqlOf } from '../platform/orm';
-import { finishPlacement } from './placement-completion';
+import { skusWithPlannedBatches } from './allocation.repository';
+import { unfinishedOrders } from './order.repository';
+import { finishPlacement } from './placement-states';
 import { finishPlannedBatches } from './receipts';
 import { withSkuLocks } from './sku-locks';
 
@@ -12,22 +14,19 @@ import { withSkuLocks } from './sku-locks';
  */
 export async function recoverUnfinishedWork(deps: ServiceDeps): Promise<{ orders: number; batches: number }> {
   const sql = sqlOf(deps.orm.em.fork());
-  const orders = await sql<{ orderId: string; skus: string[] }>(
-    `SELECT o.order_id AS "orderId", array_agg(DISTINCT l.sku) AS skus FROM orders.customer_order o JOIN orders.order_line l USING (order_id)
-     WHERE o.placement <> 'placed' GROUP BY o.order_id, o.create_time ORDER BY o.create_time, o.order_id`,
-  );
+  const orders = await unfinishedOrders(sql);
   for (const order of orders) {
     await withSkuLocks(deps.orm, order.skus, (session) => finishPlacement(deps, session, order.orderId)).catch((error: unknown) =>
       deps.log.info({ orderId: order.orderId, err: error }, 'placement recovery ended without an order'),
     );
   }
-  const batches = await sql<{ sku: string }>(`SELECT DISTINCT sku FROM orders.allocation_batch WHERE state = 'planned'`);
-  for (const { sku } of batches) {
+  const skus = await skusWithPlannedBatches(sql);
+  for (const sku of skus) {
     await withSkuLocks(deps.orm, [sku], (session) => finishPlannedBatches(deps, session, sku)).catch((error: unknown) =>
       deps.log.warn({ sku, err: error }, 'allocation recovery failed; next run retries'),
     );
   }
-  return { orders: orders.length, batches: batches.length };
+  return { orders: orders.length, batches: skus.length };
 }
 
 /** Runs the recovery every 10 seconds (and once at startup, from the module). */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from '../platform/orm';
+import { heldUnitsOfLines, takeHeldUnitsFrom } from './allocation.repository';
 
 /**
  * The Inventory reservation id holding an allocation batch's units: one reservation per batch, so
@@ -21,17 +22,9 @@ export function inventoryRequestId(key: string): string {
  */
 export async function takeHeldUnits(sql: Sql, take: { lineId: string; quantity: number }[]): Promise<{ lineId: string; quantity: number }[]> {
   if (take.length === 0) return [];
-  const lineIds = take.map((t) => t.lineId);
-  const own = new Map(
-    (await sql<{ lineId: string; heldOwn: number }>(`SELECT line_id AS "lineId", held_own AS "heldOwn" FROM orders.order_line WHERE line_id = ANY(?)`, [lineIds])).map((r) => [r.lineId, r.heldOwn]),
-  );
-  const batches = await sql<{ allocationId: string; batchId: string; lineId: string; held: number }>(
-    `SELECT allocation_id AS "allocationId", batch_id AS "batchId", line_id AS "lineId", held FROM orders.allocation
-     WHERE line_id = ANY(?) AND held > 0 ORDER BY allocation_id`,
-    [lineIds],
-  );
+  const { own, batches } = await heldUnitsOfLines(sql, take.map((t) => t.lineId));
   const fromOwn = new Map<string, number>();
-  const fromBatches = new Map<string, number>();
+  const fromBatches = new Map<number, number>();
   const perHolder = new Map<string, number>();
   for (const { lineId, quantity } of take) {
     let rest = quantity - Math.min(own.get(lineId) ?? 0, quantity);
@@ -46,13 +39,6 @@ export async function takeHeldUnits(sql: Sql, take: { lineId: string; quantity: 
     }
     if (rest > 0) throw new Error(`line ${lineId} holds fewer than ${quantity} units in Inventory`); // allocated units are always held
   }
-  await sql(`UPDATE orders.order_line l SET held_own = l.held_own - t.quantity FROM unnest(?::text[], ?::int[]) AS t(line_id, quantity) WHERE l.line_id = t.line_id`, [
-    [...fromOwn.keys()],
-    [...fromOwn.values()],
-  ]);
-  await sql(`UPDATE orders.allocation a SET held = a.held - t.quantity FROM unnest(?::bigint[], ?::int[]) AS t(id, quantity) WHERE a.allocation_id = t.id`, [
-    [...fromBatches.keys()],
-    [...fromBatches.values()],
-  ]);
+  await takeHeldUnitsFrom(sql, fromOwn, fromBatches);
   return [...perHolder].map(([lineId, quantity]) => ({ lineId, quantity }));
 }

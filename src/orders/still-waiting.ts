@@ -4,6 +4,7 @@ import type { Task } from '../platform/scheduler';
 import type { ServiceDeps } from '../platform/service-module';
 import { stillWaitingEmail } from './customer-emails';
 import { loadOrders } from './order-queries';
+import { ordersStillWaiting } from './order.repository';
 import { EMAIL } from '../platform/mail';
 import { message } from '../platform/topics';
 
@@ -15,13 +16,7 @@ export function sendStillWaitingUpdates(deps: ServiceDeps): Promise<number> {
   const days = deps.config.STILL_WAITING_DAYS;
   const now = deps.clock.now();
   return transaction(deps.orm, async (sql) => {
-    const due = await sql<{ orderId: string; period: number }>(
-      `SELECT o.order_id AS "orderId", floor(extract(epoch FROM ?::timestamptz - o.create_time) / 86400 / ?)::int AS period
-       FROM orders.customer_order o
-       WHERE o.placement = 'placed' AND o.create_time <= ?::timestamptz - make_interval(days => ?)
-         AND EXISTS (SELECT 1 FROM orders.order_line l WHERE l.order_id = o.order_id AND l.backordered > 0)`,
-      [now, days, now, days],
-    );
+    const due = await ordersStillWaiting(sql, now, days);
     const period = new Map(due.map((d) => [d.orderId, d.period]));
     const orders = await loadOrders(sql, due.map((d) => d.orderId));
     await enqueue(

@@ -8,9 +8,11 @@ import { connect, type Client } from '../../src/platform/rpc';
 import { freePort } from './global-setup';
 import { waitFor } from './harness';
 
-/** A real `tsx src/main.ts` process serving all services on its own port, and clients of it. */
+/** A real `tsx src/main.ts` process (through orders-child-main.ts) serving all services on its own port, and clients of it. */
 export interface ChildApp {
   process: ChildProcess;
+  /** How many calls wait in the process's batchers (PlaceOrder's queue). */
+  batcherWaiting(): Promise<number>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   orders: Client<typeof OrdersServiceDefinition>;
   inventory: Client<typeof InventoryServiceDefinition>;
@@ -30,12 +32,31 @@ export async function startChild(databaseUrl: string, crashPoint?: string): Prom
     OUTBOX_BACKOFF_MS: '100',
     RESTOCK_CRASH_POINT: crashPoint ?? '',
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: path.resolve(__dirname, '../..'), env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/orders-child-main.ts'], {
+    cwd: path.resolve(__dirname, '../..'),
+    env,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const address = `127.0.0.1:${port}`;
   const app: ChildApp = {
     process: child,
     exited,
+    batcherWaiting: () =>
+      new Promise<number>((resolve, reject) => {
+        const answer = (message: { batcherWaiting?: number }) => {
+          if (message.batcherWaiting === undefined) return;
+          child.off('message', answer);
+          resolve(message.batcherWaiting);
+        };
+        child.on('message', answer);
+        child.send('batcher-waiting', (error) => {
+          if (error) {
+            child.off('message', answer);
+            reject(error);
+          }
+        });
+      }),
     orders: connect(OrdersServiceDefinition, address),
     inventory: connect(InventoryServiceDefinition, address),
     close() {

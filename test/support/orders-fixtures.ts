@@ -1,6 +1,14 @@
 import { Priority } from '../../src/gen/restock/common/v1/priority';
 import { FulfillmentPolicy } from '../../src/gen/restock/orders/v1/order';
+import { systemClock } from '../../src/platform/clock';
+import { loadConfig } from '../../src/platform/config';
+import type { Peers, ServiceDeps } from '../../src/platform/service-module';
 import type { TestApp } from './harness';
+
+/** What Orders' domain functions get in t's process, to call them directly (peers may be replaced). */
+export function ordersDeps(t: TestApp, peers: Peers = t.app.peers): ServiceDeps {
+  return { orm: t.app.orms.orders!, peers, mailer: t.app.mailer, clock: systemClock, log: t.app.log, config: loadConfig({ DATABASE_URL: t.databaseUrl }) };
+}
 
 /** A product with a backorder policy and some stock on hand. */
 export async function product(
