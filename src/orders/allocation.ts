@@ -13,7 +13,7 @@ import {
   ordersFilledByBatch,
   planFifoBatch,
 } from './allocation.repository';
-import { crashPoint } from './crash-points';
+import { crashPoint } from '../platform/crash-point';
 import { readyToShipEmail } from './customer-emails';
 import { loadOrders } from './order-queries';
 import { peerRefusal, peerUnavailable } from './peer-errors';

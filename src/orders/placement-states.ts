@@ -7,7 +7,7 @@ import type { Sql } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
 import { message } from '../platform/topics';
 import { backorderRefusals, orderRefused, type BackorderPolicy } from './backorder-rules';
-import { crashPoint } from './crash-points';
+import { crashPoint } from '../platform/crash-point';
 import { confirmationEmail } from './customer-emails';
 import { toEta, type Eta } from './etas';
 import { etasOfNewBackorders, OpenBackorders } from './new-backorders';

@@ -5,7 +5,7 @@ import { alreadyExists, notFound } from '../platform/errors';
 import { requestHash } from '../platform/idempotency';
 import type { Sql } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
-import { crashPoint } from './crash-points';
+import { crashPoint } from '../platform/crash-point';
 import { loadOrder } from './order-queries';
 import { findOrderByRequestId, writePendingOrders, type WrittenOrder } from './order.repository';
 import { finishPlacement, finishPlacements } from './placement-states';
