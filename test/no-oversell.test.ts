@@ -1,6 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { grpcError, startTestApp, type TestApp } from './support/harness';
 import { query } from './support/db';
+import { product } from './support/fixtures';
+import { expectReservationsAddUp } from './support/invariants';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -8,28 +10,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-async function product(sku: string, onHand: number) {
-  await t.inventory.upsertProduct({ product: { sku, name: sku, unitPrice: { currencyCode: 'EUR', units: 1, nanos: 0 } } });
-  await t.inventory.adjustStock({ requestId: `seed-${sku}`, sku, delta: onHand, reason: 'seed' });
-}
-
-/** Sum of the SKU's reservations must equal the stock's reserved, and 0 <= reserved <= on_hand. */
-async function expectConsistent(sku: string) {
-  const { stock } = await t.inventory.getStock({ sku });
-  const [{ held, shipped }] = await query<{ held: number; shipped: number }>(
-    t.databaseUrl,
-    'SELECT coalesce(sum(reserved), 0) AS held, coalesce(sum(shipped), 0) AS shipped FROM inventory.reservation WHERE sku = $1',
-    [sku],
-  );
-  expect(stock!.reserved).toBe(held);
-  expect(stock!.reserved).toBeGreaterThanOrEqual(0);
-  expect(stock!.reserved).toBeLessThanOrEqual(stock!.onHand);
-  return { stock: stock!, shipped };
-}
-
 describe('no oversell', () => {
   it('100 concurrent 1-unit reservations against 10 on hand leave exactly 10 reserved', async () => {
-    await product('LAST-10', 10);
+    await product(t, 'LAST-10', { onHand: 10 });
     const outcomes = await Promise.allSettled(
       Array.from({ length: 100 }, (_, i) => t.inventory.reserveStock({ requestId: `race-${i}`, lines: [{ lineId: `race-line-${i}`, sku: 'LAST-10', quantity: 1 }] })),
     );
@@ -38,13 +21,13 @@ describe('no oversell', () => {
     expect(won).toHaveLength(10);
     expect(lost).toHaveLength(90);
     for (const { reason } of lost) expect(reason.code).toBe(status.FAILED_PRECONDITION);
-    const { stock } = await expectConsistent('LAST-10');
-    expect(stock).toEqual({ sku: 'LAST-10', onHand: 10, reserved: 10, available: 0 });
+    const stock = await expectReservationsAddUp(t, 'LAST-10');
+    expect(stock).toMatchObject({ sku: 'LAST-10', onHand: 10, reserved: 10, available: 0 });
   });
 
   it('partial reservations racing on two SKUs in opposite orders neither oversell nor deadlock', async () => {
-    await product('PAIR-A', 30);
-    await product('PAIR-B', 30);
+    await product(t, 'PAIR-A', { onHand: 30 });
+    await product(t, 'PAIR-B', { onHand: 30 });
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) => {
         const lines = [
@@ -57,12 +40,12 @@ describe('no oversell', () => {
     const granted = (sku: string) => results.flatMap((r) => r.results).filter((r) => r.sku === sku).reduce((sum, r) => sum + r.reservedQuantity, 0);
     expect(granted('PAIR-A')).toBe(30);
     expect(granted('PAIR-B')).toBe(30);
-    expect((await expectConsistent('PAIR-A')).stock.available).toBe(0);
-    expect((await expectConsistent('PAIR-B')).stock.available).toBe(0);
+    expect(await expectReservationsAddUp(t, 'PAIR-A')).toMatchObject({ available: 0 });
+    expect(await expectReservationsAddUp(t, 'PAIR-B')).toMatchObject({ available: 0 });
   });
 
   it('concurrent reserves, releases, shipments and write-downs keep 0 <= reserved <= on_hand', async () => {
-    await product('CHURN', 20);
+    await product(t, 'CHURN', { onHand: 20 });
     await t.inventory.reserveStock({ requestId: 'churn-base', lines: Array.from({ length: 10 }, (_, i) => ({ lineId: `churn-${i}`, sku: 'CHURN', quantity: 1 })) });
     const operations = Array.from({ length: 60 }, (_, i) => {
       const line = `churn-${i % 10}`;
@@ -81,7 +64,7 @@ describe('no oversell', () => {
     for (const outcome of outcomes) {
       if (outcome.status === 'rejected') expect(outcome.reason.code).toBe(status.FAILED_PRECONDITION);
     }
-    const { stock, shipped } = await expectConsistent('CHURN');
+    const { shipped, ...stock } = await expectReservationsAddUp(t, 'CHURN');
     const written = outcomes.filter((o, i) => i % 4 === 3 && o.status === 'fulfilled').length;
     expect(stock.onHand).toBe(20 - shipped - written);
     // the ledger adds up to the stock level
@@ -94,7 +77,7 @@ describe('no oversell', () => {
   });
 
   it('the database refuses reserved > on_hand even from a direct write', async () => {
-    await product('CHECKED', 1);
+    await product(t, 'CHECKED', { onHand: 1 });
     await expect(query(t.databaseUrl, "UPDATE inventory.stock SET reserved = 2 WHERE sku = 'CHECKED'")).rejects.toThrow(/stock_reserved_within_on_hand/);
     expect((await grpcError(t.inventory.reserveStock({ requestId: 'checked', lines: [{ lineId: 'c', sku: 'CHECKED', quantity: 2 }] }))).reason).toBe('INSUFFICIENT_STOCK');
   });

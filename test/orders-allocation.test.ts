@@ -2,7 +2,8 @@ import { status } from '@grpc/grpc-js';
 import { Priority } from '../src/gen/restock/common/v1/priority';
 import { FulfillmentPolicy, OrderLineStatus, OrderStatus } from '../src/gen/restock/orders/v1/order';
 import { grpcError, startTestApp, type TestApp } from './support/harness';
-import { expectStockAgrees, order, outbox, product, settle } from './support/orders-fixtures';
+import { order, outbox, product, settle } from './support/fixtures';
+import { expectStockAgrees } from './support/invariants';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -126,7 +127,7 @@ describe('CancelOrder / CancelOrderLine', () => {
     const whole = { orderId: placed!.orderId, reason: 'all of it', requestId: 'cxl-retry-2' };
     await t.orders.cancelOrder(whole);
     expect((await t.orders.cancelOrder(whole)).order!.lines[0]).toMatchObject({ allocatedQuantity: 0, cancelledQuantity: 6 });
-    expect((await outbox(t, 'email')).filter((m) => m.dedupe_key.startsWith(`cancelled:${placed!.orderId}:`))).toHaveLength(3);
+    expect((await outbox(t, 'email')).filter((m) => m.dedupeKey.startsWith(`cancelled:${placed!.orderId}:`))).toHaveLength(3);
     await settle(t);
     await expectStockAgrees(t, ['CXL-RETRY']);
     expect((await t.inventory.getStock({ sku: 'CXL-RETRY' })).stock).toMatchObject({ onHand: 10, reserved: 0 });

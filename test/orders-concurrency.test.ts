@@ -1,7 +1,8 @@
 import { Priority } from '../src/gen/restock/common/v1/priority';
 import { startTestApp, type TestApp } from './support/harness';
-import { order, product, query, settle } from './support/orders-fixtures';
-import { expectInvariants } from './support/orders-invariants';
+import { query } from './support/db';
+import { order, product, settle } from './support/fixtures';
+import { expectOrdersInvariants } from './support/invariants';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -27,7 +28,7 @@ describe('concurrency on one SKU', () => {
     } while (pageToken);
     expect(pages.map((p) => [p[0], p.length])).toEqual([[1, 15], [16, 15], [31, 10]]);
     await settle(t);
-    await expectInvariants(t, 'HOT-1');
+    await expectOrdersInvariants(t, 'HOT-1');
   });
 
   it('concurrent receipts, cancellations and new orders keep invariants 1-3', async () => {
@@ -44,8 +45,8 @@ describe('concurrency on one SKU', () => {
       settle(t),
     ]);
     await settle(t);
-    await expectInvariants(t, sku);
-    const [counts] = await query<{ waiting: number }>(t, 'SELECT count(*) FILTER (WHERE backordered > 0)::int AS waiting FROM orders.order_line WHERE sku = ?', [sku]);
+    await expectOrdersInvariants(t, sku);
+    const [counts] = await query<{ waiting: number }>(t.databaseUrl, 'SELECT count(*) FILTER (WHERE backordered > 0) AS waiting FROM orders.order_line WHERE sku = $1', [sku]);
     expect(counts.waiting).toBeGreaterThan(0); // the scenario really leaves a queue to check FIFO against
   });
 });

@@ -1,10 +1,9 @@
-import type { ParsedMail } from 'mailparser';
 import { loadConfig } from '../src/platform/config';
 import { createLogger } from '../src/platform/logger';
 import type { ServiceDeps } from '../src/platform/service-module';
 import { sendStillWaitingUpdates } from '../src/orders/still-waiting';
 import { startTestApp, type TestApp } from './support/harness';
-import { order, product, settle } from './support/orders-fixtures';
+import { order, product, settle } from './support/fixtures';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
 
 let t: TestApp;
@@ -21,11 +20,6 @@ afterAll(async () => {
   await smtp.close();
 });
 
-/** Emails to one recipient, in the order they were sent. */
-function mailTo(address: string): ParsedMail[] {
-  return smtp.messages.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((to) => to?.value.some((v) => v.address === address)));
-}
-
 describe('customer emails', () => {
   it('confirms an order naming what is backordered and its ETA, once', async () => {
     await product(t, 'MAIL-A', { onHand: 1 });
@@ -33,7 +27,7 @@ describe('customer emails', () => {
     const { order: placed } = await order(t, [['MAIL-A', 3], ['MAIL-B', 1]], { customer: 'ann', requestId: 'mail-confirm' });
     await order(t, [['MAIL-A', 3], ['MAIL-B', 1]], { customer: 'ann', requestId: 'mail-confirm' }); // a retry sends nothing new
     await settle(t);
-    const [mail, ...more] = mailTo('ann@example.com');
+    const [mail, ...more] = smtp.to('ann@example.com');
     expect(more).toEqual([]);
     expect(mail.subject).toBe(`Order ${placed!.orderId} confirmed`);
     expect(mail.from?.value[0].address).toBe('shop@restock.test');
@@ -48,13 +42,13 @@ describe('customer emails', () => {
     const { order: placed } = await order(t, [['MAIL-R', 2]], { customer: 'bob' });
     await t.orders.applyReceipt({ receiptId: 'mail-r-1', sku: 'MAIL-R', quantity: 1 });
     await settle(t);
-    expect(mailTo('bob@example.com').map((m) => m.subject)).toEqual([`Order ${placed!.orderId} confirmed`]);
+    expect(smtp.to('bob@example.com').map((m) => m.subject)).toEqual([`Order ${placed!.orderId} confirmed`]);
     await t.orders.applyReceipt({ receiptId: 'mail-r-2', sku: 'MAIL-R', quantity: 1 });
     await settle(t);
     await t.orders.shipOrder({ orderId: placed!.orderId, shipmentId: 'mail-ship', carrier: 'Fast & <Sure>', trackingNumber: 'TRK-42' });
     await t.orders.shipOrder({ orderId: placed!.orderId, shipmentId: 'mail-ship', carrier: 'Fast & <Sure>', trackingNumber: 'TRK-42' });
     await settle(t);
-    const [, ready, shipped, ...more] = mailTo('bob@example.com');
+    const [, ready, shipped, ...more] = smtp.to('bob@example.com');
     expect(more).toEqual([]);
     expect(ready.subject).toBe(`Order ${placed!.orderId} is ready to ship`);
     expect(ready.text).toContain('MAIL-R | 2 reserved');
@@ -71,7 +65,7 @@ describe('customer emails', () => {
     await t.orders.cancelOrderLine({ orderId: placed!.orderId, lineId: placed!.lines[0].lineId, quantity: 1, reason: 'need 3 <not 4>' });
     await t.orders.cancelOrder({ orderId: placed!.orderId, reason: 'found it "elsewhere"' });
     await settle(t);
-    const [, partial, whole, ...more] = mailTo('cy@example.com');
+    const [, partial, whole, ...more] = smtp.to('cy@example.com');
     expect(more).toEqual([]);
     expect([partial.subject, whole.subject]).toEqual([`Order ${placed!.orderId}: cancellation`, `Order ${placed!.orderId}: cancellation`]);
     expect(partial.text).toContain(`Part of order ${placed!.orderId} was cancelled.`);
@@ -95,7 +89,7 @@ describe('customer emails', () => {
     now = new Date('2026-04-15T10:00:00Z');
     await sendStillWaitingUpdates(deps);
     await settle(t);
-    const updates = mailTo('dee@example.com').filter((m) => m.subject?.includes('still waiting'));
+    const updates = smtp.to('dee@example.com').filter((m) => m.subject?.includes('still waiting'));
     expect(updates.map((m) => m.subject)).toEqual([`Order ${placed!.orderId}: still waiting for stock`, `Order ${placed!.orderId}: still waiting for stock`]);
     expect(updates[0].text).toContain('MAIL-W | 1 backordered | expected unknown');
     expect(new Set(updates.map((m) => m.messageId)).size).toBe(2);

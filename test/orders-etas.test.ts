@@ -1,7 +1,6 @@
-import type { ParsedMail } from 'mailparser';
 import { EtaSource } from '../src/gen/restock/orders/v1/order';
 import { startTestApp, type TestApp } from './support/harness';
-import { order, product } from './support/orders-fixtures';
+import { order, product } from './support/fixtures';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
 
 // ETAs come from the real Procurement service's supply forecast; an ETA that slips by a day or more is emailed once.
@@ -25,7 +24,6 @@ async function drainAll(): Promise<void> {
   }
 }
 
-const mailTo = (address: string): ParsedMail[] => smtp.messages.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((to) => to?.value.some((v) => v.address === address)));
 const DAY = 86_400_000;
 
 it('follows the forecast from buffer to purchase order and emails the customer once when the ETA slips', async () => {
@@ -60,7 +58,7 @@ it('follows the forecast from buffer to purchase order and emails the customer o
   const line = (await t.orders.getOrder({ orderId: placed!.orderId })).order!.lines[0];
   expect(line.eta?.expectedTime?.toISOString().slice(0, 10)).toBe(promised.toISOString().slice(0, 10));
 
-  const delayed = mailTo('eve@example.com').filter((m) => m.subject === `Order ${placed!.orderId}: ETA-1 is delayed`);
+  const delayed = smtp.to('eve@example.com').filter((m) => m.subject === `Order ${placed!.orderId}: ETA-1 is delayed`);
   expect(delayed).toHaveLength(1);
   expect(delayed[0].text).toContain(`now expected on ${promised.toISOString().slice(0, 10)}`);
 });

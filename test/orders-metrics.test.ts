@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from './support/harness';
-import { order, product } from './support/orders-fixtures';
+import { order, product } from './support/fixtures';
 
 let t: TestApp;
 let now = new Date('2026-01-01T00:00:00Z');

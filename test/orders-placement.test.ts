@@ -4,7 +4,8 @@ import { EtaSource, OrderLineStatus, OrderStatus } from '../src/gen/restock/orde
 import { placeOrders, type PlaceOrderInput } from '../src/orders/placement';
 import { DomainError } from '../src/platform/errors';
 import { grpcError, startTestApp, type TestApp } from './support/harness';
-import { expectStockAgrees, order, ordersDeps, outbox, product, settle } from './support/orders-fixtures';
+import { order, ordersDeps, outbox, product, settle } from './support/fixtures';
+import { expectStockAgrees } from './support/invariants';
 
 let t: TestApp;
 beforeAll(async () => {

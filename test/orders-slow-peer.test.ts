@@ -3,7 +3,8 @@ import { placeOrders } from '../src/orders/placement';
 import { applyReceipt } from '../src/orders/receipts';
 import type { Peers } from '../src/platform/service-module';
 import { startTestApp, waitFor, type TestApp } from './support/harness';
-import { expectStockAgrees, order, ordersDeps, product, settle } from './support/orders-fixtures';
+import { order, ordersDeps, product, settle } from './support/fixtures';
+import { expectStockAgrees } from './support/invariants';
 
 // Placement and allocation hold a SKU's lock across their Inventory calls. A slow Inventory must then
 // hold up that SKU only: calls on other SKUs go ahead, and the slow call's result stays right.

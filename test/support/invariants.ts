@@ -1,4 +1,5 @@
 import { query } from './db';
+import type { TestApp } from './harness';
 
 interface DemandRow {
   demandId: string;
@@ -58,4 +59,110 @@ export async function expectDemandsOnOnePurchaseOrder(databaseUrl: string, deman
   expect(onOrders).toEqual(wanted);
   const buffered = await query(databaseUrl, 'SELECT demand_id FROM procurement.buffered_demand WHERE demand_id = ANY($1)', [demands.map((d) => d.demandId)]);
   expect(buffered).toEqual([]);
+}
+
+/**
+ * Orders and Inventory agree, and nothing is oversold: per SKU 0 <= reserved <= on_hand, and what Inventory
+ * holds equals the units Orders lines have allocated (after the outboxes settled).
+ */
+export async function expectStockAgrees(t: TestApp, skus: string[]): Promise<void> {
+  for (const sku of skus) {
+    const { stock } = await t.inventory.getStock({ sku });
+    const [{ allocated }] = await query<{ allocated: number }>(t.databaseUrl, 'SELECT coalesce(sum(allocated), 0) AS allocated FROM orders.order_line WHERE sku = $1', [sku]);
+    expect({ sku, reserved: stock!.reserved, withinOnHand: stock!.reserved <= stock!.onHand }).toEqual({ sku, reserved: allocated, withinOnHand: true });
+  }
+}
+
+/** Inventory on its own: the SKU's reservations add up to its reserved units, and 0 <= reserved <= on_hand. */
+export async function expectReservationsAddUp(t: TestApp, sku: string) {
+  const { stock } = await t.inventory.getStock({ sku });
+  const [{ held, shipped }] = await query<{ held: number; shipped: number }>(
+    t.databaseUrl,
+    'SELECT coalesce(sum(reserved), 0) AS held, coalesce(sum(shipped), 0) AS shipped FROM inventory.reservation WHERE sku = $1',
+    [sku],
+  );
+  expect(stock!.reserved).toBe(held);
+  expect(stock!.reserved).toBeGreaterThanOrEqual(0);
+  expect(stock!.reserved).toBeLessThanOrEqual(stock!.onHand);
+  return { ...stock!, shipped };
+}
+
+interface QueueLine {
+  lineId: string;
+  priority: number;
+  /** Microsecond text, so lines placed within one millisecond still compare in order. */
+  queueTime: string;
+  waiting: number;
+  reservedAtPlacement: number;
+}
+
+/**
+ * FIFO on a settled SKU: no line behind a still-waiting line (same or lower priority, later in the queue)
+ * got stock at placement or from an allocation made after that line started waiting; and free stock never
+ * sits next to waiting lines.
+ */
+export async function expectFifo(t: TestApp, sku: string): Promise<void> {
+  const lines = await query<QueueLine>(
+    t.databaseUrl,
+    `SELECT line_id, priority, to_char(queue_time, 'YYYY-MM-DD HH24:MI:SS.US') AS queue_time, backordered AS waiting,
+            quantity - initially_backordered AS reserved_at_placement
+     FROM orders.order_line WHERE sku = $1 AND NOT pending ORDER BY priority DESC, queue_time, line_id`,
+    [sku],
+  );
+  const allocations = await query<{ lineId: string; batchTime: string }>(
+    t.databaseUrl,
+    `SELECT a.line_id, to_char(b.create_time, 'YYYY-MM-DD HH24:MI:SS.US') AS batch_time
+     FROM orders.allocation a JOIN orders.allocation_batch b USING (batch_id) WHERE b.sku = $1 AND a.quantity > 0`,
+    [sku],
+  );
+  const violations: string[] = [];
+  lines.forEach((waiting, i) => {
+    if (waiting.waiting === 0) return;
+    for (const behind of lines.slice(i + 1)) {
+      if (behind.priority > waiting.priority) continue;
+      if (behind.queueTime > waiting.queueTime && behind.reservedAtPlacement > 0) violations.push(`${behind.lineId} reserved at placement while ${waiting.lineId} waited`);
+      for (const a of allocations.filter((x) => x.lineId === behind.lineId && x.batchTime > waiting.queueTime)) {
+        violations.push(`${a.lineId} allocated at ${a.batchTime} while ${waiting.lineId} waited`);
+      }
+    }
+  });
+  expect(violations).toEqual([]);
+  const { stock } = await t.inventory.getStock({ sku });
+  if (lines.some((l) => l.waiting > 0)) expect(stock!.available).toBe(0);
+}
+
+/**
+ * Conservation on Orders' side of a settled SKU: demand recorded minus demand cancelled (as Orders sent
+ * them) equals the units still waiting plus those filled by receipts (the demand's own supply).
+ */
+export async function expectOrdersConserveDemand(t: TestApp, sku: string): Promise<void> {
+  const [demand] = await query<{ recorded: number; cancelled: number }>(
+    t.databaseUrl,
+    `SELECT coalesce(sum((payload->>'quantity')::int) FILTER (WHERE topic = 'procurement.record-demand'), 0) AS recorded,
+            coalesce(sum((payload->>'quantity')::int) FILTER (WHERE topic = 'procurement.cancel-demand'), 0) AS cancelled
+     FROM orders.outbox WHERE payload->>'demandId' IN (SELECT line_id FROM orders.order_line WHERE sku = $1)`,
+    [sku],
+  );
+  const [lines] = await query<{ waiting: number; initially: number }>(
+    t.databaseUrl,
+    'SELECT coalesce(sum(backordered), 0) AS waiting, coalesce(sum(initially_backordered), 0) AS initially FROM orders.order_line WHERE sku = $1',
+    [sku],
+  );
+  const [receipts] = await query<{ received: number; allocated: number }>(
+    t.databaseUrl,
+    `SELECT coalesce(sum(receipt_quantity), 0) AS received,
+            coalesce((SELECT sum(quantity) FROM orders.allocation a JOIN orders.allocation_batch b USING (batch_id) WHERE b.sku = $1), 0) AS allocated
+     FROM orders.allocation_batch WHERE sku = $1`,
+    [sku],
+  );
+  const fromReceipts = Math.min(receipts.received, receipts.allocated);
+  expect(demand.recorded).toBe(lines.initially);
+  expect(demand.recorded - demand.cancelled).toBe(lines.waiting + fromReceipts);
+}
+
+/** No oversell, FIFO and conservation of a settled SKU in Orders and Inventory. */
+export async function expectOrdersInvariants(t: TestApp, sku: string): Promise<void> {
+  await expectStockAgrees(t, [sku]);
+  await expectFifo(t, sku);
+  await expectOrdersConserveDemand(t, sku);
 }

@@ -3,6 +3,7 @@ import { FulfillmentPolicy } from '../../src/gen/restock/orders/v1/order';
 import { systemClock } from '../../src/platform/clock';
 import { loadConfig } from '../../src/platform/config';
 import type { Peers, ServiceDeps } from '../../src/platform/service-module';
+import { query } from './db';
 import type { TestApp } from './harness';
 
 /** What Orders' domain functions get in t's process, to call them directly (peers may be replaced). */
@@ -56,24 +57,7 @@ export async function settle(t: TestApp): Promise<void> {
   throw new Error('outboxes did not settle');
 }
 
-/** Raw SQL on the test database (for invariant checks only; behaviour is observed through gRPC). */
-export async function query<T>(t: TestApp, text: string, params: unknown[] = []): Promise<T[]> {
-  return ((await t.app.orms.orders!.em.getKnex().raw(text, params as never)) as { rows: T[] }).rows;
-}
-
-/**
- * Invariant 1 and the Orders/Inventory agreement: per SKU 0 <= reserved <= on_hand, and what Inventory
- * holds equals the units Orders lines have allocated (after the outboxes settled).
- */
-export async function expectStockAgrees(t: TestApp, skus: string[]): Promise<void> {
-  for (const sku of skus) {
-    const { stock } = await t.inventory.getStock({ sku });
-    const [{ allocated }] = await query<{ allocated: number }>(t, 'SELECT coalesce(sum(allocated), 0)::int AS allocated FROM orders.order_line WHERE sku = ?', [sku]);
-    expect({ sku, reserved: stock!.reserved, withinOnHand: stock!.reserved <= stock!.onHand }).toEqual({ sku, reserved: allocated, withinOnHand: true });
-  }
-}
-
-/** Outbox messages of a topic in the orders schema. */
-export function outbox(t: TestApp, topic: string) {
-  return query<{ dedupe_key: string; payload: any }>(t, 'SELECT dedupe_key, payload FROM orders.outbox WHERE topic = ? ORDER BY id', [topic]);
+/** Outbox messages of a topic in a service's schema, oldest first. */
+export function outbox(t: TestApp, topic: string, schema: 'orders' | 'inventory' | 'procurement' = 'orders') {
+  return query<{ dedupeKey: string; payload: any; status: string }>(t.databaseUrl, `SELECT dedupe_key, payload, status FROM ${schema}.outbox WHERE topic = $1 ORDER BY id`, [topic]);
 }
