@@ -31,7 +31,7 @@ describe('concurrency on one SKU', () => {
     await expectOrdersInvariants(t, 'HOT-1');
   });
 
-  it('concurrent receipts, cancellations and new orders keep invariants 1-3', async () => {
+  it('concurrent receipts, cancellations and new orders keep no oversell, FIFO and conservation', async () => {
     const sku = 'MIX-HOT';
     await product(t, sku, { onHand: 2 });
     const priorities = [Priority.PRIORITY_STANDARD, Priority.PRIORITY_EXPEDITED, Priority.PRIORITY_VIP];

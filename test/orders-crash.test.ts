@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { createTestDatabase } from './support/databases';
 import { waitFor } from './support/harness';
+import { expectDemandConservedOnceDelivered } from './support/invariants';
 import { startChild, type ChildApp } from './support/orders-child';
 
 // Each case kills a real `tsx src/main.ts` with SIGKILL at a named step (RESTOCK_CRASH_POINT), restarts it
@@ -31,7 +32,7 @@ async function crashDuring(crashPoint: string, setup: (child: ChildApp) => Promi
   return startChild(databaseUrl);
 }
 
-/** Inventory's reservations of sku equal what Orders lines hold (invariant 1 across the two services). */
+/** Inventory's reservations of sku equal what Orders lines hold: nothing reserved that Orders does not account for. */
 async function expectReservedMatches(child: ChildApp, sku: string, allocated: number): Promise<void> {
   expect((await child.inventory.getStock({ sku })).stock?.reserved).toBe(allocated);
 }
@@ -52,6 +53,7 @@ describe.each(['placement.pending-written', 'placement.stock-reserved', 'placeme
     await expectReservedMatches(app, sku, 3);
     const { order: retried } = await place(app, `req-${crashPoint}`, customer, [[sku, 5]]);
     expect(retried).toEqual(orders[0]);
+    await expectDemandConservedOnceDelivered(databaseUrl);
   });
 });
 
@@ -111,6 +113,7 @@ it('a crash while a batch of concurrent orders is reserved loses none of them: r
   const byAge = [...retried].sort((a, b) => a.createTime!.getTime() - b.createTime!.getTime() || (a.orderId < b.orderId ? -1 : 1));
   expect(byAge.map((o) => o.lines[0].allocatedQuantity)).toEqual([1, 1, 1, 1, 0, 0]); // 4 on hand, first come first served
   await expectReservedMatches(app, sku, 4);
+  await expectDemandConservedOnceDelivered(databaseUrl);
 });
 
 describe.each(['allocation.planned', 'allocation.reserved'])('a crash during ApplyReceipt at %s', (crashPoint) => {
@@ -129,5 +132,6 @@ describe.each(['allocation.planned', 'allocation.reserved'])('a crash during App
     const retried = await app.orders.applyReceipt({ receiptId: `rcpt-${sku}`, sku, quantity: 3 });
     expect(retried.allocations.map((a) => a.quantity)).toEqual([3]);
     expect((await app.inventory.getStock({ sku })).stock).toMatchObject({ onHand: 3, reserved: 3 });
+    await expectDemandConservedOnceDelivered(databaseUrl);
   });
 });

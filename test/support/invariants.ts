@@ -1,5 +1,5 @@
 import { query } from './db';
-import type { TestApp } from './harness';
+import { waitFor, type TestApp } from './harness';
 
 interface DemandRow {
   demandId: string;
@@ -46,6 +46,16 @@ export async function expectDemandConserved(databases: { procurement: string; or
   expect(lines.filter((l) => l.initiallyBackordered !== l.backordered + l.allocated + l.cancelledWaiting)).toEqual([]);
   const demanded = new Map(demands.map((d) => [d.demandId, d.quantity]));
   expect(lines.filter((l) => demanded.get(l.lineId) !== l.initiallyBackordered).map((l) => [l.lineId, l.initiallyBackordered, demanded.get(l.lineId)])).toEqual([]);
+}
+
+/** expectDemandConserved once Orders' demand messages (record, cancel) have all been delivered to Procurement. */
+export async function expectDemandConservedOnceDelivered(databaseUrl: string): Promise<void> {
+  await waitFor(
+    async () =>
+      (await query(databaseUrl, "SELECT 1 FROM orders.outbox WHERE status = 'pending' AND topic IN ('procurement.record-demand', 'procurement.cancel-demand')")).length === 0,
+    { what: "Orders' demand messages to be delivered", timeoutMs: 60_000 },
+  );
+  await expectDemandConserved({ procurement: databaseUrl, orders: databaseUrl });
 }
 
 /** Each of these demands is wholly on exactly one PO, and none is left buffered (after every buffer was released). */
