@@ -155,6 +155,25 @@ describe('transactional outbox', () => {
     expect(await row(db, 'lease-1')).toMatchObject({ status: 'delivered', attempts: 2 });
   });
 
+  it('works through a backlog as deliveries finish, not at the poll interval', async () => {
+    const db = await orm();
+    const keys = Array.from({ length: 200 }, (_, i) => `backlog-${i}`);
+    await transaction(db, (sql) => enqueue(sql, 'inventory', keys.map((key) => ({ topic: 'test.backlog', key, payload: {} }))));
+    let delivered = 0;
+    const outbox = new OutboxDispatcher({
+      orm: db, schema: 'inventory', log, pollMs: 600_000, maxAttempts: 10, backoffMs: 200, maxInFlightPerTopic: 5, batchSize: 5,
+      deliveries: [{ topic: 'test.backlog', deliver: async () => void delivered++ }],
+    });
+    outbox.start();
+    try {
+      // 40 claims of 5, each filling the topic's slots until its deliveries finish (during the next claim):
+      // a loop that missed that and waited for the 10-minute poll would never get there
+      await waitFor(() => delivered === keys.length, { what: 'the backlog to drain' });
+    } finally {
+      await outbox.stop();
+    }
+  });
+
   it('counts a delivery that outlives its timeout as a failed attempt', async () => {
     const db = await orm();
     await transaction(db, (sql) => enqueue(sql, 'inventory', [{ topic: 'test.slow', key: 'slow-1', payload: {} }]));

@@ -48,6 +48,7 @@ export class OutboxDispatcher {
   private loopDone: Promise<void> = Promise.resolve();
   /** Ends the waits of the loop: a poll interval, or a full house of deliveries. */
   private readonly sleepers = new Set<() => void>();
+  private wakeMissed = false;
 
   constructor(private readonly options: DispatcherOptions) {
     this.handlers = deliveriesByTopic(options.deliveries);
@@ -162,11 +163,17 @@ export class OutboxDispatcher {
     }
   }
 
+  /** Ends the loop's current wait, or its next one if it is not waiting (a delivery settled meanwhile). */
   private wake(): void {
+    if (this.sleepers.size === 0) this.wakeMissed = true;
     for (const wake of this.sleepers) wake();
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.wakeMissed) {
+      this.wakeMissed = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
