@@ -22,7 +22,7 @@ export interface DispatcherOptions {
   deliveryTimeoutMs?: number;
   /** Messages claimed per statement (default 50). */
   batchSize?: number;
-  /** Deliveries running at once (default 64), and at most per topic (default 16), so one slow receiver cannot take every slot. */
+  /** Deliveries running at once (default 16), and at most per topic (default 8), so one slow receiver cannot take every slot. */
   maxInFlight?: number;
   maxInFlightPerTopic?: number;
 }
@@ -85,7 +85,7 @@ export class OutboxDispatcher {
   }
 
   private async loop(): Promise<void> {
-    const { batchSize = 50, maxInFlight = 64, maxInFlightPerTopic = 16, pollMs, log, schema } = this.options;
+    const { batchSize = 50, maxInFlight = 16, maxInFlightPerTopic = 8, pollMs, log, schema } = this.options;
     while (this.running) {
       const free = maxInFlight - this.inFlight.size;
       if (free <= 0) {
