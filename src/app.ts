@@ -3,6 +3,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
+import { MODULES, openAndMigrate } from './modules';
 import { systemClock, type Clock } from './platform/clock';
 import type { Config, ServiceName } from './platform/config';
 import { startDatabase } from './platform/database';
@@ -13,9 +14,8 @@ import { OutboxDispatcher } from './platform/outbox';
 import { connectPeers } from './platform/peers';
 import { bindHandlers, grpcDefinition } from './platform/rpc';
 import { startScheduler, taskRuns, type ScheduledTask } from './platform/scheduler';
-import { delivery } from './platform/topics';
 import type { Peers } from './platform/service-module';
-import { MODULES, openAndMigrate } from './modules';
+import { delivery } from './platform/topics';
 
 const PROTO_ROOT = path.resolve(__dirname, '../proto');
 const SHUTDOWN_GRACE_MS = 10_000;

@@ -1,5 +1,6 @@
 import type { Allocation } from '../gen/restock/orders/v1/order';
 import { OrderStatus } from '../gen/restock/orders/v1/order';
+import { crashPoint } from '../platform/crash-point';
 import { enqueue } from '../platform/outbox';
 import { transaction, type Sql } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
@@ -13,7 +14,6 @@ import {
   ordersFilledByBatch,
   planFifoBatch,
 } from './allocation.repository';
-import { crashPoint } from '../platform/crash-point';
 import { readyToShipEmail } from './customer-emails';
 import { loadOrders } from './order-queries';
 import { peerRefusal, peerUnavailable } from './peer-errors';

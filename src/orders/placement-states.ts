@@ -1,5 +1,6 @@
 import type { Order } from '../gen/restock/orders/v1/order';
 import { settle, type BatchOutcome } from '../platform/batcher';
+import { crashPoint } from '../platform/crash-point';
 import { notFound } from '../platform/errors';
 import { EMAIL } from '../platform/mail';
 import { Amount } from '../platform/money';
@@ -7,7 +8,6 @@ import type { Sql } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
 import { message } from '../platform/topics';
 import { backorderRefusals, orderRefused, type BackorderPolicy } from './backorder-rules';
-import { crashPoint } from '../platform/crash-point';
 import { confirmationEmail } from './customer-emails';
 import { toEta, type Eta } from './etas';
 import { etasOfNewBackorders, OpenBackorders } from './new-backorders';

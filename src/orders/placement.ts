@@ -1,11 +1,11 @@
 import type { Priority } from '../gen/restock/common/v1/priority';
 import type { FulfillmentPolicy, Order } from '../gen/restock/orders/v1/order';
 import { Batcher, settle, type BatchOutcome } from '../platform/batcher';
+import { crashPoint } from '../platform/crash-point';
 import { alreadyExists, notFound } from '../platform/errors';
 import { requestHash } from '../platform/idempotency';
 import type { Sql } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
-import { crashPoint } from '../platform/crash-point';
 import { loadOrder } from './order-queries';
 import { findOrderByRequestId, writePendingOrders, type WrittenOrder } from './order.repository';
 import { finishPlacement, finishPlacements } from './placement-states';
