@@ -30,9 +30,9 @@ export const configSchema = z.object({
   OUTBOX_MAX_ATTEMPTS: positiveInt.default(12),
   OUTBOX_BACKOFF_MS: positiveInt.default(1000),
   /** A delivery still running after this long counts as a failed attempt (and is retried). */
-  OUTBOX_DELIVERY_TIMEOUT_MS: positiveInt.default(60_000),
-  /** How long a claimed message stays leased to one process: past it, another process claims it again. */
-  OUTBOX_LEASE_MS: positiveInt.default(300_000),
+  OUTBOX_DELIVERY_TIMEOUT_MS: positiveInt.default(30_000),
+  /** How long a claimed message stays leased to one process: past it (the process died), another claims it again. */
+  OUTBOX_LEASE_MS: positiveInt.default(60_000),
   SCHEDULER_TICK: z.string().min(1).default('* * * * *'),
   /** Days between "still waiting" emails to customers with backordered lines. */
   STILL_WAITING_DAYS: positiveInt.default(7),

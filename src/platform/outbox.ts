@@ -16,9 +16,9 @@ export interface DispatcherOptions {
   pollMs: number;
   maxAttempts: number;
   backoffMs: number;
-  /** How long a claimed message is leased to this dispatcher (default 5 min); longer than deliveryTimeoutMs. */
+  /** How long a claimed message is leased to this dispatcher (default 60 s); longer than deliveryTimeoutMs. */
   leaseMs?: number;
-  /** A delivery still running after this long counts as a failed attempt (default 60 s). */
+  /** A delivery still running after this long counts as a failed attempt (default 30 s). */
   deliveryTimeoutMs?: number;
   /** Messages claimed per statement (default 50). */
   batchSize?: number;
@@ -136,12 +136,12 @@ export class OutboxDispatcher {
   }
 
   private lease(limit: number, busyTopics: string[]): Promise<ClaimedMessage[]> {
-    return leaseDueMessages(this.sql, this.options.schema, { limit, leaseMs: this.options.leaseMs ?? 5 * 60_000, busyTopics });
+    return leaseDueMessages(this.sql, this.options.schema, { limit, leaseMs: this.options.leaseMs ?? 60_000, busyTopics });
   }
 
   /** One delivery attempt, never rejecting: its outcome. */
   private async deliver(message: ClaimedMessage): Promise<DeliveryOutcome> {
-    const { maxAttempts, backoffMs, log, schema, deliveryTimeoutMs = 60_000 } = this.options;
+    const { maxAttempts, backoffMs, log, schema, deliveryTimeoutMs = 30_000 } = this.options;
     const { id, attempts } = message;
     let timer: NodeJS.Timeout | undefined;
     try {

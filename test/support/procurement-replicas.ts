@@ -27,6 +27,9 @@ export async function startReplica(databaseUrl: string, env: Record<string, stri
       DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'restock-replica-')),
       LOG_LEVEL: 'warn',
       OUTBOX_POLL_MS: '50',
+      // messages a killed process had claimed go out once its lease ends: short, so crash tests see them
+      OUTBOX_DELIVERY_TIMEOUT_MS: '5000',
+      OUTBOX_LEASE_MS: '8000',
       OUTBOX_BACKOFF_MS: '200',
       ...env,
     },
