@@ -38,9 +38,13 @@ it('a process killed right after claiming a scheduler tick loses none of that ti
   // A restart that will never tick itself still runs the claimed tick, from the outbox.
   const restarted = await startReplica(databaseUrl, { SCHEDULER_TICK: NEVER });
   running.push(restarted);
-  const [order] = (await waitFor(async () => (await restarted.procurement.listPurchaseOrders({ supplierId: 'TICK' })).purchaseOrders, {
-    what: 'the PO of the claimed tick',
-  })) as Awaited<ReturnType<typeof restarted.procurement.listPurchaseOrders>>['purchaseOrders'];
+  const [order] = await waitFor(
+    async () => {
+      const { purchaseOrders } = await restarted.procurement.listPurchaseOrders({ supplierId: 'TICK' });
+      return purchaseOrders.length > 0 && purchaseOrders;
+    },
+    { what: 'the PO of the claimed tick' },
+  );
   expect(order.trigger).toBe(ReleaseTrigger.RELEASE_TRIGGER_MIN_QUANTITY);
   expect(order.lines.map((l) => [l.sku, l.quantity])).toEqual([['TICK-1', 10]]);
   await waitFor(async () => (await query<{ status: string }>(databaseUrl, "SELECT status FROM procurement.outbox WHERE topic = 'scheduler.run-task'"))[0].status === 'delivered', {
