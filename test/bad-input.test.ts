@@ -1,5 +1,7 @@
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { status } from '@grpc/grpc-js';
+import { MAX_REPORTED_VIOLATIONS } from '../src/platform/errors';
+import { MAX_REPEATED } from '../src/platform/request-checks';
 import { callRaw, grpcError, startTestApp, type TestApp } from './support/harness';
 import { supplierOf } from './support/procurement-fixtures';
 
@@ -111,5 +113,25 @@ describe('undecodable requests', () => {
   it('refuses a timestamp whose seconds exceed 2^53-1 as INVALID_ARGUMENT', async () => {
     const error = await grpcError(callRaw(address, `${PROCUREMENT}/EvaluateBuffers`, withTimestamp(1, 2n ** 62n)));
     expect(status[error.code]).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('huge violation lists', () => {
+  const badLines = (count: number) => Array.from({ length: count }, () => ({ lineId: '', sku: 'bad sku', quantity: 0 }));
+
+  it(`reports the first ${MAX_REPORTED_VIOLATIONS} of 1,000 bad lines and a count, and the connection keeps answering`, async () => {
+    const error = await grpcError(t.inventory.reserveStock({ requestId: 'r-huge', lines: badLines(1000) }));
+    expect(status[error.code]).toBe('INVALID_ARGUMENT');
+    expect(error.violations).toHaveLength(MAX_REPORTED_VIOLATIONS);
+    expect(error.violations[0].field).toBe('lines');
+    expect(error.metadata.violation_count).toBe('4000');
+    expect(error.details).toMatch(/and 3980 more \(4000 in all\)$/);
+    expect((await t.inventory.getStock({ sku: 'OK-1' })).stock?.sku).toBe('OK-1');
+  });
+
+  it(`refuses any repeated field longer than ${MAX_REPEATED} before looking at its elements`, async () => {
+    expect(await refusedFields(t.inventory.reserveStock({ requestId: 'r-huger', lines: badLines(MAX_REPEATED + 1) }))).toEqual(['lines']);
+    expect(await refusedFields(t.orders.refreshEtas({ skus: Array.from({ length: 5000 }, (_, i) => `S-${i}`) }))).toEqual(['skus']);
+    expect((await t.inventory.getStock({ sku: 'OK-1' })).stock?.sku).toBe('OK-1');
   });
 });
