@@ -96,6 +96,7 @@ describe('undecodable requests', () => {
   ])('refuses %s as INVALID_ARGUMENT', async (_name, bytes) => {
     const error = await grpcError(callRaw(address, `${INVENTORY}/GetProduct`, bytes));
     expect(status[error.code]).toBe('INVALID_ARGUMENT');
+    expect(error.reason).toBe('UNDECODABLE_REQUEST');
     expect(error.details).toMatch(/does not decode/);
   });
 
@@ -107,6 +108,7 @@ describe('undecodable requests', () => {
     writer.join();
     const error = await grpcError(callRaw(address, `${INVENTORY}/UpsertProduct`, writer.finish()));
     expect(status[error.code]).toBe('INVALID_ARGUMENT');
+    expect(error.reason).toBe('UNDECODABLE_REQUEST');
     expect((await grpcError(t.inventory.getProduct({ sku: 'BIG-1' }))).code).toBe(status.NOT_FOUND);
   });
 

@@ -10,7 +10,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { invalidArgument, toServiceError } from './errors';
+import { DomainError, invalidArgument, toServiceError } from './errors';
 import type { Logger } from './logger';
 import { checkRequestFields } from './request-checks';
 
@@ -83,7 +83,7 @@ class UndecodableRequest {
 
 /** Runs handler on a request that decoded and passes the checks every request must pass; INVALID_ARGUMENT otherwise. */
 async function checked(request: unknown, handler: (request: unknown) => Promise<unknown>): Promise<unknown> {
-  if (request instanceof UndecodableRequest) throw invalidArgument([{ field: '', description: `the request does not decode: ${request.reason}` }]);
+  if (request instanceof UndecodableRequest) throw new DomainError('INVALID_ARGUMENT', 'UNDECODABLE_REQUEST', `the request does not decode: ${request.reason}`);
   const violations = checkRequestFields(request);
   if (violations.length > 0) throw invalidArgument(violations);
   return handler(request);
