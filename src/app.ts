@@ -14,6 +14,7 @@ import { OutboxDispatcher } from './platform/outbox';
 import { connectPeers } from './platform/peers';
 import { bindHandlers, grpcDefinition } from './platform/rpc';
 import { startScheduler, taskRuns, type ScheduledTask } from './platform/scheduler';
+import { serverOptions } from './platform/server-options';
 import type { Peers } from './platform/service-module';
 import { delivery } from './platform/topics';
 
@@ -49,8 +50,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   let port = config.GRPC_PORT;
   const peers = connectPeers((service) => config[`${service.toUpperCase() as Uppercase<ServiceName>}_ADDR`] ?? `127.0.0.1:${port}`);
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, mailDir: path.resolve(config.DATA_DIR, 'mail') });
-  // No SO_REUSEPORT: a second process on a taken port must fail, not silently share it.
-  const server = new Server({ 'grpc.so_reuseport': 0 });
+  const server = new Server(serverOptions(config));
   const health = new HealthImplementation({ '': 'SERVING' });
   const dispatchers: Partial<Record<ServiceName, OutboxDispatcher>> = {};
   const tasks: ScheduledTask[] = [];

@@ -11,6 +11,15 @@ const address = z.string().regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port');
 export const configSchema = z.object({
   GRPC_HOST: z.string().min(1).default('127.0.0.1'),
   GRPC_PORT: port.default(50051),
+  /** The largest message the server receives or sends; a larger one is refused with RESOURCE_EXHAUSTED. */
+  GRPC_MAX_MESSAGE_BYTES: positiveInt.default(4 * 1024 * 1024),
+  /** A connection with no call in flight for this long is closed (the client reconnects when it needs to). */
+  GRPC_IDLE_TIMEOUT_MS: positiveInt.default(300_000),
+  /** The server pings a connection this often, and drops it when no answer comes within GRPC_KEEPALIVE_TIMEOUT_MS. */
+  GRPC_KEEPALIVE_TIME_MS: positiveInt.default(120_000),
+  GRPC_KEEPALIVE_TIMEOUT_MS: positiveInt.default(20_000),
+  /** Calls in flight at once on one connection; more wait for a free stream. */
+  GRPC_MAX_CONCURRENT_STREAMS: positiveInt.default(100),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres://…').optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port').optional(),
   MAIL_FROM: z.string().min(3).default('Restock Purchasing <purchasing@localhost>'),

@@ -21,10 +21,15 @@ export class DomainError extends Error {
   }
 }
 
-/** A request with bad fields; lists every one. */
+/** At most this many field violations go back to the caller: a longer list would outgrow HTTP/2's header limit. */
+export const MAX_REPORTED_VIOLATIONS = 20;
+
+/** A request with bad fields; lists the first MAX_REPORTED_VIOLATIONS, and counts them all in metadata.violation_count. */
 export function invalidArgument(violations: FieldViolation[]): DomainError {
-  const message = violations.map((v) => `${v.field}: ${v.description}`).join('; ');
-  return new DomainError('INVALID_ARGUMENT', 'INVALID_FIELDS', message, {}, violations);
+  const reported = violations.slice(0, MAX_REPORTED_VIOLATIONS);
+  const more = violations.length - reported.length;
+  const message = reported.map((v) => `${v.field}: ${v.description}`).join('; ') + (more > 0 ? `; and ${more} more (${violations.length} in all)` : '');
+  return new DomainError('INVALID_ARGUMENT', 'INVALID_FIELDS', message, { violation_count: String(violations.length) }, reported);
 }
 
 /** A resource that does not exist. */

@@ -10,8 +10,9 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { toServiceError } from './errors';
+import { DomainError, invalidArgument, toServiceError } from './errors';
 import type { Logger } from './logger';
+import { checkRequestFields } from './request-checks';
 
 /** The shape of a ts-proto generic service definition (outputServices=generic-definitions). */
 export interface ServiceDescriptor {
@@ -54,7 +55,7 @@ export function bindHandlers<D extends ServiceDescriptor>(descriptor: D, handler
       const callLog = log.child({ rpc, requestId });
       const started = performance.now();
       const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
-      handler(call.request, { requestId, log: callLog }).then(
+      checked(call.request, (request) => handler(request, { requestId, log: callLog })).then(
         (response) => {
           callLog.info({ ms: elapsed() }, 'ok');
           callback(null, method.responseType.fromPartial(response ?? {}));
@@ -75,6 +76,27 @@ export function bindHandlers<D extends ServiceDescriptor>(descriptor: D, handler
   return implementation;
 }
 
+/** Request bytes that did not decode: the deserializer returns this instead of throwing, which grpc-js would answer INTERNAL. */
+class UndecodableRequest {
+  constructor(readonly reason: string) {}
+}
+
+/** Runs handler on a request that decoded and passes the checks every request must pass; INVALID_ARGUMENT otherwise. */
+async function checked(request: unknown, handler: (request: unknown) => Promise<unknown>): Promise<unknown> {
+  if (request instanceof UndecodableRequest) throw new DomainError('INVALID_ARGUMENT', 'UNDECODABLE_REQUEST', `the request does not decode: ${request.reason}`);
+  const violations = checkRequestFields(request);
+  if (violations.length > 0) throw invalidArgument(violations);
+  return handler(request);
+}
+
+function decodeRequest(method: { requestType: MessageType }, bytes: Buffer): unknown {
+  try {
+    return method.requestType.decode(bytes);
+  } catch (error) {
+    return new UndecodableRequest(error instanceof Error ? error.message : String(error));
+  }
+}
+
 /** A promise-returning client of a service; requests may be partial. */
 export type Client<D extends ServiceDescriptor> = {
   [K in keyof Methods<D>]: (request: DeepPartial<RequestOf<D, K>>, options?: { requestId?: string; timeoutMs?: number }) => Promise<ResponseOf<D, K>>;
@@ -93,7 +115,7 @@ export function grpcDefinition(descriptor: ServiceDescriptor): ServiceDefinition
       requestStream: false,
       responseStream: false,
       requestSerialize: (value: unknown) => Buffer.from(method.requestType.encode(value).finish()),
-      requestDeserialize: (bytes: Buffer) => method.requestType.decode(bytes),
+      requestDeserialize: (bytes: Buffer) => decodeRequest(method, bytes),
       responseSerialize: (value: unknown) => Buffer.from(method.responseType.encode(value).finish()),
       responseDeserialize: (bytes: Buffer) => method.responseType.decode(bytes),
     };

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ServiceError } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { startApp, type App, type AppOverrides } from '../../src/app';
 import { InventoryServiceDefinition } from '../../src/gen/restock/inventory/v1/inventory_service';
 import { OrdersServiceDefinition } from '../../src/gen/restock/orders/v1/orders_service';
@@ -78,4 +78,20 @@ export async function waitFor<T>(condition: () => Promise<T> | T, { timeoutMs = 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** Sends request bytes as they are to a method path (/package.Service/Method), as a client with its own encoder would. */
+export function callRaw(address: string, path: string, bytes: Uint8Array): Promise<Buffer> {
+  const identity = (value: Buffer) => value;
+  const Raw = makeGenericClientConstructor(
+    { call: { path, requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity } },
+    'Raw',
+  );
+  const client = new Raw(address, credentials.createInsecure()) as unknown as {
+    call(request: Buffer, metadata: Metadata, options: object, callback: (error: ServiceError | null, response: Buffer) => void): void;
+    close(): void;
+  };
+  return new Promise<Buffer>((resolve, reject) =>
+    client.call(Buffer.from(bytes), new Metadata(), { deadline: Date.now() + 30_000 }, (error, response) => (error ? reject(error) : resolve(response))),
+  ).finally(() => client.close());
 }
