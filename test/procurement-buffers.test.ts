@@ -131,7 +131,8 @@ describe('release', () => {
     const { purchaseOrders } = await t.procurement.recordDemand({ demandId: 'mq-2', sku: 'MINQ-2', quantity: 3 });
     expect(purchaseOrders).toHaveLength(1);
     const [po] = purchaseOrders;
-    expect(po.number).toMatch(/^PO-2026-\d{6}$/);
+    expect(po.number).toMatch(/^PO-2026-\d{6}$/); // the number suppliers see counts up; the id the API acts on does not
+    expect(po.purchaseOrderId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(po.trigger).toBe(ReleaseTrigger.RELEASE_TRIGGER_MIN_QUANTITY);
     expect(po.status).toBe(PurchaseOrderStatus.PURCHASE_ORDER_STATUS_ISSUED);
     expect(po.lines.map((l) => [l.sku, l.supplierSku, l.demandedQuantity, l.quantity])).toEqual([

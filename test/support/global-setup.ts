@@ -21,7 +21,7 @@ export default async function globalSetup(): Promise<void> {
     const port = await freePort();
     const server = await startEmbeddedPostgres(path.join(directory, 'data'), port, log);
     (globalThis as Record<string, unknown>).__restockPostgres = { server, directory };
-    adminUrl = `postgres://restock:restock@127.0.0.1:${port}/postgres`;
+    adminUrl = server.url('postgres');
   }
   const template = `restock_tpl_${runId}`;
   const templateUrl = databaseUrl(adminUrl, template);
