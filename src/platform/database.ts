@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
+import { keptSecret } from './kept-secret';
 import type { Logger } from './logger';
 
 /** A running PostgreSQL: the URL to reach it and how to stop it (a no-op for an external server). */
@@ -77,25 +77,9 @@ export async function startEmbeddedPostgres(directory: string, port: number, log
   return { url, stop: () => server.stop() };
 }
 
-/**
- * The cluster's superuser password, kept in `<directory>.password` (mode 0600). On first use it is
- * generated into a private temporary file and linked into place, so a crash never leaves a partial
- * password behind and two starts racing agree on the one that got there first.
- */
-async function clusterPassword(directory: string): Promise<string> {
-  const file = `${directory}.password`;
-  if (!existsSync(file)) {
-    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await writeFile(temporary, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-      await link(temporary, file).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EEXIST') throw error;
-      });
-    } finally {
-      await rm(temporary, { force: true });
-    }
-  }
-  return (await readFile(file, 'utf8')).trim();
+/** The cluster's superuser password, kept in `<directory>.password` (mode 0600; see keptSecret). */
+function clusterPassword(directory: string): Promise<string> {
+  return keptSecret(`${directory}.password`);
 }
 
 /**
