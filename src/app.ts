@@ -4,6 +4,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { MODULES, openAndMigrate } from './modules';
+import { createAuth, serviceCaller, type Auth } from './platform/auth';
 import { systemClock, type Clock } from './platform/clock';
 import type { Config, ServiceName } from './platform/config';
 import { startDatabase } from './platform/database';
@@ -12,6 +13,7 @@ import { createMailer, EMAIL, type Mailer } from './platform/mail';
 import type { Orm } from './platform/orm';
 import { OutboxDispatcher } from './platform/outbox';
 import { connectPeers } from './platform/peers';
+import { RPC_ROLES } from './platform/roles';
 import { bindHandlers, grpcDefinition } from './platform/rpc';
 import { startScheduler, taskRuns, type ScheduledTask } from './platform/scheduler';
 import { serverOptions } from './platform/server-options';
@@ -29,6 +31,8 @@ export interface App {
   peers: Peers;
   mailer: Mailer;
   log: Logger;
+  /** Verifies callers' tokens; mints tokens with the HS256 secret (peers' and tests'). */
+  auth: Auth;
   stop(): Promise<void>;
 }
 
@@ -47,8 +51,12 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const modules = config.SERVICES.map((name) => MODULES[name]);
   const orms = await openAndMigrate(database.url, { services: config.SERVICES, poolSize: config.DB_POOL_SIZE, log });
 
+  const auth = await createAuth(config);
   let port = config.GRPC_PORT;
-  const peers = connectPeers((service) => config[`${service.toUpperCase() as Uppercase<ServiceName>}_ADDR`] ?? `127.0.0.1:${port}`);
+  const peers = connectPeers(
+    (service) => config[`${service.toUpperCase() as Uppercase<ServiceName>}_ADDR`] ?? `127.0.0.1:${port}`,
+    auth.tokens(serviceCaller(config.SERVICES.join('+'))),
+  );
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, mailDir: path.resolve(config.DATA_DIR, 'mail') });
   const server = new Server(serverOptions(config));
   const health = new HealthImplementation({ '': 'SERVING' });
@@ -58,7 +66,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   for (const module of modules) {
     const orm = orms[module.name]!;
     const parts = module.create({ orm, peers, mailer, clock, log: log.child({ service: module.name }), config });
-    server.addService(grpcDefinition(module.descriptor), bindHandlers(module.descriptor, parts.handlers, log));
+    server.addService(grpcDefinition(module.descriptor), bindHandlers(module.descriptor, parts.handlers, log, { auth, roles: RPC_ROLES[module.name] }));
     health.setStatus(module.descriptor.fullName, 'SERVING');
     dispatchers[module.name] = new OutboxDispatcher({
       orm,
@@ -75,7 +83,9 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     if (parts.onServing) onServing.push(parts.onServing);
   }
   health.addToServer(server);
-  new ReflectionService(loadSync(modules.map((m) => protoFileOf(m.descriptor.fullName)), { includeDirs: [PROTO_ROOT], keepCase: true })).addToServer(server);
+  if (config.GRPC_REFLECTION) {
+    new ReflectionService(loadSync(modules.map((m) => protoFileOf(m.descriptor.fullName)), { includeDirs: [PROTO_ROOT], keepCase: true })).addToServer(server);
+  }
   port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${config.GRPC_HOST}:${config.GRPC_PORT}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
@@ -94,6 +104,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     peers,
     mailer,
     log,
+    auth,
     async stop() {
       health.setStatus('', 'NOT_SERVING');
       await new Promise<void>((resolve) => {

@@ -3,6 +3,8 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { InventoryServiceDefinition } from '../src/gen/restock/inventory/v1/inventory_service';
+import { createAuth } from '../src/platform/auth';
+import { loadConfig } from '../src/platform/config';
 import { connect } from '../src/platform/rpc';
 import { freePort } from './support/global-setup';
 import { healthStatus, spawnRestock, waitUntilServing } from './support/process';
@@ -21,7 +23,9 @@ describe('a Restock process', () => {
     await chmod(dataDir, 0o755);
     const env = { DATA_DIR: dataDir, GRPC_PORT: String(await freePort()), EMBEDDED_POSTGRES_PORT: String(await freePort()) };
     const address = `127.0.0.1:${env.GRPC_PORT}`;
-    const inventory = connect(InventoryServiceDefinition, address);
+    // No key configured: the process keeps a generated secret in DATA_DIR, and so does this client, sharing the file.
+    const auth = await createAuth(loadConfig({ DATA_DIR: dataDir }));
+    const inventory = connect(InventoryServiceDefinition, address, auth.tokens({ sub: 'process-test', roles: ['admin'] }));
     try {
       let restock = spawnRestock(env);
       await waitUntilServing(restock, address);

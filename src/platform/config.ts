@@ -20,6 +20,16 @@ export const configSchema = z.object({
   GRPC_KEEPALIVE_TIMEOUT_MS: positiveInt.default(20_000),
   /** Calls in flight at once on one connection; more wait for a free stream. */
   GRPC_MAX_CONCURRENT_STREAMS: positiveInt.default(100),
+  /** Server reflection (grpcurl's `list`/`describe`); health and reflection are the only calls that need no token. */
+  GRPC_REFLECTION: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  /** HS256 key of bearer tokens (at least 32 bytes). Unset: a secret generated once and kept in DATA_DIR/jwt-secret. */
+  AUTH_JWT_SECRET: z.string().refine((secret) => Buffer.byteLength(secret) >= 32, 'must be at least 32 bytes').optional(),
+  /** An identity provider's keys (RS256/ES256), fetched from a URL or read from a file; HS256 tokens of the secret are accepted too. */
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_JWKS_FILE: z.string().min(1).optional(),
+  /** When set, a token's `iss` / `aud` must match. */
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres://…').optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port').optional(),
   MAIL_FROM: z.string().min(3).default('Restock Purchasing <purchasing@localhost>'),

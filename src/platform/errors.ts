@@ -5,7 +5,7 @@ import { Status as RpcStatus } from '../gen/google/rpc/status';
 
 export type FieldViolation = BadRequest_FieldViolation;
 
-export type ErrorKind = 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FAILED_PRECONDITION' | 'ABORTED' | 'UNAVAILABLE';
+export type ErrorKind = 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FAILED_PRECONDITION' | 'ABORTED' | 'UNAVAILABLE' | 'UNAUTHENTICATED' | 'PERMISSION_DENIED';
 
 /** DomainError is the one error type domain code throws for an expected failure. */
 export class DomainError extends Error {
@@ -54,6 +54,8 @@ const CODES: Record<ErrorKind, Status> = {
   FAILED_PRECONDITION: Status.FAILED_PRECONDITION,
   ABORTED: Status.ABORTED,
   UNAVAILABLE: Status.UNAVAILABLE,
+  UNAUTHENTICATED: Status.UNAUTHENTICATED,
+  PERMISSION_DENIED: Status.PERMISSION_DENIED,
 };
 
 const PG_CODES: Record<string, () => DomainError> = {

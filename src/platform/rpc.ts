@@ -10,9 +10,11 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import type { Auth, Caller } from './auth';
 import { DomainError, invalidArgument, toServiceError } from './errors';
 import type { Logger } from './logger';
 import { checkRequestFields } from './request-checks';
+import { mayCall, type RoleTable } from './roles';
 
 /** The shape of a ts-proto generic service definition (outputServices=generic-definitions). */
 export interface ServiceDescriptor {
@@ -36,6 +38,14 @@ export type ResponseOf<D extends ServiceDescriptor, K extends keyof Methods<D>> 
 export interface CallContext {
   requestId: string;
   log: Logger;
+  /** Who called, from the verified bearer token. */
+  caller: Caller;
+}
+
+/** Who may call: the verifier of bearer tokens and the service's roles table. */
+export interface Access<D extends ServiceDescriptor> {
+  auth: Pick<Auth, 'verify'>;
+  roles: RoleTable<D>;
 }
 
 /** Handlers of a service; a missing one answers UNIMPLEMENTED. A handler may return a partial response. */
@@ -43,34 +53,51 @@ export type Handlers<D extends ServiceDescriptor> = {
   [K in keyof Methods<D>]?: (request: RequestOf<D, K>, call: CallContext) => Promise<DeepPartial<ResponseOf<D, K>>>;
 };
 
-/** Wraps handlers for grpc-js: request id, logging, partial responses, and errors mapped to gRPC status. */
-export function bindHandlers<D extends ServiceDescriptor>(descriptor: D, handlers: Handlers<D>, log: Logger): UntypedServiceImplementation {
+/**
+ * Wraps handlers for grpc-js: request id, logging, the caller's token and role (before anything else),
+ * partial responses, and errors mapped to gRPC status.
+ */
+export function bindHandlers<D extends ServiceDescriptor>(descriptor: D, handlers: Handlers<D>, log: Logger, access: Access<D>): UntypedServiceImplementation {
   const implementation: UntypedServiceImplementation = {};
   for (const [key, method] of Object.entries(descriptor.methods)) {
     const handler = handlers[key as keyof Methods<D>] as ((request: unknown, call: CallContext) => Promise<unknown>) | undefined;
     if (!handler) continue;
     const rpc = `${descriptor.fullName}/${method.name}`;
+    const allowed = access.roles[key as keyof Methods<D>];
+    const authorize = async (metadata: Metadata): Promise<Caller> => {
+      const caller = await access.auth.verify(metadata.get('authorization')[0]?.toString());
+      if (!mayCall(caller.roles, allowed)) {
+        throw new DomainError('PERMISSION_DENIED', 'ROLE_NOT_ALLOWED', `${rpc} is open to the roles ${['admin', ...allowed].join(', ')}; the caller has ${caller.roles.join(', ') || 'none'}`, {
+          rpc,
+          roles: caller.roles.join(','),
+          allowed: ['admin', ...allowed].join(','),
+        });
+      }
+      return caller;
+    };
     implementation[key] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const requestId = call.metadata.get('x-request-id')[0]?.toString() || randomUUID();
       const callLog = log.child({ rpc, requestId });
       const started = performance.now();
       const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
-      checked(call.request, (request) => handler(request, { requestId, log: callLog })).then(
-        (response) => {
-          callLog.info({ ms: elapsed() }, 'ok');
-          callback(null, method.responseType.fromPartial(response ?? {}));
-        },
-        (error: unknown) => {
-          const mapped = toServiceError(error, descriptor.fullName);
-          if (mapped) {
-            callLog.info({ ms: elapsed(), code: status[mapped.code ?? 0], error: mapped.details }, 'refused');
-            callback(mapped);
-          } else {
-            callLog.error({ ms: elapsed(), err: error }, 'internal error');
-            callback({ code: status.INTERNAL, details: `internal error (request ${requestId})` });
-          }
-        },
-      );
+      authorize(call.metadata)
+        .then((caller) => checked(call.request, (request) => handler(request, { requestId, log: callLog.child({ sub: caller.sub }), caller })))
+        .then(
+          (response) => {
+            callLog.info({ ms: elapsed() }, 'ok');
+            callback(null, method.responseType.fromPartial(response ?? {}));
+          },
+          (error: unknown) => {
+            const mapped = toServiceError(error, descriptor.fullName);
+            if (mapped) {
+              callLog.info({ ms: elapsed(), code: status[mapped.code ?? 0], error: mapped.details }, 'refused');
+              callback(mapped);
+            } else {
+              callLog.error({ ms: elapsed(), err: error }, 'internal error');
+              callback({ code: status.INTERNAL, details: `internal error (request ${requestId})` });
+            }
+          },
+        );
     };
   }
   return implementation;
@@ -123,19 +150,23 @@ export function grpcDefinition(descriptor: ServiceDescriptor): ServiceDefinition
   return definition as ServiceDefinition;
 }
 
-/** Connects to a service at address (host:port) and returns a promise-returning client. */
-export function connect<D extends ServiceDescriptor>(descriptor: D, address: string): Client<D> {
+/** Connects to a service at address (host:port) and returns a promise-returning client; token gives the bearer token each call sends. */
+export function connect<D extends ServiceDescriptor>(descriptor: D, address: string, token?: () => Promise<string> | string): Client<D> {
   const Constructor = makeGenericClientConstructor(grpcDefinition(descriptor), descriptor.fullName);
   const raw = new Constructor(address, credentials.createInsecure()) as unknown as CallbackClient;
   const client: Record<string, unknown> = { close: () => raw.close() };
   for (const [key, method] of Object.entries(descriptor.methods)) {
     client[key] = (request: unknown, options: { requestId?: string; timeoutMs?: number } = {}) =>
-      new Promise((resolve, reject) => {
-        const metadata = new Metadata();
-        if (options.requestId) metadata.set('x-request-id', options.requestId);
-        const deadline = new Date(Date.now() + (options.timeoutMs ?? 30_000));
-        raw[key](method.requestType.fromPartial(request), metadata, { deadline }, (error, response) => (error ? reject(error) : resolve(response)));
-      });
+      Promise.resolve(token?.()).then(
+        (bearer) =>
+          new Promise((resolve, reject) => {
+            const metadata = new Metadata();
+            if (options.requestId) metadata.set('x-request-id', options.requestId);
+            if (bearer) metadata.set('authorization', `Bearer ${bearer}`);
+            const deadline = new Date(Date.now() + (options.timeoutMs ?? 30_000));
+            raw[key](method.requestType.fromPartial(request), metadata, { deadline }, (error, response) => (error ? reject(error) : resolve(response)));
+          }),
+      );
   }
   return client as Client<D>;
 }

@@ -6,21 +6,57 @@ import { startApp, type App, type AppOverrides } from '../../src/app';
 import { InventoryServiceDefinition } from '../../src/gen/restock/inventory/v1/inventory_service';
 import { OrdersServiceDefinition } from '../../src/gen/restock/orders/v1/orders_service';
 import { ProcurementServiceDefinition } from '../../src/gen/restock/procurement/v1/procurement_service';
+import { createAuth, type Auth, type Caller } from '../../src/platform/auth';
 import { loadConfig } from '../../src/platform/config';
 import { decodeErrorDetails } from '../../src/platform/errors';
 import { createLogger } from '../../src/platform/logger';
 import { connect, type Client } from '../../src/platform/rpc';
 import { createTestDatabase } from './databases';
 
-/** A Restock process on its own database, and gRPC clients of it. */
-export interface TestApp {
-  app: App;
-  databaseUrl: string;
-  dataDir: string;
+/** gRPC clients of the three services. */
+export interface Clients {
   inventory: Client<typeof InventoryServiceDefinition>;
   orders: Client<typeof OrdersServiceDefinition>;
   procurement: Client<typeof ProcurementServiceDefinition>;
+}
+
+/** The caller the harness's clients are by default. */
+export const TEST_ADMIN: Caller = { sub: 'test-admin', roles: ['admin'] };
+
+/** A Restock process on its own database, and gRPC clients of it that call as TEST_ADMIN. */
+export interface TestApp extends Clients {
+  app: App;
+  databaseUrl: string;
+  dataDir: string;
+  /** Clients that call as caller (a token of the app's secret), or with no token at all (null); closed by stop(). */
+  clientsAs(caller: Caller | null): Clients;
   stop(): Promise<void>;
+}
+
+/** AUTH_JWT_SECRET of the Restock processes tests spawn; childToken mints tokens of it. */
+export const CHILD_JWT_SECRET = 'restock-test-child-processes-secret-0123456789';
+let childAuth: Promise<Auth> | undefined;
+
+/** Tokens (as TEST_ADMIN by default) that Restock processes started with CHILD_JWT_SECRET accept. */
+export function childToken(caller: Caller = TEST_ADMIN): () => Promise<string> {
+  childAuth ??= createAuth(loadConfig({ AUTH_JWT_SECRET: CHILD_JWT_SECRET }));
+  let tokens: (() => Promise<string>) | undefined;
+  return async () => {
+    tokens ??= (await childAuth!).tokens(caller, 3600);
+    return tokens();
+  };
+}
+
+// The admin token of each test app by address, for callRaw.
+const adminTokens = new Map<string, () => Promise<string>>();
+
+/** Clients of the three services at address, each call sending token() when given. */
+export function clientsOf(address: string, token?: () => Promise<string>): Clients {
+  return {
+    inventory: connect(InventoryServiceDefinition, address, token),
+    orders: connect(OrdersServiceDefinition, address, token),
+    procurement: connect(ProcurementServiceDefinition, address, token),
+  };
 }
 
 /** Starts the real server on 127.0.0.1:0 against a fresh database cloned from the migrated template. */
@@ -39,18 +75,23 @@ export async function startTestApp(options: { env?: Record<string, string>; data
   });
   const app = await startApp(config, { ...options, log: options.log ?? createLogger(config.LOG_LEVEL) });
   const address = `127.0.0.1:${app.port}`;
-  const clients = {
-    inventory: connect(InventoryServiceDefinition, address),
-    orders: connect(OrdersServiceDefinition, address),
-    procurement: connect(ProcurementServiceDefinition, address),
-  };
+  const adminToken = app.auth.tokens(TEST_ADMIN, 3600);
+  adminTokens.set(address, adminToken);
+  const clients = clientsOf(address, adminToken);
+  const opened: Clients[] = [clients];
   return {
     app,
     databaseUrl,
     dataDir,
     ...clients,
+    clientsAs(caller) {
+      const more = clientsOf(address, caller ? app.auth.tokens(caller, 3600) : undefined);
+      opened.push(more);
+      return more;
+    },
     async stop() {
-      for (const client of Object.values(clients)) client.close();
+      for (const client of opened.flatMap((set) => Object.values(set) as { close(): void }[])) client.close();
+      adminTokens.delete(address);
       await app.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
@@ -80,8 +121,14 @@ export async function waitFor<T>(condition: () => Promise<T> | T, { timeoutMs = 
   }
 }
 
-/** Sends request bytes as they are to a method path (/package.Service/Method), as a client with its own encoder would. */
-export function callRaw(address: string, path: string, bytes: Uint8Array): Promise<Buffer> {
+/**
+ * Sends request bytes as they are to a method path (/package.Service/Method), as a client with its own encoder
+ * would; with the admin token of the test app at address.
+ */
+export async function callRaw(address: string, path: string, bytes: Uint8Array): Promise<Buffer> {
+  const metadata = new Metadata();
+  const token = adminTokens.get(address);
+  if (token) metadata.set('authorization', `Bearer ${await token()}`);
   const identity = (value: Buffer) => value;
   const Raw = makeGenericClientConstructor(
     { call: { path, requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity } },
@@ -92,6 +139,6 @@ export function callRaw(address: string, path: string, bytes: Uint8Array): Promi
     close(): void;
   };
   return new Promise<Buffer>((resolve, reject) =>
-    client.call(Buffer.from(bytes), new Metadata(), { deadline: Date.now() + 30_000 }, (error, response) => (error ? reject(error) : resolve(response))),
+    client.call(Buffer.from(bytes), metadata, { deadline: Date.now() + 30_000 }, (error, response) => (error ? reject(error) : resolve(response))),
   ).finally(() => client.close());
 }

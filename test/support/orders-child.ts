@@ -6,7 +6,7 @@ import { InventoryServiceDefinition } from '../../src/gen/restock/inventory/v1/i
 import { OrdersServiceDefinition } from '../../src/gen/restock/orders/v1/orders_service';
 import { connect, type Client } from '../../src/platform/rpc';
 import { freePort } from './global-setup';
-import { waitFor } from './harness';
+import { CHILD_JWT_SECRET, childToken, waitFor } from './harness';
 
 /** A real `tsx src/main.ts` process (through orders-child-main.ts) serving all services on its own port, and clients of it. */
 export interface ChildApp {
@@ -26,6 +26,7 @@ export async function startChild(databaseUrl: string, crashPoint?: string): Prom
     ...process.env,
     DATABASE_URL: databaseUrl,
     GRPC_PORT: String(port),
+    AUTH_JWT_SECRET: CHILD_JWT_SECRET,
     DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'restock-child-')),
     LOG_LEVEL: 'warn',
     OUTBOX_POLL_MS: '50',
@@ -60,8 +61,8 @@ export async function startChild(databaseUrl: string, crashPoint?: string): Prom
           }
         });
       }),
-    orders: connect(OrdersServiceDefinition, address),
-    inventory: connect(InventoryServiceDefinition, address),
+    orders: connect(OrdersServiceDefinition, address, childToken()),
+    inventory: connect(InventoryServiceDefinition, address, childToken()),
     close() {
       app.orders.close();
       app.inventory.close();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ProcurementServiceDefinition } from '../../src/gen/restock/procurement/v1/procurement_service';
 import { connect, type Client } from '../../src/platform/rpc';
 import { freePort } from './global-setup';
-import { waitFor } from './harness';
+import { CHILD_JWT_SECRET, childToken, waitFor } from './harness';
 
 /** A real Restock process (`npx tsx src/main.ts`) serving Procurement, and a client of it. */
 export interface Replica {
@@ -24,6 +24,7 @@ export async function startReplica(databaseUrl: string, env: Record<string, stri
       DATABASE_URL: databaseUrl,
       GRPC_PORT: String(port),
       SERVICES: 'procurement',
+      AUTH_JWT_SECRET: CHILD_JWT_SECRET,
       DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'restock-replica-')),
       LOG_LEVEL: 'warn',
       OUTBOX_POLL_MS: '50',
@@ -40,7 +41,7 @@ export async function startReplica(databaseUrl: string, env: Record<string, stri
   const output: string[] = [];
   child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const procurement = connect(ProcurementServiceDefinition, `127.0.0.1:${port}`);
+  const procurement = connect(ProcurementServiceDefinition, `127.0.0.1:${port}`, childToken());
   if (options.untilExit) {
     await new Promise((resolve) => child.once('exit', resolve));
     procurement.close();

@@ -1,0 +1,79 @@
+import { InventoryServiceDefinition } from '../gen/restock/inventory/v1/inventory_service';
+import { OrdersServiceDefinition } from '../gen/restock/orders/v1/orders_service';
+import { ProcurementServiceDefinition } from '../gen/restock/procurement/v1/procurement_service';
+import type { ServiceName } from './config';
+import type { ServiceDescriptor } from './rpc';
+
+/** The roles a token's `roles` claim may name. */
+export const ROLES = ['storefront', 'warehouse', 'planner', 'service', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Roles that may call each RPC of a service besides admin; a method without an entry fails the build. */
+export type RoleTable<D extends ServiceDescriptor> = { readonly [K in keyof D['methods']]: readonly Exclude<Role, 'admin'>[] };
+
+const READERS = ['storefront', 'warehouse', 'planner'] as const;
+
+/**
+ * Who may call what: the one table. `admin` may call everything and is not listed. `service` is the role of
+ * peer services (each names the RPCs it calls on the others); the RPCs only peers call are `service` alone.
+ */
+export const RPC_ROLES: { inventory: RoleTable<typeof InventoryServiceDefinition>; orders: RoleTable<typeof OrdersServiceDefinition>; procurement: RoleTable<typeof ProcurementServiceDefinition> } = {
+  inventory: {
+    upsertProduct: ['planner'],
+    getProduct: [...READERS],
+    batchGetProducts: [...READERS, 'service'], // Orders: placing an order
+    getStock: [...READERS, 'service'], // Orders: allocation
+    adjustStock: ['warehouse'],
+    receiveStock: ['service'], // Orders: ApplyReceipt (the warehouse receives through ReceivePurchaseOrder)
+    reserveStock: ['service'],
+    batchReserveStock: ['service'],
+    releaseStock: ['service'],
+    shipStock: ['service'],
+    listStockMovements: ['warehouse', 'planner'],
+  },
+  orders: {
+    placeOrder: ['storefront'],
+    getOrder: ['storefront', 'warehouse'],
+    listOrders: ['storefront', 'warehouse'],
+    cancelOrder: ['storefront'],
+    cancelOrderLine: ['storefront'],
+    shipOrder: ['warehouse'],
+    listBackorders: ['warehouse', 'planner'],
+    applyReceipt: ['service'], // Procurement: a PO received
+    allocateStock: ['service'], // Inventory: free stock grew
+    refreshEtas: ['service'], // Procurement: the supply forecast changed
+    getBackorderMetrics: ['planner'],
+  },
+  procurement: {
+    upsertSupplier: ['planner'],
+    getSupplier: ['planner'],
+    listSuppliers: ['planner'],
+    upsertSupplierProduct: ['planner'],
+    updateBufferPolicy: ['planner'],
+    listPolicyChanges: ['planner'],
+    getBuffer: ['planner'],
+    listUnassignedDemand: ['planner'],
+    recordDemand: ['service'], // Orders: a line backordered
+    cancelDemand: ['service'], // Orders: a waiting line cancelled or allocated
+    evaluateBuffers: ['planner'],
+    getPurchaseOrder: ['planner', 'warehouse'],
+    listPurchaseOrders: ['planner', 'warehouse'],
+    confirmPurchaseOrder: ['planner'],
+    cancelPurchaseOrder: ['planner'],
+    receivePurchaseOrder: ['warehouse'],
+    getLeadTimeStats: ['planner'],
+    getSupplyForecast: ['planner', 'service'], // Orders: ETAs
+  },
+};
+
+/** The service descriptor of each table, for walking every RPC. */
+export const DESCRIPTORS: Record<ServiceName, ServiceDescriptor> = {
+  inventory: InventoryServiceDefinition,
+  orders: OrdersServiceDefinition,
+  procurement: ProcurementServiceDefinition,
+};
+
+/** Whether a caller with roles may call an RPC open to allowed (admin may call everything). */
+export function mayCall(roles: readonly Role[], allowed: readonly Role[]): boolean {
+  return roles.includes('admin') || roles.some((role) => allowed.includes(role));
+}
