@@ -30,17 +30,19 @@ describe('suppliers', () => {
     expect(buffer?.totalQuantity).toBe(0);
   });
 
-  it('keeps an audit trail of policy changes and refuses nonsense', async () => {
+  it('keeps an audit trail of policy changes, each by the caller, and refuses nonsense', async () => {
+    const planner = t.clientsAs({ sub: 'planner@example.com', roles: ['planner'] }).procurement;
+    const lead = t.clientsAs({ sub: 'lead', roles: ['planner'] }).procurement;
     await t.procurement.upsertSupplier({ supplier: supplierOf('SUP-POL') });
     clock.set('2026-03-02T08:05:00Z');
-    const { supplier } = await t.procurement.updateBufferPolicy({
+    const { supplier } = await planner.updateBufferPolicy({
       supplierId: 'SUP-POL',
       policy: { minQuantity: 50, minValue: eur(10000), releaseSchedule: '0 8 * * 1-5', maxWaitDays: 5 },
       updatedBy: 'planner@example.com',
       reason: 'bigger orders',
     });
     expect(supplier?.bufferPolicy).toMatchObject({ minQuantity: 50, minValue: eur(10000), releaseSchedule: '0 8 * * 1-5', maxWaitDays: 5 });
-    await t.procurement.updateBufferPolicy({ supplierId: 'SUP-POL', policy: { minQuantity: 60 }, updatedBy: 'lead', reason: 'more' });
+    await lead.updateBufferPolicy({ supplierId: 'SUP-POL', policy: { minQuantity: 60 }, reason: 'more' });
     const { policyChanges } = await t.procurement.listPolicyChanges({ supplierId: 'SUP-POL' });
     expect(policyChanges.map((c) => [c.updatedBy, c.reason, c.oldPolicy?.minQuantity, c.newPolicy?.minQuantity])).toEqual([
       ['lead', 'more', 50, 60],
@@ -55,13 +57,13 @@ describe('suppliers', () => {
     await t.procurement.upsertSupplier({ supplier: supplierOf('SUP-POL', { minQuantity: 70 }) });
     const [latest] = (await t.procurement.listPolicyChanges({ supplierId: 'SUP-POL' })).policyChanges;
     expect([latest.updatedBy, latest.oldPolicy?.minQuantity, latest.newPolicy?.minQuantity]).toEqual(['UpsertSupplier', 60, 70]);
-    await t.procurement.updateBufferPolicy({ supplierId: 'SUP-POL', policy: { minQuantity: 60 }, updatedBy: 'lead', reason: 'back' });
+    await lead.updateBufferPolicy({ supplierId: 'SUP-POL', policy: { minQuantity: 60 }, updatedBy: 'lead', reason: 'back' });
 
     const bad = await grpcError(
-      t.procurement.updateBufferPolicy({
+      lead.updateBufferPolicy({
         supplierId: 'SUP-POL',
         policy: { minQuantity: -1, minValue: { currencyCode: 'EUR', units: -5, nanos: 0 }, releaseSchedule: '61 * * * *', maxWaitDays: -2 },
-        updatedBy: '',
+        updatedBy: 'planner@example.com', // someone else: the caller is lead
         reason: '',
       }),
     );

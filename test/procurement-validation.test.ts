@@ -36,11 +36,11 @@ const cases: [string, (t: TestApp) => Promise<unknown>, string[]][] = [
   }), ['supplier_product.supplier_id', 'supplier_product.sku', 'supplier_product.supplier_sku', 'supplier_product.unit_cost.units', 'supplier_product.pack_size', 'supplier_product.min_order_quantity']],
   ['UpsertSupplierProduct without a cost', (t) => t.procurement.upsertSupplierProduct({ supplierProduct: { supplierId: 'VAL', sku: 'A', supplierSku: 'A', packSize: 1 } }), ['supplier_product.unit_cost']],
   ['UpdateBufferPolicy', (t) => t.procurement.updateBufferPolicy({
-    supplierId: 'VAL', policy: { minQuantity: -1, releaseSchedule: '* * *', maxWaitDays: -3 }, updatedBy: '', reason: '',
+    supplierId: 'VAL', policy: { minQuantity: -1, releaseSchedule: '* * *', maxWaitDays: -3 }, updatedBy: 'someone-else', reason: '',
   }), ['policy.min_quantity', 'policy.release_schedule', 'policy.max_wait_days', 'updated_by', 'reason']],
   ['UpdateBufferPolicy without a policy', (t) => t.procurement.updateBufferPolicy({ supplierId: 'VAL', updatedBy: 'a', reason: 'b' }), ['policy']],
   ['UpdateBufferPolicy in another currency', (t) => t.procurement.updateBufferPolicy({
-    supplierId: 'VAL', policy: { minValue: { currencyCode: 'USD', units: 5, nanos: 0 } }, updatedBy: 'a', reason: 'b',
+    supplierId: 'VAL', policy: { minValue: { currencyCode: 'USD', units: 5, nanos: 0 } }, reason: 'b',
   }), ['policy.min_value.currency_code']],
   ['ListPolicyChanges', (t) => t.procurement.listPolicyChanges({ supplierId: '' }), ['supplier_id']],
   ['GetBuffer', (t) => t.procurement.getBuffer({ supplierId: bad }), ['supplier_id']],
@@ -74,7 +74,7 @@ describe('bad input on every Procurement RPC', () => {
     ['GetSupplier', (t: TestApp) => t.procurement.getSupplier({ supplierId: 'NOPE' }), 'SUPPLIER_NOT_FOUND'],
     ['GetBuffer', (t: TestApp) => t.procurement.getBuffer({ supplierId: 'NOPE' }), 'SUPPLIER_NOT_FOUND'],
     ['ListPolicyChanges', (t: TestApp) => t.procurement.listPolicyChanges({ supplierId: 'NOPE' }), 'SUPPLIER_NOT_FOUND'],
-    ['UpdateBufferPolicy', (t: TestApp) => t.procurement.updateBufferPolicy({ supplierId: 'NOPE', policy: {}, updatedBy: 'a', reason: 'b' }), 'SUPPLIER_NOT_FOUND'],
+    ['UpdateBufferPolicy', (t: TestApp) => t.procurement.updateBufferPolicy({ supplierId: 'NOPE', policy: {}, reason: 'b' }), 'SUPPLIER_NOT_FOUND'],
     ['UpsertSupplierProduct', (t: TestApp) => t.procurement.upsertSupplierProduct({ supplierProduct: { supplierId: 'NOPE', sku: 'A', supplierSku: 'A', unitCost: eur(1), packSize: 1 } }), 'SUPPLIER_NOT_FOUND'],
     ['GetPurchaseOrder', (t: TestApp) => t.procurement.getPurchaseOrder({ purchaseOrderId: 'NOPE' }), 'PURCHASE_ORDER_NOT_FOUND'],
     ['ConfirmPurchaseOrder', (t: TestApp) => t.procurement.confirmPurchaseOrder({ purchaseOrderId: 'NOPE', promisedTime: new Date() }), 'PURCHASE_ORDER_NOT_FOUND'],

@@ -24,7 +24,7 @@ it('a process killed right after claiming a scheduler tick loses none of that ti
   await setup.procurement.upsertSupplier({ supplier: supplierOf('TICK') });
   await setup.procurement.upsertSupplierProduct({ supplierProduct: { supplierId: 'TICK', sku: 'TICK-1', supplierSku: 'T-1', unitCost: eur(100), packSize: 1 } });
   await setup.procurement.recordDemand({ demandId: 'tick-demand', sku: 'TICK-1', quantity: 10 });
-  await setup.procurement.updateBufferPolicy({ supplierId: 'TICK', policy: { minQuantity: 5 }, updatedBy: 'planner', reason: 'release at 5' });
+  await setup.procurement.updateBufferPolicy({ supplierId: 'TICK', policy: { minQuantity: 5 }, reason: 'release at 5' });
   expect((await setup.procurement.listPurchaseOrders({ supplierId: 'TICK' })).purchaseOrders).toHaveLength(0);
   await stopReplica(setup);
 

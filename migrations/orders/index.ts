@@ -3,6 +3,7 @@ import { Migration20261125100000_orders } from './Migration20261125100000_orders
 import { Migration20261125190000_reservation_holders } from './Migration20261125190000_reservation_holders';
 import { Migration20261127000000_outbox_lease } from './Migration20261127000000_outbox_lease';
 import { Migration20261128000000_unguessable_order_ids } from './Migration20261128000000_unguessable_order_ids';
+import { Migration20261201000000_cancelled_by } from './Migration20261201000000_cancelled_by';
 
 /** Every migration of this schema, in order. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   { name: 'Migration20261125190000_reservation_holders', class: Migration20261125190000_reservation_holders },
   { name: 'Migration20261127000000_outbox_lease', class: Migration20261127000000_outbox_lease },
   { name: 'Migration20261128000000_unguessable_order_ids', class: Migration20261128000000_unguessable_order_ids },
+  { name: 'Migration20261201000000_cancelled_by', class: Migration20261201000000_cancelled_by },
 ];

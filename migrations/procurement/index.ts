@@ -2,6 +2,7 @@ import { Migration20261125000000_init } from './Migration20261125000000_init';
 import { Migration20261125100000_buffers } from './Migration20261125100000_buffers';
 import { Migration20261125110000_release_hot_path } from './Migration20261125110000_release_hot_path';
 import { Migration20261127000000_outbox_lease } from './Migration20261127000000_outbox_lease';
+import { Migration20261201000000_released_by } from './Migration20261201000000_released_by';
 
 /** Every migration of this schema, in order. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   { name: 'Migration20261125100000_buffers', class: Migration20261125100000_buffers },
   { name: 'Migration20261125110000_release_hot_path', class: Migration20261125110000_release_hot_path },
   { name: 'Migration20261127000000_outbox_lease', class: Migration20261127000000_outbox_lease },
+  { name: 'Migration20261201000000_released_by', class: Migration20261201000000_released_by },
 ];

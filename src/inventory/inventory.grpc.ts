@@ -37,14 +37,14 @@ export function inventoryHandlers(orm: Orm): Handlers<typeof InventoryServiceDef
       new Validator().sku('sku', sku).done();
       return { stock: await getStock(orm, sku) };
     },
-    async adjustStock(request) {
+    async adjustStock(request, call) {
       new Validator()
         .id('request_id', request.requestId)
         .sku('sku', request.sku)
         .check(Number.isInteger(request.delta) && request.delta !== 0 && Math.abs(request.delta) <= MAX_QUANTITY, 'delta', `must be a non-zero integer from -${MAX_QUANTITY} to ${MAX_QUANTITY}`)
         .text('reason', request.reason, { min: 1, max: 500 })
         .done();
-      return { stock: await adjustStock(orm, request) };
+      return { stock: await adjustStock(orm, request, call.caller.sub) };
     },
     async receiveStock(request) {
       new Validator().id('receipt_id', request.receiptId).sku('sku', request.sku).quantity('quantity', request.quantity).done();

@@ -11,6 +11,8 @@ export interface StockMovement {
   reservedDelta: number;
   reason: string;
   reference: string;
+  /** Who made a manual change (the caller's token subject); unset for changes peers make. */
+  recordedBy?: string;
 }
 
 /** A ledger entry as stored: with its id and time. */
@@ -23,8 +25,8 @@ const STOCK_COLUMNS = 'sku, on_hand, reserved, on_hand - reserved AS available';
 const RESERVATION_COLUMNS = 'line_id, sku, reserved AS reserved_quantity, shipped AS shipped_quantity';
 
 /** Appends movements to the ledger, with `?` placeholders for movementParams(); usable as a CTE. */
-const INSERT_MOVEMENTS = `INSERT INTO inventory.stock_movement (sku, kind, on_hand_delta, reserved_delta, reason, reference)
-  SELECT * FROM unnest(?::text[], ?::text[], ?::int[], ?::int[], ?::text[], ?::text[])`;
+const INSERT_MOVEMENTS = `INSERT INTO inventory.stock_movement (sku, kind, on_hand_delta, reserved_delta, reason, reference, recorded_by)
+  SELECT * FROM unnest(?::text[], ?::text[], ?::int[], ?::int[], ?::text[], ?::text[], ?::text[])`;
 
 function movementParams(movements: StockMovement[]): unknown[] {
   return [
@@ -34,6 +36,7 @@ function movementParams(movements: StockMovement[]): unknown[] {
     movements.map((m) => m.reservedDelta),
     movements.map((m) => m.reason),
     movements.map((m) => m.reference),
+    movements.map((m) => m.recordedBy ?? null),
   ];
 }
 

@@ -23,7 +23,7 @@ export interface Adjustment {
 }
 
 /** Changes on_hand by delta, never below what is reserved; once per request id. */
-export function adjustStock(orm: Orm, adjustment: Adjustment): Promise<StockLevel> {
+export function adjustStock(orm: Orm, adjustment: Adjustment, recordedBy: string): Promise<StockLevel> {
   return transaction(orm, (sql) =>
     once(sql, 'inventory', 'AdjustStock', adjustment.requestId, adjustment, async () => {
       const { sku, delta, reason, requestId } = adjustment;
@@ -36,7 +36,7 @@ export function adjustStock(orm: Orm, adjustment: Adjustment): Promise<StockLeve
           available: String(current.available),
         });
       }
-      await recordMovements(sql, [{ sku, kind: 'ADJUSTMENT', onHandDelta: delta, reservedDelta: 0, reason, reference: requestId }]);
+      await recordMovements(sql, [{ sku, kind: 'ADJUSTMENT', onHandDelta: delta, reservedDelta: 0, reason, reference: requestId, recordedBy }]);
       if (delta > 0) await announceFreeStock(sql, [sku], `adjust:${requestId}`);
       return stock;
     }),

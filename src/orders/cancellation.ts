@@ -27,9 +27,9 @@ interface CancelRequest {
 }
 
 /** Cancels every open unit of an order with a reason; an order with nothing open but shipped units is FAILED_PRECONDITION. */
-export function cancelOrder(deps: ServiceDeps, request: CancelRequest): Promise<Order> {
+export function cancelOrder(deps: ServiceDeps, request: CancelRequest, cancelledBy: string): Promise<Order> {
   const { orderId } = request;
-  return cancel(deps, 'CancelOrder', request, (lines) => {
+  return cancel(deps, 'CancelOrder', request, cancelledBy, (lines) => {
     const open = lines.filter((l) => l.allocated + l.backordered > 0);
     if (open.length === 0 && lines.some((l) => l.shipped > 0)) throw failedPrecondition('ORDER_SHIPPED', `order ${orderId} has shipped; nothing is left to cancel`, { order_id: orderId });
     return open.map((l) => ({ line: l, quantity: l.allocated + l.backordered }));
@@ -37,8 +37,8 @@ export function cancelOrder(deps: ServiceDeps, request: CancelRequest): Promise<
 }
 
 /** Cancels open units of one line (0 = all still open); shipped units cannot be cancelled. */
-export function cancelOrderLine(deps: ServiceDeps, request: CancelRequest & { lineId: string; quantity: number }): Promise<Order> {
-  return cancel(deps, 'CancelOrderLine', request, (lines) => {
+export function cancelOrderLine(deps: ServiceDeps, request: CancelRequest & { lineId: string; quantity: number }, cancelledBy: string): Promise<Order> {
+  return cancel(deps, 'CancelOrderLine', request, cancelledBy, (lines) => {
     const line = lines.find((l) => l.lineId === request.lineId);
     if (!line) throw notFound('order_line', request.lineId);
     const open = line.allocated + line.backordered;
@@ -53,19 +53,22 @@ export function cancelOrderLine(deps: ServiceDeps, request: CancelRequest & { li
 /**
  * One transaction under the SKUs' locks (allocation cannot run at the same time): waiting units are
  * cancelled first and leave the supplier buffer, then reserved units, released in Inventory so they
- * reach waiting lines through the one allocation routine. The reason is kept; the customer gets one email.
+ * reach waiting lines through the one allocation routine. The reason and who cancelled (cancelledBy, the
+ * caller's token subject) are kept; the customer gets one email.
  * With a request id the cancellation is done once (the same id with another request is ALREADY_EXISTS);
  * a retry answers the order as it is now.
  */
-async function cancel(deps: ServiceDeps, operation: string, request: CancelRequest, choose: (lines: OpenLine[]) => { line: OpenLine; quantity: number }[]): Promise<Order> {
+async function cancel(deps: ServiceDeps, operation: string, request: CancelRequest, cancelledBy: string, choose: Choice): Promise<Order> {
   return transaction(deps.orm, async (sql) => {
-    if (!request.requestId) return cancelLocked(deps, sql, request, choose);
-    await once(sql, 'orders', operation, request.requestId, request, async () => void (await cancelLocked(deps, sql, request, choose)));
+    if (!request.requestId) return cancelLocked(deps, sql, request, cancelledBy, choose);
+    await once(sql, 'orders', operation, request.requestId, request, async () => void (await cancelLocked(deps, sql, request, cancelledBy, choose)));
     return loadOrder(sql, request.orderId);
   });
 }
 
-async function cancelLocked(deps: ServiceDeps, sql: Sql, { orderId, reason }: CancelRequest, choose: (lines: OpenLine[]) => { line: OpenLine; quantity: number }[]): Promise<Order> {
+type Choice = (lines: OpenLine[]) => { line: OpenLine; quantity: number }[];
+
+async function cancelLocked(deps: ServiceDeps, sql: Sql, { orderId, reason }: CancelRequest, cancelledBy: string, choose: Choice): Promise<Order> {
   const skus = await placedOrderSkus(sql, orderId);
   if (skus.length === 0) throw notFound('order', orderId);
   await lockSkusInTransaction(sql, skus);
@@ -77,7 +80,7 @@ async function cancelLocked(deps: ServiceDeps, sql: Sql, { orderId, reason }: Ca
   const messages: OutboxMessage[] = [];
   const cancellationIds: string[] = [];
   for (const { line, quantity } of chosen) {
-    const done = await cancelUnits(sql, deps.clock.now(), orderId, line, quantity, reason);
+    const done = await cancelUnits(sql, deps.clock.now(), orderId, line, quantity, { reason, cancelledBy });
     messages.push(...done.messages);
     cancellationIds.push(done.cancellationId);
   }
@@ -91,12 +94,19 @@ async function cancelLocked(deps: ServiceDeps, sql: Sql, { orderId, reason }: Ca
   return order;
 }
 
-async function cancelUnits(sql: Sql, now: Date, orderId: string, line: OpenLine, quantity: number, reason: string): Promise<{ cancellationId: string; messages: OutboxMessage[] }> {
+async function cancelUnits(
+  sql: Sql,
+  now: Date,
+  orderId: string,
+  line: OpenLine,
+  quantity: number,
+  { reason, cancelledBy }: { reason: string; cancelledBy: string },
+): Promise<{ cancellationId: string; messages: OutboxMessage[] }> {
   const waiting = Math.min(quantity, line.backordered);
   const allocated = quantity - waiting;
   assertLineTransition(line.lineId, line, afterCancelling(line, quantity));
   await cancelLineUnits(sql, line.lineId, { waiting, allocated });
-  const id = await insertCancellation(sql, { orderId, lineId: line.lineId, waiting, allocated, reason, createTime: now });
+  const id = await insertCancellation(sql, { orderId, lineId: line.lineId, waiting, allocated, reason, cancelledBy, createTime: now });
   const requestId = `cancel:${line.lineId}:${id}`;
   const messages: OutboxMessage[] = [];
   if (waiting > 0) messages.push(message(CANCEL_DEMAND, `cancel-demand:${requestId}`, { demandId: line.lineId, quantity: waiting, requestId }));

@@ -260,14 +260,14 @@ export async function cancelLineUnits(sql: Sql, lineId: string, units: { waiting
   );
 }
 
-/** Records a cancellation with its reason; returns its id. */
+/** Records a cancellation with its reason and who cancelled; returns its id. */
 export async function insertCancellation(
   sql: Sql,
-  cancellation: { orderId: string; lineId: string; waiting: number; allocated: number; reason: string; createTime: Date },
+  cancellation: { orderId: string; lineId: string; waiting: number; allocated: number; reason: string; cancelledBy: string; createTime: Date },
 ): Promise<string> {
   const [{ id }] = await sql<{ id: string }>(
-    `INSERT INTO orders.cancellation (order_id, line_id, waiting, allocated, reason, create_time) VALUES (?, ?, ?, ?, ?, ?) RETURNING cancellation_id::text AS id`,
-    [cancellation.orderId, cancellation.lineId, cancellation.waiting, cancellation.allocated, cancellation.reason, cancellation.createTime],
+    `INSERT INTO orders.cancellation (order_id, line_id, waiting, allocated, reason, cancelled_by, create_time) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING cancellation_id::text AS id`,
+    [cancellation.orderId, cancellation.lineId, cancellation.waiting, cancellation.allocated, cancellation.reason, cancellation.cancelledBy, cancellation.createTime],
   );
   return id;
 }

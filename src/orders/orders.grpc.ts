@@ -49,13 +49,13 @@ export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersService
       new Validator().id('customer_id', request.customerId).done();
       return listOrders(deps.orm, request.customerId, pageSize(request.pageSize), request.pageToken);
     },
-    async cancelOrder(request) {
+    async cancelOrder(request, call) {
       const v = new Validator().id('order_id', request.orderId).text('reason', request.reason, { min: 1, max: 500 });
       if (request.requestId) v.id('request_id', request.requestId);
       v.done();
-      return { order: await cancelOrder(deps, request) };
+      return { order: await cancelOrder(deps, request, call.caller.sub) };
     },
-    async cancelOrderLine(request) {
+    async cancelOrderLine(request, call) {
       const v = new Validator()
         .id('order_id', request.orderId)
         .id('line_id', request.lineId)
@@ -63,7 +63,7 @@ export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersService
         .text('reason', request.reason, { min: 1, max: 500 });
       if (request.requestId) v.id('request_id', request.requestId);
       v.done();
-      return { order: await cancelOrderLine(deps, request) };
+      return { order: await cancelOrderLine(deps, request, call.caller.sub) };
     },
     async shipOrder(request) {
       new Validator()

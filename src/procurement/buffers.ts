@@ -45,10 +45,10 @@ export async function getBuffer(orm: Orm, supplierId: string): Promise<SupplierB
  * Finds, with one aggregate query over all buffers, the suppliers whose release rules fire as of asOf (or
  * whose schedule is due, to move it on), then releases them in batches: one transaction per batch, one PO
  * per supplier. Returns the ids of the POs created. The scheduler tick, demand arrival and the
- * EvaluateBuffers RPC all run this.
+ * EvaluateBuffers RPC all run this; releasedBy names who asked for a manual release (kept on its POs).
  */
-export async function evaluateBuffers(orm: Orm, options: { asOf: Date; supplierId?: string; force?: boolean }): Promise<string[]> {
-  const { asOf, supplierId = '', force = false } = options;
+export async function evaluateBuffers(orm: Orm, options: { asOf: Date; supplierId?: string; force?: boolean; releasedBy?: string }): Promise<string[]> {
+  const { asOf, supplierId = '', force = false, releasedBy } = options;
   const candidates = await findReleaseCandidates(sqlOf(orm.em), supplierId, asOf);
   const due = candidates.filter((c) => {
     const scheduled = c.nextReleaseTime;
@@ -59,7 +59,7 @@ export async function evaluateBuffers(orm: Orm, options: { asOf: Date; supplierI
   const created: string[] = [];
   for (let i = 0; i < due.length; i += RELEASE_BATCH) {
     const batch = due.slice(i, i + RELEASE_BATCH).map((c) => c.supplierId);
-    created.push(...(await releaseBuffers(orm, batch, asOf, force)));
+    created.push(...(await releaseBuffers(orm, batch, asOf, force, releasedBy)));
   }
   return created;
 }

@@ -33,17 +33,18 @@ export function bufferHandlers(orm: Orm, clock: Clock): Handlers<typeof Procurem
       const product = map.fromSupplierProduct(supplierProduct!);
       return { supplierProduct: map.toSupplierProduct(await upsertSupplierProductAndRelease(orm, clock, product), product.currencyCode) };
     },
-    async updateBufferPolicy(request) {
+    async updateBufferPolicy(request, call) {
       if (!request.policy) throw invalidArgument([{ field: 'policy', description: 'is required' }]);
+      // Who changed the policy is the caller: updated_by may be left empty, and may not name anyone else.
       checkPolicy(new Validator().id('supplier_id', request.supplierId), 'policy', request.policy)
-        .text('updated_by', request.updatedBy, { min: 1, max: 200 })
+        .check(!request.updatedBy || request.updatedBy === call.caller.sub, 'updated_by', `must be empty or the caller (${call.caller.sub})`)
         .text('reason', request.reason, { min: 1, max: 500 })
         .done();
       const supplier = await updateBufferPolicy(orm, clock, {
         supplierId: request.supplierId,
         policy: map.fromPolicy(request.policy),
         minValueCurrency: request.policy.minValue?.currencyCode ?? '',
-        updatedBy: request.updatedBy,
+        updatedBy: call.caller.sub,
         reason: request.reason,
       });
       return { supplier: map.toSupplier(supplier) };
@@ -70,9 +71,9 @@ export function bufferHandlers(orm: Orm, clock: Clock): Handlers<typeof Procurem
       optionalId(v, 'request_id', request.requestId).done();
       return cancelDemand(orm, request);
     },
-    async evaluateBuffers(request) {
+    async evaluateBuffers(request, call) {
       optionalId(new Validator(), 'supplier_id', request.supplierId).done();
-      const orders = await evaluateBuffersNow(orm, { asOf: request.asOfTime ?? clock.now(), supplierId: request.supplierId, force: request.force });
+      const orders = await evaluateBuffersNow(orm, { asOf: request.asOfTime ?? clock.now(), supplierId: request.supplierId, force: request.force, releasedBy: call.caller.sub });
       return { purchaseOrders: orders.map(map.toPurchaseOrder) };
     },
   };

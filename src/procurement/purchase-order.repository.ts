@@ -59,13 +59,13 @@ export async function nextPurchaseOrderNumbers(sql: Sql, count: number): Promise
 /** A new PO as a release writes it. */
 export type NewPurchaseOrder = Pick<PurchaseOrder, 'purchaseOrderId' | 'number' | 'supplierId' | 'status' | 'trigger' | 'currencyCode' | 'requestedDeliveryTime'>;
 
-/** Writes new POs created at createTime, in one statement. */
-export async function insertPurchaseOrders(sql: Sql, orders: NewPurchaseOrder[], createTime: Date): Promise<void> {
+/** Writes new POs created at createTime (released by releasedBy, for a manual release), in one statement. */
+export async function insertPurchaseOrders(sql: Sql, orders: NewPurchaseOrder[], createTime: Date, releasedBy?: string): Promise<void> {
   await sql(
-    `INSERT INTO procurement.purchase_order (purchase_order_id, number, supplier_id, status, trigger, currency_code, create_time, requested_delivery_time)
-     SELECT id, number, supplier_id, status, trigger, currency, ?, requested
+    `INSERT INTO procurement.purchase_order (purchase_order_id, number, supplier_id, status, trigger, currency_code, create_time, requested_delivery_time, released_by)
+     SELECT id, number, supplier_id, status, trigger, currency, ?, requested, ?
      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[]) AS o(id, number, supplier_id, status, trigger, currency, requested)`,
-    [createTime, orders.map((o) => o.purchaseOrderId), orders.map((o) => o.number), orders.map((o) => o.supplierId), orders.map((o) => o.status),
+    [createTime, releasedBy ?? null, orders.map((o) => o.purchaseOrderId), orders.map((o) => o.number), orders.map((o) => o.supplierId), orders.map((o) => o.status),
       orders.map((o) => o.trigger), orders.map((o) => o.currencyCode), orders.map((o) => o.requestedDeliveryTime)],
   );
 }

@@ -38,9 +38,10 @@ async function bufferTotals(sql: Sql, suppliers: Supplier[]): Promise<Map<string
  * locked in id order (so replicas and concurrent demand arrivals release each buffer once), the rules are
  * checked again on what is buffered now, and each released buffer's demand moves onto a new PO whose email
  * is queued in the outbox — one PO per supplier, written with set-based statements. A due schedule moves
- * on to its next time even when there was nothing to release. Returns the new POs' ids.
+ * on to its next time even when there was nothing to release. Returns the new POs' ids. releasedBy (who asked,
+ * for a manual release) is kept on the POs.
  */
-export function releaseBuffers(orm: Orm, supplierIds: string[], asOf: Date, force: boolean): Promise<string[]> {
+export function releaseBuffers(orm: Orm, supplierIds: string[], asOf: Date, force: boolean, releasedBy?: string): Promise<string[]> {
   return transaction(orm, async (sql) => {
     const suppliers = await lockSuppliers(sql, supplierIds);
     const totals = await bufferTotals(sql, suppliers);
@@ -50,12 +51,12 @@ export function releaseBuffers(orm: Orm, supplierIds: string[], asOf: Date, forc
       .map((supplier) => ({ supplier, trigger: releaseTrigger(rulesOf(supplier), totals.get(supplier.supplierId)!, supplier.nextReleaseTime, asOf, force) }))
       .filter((r): r is { supplier: Supplier; trigger: ReleaseTrigger } => r.trigger !== null);
     if (releases.length === 0) return [];
-    return createPurchaseOrders(sql, releases, asOf);
+    return createPurchaseOrders(sql, releases, asOf, releasedBy);
   });
 }
 
 /** Moves each releasing supplier's whole buffer onto a new PO (lines rounded to MOQ and packs) and queues the emails. */
-async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; trigger: ReleaseTrigger }[], asOf: Date): Promise<string[]> {
+async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; trigger: ReleaseTrigger }[], asOf: Date, releasedBy: string | undefined): Promise<string[]> {
   const taken = await takeBufferedDemand(sql, releases.map((r) => r.supplier.supplierId));
   const demanded = new Map<string, Map<string, number>>();
   for (const d of taken) {
@@ -87,6 +88,7 @@ async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; tr
     sql,
     orders.map((o) => ({ ...o, supplierId: o.supplier.supplierId, status: RELEASED_STATUS, currencyCode: o.supplier.currencyCode })),
     asOf,
+    releasedBy,
   );
   await insertPurchaseOrderLines(sql, lines);
   await insertPurchaseOrderDemand(sql, taken.map((d) => ({ ...d, purchaseOrderId: orderOf.get(d.supplierId)! })));
