@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { credentials, makeGenericClientConstructor, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { Client as GrpcClient, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { startApp, type App, type AppOverrides } from '../../src/app';
 import { InventoryServiceDefinition } from '../../src/gen/restock/inventory/v1/inventory_service';
 import { OrdersServiceDefinition } from '../../src/gen/restock/orders/v1/orders_service';
@@ -121,24 +121,33 @@ export async function waitFor<T>(condition: () => Promise<T> | T, { timeoutMs = 
   }
 }
 
-/**
- * Sends request bytes as they are to a method path (/package.Service/Method), as a client with its own encoder
- * would; with the admin token of the test app at address.
- */
-export async function callRaw(address: string, path: string, bytes: Uint8Array): Promise<Buffer> {
-  const metadata = new Metadata();
-  const token = adminTokens.get(address);
-  if (token) metadata.set('authorization', `Bearer ${await token()}`);
+/** A client that sends request bytes as they are to any method path (/package.Service/Method), as a client with its own encoder would. */
+export interface RawClient {
+  call(path: string, bytes: Uint8Array, options?: { timeoutMs?: number }): Promise<Buffer>;
+  close(): void;
+}
+
+/** One connection for raw calls; every raw call's metadata is made here, with the admin token of the test app at address. */
+export function rawClient(address: string): RawClient {
+  const client = new GrpcClient(address, credentials.createInsecure());
   const identity = (value: Buffer) => value;
-  const Raw = makeGenericClientConstructor(
-    { call: { path, requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity } },
-    'Raw',
-  );
-  const client = new Raw(address, credentials.createInsecure()) as unknown as {
-    call(request: Buffer, metadata: Metadata, options: object, callback: (error: ServiceError | null, response: Buffer) => void): void;
-    close(): void;
+  const token = adminTokens.get(address);
+  return {
+    call: async (path, bytes, { timeoutMs = 30_000 } = {}) => {
+      const metadata = new Metadata();
+      if (token) metadata.set('authorization', `Bearer ${await token()}`);
+      return new Promise<Buffer>((resolve, reject) =>
+        client.makeUnaryRequest(path, identity, identity, Buffer.from(bytes), metadata, { deadline: Date.now() + timeoutMs }, (error, response) =>
+          error ? reject(error) : resolve(response as Buffer),
+        ),
+      );
+    },
+    close: () => client.close(),
   };
-  return new Promise<Buffer>((resolve, reject) =>
-    client.call(Buffer.from(bytes), metadata, { deadline: Date.now() + 30_000 }, (error, response) => (error ? reject(error) : resolve(response))),
-  ).finally(() => client.close());
+}
+
+/** Sends request bytes as they are to a method path, with a client of its own. */
+export function callRaw(address: string, path: string, bytes: Uint8Array): Promise<Buffer> {
+  const client = rawClient(address);
+  return client.call(path, bytes).finally(() => client.close());
 }
