@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 
 export const SERVICE_NAMES = ['inventory', 'orders', 'procurement'] as const;
@@ -6,9 +7,30 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const address = z.string().regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port');
+/** A PEM file that exists and can be read now, so a wrong path stops the start instead of the first handshake. */
+const pemFile = z.string().min(1).refine(readable, 'no readable file at this path');
+
+function readable(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Variables that only make sense together: [variable, what it needs, why]. */
+const TLS_REQUIRES: [keyof z.infer<typeof variables>, keyof z.infer<typeof variables>, string][] = [
+  ['TLS_CERT_FILE', 'TLS_KEY_FILE', 'a server certificate needs its private key'],
+  ['TLS_KEY_FILE', 'TLS_CERT_FILE', 'a private key needs its server certificate'],
+  ['TLS_CLIENT_CA_FILE', 'TLS_CERT_FILE', 'client certificates (mTLS) need the server to serve TLS'],
+  ['PEER_TLS_CERT_FILE', 'PEER_TLS_KEY_FILE', 'a client certificate needs its private key'],
+  ['PEER_TLS_KEY_FILE', 'PEER_TLS_CERT_FILE', 'a private key needs its client certificate'],
+  ['PEER_TLS_CERT_FILE', 'PEER_TLS_CA_FILE', 'a client certificate is only sent over TLS to peers'],
+];
 
 /** The environment variables Restock reads, with their defaults. */
-export const configSchema = z.object({
+const variables = z.object({
   GRPC_HOST: z.string().min(1).default('127.0.0.1'),
   GRPC_PORT: port.default(50051),
   /** The largest message the server receives or sends; a larger one is refused with RESOURCE_EXHAUSTED. */
@@ -22,6 +44,15 @@ export const configSchema = z.object({
   GRPC_MAX_CONCURRENT_STREAMS: positiveInt.default(100),
   /** Server reflection (grpcurl's `list`/`describe`); health and reflection are the only calls that need no token. */
   GRPC_REFLECTION: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  /** Serve TLS with this certificate (chain) and key, both PEM; unset: plaintext. */
+  TLS_CERT_FILE: pemFile.optional(),
+  TLS_KEY_FILE: pemFile.optional(),
+  /** Require client certificates signed by this CA (mTLS); a verified certificate makes its holder a `service` caller. */
+  TLS_CLIENT_CA_FILE: pemFile.optional(),
+  /** Call peers over TLS, trusting this CA; with PEER_TLS_CERT_FILE / PEER_TLS_KEY_FILE, present that client certificate. */
+  PEER_TLS_CA_FILE: pemFile.optional(),
+  PEER_TLS_CERT_FILE: pemFile.optional(),
+  PEER_TLS_KEY_FILE: pemFile.optional(),
   /** HS256 key of bearer tokens (at least 32 bytes). Unset: a secret generated once and kept in DATA_DIR/jwt-secret. */
   AUTH_JWT_SECRET: z.string().refine((secret) => Buffer.byteLength(secret) >= 32, 'must be at least 32 bytes').optional(),
   /** An identity provider's keys (RS256/ES256), fetched from a URL or read from a file; HS256 tokens of the secret are accepted too. */
@@ -55,10 +86,19 @@ export const configSchema = z.object({
   SCHEDULER_TICK: z.string().min(1).default('* * * * *'),
   /** Days between "still waiting" emails to customers with backordered lines. */
   STILL_WAITING_DAYS: positiveInt.default(7),
-}).refine((config) => config.OUTBOX_LEASE_MS > config.OUTBOX_DELIVERY_TIMEOUT_MS, {
-  path: ['OUTBOX_LEASE_MS'],
-  message: 'must be longer than OUTBOX_DELIVERY_TIMEOUT_MS (a lease must outlast a delivery)',
 });
+
+/** The environment variables Restock reads, with their defaults and the checks across variables. */
+export const configSchema = variables
+  .refine((config) => config.OUTBOX_LEASE_MS > config.OUTBOX_DELIVERY_TIMEOUT_MS, {
+    path: ['OUTBOX_LEASE_MS'],
+    message: 'must be longer than OUTBOX_DELIVERY_TIMEOUT_MS (a lease must outlast a delivery)',
+  })
+  .superRefine((config, context) => {
+    for (const [variable, needed, why] of TLS_REQUIRES) {
+      if (config[variable] !== undefined && config[needed] === undefined) context.addIssue({ code: 'custom', path: [variable], message: `needs ${needed} (${why})` });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 
