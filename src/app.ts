@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
@@ -19,6 +19,7 @@ import { startScheduler, taskRuns, type ScheduledTask } from './platform/schedul
 import { serverOptions } from './platform/server-options';
 import type { Peers } from './platform/service-module';
 import { delivery } from './platform/topics';
+import { peerCredentials, serverCredentials } from './platform/transport';
 
 const PROTO_ROOT = path.resolve(__dirname, '../proto');
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -56,6 +57,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const peers = connectPeers(
     (service) => config[`${service.toUpperCase() as Uppercase<ServiceName>}_ADDR`] ?? `127.0.0.1:${port}`,
     auth.tokens(serviceCaller(config.SERVICES.join('+'))),
+    peerCredentials(config),
   );
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, mailDir: path.resolve(config.DATA_DIR, 'mail') });
   const server = new Server(serverOptions(config));
@@ -87,7 +89,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     new ReflectionService(loadSync(modules.map((m) => protoFileOf(m.descriptor.fullName)), { includeDirs: [PROTO_ROOT], keepCase: true })).addToServer(server);
   }
   port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${config.GRPC_HOST}:${config.GRPC_PORT}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync(`${config.GRPC_HOST}:${config.GRPC_PORT}`, serverCredentials(config), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
   const background = overrides.background ?? true;
   if (background) for (const dispatcher of Object.values(dispatchers)) dispatcher.start();

@@ -1,3 +1,4 @@
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { InventoryServiceDefinition } from '../gen/restock/inventory/v1/inventory_service';
 import { OrdersServiceDefinition } from '../gen/restock/orders/v1/orders_service';
 import { ProcurementServiceDefinition } from '../gen/restock/procurement/v1/procurement_service';
@@ -5,11 +6,14 @@ import type { ServiceName } from './config';
 import { connect, type Client, type ServiceDescriptor } from './rpc';
 import type { Peers } from './service-module';
 
-/** Clients of the three services, each connected on first use to addressOf(service); every call sends a token of token(). */
-export function connectPeers(addressOf: (service: ServiceName) => string, token: () => Promise<string>): Peers & { close(): void } {
+/**
+ * Clients of the three services, each connected on first use to addressOf(service) over transport (plaintext
+ * unless given); every call sends a token of token().
+ */
+export function connectPeers(addressOf: (service: ServiceName) => string, token: () => Promise<string>, transport?: ChannelCredentials): Peers & { close(): void } {
   const open = new Map<ServiceName, Client<ServiceDescriptor>>();
   function peer<D extends ServiceDescriptor>(service: ServiceName, descriptor: D): Client<D> {
-    if (!open.has(service)) open.set(service, connect(descriptor, addressOf(service), token) as unknown as Client<ServiceDescriptor>);
+    if (!open.has(service)) open.set(service, connect(descriptor, addressOf(service), token, transport) as unknown as Client<ServiceDescriptor>);
     return open.get(service) as unknown as Client<D>;
   }
   return {

@@ -4,6 +4,7 @@ import {
   makeGenericClientConstructor,
   Metadata,
   status,
+  type ChannelCredentials,
   type sendUnaryData,
   type ServerUnaryCall,
   type ServiceDefinition,
@@ -150,10 +151,18 @@ export function grpcDefinition(descriptor: ServiceDescriptor): ServiceDefinition
   return definition as ServiceDefinition;
 }
 
-/** Connects to a service at address (host:port) and returns a promise-returning client; token gives the bearer token each call sends. */
-export function connect<D extends ServiceDescriptor>(descriptor: D, address: string, token?: () => Promise<string> | string): Client<D> {
+/**
+ * Connects to a service at address (host:port) and returns a promise-returning client; token gives the bearer
+ * token each call sends, transport the channel's credentials (plaintext unless given).
+ */
+export function connect<D extends ServiceDescriptor>(
+  descriptor: D,
+  address: string,
+  token?: () => Promise<string> | string,
+  transport: ChannelCredentials = credentials.createInsecure(),
+): Client<D> {
   const Constructor = makeGenericClientConstructor(grpcDefinition(descriptor), descriptor.fullName);
-  const raw = new Constructor(address, credentials.createInsecure()) as unknown as CallbackClient;
+  const raw = new Constructor(address, transport) as unknown as CallbackClient;
   const client: Record<string, unknown> = { close: () => raw.close() };
   for (const [key, method] of Object.entries(descriptor.methods)) {
     client[key] = (request: unknown, options: { requestId?: string; timeoutMs?: number } = {}) =>
