@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { PeerCertificate } from 'node:tls';
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import type { Config } from './config';
 import { DomainError } from './errors';
@@ -75,6 +76,17 @@ export async function createAuth(config: Config): Promise<Auth> {
     },
   };
   return auth;
+}
+
+/**
+ * The caller of a client certificate the server verified against TLS_CLIENT_CA_FILE (mTLS): `cert:<CN>` (the
+ * whole subject when it has no CN), with the `service` role, which is what peers call with.
+ */
+export function certificateCaller(certificate: PeerCertificate): Caller {
+  const joined = (value: string | string[] | undefined) => [value ?? []].flat().join('+');
+  const { subject } = certificate;
+  const name = subject.CN ? joined(subject.CN) : Object.entries(subject).map(([field, value]) => `${field}=${joined(value)}`).join(',');
+  return { sub: `cert:${name}`, roles: ['service'] };
 }
 
 /** The caller a service uses for calls to its peers. */

@@ -11,7 +11,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import type { Auth, Caller } from './auth';
+import { certificateCaller, type Auth, type Caller } from './auth';
 import { DomainError, invalidArgument, toServiceError } from './errors';
 import type { Logger } from './logger';
 import { checkRequestFields } from './request-checks';
@@ -39,7 +39,7 @@ export type ResponseOf<D extends ServiceDescriptor, K extends keyof Methods<D>> 
 export interface CallContext {
   requestId: string;
   log: Logger;
-  /** Who called, from the verified bearer token. */
+  /** Who called: the verified bearer token's subject and roles, else the verified client certificate's (mTLS). */
   caller: Caller;
 }
 
@@ -55,8 +55,8 @@ export type Handlers<D extends ServiceDescriptor> = {
 };
 
 /**
- * Wraps handlers for grpc-js: request id, logging, the caller's token and role (before anything else),
- * partial responses, and errors mapped to gRPC status.
+ * Wraps handlers for grpc-js: request id, logging, the caller (bearer token, else mTLS client certificate) and
+ * its role (before anything else), partial responses, and errors mapped to gRPC status.
  */
 export function bindHandlers<D extends ServiceDescriptor>(descriptor: D, handlers: Handlers<D>, log: Logger, access: Access<D>): UntypedServiceImplementation {
   const implementation: UntypedServiceImplementation = {};
@@ -65,8 +65,11 @@ export function bindHandlers<D extends ServiceDescriptor>(descriptor: D, handler
     if (!handler) continue;
     const rpc = `${descriptor.fullName}/${method.name}`;
     const allowed = access.roles[key as keyof Methods<D>];
-    const authorize = async (metadata: Metadata): Promise<Caller> => {
-      const caller = await access.auth.verify(metadata.get('authorization')[0]?.toString());
+    const authorize = async (call: ServerUnaryCall<unknown, unknown>): Promise<Caller> => {
+      // A bearer token, when sent, says who calls; without one, a client certificate the server verified (mTLS) does.
+      const authorization = call.metadata.get('authorization')[0]?.toString();
+      const certificate = authorization ? undefined : call.getAuthContext().sslPeerCertificate;
+      const caller = certificate ? certificateCaller(certificate) : await access.auth.verify(authorization);
       if (!mayCall(caller.roles, allowed)) {
         throw new DomainError('PERMISSION_DENIED', 'ROLE_NOT_ALLOWED', `${rpc} is open to the roles ${['admin', ...allowed].join(', ')}; the caller has ${caller.roles.join(', ') || 'none'}`, {
           rpc,
@@ -81,7 +84,7 @@ export function bindHandlers<D extends ServiceDescriptor>(descriptor: D, handler
       const callLog = log.child({ rpc, requestId });
       const started = performance.now();
       const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
-      authorize(call.metadata)
+      authorize(call)
         .then((caller) => checked(call.request, (request) => handler(request, { requestId, log: callLog.child({ sub: caller.sub }), caller })))
         .then(
           (response) => {
