@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client as GrpcClient, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { Client as GrpcClient, credentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { startApp, type App, type AppOverrides } from '../../src/app';
 import { InventoryServiceDefinition } from '../../src/gen/restock/inventory/v1/inventory_service';
 import { OrdersServiceDefinition } from '../../src/gen/restock/orders/v1/orders_service';
@@ -50,12 +50,12 @@ export function childToken(caller: Caller = TEST_ADMIN): () => Promise<string> {
 // The admin token of each test app by address, for callRaw.
 const adminTokens = new Map<string, () => Promise<string>>();
 
-/** Clients of the three services at address, each call sending token() when given. */
-export function clientsOf(address: string, token?: () => Promise<string>): Clients {
+/** Clients of the three services at address, each call sending token() when given, over transport (plaintext unless given). */
+export function clientsOf(address: string, token?: () => Promise<string>, transport?: ChannelCredentials): Clients {
   return {
-    inventory: connect(InventoryServiceDefinition, address, token),
-    orders: connect(OrdersServiceDefinition, address, token),
-    procurement: connect(ProcurementServiceDefinition, address, token),
+    inventory: connect(InventoryServiceDefinition, address, token, transport),
+    orders: connect(OrdersServiceDefinition, address, token, transport),
+    procurement: connect(ProcurementServiceDefinition, address, token, transport),
   };
 }
 
