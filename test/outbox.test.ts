@@ -25,7 +25,7 @@ async function orm(): Promise<Orm> {
 }
 
 function dispatcher(on: Orm, handlers: Record<string, Deliver>, options: { maxAttempts?: number; backoffMs?: number } = {}) {
-  return new OutboxDispatcher({ orm: on, schema: 'inventory', deliveries: Object.entries(handlers).map(([topic, deliver]) => ({ topic, deliver })), log, pollMs: 20, maxAttempts: options.maxAttempts ?? 10, backoffMs: options.backoffMs ?? 200 });
+  return new OutboxDispatcher({ orm: on, schema: 'inventory', deliveries: Object.entries(handlers).map(([topic, deliver]) => ({ topic, deliver })), log, pollMs: 20, maxAttempts: options.maxAttempts ?? 10, backoffMs: options.backoffMs ?? 1000 }); // retries 0.75-1.25 s later: not due at the next call, even on a loaded machine
 }
 
 async function row(on: Orm, key: string) {
@@ -140,7 +140,7 @@ describe('transactional outbox', () => {
     await transaction(db, (sql) => enqueue(sql, 'inventory', [{ topic: 'test.lease', key: 'lease-1', payload: {} }]));
     const delivered: string[] = [];
     const dying = new OutboxDispatcher({
-      orm: db, schema: 'inventory', log, pollMs: 20, maxAttempts: 10, backoffMs: 200, leaseMs: 300, deliveryTimeoutMs: 1500,
+      orm: db, schema: 'inventory', log, pollMs: 20, maxAttempts: 10, backoffMs: 200, leaseMs: 2000, deliveryTimeoutMs: 4000,
       deliveries: [{ topic: 'test.lease', deliver: () => (delivered.push('dying'), new Promise<void>(() => {})) }],
     });
     const dyingRun = dying.dispatchBatch(); // claims the message and hangs, as if its process had died
