@@ -31,12 +31,14 @@ export async function startBenchApp(scenario: string, env: Record<string, string
   });
   const app: App = await startApp(config);
   const address = `127.0.0.1:${app.port}`;
+  // The benchmark's clients call as admin, with a token of the app's own secret (minted once an hour).
+  const token = app.auth.tokens({ sub: 'bench', roles: ['admin'] }, 3600);
   return {
     app,
     databaseUrl: url.toString(),
-    inventory: connect(InventoryServiceDefinition, address),
-    orders: connect(OrdersServiceDefinition, address),
-    procurement: connect(ProcurementServiceDefinition, address),
+    inventory: connect(InventoryServiceDefinition, address, token),
+    orders: connect(OrdersServiceDefinition, address, token),
+    procurement: connect(ProcurementServiceDefinition, address, token),
     dropDatabase: () => dropDatabase(url),
   };
 }
