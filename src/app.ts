@@ -15,6 +15,7 @@ import { OutboxDispatcher } from './platform/outbox';
 import { connectPeers } from './platform/peers';
 import { RPC_ROLES } from './platform/roles';
 import { bindHandlers, grpcDefinition } from './platform/rpc';
+import { retentionTask } from './platform/retention.task';
 import { startScheduler, taskRuns, type ScheduledTask } from './platform/scheduler';
 import { serverOptions } from './platform/server-options';
 import type { Peers } from './platform/service-module';
@@ -68,12 +69,13 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   for (const module of modules) {
     const orm = orms[module.name]!;
     const parts = module.create({ orm, peers, mailer, clock, log: log.child({ service: module.name }), config });
+    const moduleTasks = [...parts.tasks, retentionTask({ orm, schema: module.schema.schema, days: config.RETENTION_DAYS, clock, log })];
     server.addService(grpcDefinition(module.descriptor), bindHandlers(module.descriptor, parts.handlers, log, { auth, roles: RPC_ROLES[module.name] }));
     health.setStatus(module.descriptor.fullName, 'SERVING');
     dispatchers[module.name] = new OutboxDispatcher({
       orm,
       schema: module.schema.schema,
-      deliveries: [delivery(EMAIL, (email, key) => mailer.send(email, key)), taskRuns(parts.tasks), ...parts.deliveries],
+      deliveries: [delivery(EMAIL, (email, key) => mailer.send(email, key)), taskRuns(moduleTasks), ...parts.deliveries],
       log,
       pollMs: config.OUTBOX_POLL_MS,
       maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
@@ -81,7 +83,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       deliveryTimeoutMs: config.OUTBOX_DELIVERY_TIMEOUT_MS,
       leaseMs: config.OUTBOX_LEASE_MS,
     });
-    tasks.push(...parts.tasks.map((task) => ({ task, orm, schema: module.schema.schema })));
+    tasks.push(...moduleTasks.map((task) => ({ task, orm, schema: module.schema.schema })));
     if (parts.onServing) onServing.push(parts.onServing);
   }
   health.addToServer(server);

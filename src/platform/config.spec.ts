@@ -30,4 +30,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ OUTBOX_DELIVERY_TIMEOUT_MS: '60000', OUTBOX_LEASE_MS: '60000' })).toThrow(/OUTBOX_LEASE_MS: must be longer than OUTBOX_DELIVERY_TIMEOUT_MS/);
     expect(loadConfig({ OUTBOX_DELIVERY_TIMEOUT_MS: '1000', OUTBOX_LEASE_MS: '2000' }).OUTBOX_LEASE_MS).toBe(2000);
   });
+
+  it('refuses a retention shorter than the outbox retry window', () => {
+    expect(() => loadConfig({ RETENTION_DAYS: '1', OUTBOX_MAX_ATTEMPTS: '30' })).toThrow(/RETENTION_DAYS: must be longer than the outbox retry window/);
+    expect(loadConfig({ RETENTION_DAYS: '2', OUTBOX_MAX_ATTEMPTS: '30' }).RETENTION_DAYS).toBe(2);
+  });
 });

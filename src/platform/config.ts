@@ -86,13 +86,22 @@ const variables = z.object({
   SCHEDULER_TICK: z.string().min(1).default('* * * * *'),
   /** Days between "still waiting" emails to customers with backordered lines. */
   STILL_WAITING_DAYS: positiveInt.default(7),
+  /** Days delivered outbox messages and idempotency keys are kept; a retry older than this is taken as new. */
+  RETENTION_DAYS: positiveInt.default(30),
 });
+
+const HOUR_MS = 60 * 60 * 1000;
 
 /** The environment variables Restock reads, with their defaults and the checks across variables. */
 export const configSchema = variables
   .refine((config) => config.OUTBOX_LEASE_MS > config.OUTBOX_DELIVERY_TIMEOUT_MS, {
     path: ['OUTBOX_LEASE_MS'],
     message: 'must be longer than OUTBOX_DELIVERY_TIMEOUT_MS (a lease must outlast a delivery)',
+  })
+  // an outbox message is retried for at most OUTBOX_MAX_ATTEMPTS backoffs of at most an hour each
+  .refine((config) => config.RETENTION_DAYS * 24 * HOUR_MS > config.OUTBOX_MAX_ATTEMPTS * HOUR_MS, {
+    path: ['RETENTION_DAYS'],
+    message: 'must be longer than the outbox retry window (OUTBOX_MAX_ATTEMPTS hours)',
   })
   .superRefine((config, context) => {
     for (const [variable, needed, why] of TLS_REQUIRES) {

@@ -23,3 +23,13 @@ export async function storeResponses(sql: Sql, schema: string, operation: string
     [keys, responses.map((response) => JSON.stringify(response ?? null)), operation],
   );
 }
+
+/** Deletes up to limit idempotency keys claimed before `before`; returns how many went. */
+export async function deleteKeys(sql: Sql, schema: string, before: Date, limit: number): Promise<number> {
+  const keys = `${ident(schema)}.idempotency_key`;
+  const deleted = await sql(
+    `DELETE FROM ${keys} WHERE (operation, key) IN (SELECT operation, key FROM ${keys} WHERE create_time < ? LIMIT ?) RETURNING key`,
+    [before, limit],
+  );
+  return deleted.length;
+}

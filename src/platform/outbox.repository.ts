@@ -67,3 +67,13 @@ export async function recordOutcomes(sql: Sql, schema: string, outcomes: Deliver
     ],
   );
 }
+
+/** Deletes up to limit messages delivered before `before` (dead ones stay); returns how many went. */
+export async function deleteDeliveredMessages(sql: Sql, schema: string, before: Date, limit: number): Promise<number> {
+  const outbox = `${ident(schema)}.outbox`;
+  const deleted = await sql(
+    `DELETE FROM ${outbox} WHERE id IN (SELECT id FROM ${outbox} WHERE status = 'delivered' AND deliver_time < ? ORDER BY id LIMIT ?) RETURNING id`,
+    [before, limit],
+  );
+  return deleted.length;
+}
