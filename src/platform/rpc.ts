@@ -15,6 +15,7 @@ import { certificateCaller, type Auth, type Caller } from './auth';
 import { DomainError, invalidArgument, toServiceError } from './errors';
 import type { Logger } from './logger';
 import { checkRequestFields } from './request-checks';
+import { retryServiceConfig } from './retries';
 import { mayCall, type RoleTable } from './roles';
 
 /** The shape of a ts-proto generic service definition (outputServices=generic-definitions). */
@@ -165,7 +166,8 @@ export function connect<D extends ServiceDescriptor>(
   transport: ChannelCredentials = credentials.createInsecure(),
 ): Client<D> {
   const Constructor = makeGenericClientConstructor(grpcDefinition(descriptor), descriptor.fullName);
-  const raw = new Constructor(address, transport) as unknown as CallbackClient;
+  // retries of idempotent calls are set here, once, for every client: peers and tests alike
+  const raw = new Constructor(address, transport, { 'grpc.service_config': retryServiceConfig(descriptor) }) as unknown as CallbackClient;
   const client: Record<string, unknown> = { close: () => raw.close() };
   for (const [key, method] of Object.entries(descriptor.methods)) {
     client[key] = (request: unknown, options: { requestId?: string; timeoutMs?: number } = {}) =>
