@@ -9,7 +9,13 @@ import { lineStatus, orderStatus } from './order-status';
 export async function loadOrders(sql: Sql, orderIds: string[]): Promise<Order[]> {
   if (orderIds.length === 0) return [];
   const { orders, lines } = await readPlacedOrders(sql, orderIds);
-  const byId = new Map(orders.map((row) => [row.orderId, toOrder(row, lines.filter((l) => l.orderId === row.orderId))]));
+  const linesOf = new Map<string, LineRow[]>();
+  for (const line of lines) {
+    const ofOrder = linesOf.get(line.orderId);
+    if (ofOrder) ofOrder.push(line);
+    else linesOf.set(line.orderId, [line]);
+  }
+  const byId = new Map(orders.map((row) => [row.orderId, toOrder(row, linesOf.get(row.orderId) ?? [])]));
   return orderIds.flatMap((id) => byId.get(id) ?? []);
 }
 
