@@ -52,6 +52,9 @@ export const RPC_ROLES: { inventory: RoleTable<typeof InventoryServiceDefinition
     updateBufferPolicy: ['planner'],
     listPolicyChanges: ['planner'],
     getBuffer: ['planner'],
+    listBuffers: ['planner'],
+    previewRelease: ['planner'],
+    simulatePolicy: ['planner'],
     listUnassignedDemand: ['planner'],
     recordDemand: ['service'], // Orders: a line backordered
     cancelDemand: ['service'], // Orders: a waiting line cancelled or allocated

@@ -56,3 +56,12 @@ export async function findSupplierProducts(sql: Sql, pairs: [supplierId: string,
     [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
   );
 }
+
+/** The products of a supplier for the SKUs it serves now, by SKU. */
+export async function findServedProducts(sql: Sql, supplierId: string): Promise<SupplierProduct[]> {
+  return sql<SupplierProduct>(
+    `SELECT sp.supplier_id, sp.sku, sp.supplier_sku, sp.unit_cost, sp.pack_size, sp.min_order_quantity, sp.preferred FROM procurement.supplier_product sp
+     WHERE sp.supplier_id = ? AND ${supplierOfSkuSql('sp.sku')} = sp.supplier_id ORDER BY sp.sku`,
+    [supplierId],
+  );
+}

@@ -6,8 +6,17 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { FieldMask } from "../../../google/protobuf/field_mask";
 import { Timestamp } from "../../../google/protobuf/timestamp";
-import { Arrival, Buffer, LeadTimeStats, UnassignedDemand } from "./buffer";
+import {
+  Arrival,
+  Buffer,
+  BufferSummary,
+  LeadTimeStats,
+  PolicySimulation,
+  PurchaseOrderPreview,
+  UnassignedDemand,
+} from "./buffer";
 import {
   PurchaseOrder,
   PurchaseOrderStatus,
@@ -19,6 +28,56 @@ import { BufferPolicy, PolicyChange, Supplier, SupplierProduct } from "./supplie
 export const protobufPackage = "restock.procurement.v1";
 
 export const protobufFileName = "restock/procurement/v1/procurement_service.proto";
+
+/** BufferOrder is the order ListBuffers returns buffers in; ties go by supplier id. */
+export enum BufferOrder {
+  /** BUFFER_ORDER_UNSPECIFIED - By supplier id. */
+  BUFFER_ORDER_UNSPECIFIED = 0,
+  /** BUFFER_ORDER_NEXT_RELEASE - Soonest next release first; buffers that nothing will release (empty, paused) last. */
+  BUFFER_ORDER_NEXT_RELEASE = 1,
+  /** BUFFER_ORDER_AGE - Oldest demand first; empty buffers last. */
+  BUFFER_ORDER_AGE = 2,
+  /** BUFFER_ORDER_VALUE - Per currency (in code order), highest buffered value first: values in different currencies are not compared. */
+  BUFFER_ORDER_VALUE = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function bufferOrderFromJSON(object: any): BufferOrder {
+  switch (object) {
+    case 0:
+    case "BUFFER_ORDER_UNSPECIFIED":
+      return BufferOrder.BUFFER_ORDER_UNSPECIFIED;
+    case 1:
+    case "BUFFER_ORDER_NEXT_RELEASE":
+      return BufferOrder.BUFFER_ORDER_NEXT_RELEASE;
+    case 2:
+    case "BUFFER_ORDER_AGE":
+      return BufferOrder.BUFFER_ORDER_AGE;
+    case 3:
+    case "BUFFER_ORDER_VALUE":
+      return BufferOrder.BUFFER_ORDER_VALUE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return BufferOrder.UNRECOGNIZED;
+  }
+}
+
+export function bufferOrderToJSON(object: BufferOrder): string {
+  switch (object) {
+    case BufferOrder.BUFFER_ORDER_UNSPECIFIED:
+      return "BUFFER_ORDER_UNSPECIFIED";
+    case BufferOrder.BUFFER_ORDER_NEXT_RELEASE:
+      return "BUFFER_ORDER_NEXT_RELEASE";
+    case BufferOrder.BUFFER_ORDER_AGE:
+      return "BUFFER_ORDER_AGE";
+    case BufferOrder.BUFFER_ORDER_VALUE:
+      return "BUFFER_ORDER_VALUE";
+    case BufferOrder.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
 
 /** UpsertSupplierRequest is the input of UpsertSupplier. */
 export interface UpsertSupplierRequest {
@@ -68,6 +127,13 @@ export interface UpdateBufferPolicyRequest {
   policy: BufferPolicy | undefined;
   updatedBy: string;
   reason: string;
+  /**
+   * The policy fields to change (AIP-134), named as in BufferPolicy: min_quantity, min_value,
+   * release_schedule, max_wait_days, paused; "*" names them all. Fields not named keep their value. An
+   * unknown path is INVALID_ARGUMENT. Unset: the whole policy is replaced by `policy`, unset fields taking
+   * their defaults (rules off, schedule "0 10 * * 1", not paused).
+   */
+  updateMask: string[] | undefined;
 }
 
 /** UpdateBufferPolicyResponse is the output of UpdateBufferPolicy. */
@@ -96,6 +162,75 @@ export interface GetBufferRequest {
 /** GetBufferResponse is the output of GetBuffer. */
 export interface GetBufferResponse {
   buffer: Buffer | undefined;
+}
+
+/** ListBuffersRequest is the input of ListBuffers. */
+export interface ListBuffersRequest {
+  /** At most this many buffers (0 = 100, at most 1,000). */
+  pageSize: number;
+  /** From a previous response's next_page_token, with the same filters and order. */
+  pageToken: string;
+  /** Only buffers whose next release is due before this time (due now included); unset = no filter. */
+  dueBeforeTime:
+    | Date
+    | undefined;
+  /** Only paused (true) or only running (false) buffers; unset = both. */
+  paused?:
+    | boolean
+    | undefined;
+  /** Only suppliers whose name contains this text, ignoring case; empty = all. */
+  supplierName: string;
+  orderBy: BufferOrder;
+}
+
+/** ListBuffersResponse is the output of ListBuffers. */
+export interface ListBuffersResponse {
+  buffers: BufferSummary[];
+  nextPageToken: string;
+  /** The time ages and next releases were worked out at. */
+  asOfTime: Date | undefined;
+}
+
+/** PreviewReleaseRequest is the input of PreviewRelease. */
+export interface PreviewReleaseRequest {
+  /** Only this supplier; empty = all. */
+  supplierId: string;
+  /** Evaluate as if now were this time; unset = now. */
+  asOfTime:
+    | Date
+    | undefined;
+  /** Preview a manual release (EvaluateBuffers with force): every non-empty buffer, trigger MANUAL. */
+  force: boolean;
+}
+
+/** PreviewReleaseResponse is the output of PreviewRelease. */
+export interface PreviewReleaseResponse {
+  /** The POs a release at as_of_time would create, by supplier id. */
+  purchaseOrders: PurchaseOrderPreview[];
+  asOfTime: Date | undefined;
+}
+
+/** SimulatePolicyRequest is the input of SimulatePolicy. */
+export interface SimulatePolicyRequest {
+  supplierId: string;
+  /** The policy to try, whole: unset fields take their defaults as in UpdateBufferPolicy without a mask. */
+  proposedPolicy:
+    | BufferPolicy
+    | undefined;
+  /** Start of the replayed window; unset = 13 weeks before end_time. */
+  startTime:
+    | Date
+    | undefined;
+  /** End of the replayed window; unset = now. At most 53 weeks after start_time. */
+  endTime: Date | undefined;
+}
+
+/** SimulatePolicyResponse is the output of SimulatePolicy. */
+export interface SimulatePolicyResponse {
+  proposed: PolicySimulation | undefined;
+  current: PolicySimulation | undefined;
+  startTime: Date | undefined;
+  endTime: Date | undefined;
 }
 
 /** ListUnassignedDemandRequest is the input of ListUnassignedDemand. */
@@ -873,7 +1008,7 @@ export const UpsertSupplierProductResponse: MessageFns<UpsertSupplierProductResp
 };
 
 function createBaseUpdateBufferPolicyRequest(): UpdateBufferPolicyRequest {
-  return { supplierId: "", policy: undefined, updatedBy: "", reason: "" };
+  return { supplierId: "", policy: undefined, updatedBy: "", reason: "", updateMask: undefined };
 }
 
 export const UpdateBufferPolicyRequest: MessageFns<UpdateBufferPolicyRequest> = {
@@ -889,6 +1024,9 @@ export const UpdateBufferPolicyRequest: MessageFns<UpdateBufferPolicyRequest> = 
     }
     if (message.reason !== "") {
       writer.uint32(34).string(message.reason);
+    }
+    if (message.updateMask !== undefined) {
+      FieldMask.encode(FieldMask.wrap(message.updateMask), writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -938,6 +1076,14 @@ export const UpdateBufferPolicyRequest: MessageFns<UpdateBufferPolicyRequest> = 
             message.reason = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.updateMask = FieldMask.unwrap(FieldMask.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -964,6 +1110,11 @@ export const UpdateBufferPolicyRequest: MessageFns<UpdateBufferPolicyRequest> = 
         ? globalThis.String(object.updated_by)
         : "",
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      updateMask: isSet(object.updateMask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.updateMask))
+        : isSet(object.update_mask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.update_mask))
+        : undefined,
     };
   },
 
@@ -981,6 +1132,9 @@ export const UpdateBufferPolicyRequest: MessageFns<UpdateBufferPolicyRequest> = 
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
+    if (message.updateMask !== undefined) {
+      obj.updateMask = FieldMask.toJSON(FieldMask.wrap(message.updateMask));
+    }
     return obj;
   },
 
@@ -995,6 +1149,7 @@ export const UpdateBufferPolicyRequest: MessageFns<UpdateBufferPolicyRequest> = 
       : undefined;
     message.updatedBy = object.updatedBy ?? "";
     message.reason = object.reason ?? "";
+    message.updateMask = object.updateMask ?? undefined;
     return message;
   },
 };
@@ -1412,6 +1567,752 @@ export const GetBufferResponse: MessageFns<GetBufferResponse> = {
     message.buffer = (object.buffer !== undefined && object.buffer !== null)
       ? Buffer.fromPartial(object.buffer)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseListBuffersRequest(): ListBuffersRequest {
+  return { pageSize: 0, pageToken: "", dueBeforeTime: undefined, paused: undefined, supplierName: "", orderBy: 0 };
+}
+
+export const ListBuffersRequest: MessageFns<ListBuffersRequest> = {
+  encode(message: ListBuffersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
+    if (message.dueBeforeTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.dueBeforeTime), writer.uint32(26).fork()).join();
+    }
+    if (message.paused !== undefined) {
+      writer.uint32(32).bool(message.paused);
+    }
+    if (message.supplierName !== "") {
+      writer.uint32(42).string(message.supplierName);
+    }
+    if (message.orderBy !== 0) {
+      writer.uint32(48).int32(message.orderBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListBuffersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListBuffersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.dueBeforeTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.paused = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.supplierName = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.orderBy = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListBuffersRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      dueBeforeTime: isSet(object.dueBeforeTime)
+        ? fromJsonTimestamp(object.dueBeforeTime)
+        : isSet(object.due_before_time)
+        ? fromJsonTimestamp(object.due_before_time)
+        : undefined,
+      paused: isSet(object.paused) ? globalThis.Boolean(object.paused) : undefined,
+      supplierName: isSet(object.supplierName)
+        ? globalThis.String(object.supplierName)
+        : isSet(object.supplier_name)
+        ? globalThis.String(object.supplier_name)
+        : "",
+      orderBy: isSet(object.orderBy)
+        ? bufferOrderFromJSON(object.orderBy)
+        : isSet(object.order_by)
+        ? bufferOrderFromJSON(object.order_by)
+        : 0,
+    };
+  },
+
+  toJSON(message: ListBuffersRequest): unknown {
+    const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.dueBeforeTime !== undefined) {
+      obj.dueBeforeTime = message.dueBeforeTime.toISOString();
+    }
+    if (message.paused !== undefined) {
+      obj.paused = message.paused;
+    }
+    if (message.supplierName !== "") {
+      obj.supplierName = message.supplierName;
+    }
+    if (message.orderBy !== 0) {
+      obj.orderBy = bufferOrderToJSON(message.orderBy);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListBuffersRequest>, I>>(base?: I): ListBuffersRequest {
+    return ListBuffersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListBuffersRequest>, I>>(object: I): ListBuffersRequest {
+    const message = createBaseListBuffersRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.dueBeforeTime = object.dueBeforeTime ?? undefined;
+    message.paused = object.paused ?? undefined;
+    message.supplierName = object.supplierName ?? "";
+    message.orderBy = object.orderBy ?? 0;
+    return message;
+  },
+};
+
+function createBaseListBuffersResponse(): ListBuffersResponse {
+  return { buffers: [], nextPageToken: "", asOfTime: undefined };
+}
+
+export const ListBuffersResponse: MessageFns<ListBuffersResponse> = {
+  encode(message: ListBuffersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.buffers) {
+      BufferSummary.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    if (message.asOfTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.asOfTime), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListBuffersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListBuffersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.buffers.push(BufferSummary.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.asOfTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListBuffersResponse {
+    return {
+      buffers: globalThis.Array.isArray(object?.buffers)
+        ? object.buffers.map((e: any) => BufferSummary.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+      asOfTime: isSet(object.asOfTime)
+        ? fromJsonTimestamp(object.asOfTime)
+        : isSet(object.as_of_time)
+        ? fromJsonTimestamp(object.as_of_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListBuffersResponse): unknown {
+    const obj: any = {};
+    if (message.buffers?.length) {
+      obj.buffers = message.buffers.map((e) => BufferSummary.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    if (message.asOfTime !== undefined) {
+      obj.asOfTime = message.asOfTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListBuffersResponse>, I>>(base?: I): ListBuffersResponse {
+    return ListBuffersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListBuffersResponse>, I>>(object: I): ListBuffersResponse {
+    const message = createBaseListBuffersResponse();
+    message.buffers = object.buffers?.map((e) => BufferSummary.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    message.asOfTime = object.asOfTime ?? undefined;
+    return message;
+  },
+};
+
+function createBasePreviewReleaseRequest(): PreviewReleaseRequest {
+  return { supplierId: "", asOfTime: undefined, force: false };
+}
+
+export const PreviewReleaseRequest: MessageFns<PreviewReleaseRequest> = {
+  encode(message: PreviewReleaseRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.asOfTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.asOfTime), writer.uint32(18).fork()).join();
+    }
+    if (message.force !== false) {
+      writer.uint32(24).bool(message.force);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewReleaseRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewReleaseRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.asOfTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.force = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreviewReleaseRequest {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      asOfTime: isSet(object.asOfTime)
+        ? fromJsonTimestamp(object.asOfTime)
+        : isSet(object.as_of_time)
+        ? fromJsonTimestamp(object.as_of_time)
+        : undefined,
+      force: isSet(object.force) ? globalThis.Boolean(object.force) : false,
+    };
+  },
+
+  toJSON(message: PreviewReleaseRequest): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.asOfTime !== undefined) {
+      obj.asOfTime = message.asOfTime.toISOString();
+    }
+    if (message.force !== false) {
+      obj.force = message.force;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PreviewReleaseRequest>, I>>(base?: I): PreviewReleaseRequest {
+    return PreviewReleaseRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PreviewReleaseRequest>, I>>(object: I): PreviewReleaseRequest {
+    const message = createBasePreviewReleaseRequest();
+    message.supplierId = object.supplierId ?? "";
+    message.asOfTime = object.asOfTime ?? undefined;
+    message.force = object.force ?? false;
+    return message;
+  },
+};
+
+function createBasePreviewReleaseResponse(): PreviewReleaseResponse {
+  return { purchaseOrders: [], asOfTime: undefined };
+}
+
+export const PreviewReleaseResponse: MessageFns<PreviewReleaseResponse> = {
+  encode(message: PreviewReleaseResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.purchaseOrders) {
+      PurchaseOrderPreview.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.asOfTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.asOfTime), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewReleaseResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewReleaseResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.purchaseOrders.push(PurchaseOrderPreview.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.asOfTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreviewReleaseResponse {
+    return {
+      purchaseOrders: globalThis.Array.isArray(object?.purchaseOrders)
+        ? object.purchaseOrders.map((e: any) => PurchaseOrderPreview.fromJSON(e))
+        : globalThis.Array.isArray(object?.purchase_orders)
+        ? object.purchase_orders.map((e: any) => PurchaseOrderPreview.fromJSON(e))
+        : [],
+      asOfTime: isSet(object.asOfTime)
+        ? fromJsonTimestamp(object.asOfTime)
+        : isSet(object.as_of_time)
+        ? fromJsonTimestamp(object.as_of_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PreviewReleaseResponse): unknown {
+    const obj: any = {};
+    if (message.purchaseOrders?.length) {
+      obj.purchaseOrders = message.purchaseOrders.map((e) => PurchaseOrderPreview.toJSON(e));
+    }
+    if (message.asOfTime !== undefined) {
+      obj.asOfTime = message.asOfTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PreviewReleaseResponse>, I>>(base?: I): PreviewReleaseResponse {
+    return PreviewReleaseResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PreviewReleaseResponse>, I>>(object: I): PreviewReleaseResponse {
+    const message = createBasePreviewReleaseResponse();
+    message.purchaseOrders = object.purchaseOrders?.map((e) => PurchaseOrderPreview.fromPartial(e)) || [];
+    message.asOfTime = object.asOfTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseSimulatePolicyRequest(): SimulatePolicyRequest {
+  return { supplierId: "", proposedPolicy: undefined, startTime: undefined, endTime: undefined };
+}
+
+export const SimulatePolicyRequest: MessageFns<SimulatePolicyRequest> = {
+  encode(message: SimulatePolicyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.proposedPolicy !== undefined) {
+      BufferPolicy.encode(message.proposedPolicy, writer.uint32(18).fork()).join();
+    }
+    if (message.startTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.startTime), writer.uint32(26).fork()).join();
+    }
+    if (message.endTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.endTime), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SimulatePolicyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSimulatePolicyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.proposedPolicy = BufferPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.startTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SimulatePolicyRequest {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      proposedPolicy: isSet(object.proposedPolicy)
+        ? BufferPolicy.fromJSON(object.proposedPolicy)
+        : isSet(object.proposed_policy)
+        ? BufferPolicy.fromJSON(object.proposed_policy)
+        : undefined,
+      startTime: isSet(object.startTime)
+        ? fromJsonTimestamp(object.startTime)
+        : isSet(object.start_time)
+        ? fromJsonTimestamp(object.start_time)
+        : undefined,
+      endTime: isSet(object.endTime)
+        ? fromJsonTimestamp(object.endTime)
+        : isSet(object.end_time)
+        ? fromJsonTimestamp(object.end_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: SimulatePolicyRequest): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.proposedPolicy !== undefined) {
+      obj.proposedPolicy = BufferPolicy.toJSON(message.proposedPolicy);
+    }
+    if (message.startTime !== undefined) {
+      obj.startTime = message.startTime.toISOString();
+    }
+    if (message.endTime !== undefined) {
+      obj.endTime = message.endTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SimulatePolicyRequest>, I>>(base?: I): SimulatePolicyRequest {
+    return SimulatePolicyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SimulatePolicyRequest>, I>>(object: I): SimulatePolicyRequest {
+    const message = createBaseSimulatePolicyRequest();
+    message.supplierId = object.supplierId ?? "";
+    message.proposedPolicy = (object.proposedPolicy !== undefined && object.proposedPolicy !== null)
+      ? BufferPolicy.fromPartial(object.proposedPolicy)
+      : undefined;
+    message.startTime = object.startTime ?? undefined;
+    message.endTime = object.endTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseSimulatePolicyResponse(): SimulatePolicyResponse {
+  return { proposed: undefined, current: undefined, startTime: undefined, endTime: undefined };
+}
+
+export const SimulatePolicyResponse: MessageFns<SimulatePolicyResponse> = {
+  encode(message: SimulatePolicyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.proposed !== undefined) {
+      PolicySimulation.encode(message.proposed, writer.uint32(10).fork()).join();
+    }
+    if (message.current !== undefined) {
+      PolicySimulation.encode(message.current, writer.uint32(18).fork()).join();
+    }
+    if (message.startTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.startTime), writer.uint32(26).fork()).join();
+    }
+    if (message.endTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.endTime), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SimulatePolicyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSimulatePolicyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.proposed = PolicySimulation.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.current = PolicySimulation.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.startTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SimulatePolicyResponse {
+    return {
+      proposed: isSet(object.proposed) ? PolicySimulation.fromJSON(object.proposed) : undefined,
+      current: isSet(object.current) ? PolicySimulation.fromJSON(object.current) : undefined,
+      startTime: isSet(object.startTime)
+        ? fromJsonTimestamp(object.startTime)
+        : isSet(object.start_time)
+        ? fromJsonTimestamp(object.start_time)
+        : undefined,
+      endTime: isSet(object.endTime)
+        ? fromJsonTimestamp(object.endTime)
+        : isSet(object.end_time)
+        ? fromJsonTimestamp(object.end_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: SimulatePolicyResponse): unknown {
+    const obj: any = {};
+    if (message.proposed !== undefined) {
+      obj.proposed = PolicySimulation.toJSON(message.proposed);
+    }
+    if (message.current !== undefined) {
+      obj.current = PolicySimulation.toJSON(message.current);
+    }
+    if (message.startTime !== undefined) {
+      obj.startTime = message.startTime.toISOString();
+    }
+    if (message.endTime !== undefined) {
+      obj.endTime = message.endTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SimulatePolicyResponse>, I>>(base?: I): SimulatePolicyResponse {
+    return SimulatePolicyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SimulatePolicyResponse>, I>>(object: I): SimulatePolicyResponse {
+    const message = createBaseSimulatePolicyResponse();
+    message.proposed = (object.proposed !== undefined && object.proposed !== null)
+      ? PolicySimulation.fromPartial(object.proposed)
+      : undefined;
+    message.current = (object.current !== undefined && object.current !== null)
+      ? PolicySimulation.fromPartial(object.current)
+      : undefined;
+    message.startTime = object.startTime ?? undefined;
+    message.endTime = object.endTime ?? undefined;
     return message;
   },
 };
@@ -3614,7 +4515,10 @@ export const ProcurementServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** UpdateBufferPolicy changes a supplier's release rules and records who, when and why. */
+    /**
+     * UpdateBufferPolicy changes a supplier's release rules and records who, when and why. With an update_mask
+     * only the named fields change; without one the whole policy is replaced (unset fields take their defaults).
+     */
     updateBufferPolicy: {
       name: "UpdateBufferPolicy",
       requestType: UpdateBufferPolicyRequest as typeof UpdateBufferPolicyRequest,
@@ -3638,6 +4542,39 @@ export const ProcurementServiceDefinition = {
       requestType: GetBufferRequest as typeof GetBufferRequest,
       requestStream: false,
       responseType: GetBufferResponse as typeof GetBufferResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * ListBuffers is every supplier's buffer at a glance, one page at a time: totals, oldest demand, progress
+     * toward the thresholds, and when the next release is due and by which rule.
+     */
+    listBuffers: {
+      name: "ListBuffers",
+      requestType: ListBuffersRequest as typeof ListBuffersRequest,
+      requestStream: false,
+      responseType: ListBuffersResponse as typeof ListBuffersResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** PreviewRelease is what EvaluateBuffers would release at a time, worked out by the same rules and rounding; it writes nothing. */
+    previewRelease: {
+      name: "PreviewRelease",
+      requestType: PreviewReleaseRequest as typeof PreviewReleaseRequest,
+      requestStream: false,
+      responseType: PreviewReleaseResponse as typeof PreviewReleaseResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * SimulatePolicy is a replay of a supplier's recorded demand over a past window through the release rules,
+     * once with a proposed policy and once with the current one; it writes nothing.
+     */
+    simulatePolicy: {
+      name: "SimulatePolicy",
+      requestType: SimulatePolicyRequest as typeof SimulatePolicyRequest,
+      requestStream: false,
+      responseType: SimulatePolicyResponse as typeof SimulatePolicyResponse,
       responseStream: false,
       options: {},
     },
