@@ -85,7 +85,7 @@ export async function insertDemandCancellation(sql: Sql, cancellation: { demandI
 }
 
 /** SKUs the supplier serves now, as SQL (a CTE body) over the supplier id parameter. */
-const SERVED_SKUS = `SELECT sp.sku FROM procurement.supplier_product sp WHERE sp.supplier_id = ? AND ${supplierOfSkuSql('sp.sku')} = sp.supplier_id`;
+const SERVED_SKUS = `SELECT p.sku FROM procurement.supplier_product p WHERE p.supplier_id = ? AND ${supplierOfSkuSql('p.sku')} = p.supplier_id`;
 
 /** Demand that arrived in [from, to) for the SKUs the supplier serves now, in arrival order. */
 export function findDemandArrivals(sql: Sql, supplierId: string, from: Date, to: Date): Promise<{ demandId: string; sku: string; quantity: number; demandTime: Date }[]> {

@@ -60,8 +60,8 @@ export async function findSupplierProducts(sql: Sql, pairs: [supplierId: string,
 /** The products of a supplier for the SKUs it serves now, by SKU. */
 export async function findServedProducts(sql: Sql, supplierId: string): Promise<SupplierProduct[]> {
   return sql<SupplierProduct>(
-    `SELECT sp.supplier_id, sp.sku, sp.supplier_sku, sp.unit_cost, sp.pack_size, sp.min_order_quantity, sp.preferred FROM procurement.supplier_product sp
-     WHERE sp.supplier_id = ? AND ${supplierOfSkuSql('sp.sku')} = sp.supplier_id ORDER BY sp.sku`,
+    `SELECT p.supplier_id, p.sku, p.supplier_sku, p.unit_cost, p.pack_size, p.min_order_quantity, p.preferred FROM procurement.supplier_product p
+     WHERE p.supplier_id = ? AND ${supplierOfSkuSql('p.sku')} = p.supplier_id ORDER BY p.sku`,
     [supplierId],
   );
 }
