@@ -249,7 +249,7 @@ describe('SimulatePolicy', () => {
     const result = await planner.simulatePolicy({ supplierId: 'SIM', proposedPolicy: { minQuantity: 10 }, startTime: new Date('2026-03-01T00:00:00Z') });
     expect([result.startTime, result.endTime]).toEqual([new Date('2026-03-01T00:00:00Z'), new Date('2026-03-20T00:00:00Z')]);
     const { proposed, current } = result;
-    const releases = (sim: typeof proposed) => sim!.releases.map((r) => [r.releaseTime.toISOString(), r.trigger, r.lines[0].demandedQuantity, r.lines[0].quantity]);
+    const releases = (sim: typeof proposed) => sim!.releases.map((r) => [r.releaseTime!.toISOString(), r.trigger, r.lines[0].demandedQuantity, r.lines[0].quantity]);
     // Current (min 4): every second day, and the schedule takes the odd one; the cancelled demand is never ordered.
     expect(releases(current)).toEqual([
       ['2026-03-03T12:00:00.000Z', ReleaseTrigger.RELEASE_TRIGGER_MIN_QUANTITY, 4, 6],

@@ -18,12 +18,16 @@ export function findBufferLines(sql: Sql, supplierId: string): Promise<BufferLin
   );
 }
 
-/** The buffered demand of these suppliers per SKU with its value at unit cost, ordered by supplier and SKU. */
+/** The buffered demand of these suppliers per SKU with its value at unit cost, ordered by supplier and SKU (summed first, then valued). */
 export function findBufferLinesOf(sql: Sql, supplierIds: string[]): Promise<(BufferLineRow & { supplierId: string })[]> {
   return sql<BufferLineRow & { supplierId: string }>(
-    `SELECT b.supplier_id, b.sku, sum(b.quantity)::int AS quantity, sum(b.quantity) * sp.unit_cost AS value, min(b.demand_time) AS oldest_demand_time
-     FROM procurement.buffered_demand b JOIN procurement.supplier_product sp ON sp.supplier_id = b.supplier_id AND sp.sku = b.sku
-     WHERE b.supplier_id = ANY(?) GROUP BY b.supplier_id, b.sku, sp.unit_cost ORDER BY b.supplier_id, b.sku`,
+    `SELECT l.supplier_id, l.sku, l.quantity::int AS quantity, l.quantity * sp.unit_cost AS value, l.oldest_demand_time
+     FROM (
+       SELECT supplier_id, sku, sum(quantity) AS quantity, min(demand_time) AS oldest_demand_time
+       FROM procurement.buffered_demand WHERE supplier_id = ANY(?) GROUP BY supplier_id, sku
+     ) l
+     JOIN procurement.supplier_product sp ON sp.supplier_id = l.supplier_id AND sp.sku = l.sku
+     ORDER BY l.supplier_id, l.sku`,
     [supplierIds],
   );
 }
