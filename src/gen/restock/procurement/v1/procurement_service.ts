@@ -210,7 +210,12 @@ export interface PreviewReleaseResponse {
   asOfTime: Date | undefined;
 }
 
-/** SimulatePolicyRequest is the input of SimulatePolicy. */
+/**
+ * SimulatePolicyRequest is the input of SimulatePolicy. The replay takes the demand that arrived in the window
+ * for the SKUs the supplier serves now, rounds with its current products, starts from an empty buffer, and
+ * replays each cancellation as it was asked (units of a demand still buffered in the replay; recorded with their
+ * time from this version on).
+ */
 export interface SimulatePolicyRequest {
   supplierId: string;
   /** The policy to try, whole: unset fields take their defaults as in UpdateBufferPolicy without a mask. */
