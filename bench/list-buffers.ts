@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   };
   const results: string[] = [];
   for (const [name, call] of Object.entries(scenarios)) {
+    for (let i = 0; i < 3; i++) await call(); // warm-up
     const { p50, p95 } = await latencies(CALLS, call);
     results.push(`  ${name}: p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (target < 300 ms)`);
   }
