@@ -75,3 +75,9 @@ export function findUnassignedDemand(sql: Sql, after: string, limit: number): Pr
     [after, limit],
   );
 }
+
+/** Units of a SKU still buffered (not on a PO), whoever buffers them. */
+export async function bufferedQuantityOfSku(sql: Sql, sku: string): Promise<number> {
+  const [{ quantity }] = await sql<{ quantity: number }>('SELECT coalesce(sum(quantity), 0)::int AS quantity FROM procurement.buffered_demand WHERE sku = ?', [sku]);
+  return quantity;
+}

@@ -12,6 +12,7 @@ import { cancelDemand, listUnassignedDemand } from './demand';
 import * as map from './procurement.mapping';
 import { checkPolicy, checkSupplier, checkSupplierProduct, optionalId } from './procurement.validation';
 import { getSupplier, listSuppliers, upsertSupplier } from './suppliers';
+import { getSupplierProduct } from './supplier-products';
 
 /** Handlers of suppliers, catalog, policies, buffers and demand: validate, call one domain function, map. */
 export function bufferHandlers(orm: Orm, clock: Clock): Handlers<typeof ProcurementServiceDefinition> {
@@ -31,7 +32,10 @@ export function bufferHandlers(orm: Orm, clock: Clock): Handlers<typeof Procurem
     async upsertSupplierProduct({ supplierProduct }) {
       checkSupplierProduct(supplierProduct);
       const product = map.fromSupplierProduct(supplierProduct!);
-      return { supplierProduct: map.toSupplierProduct(await upsertSupplierProductAndRelease(orm, clock, product), product.currencyCode) };
+      const saved = await upsertSupplierProductAndRelease(orm, clock, product);
+      // serving is read back: the upsert may have made (or unmade) this supplier the SKU's serving one.
+      const { serving } = await getSupplierProduct(orm, saved.supplierId, saved.sku);
+      return { supplierProduct: map.toSupplierProduct(saved, product.currencyCode, serving) };
     },
     async updateBufferPolicy(request, call) {
       if (!request.policy) throw invalidArgument([{ field: 'policy', description: 'is required' }]);
