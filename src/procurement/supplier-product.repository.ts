@@ -60,14 +60,14 @@ export async function findSupplierProducts(sql: Sql, pairs: [supplierId: string,
 /** A supplier product as listed: with its supplier's currency and whether that supplier serves the SKU now. */
 export type ListedSupplierProduct = SupplierProduct & { currencyCode: string; serving: boolean };
 
-const LISTED_COLUMNS = `sp.supplier_id, sp.sku, sp.supplier_sku, sp.unit_cost, sp.pack_size, sp.min_order_quantity, sp.preferred,
-  s.currency_code, ${supplierOfSkuSql('sp.sku')} = sp.supplier_id AS serving`;
+const LISTED_COLUMNS = `p.supplier_id, p.sku, p.supplier_sku, p.unit_cost, p.pack_size, p.min_order_quantity, p.preferred,
+  s.currency_code, ${supplierOfSkuSql('p.sku')} = p.supplier_id AS serving`;
 
 /** One supplier product as listed; undefined when the supplier does not sell the SKU. */
 export async function findListedSupplierProduct(sql: Sql, supplierId: string, sku: string): Promise<ListedSupplierProduct | undefined> {
   const [row] = await sql<ListedSupplierProduct>(
-    `SELECT ${LISTED_COLUMNS} FROM procurement.supplier_product sp JOIN procurement.supplier s USING (supplier_id)
-     WHERE sp.supplier_id = ? AND sp.sku = ?`,
+    `SELECT ${LISTED_COLUMNS} FROM procurement.supplier_product p JOIN procurement.supplier s USING (supplier_id)
+     WHERE p.supplier_id = ? AND p.sku = ?`,
     [supplierId, sku],
   );
   return row;
@@ -87,9 +87,9 @@ export function findSupplierProductPage(
   limit: number,
 ): Promise<ListedSupplierProduct[]> {
   return sql<ListedSupplierProduct>(
-    `SELECT ${LISTED_COLUMNS} FROM procurement.supplier_product sp JOIN procurement.supplier s USING (supplier_id)
-     WHERE (? = '' OR sp.supplier_id = ?) AND (? = '' OR sp.sku = ?) AND (?::text IS NULL OR (sp.supplier_id, sp.sku) > (?::text, ?::text))
-     ORDER BY sp.supplier_id, sp.sku LIMIT ?`,
+    `SELECT ${LISTED_COLUMNS} FROM procurement.supplier_product p JOIN procurement.supplier s USING (supplier_id)
+     WHERE (? = '' OR p.supplier_id = ?) AND (? = '' OR p.sku = ?) AND (?::text IS NULL OR (p.supplier_id, p.sku) > (?::text, ?::text))
+     ORDER BY p.supplier_id, p.sku LIMIT ?`,
     [filter.supplierId, filter.supplierId, filter.sku, filter.sku, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, limit],
   );
 }
