@@ -164,7 +164,9 @@ describe('supplier products', () => {
 
 describe('ListBackorders across SKUs', () => {
   beforeAll(async () => {
-    // BO-A and BO-B are served by SUP-BO; BO-C by SUP-OTHER (SUP-BO sells it too, but not first).
+    // BO-A and BO-B are served by SUP-BO; BO-C by SUP-OTHER (SUP-BO sells it too, but not first). Created on
+    // a Saturday: their first scheduled release (Monday 2026-03-09) comes after every test here.
+    clock.set('2026-03-07T12:00:00Z');
     await seedSupplier(t, 'SUP-OTHER', {}, [{ sku: 'BO-C' }]);
     await seedSupplier(t, 'SUP-BO', {}, [{ sku: 'BO-A' }, { sku: 'BO-B' }, { sku: 'BO-C' }]);
     for (const sku of ['BO-A', 'BO-B', 'BO-C']) await product(t, sku);
