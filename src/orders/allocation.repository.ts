@@ -198,8 +198,9 @@ export interface WaitingBackorder {
 
 /**
  * Up to limit waiting lines after `after`, by SKU then each SKU's allocation order (the backorder_queue index
- * order), of some SKUs (null = all) and passing the filter. Each line's 1-based position counts its whole SKU
- * queue: one ordered pass over the queues of the SKUs on the page, whatever the page's depth in them.
+ * order), of some SKUs (null = all) and passing the filter; the redundant `sku >= ` bound starts the index scan
+ * at the token. Each line's 1-based position counts its whole SKU queue: one pass over the queue of each SKU on
+ * the page (by index, SKU by SKU), whatever the page's depth in it.
  */
 export function backordersAcrossSkus(
   sql: Sql,
@@ -215,16 +216,18 @@ export function backordersAcrossSkus(
        FROM orders.order_line l
        WHERE l.backordered > 0 AND (?::text[] IS NULL OR l.sku = ANY(?::text[]))
          AND (?::int IS NULL OR l.priority = ?::int) AND (?::timestamptz IS NULL OR l.queue_time <= ?::timestamptz)
+         AND (?::text IS NULL OR l.sku >= ?::text)
          AND (?::text IS NULL OR l.sku > ?::text OR (l.sku = ?::text AND (l.priority < ?::int
               OR (l.priority = ?::int AND (l.queue_time, l.line_id) > (?::timestamptz, ?::text)))))
        ORDER BY l.sku, l.priority DESC, l.queue_time, l.line_id LIMIT ?),
      queue AS (
-       SELECT w.line_id, (row_number() OVER (PARTITION BY w.sku ORDER BY w.priority DESC, w.queue_time, w.line_id))::int AS position
-       FROM orders.order_line w WHERE w.backordered > 0 AND w.sku IN (SELECT DISTINCT sku FROM page))
+       SELECT q.line_id, q.position FROM (SELECT DISTINCT sku FROM page) s CROSS JOIN LATERAL (
+         SELECT w.line_id, (row_number() OVER (ORDER BY w.priority DESC, w.queue_time, w.line_id))::int AS position
+         FROM orders.order_line w WHERE w.sku = s.sku AND w.backordered > 0) q)
      SELECT page.*, to_char(page.queue_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS queue_key, queue.position
      FROM page JOIN queue USING (line_id)
      ORDER BY page.sku, page.priority DESC, page.queue_time, page.line_id`,
-    [skus, skus, filter.priority, filter.priority, filter.queuedBy, filter.queuedBy,
+    [skus, skus, filter.priority, filter.priority, filter.queuedBy, filter.queuedBy, after?.[0] ?? null, after?.[0] ?? null,
       after?.[0] ?? null, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, after?.[1] ?? null, after?.[2] ?? null, after?.[3] ?? null, limit],
   );
 }
