@@ -26,7 +26,7 @@ type Page = { backorders: Backorder[]; nextPageToken: string };
 export async function listBackorders(deps: ServiceDeps, query: BackorderQuery, limit: number, pageToken: string): Promise<Page> {
   const now = deps.clock.now();
   const filter: BackorderFilter = { priority: query.priority || null, queuedBy: query.minAgeMs > 0 ? new Date(now.getTime() - query.minAgeMs) : null };
-  const skus = query.supplierId === '' ? null : await skusServedBy(deps.peers, query.supplierId);
+  const skus = query.supplierId === '' ? null : await skusServedBy(deps.peers, query.supplierId, query.sku);
   if (query.sku !== '') {
     if (skus !== null && !skus.includes(query.sku)) return { backorders: [], nextPageToken: '' };
     return queueOfSku(deps, query.sku, filter, now, limit, pageToken);

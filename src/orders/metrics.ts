@@ -22,7 +22,7 @@ export interface MetricsScope {
 export async function backorderMetrics(deps: ServiceDeps, scope: MetricsScope = { start: null, end: null, sku: '', supplierId: '' }): Promise<BackorderMetrics> {
   let skus = scope.sku === '' ? null : [scope.sku];
   if (scope.supplierId !== '') {
-    const served = await skusServedBy(deps.peers, scope.supplierId);
+    const served = await skusServedBy(deps.peers, scope.supplierId, scope.sku);
     skus = skus === null ? served : skus.filter((sku) => served.includes(sku));
   }
   const m = await backorderFigures(sqlOf(deps.orm.em.fork()), deps.clock.now(), { start: scope.start, end: scope.end, skus });
