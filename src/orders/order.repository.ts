@@ -152,8 +152,8 @@ export async function finalizePlacedOrders(sql: Sql, orderIds: string[], lines: 
        FROM unnest(?::text[], ?::int[], ?::int[], ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::text[])
          AS r(line_id, allocated, backordered, unit_price, currency_code, expected, latest, source, po)
        WHERE l.line_id = r.line_id AND l.order_id IN (SELECT order_id FROM placed) RETURNING l.line_id)
-     INSERT INTO orders.outbox (topic, dedupe_key, payload)
-     SELECT m.topic, m.dedupe_key, m.payload FROM unnest(?::text[], ?::text[], ?::text[], ?::jsonb[]) AS m(order_id, topic, dedupe_key, payload)
+     INSERT INTO orders.outbox (topic, dedupe_key, payload, traceparent)
+     SELECT m.topic, m.dedupe_key, m.payload, m.traceparent FROM unnest(?::text[], ?::text[], ?::text[], ?::jsonb[], ?::text[]) AS m(order_id, topic, dedupe_key, payload, traceparent)
      WHERE m.order_id IN (SELECT order_id FROM placed) AND (SELECT count(*) FROM lines) > 0
      ON CONFLICT (dedupe_key) DO NOTHING`,
     [
@@ -171,6 +171,7 @@ export async function finalizePlacedOrders(sql: Sql, orderIds: string[], lines: 
       messages.map((m) => m.topic),
       messages.map((m) => m.key),
       messages.map((m) => JSON.stringify(m.payload)),
+      messages.map((m) => m.traceparent ?? null),
     ],
   );
 }
