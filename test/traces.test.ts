@@ -199,6 +199,43 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     // No pg span without a parent: the outbox and scheduler polls do not each start a trace.
     expect(receiver.spans.filter((s) => s.parentSpanId === '' && isPg(s))).toEqual([]);
   }, 90_000);
+
+  it('keeps each batch of concurrent PlaceOrders in the trace of an order of that batch', async () => {
+    const before = receiver.spans.length;
+    await r.clients.inventory.upsertProduct({ product: { sku: 'BATCHED-1', name: 'Batched', unitPrice: { currencyCode: 'EUR', units: 3, nanos: 0 } } });
+    await r.clients.inventory.adjustStock({ requestId: 'seed-batched', sku: 'BATCHED-1', delta: 100, reason: 'seed' });
+    const placed = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        r.clients.orders.placeOrder({
+          requestId: `batched-${i}`,
+          customerId: `batch-${i}`,
+          customerEmail: `batch-${i}@example.com`,
+          priority: Priority.PRIORITY_STANDARD,
+          fulfillmentPolicy: FulfillmentPolicy.FULFILLMENT_POLICY_SHIP_AVAILABLE_NOW,
+          lines: [{ sku: 'BATCHED-1', quantity: 1 }],
+        }),
+      ),
+    );
+    expect(placed.every(({ order }) => order!.lines[0].allocatedQuantity === 1)).toBe(true);
+    // Each batch reserves once, from within the PlaceOrder of its first order, while that call is still open. A
+    // batch started when the previous one ended must not run in that one's trace: its call has answered.
+    // Spans are exported in the order they end, and every reservation ended before the last order answered.
+    const spans = await waitFor(
+      () => {
+        const received = receiver.spans.slice(before);
+        return received.filter((s) => s.name === 'grpc.restock.orders.v1.OrdersService/PlaceOrder' && s.kind === SERVER).length === 16 && received;
+      },
+      { what: 'the PlaceOrder spans' },
+    );
+    const places = new Map(spans.filter((s) => s.name === 'grpc.restock.orders.v1.OrdersService/PlaceOrder' && s.kind === SERVER).map((s) => [s.spanId, s]));
+    const reserves = spans.filter((s) => /InventoryService\/(Batch)?ReserveStock$/.test(s.name) && s.kind === CLIENT);
+    expect(reserves.length).toBeGreaterThan(1); // more than one batch ran
+    for (const call of reserves) {
+      const place = places.get(call.parentSpanId);
+      expect(place).toBeDefined();
+      expect([call.startNanos >= place!.startNanos, call.endNanos <= place!.endNanos]).toEqual([true, true]);
+    }
+  }, 60_000);
 });
 
 describe('without OTEL_EXPORTER_OTLP_ENDPOINT', () => {

@@ -14,6 +14,8 @@ export interface ReceivedSpan {
   attributes: Record<string, unknown>;
   /** OTLP status code: 0 unset, 1 ok, 2 error. */
   statusCode: number;
+  startNanos: bigint;
+  endNanos: bigint;
 }
 
 /** A real OTLP/HTTP trace receiver in the test process (JSON, the encoding of @opentelemetry/exporter-trace-otlp-http). */
@@ -36,7 +38,7 @@ interface AnyValue {
 }
 type KeyValue = { key: string; value: AnyValue };
 interface ExportRequest {
-  resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { spans?: (Omit<ReceivedSpan, 'attributes' | 'serviceName' | 'statusCode' | 'parentSpanId'> & { parentSpanId?: string; attributes?: KeyValue[]; status?: { code?: number } })[] }[] }[];
+  resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { spans?: (Pick<ReceivedSpan, 'traceId' | 'spanId' | 'name' | 'kind'> & { parentSpanId?: string; attributes?: KeyValue[]; status?: { code?: number }; startTimeUnixNano: string; endTimeUnixNano: string })[] }[] }[];
 }
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
@@ -69,6 +71,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
                 serviceName,
                 attributes: flatten(span.attributes),
                 statusCode: span.status?.code ?? 0,
+                startNanos: BigInt(span.startTimeUnixNano),
+                endNanos: BigInt(span.endTimeUnixNano),
               });
             }
           }
