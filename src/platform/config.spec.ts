@@ -35,4 +35,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ RETENTION_DAYS: '1', OUTBOX_MAX_ATTEMPTS: '30' })).toThrow(/RETENTION_DAYS: must be longer than the outbox retry window/);
     expect(loadConfig({ RETENTION_DAYS: '2', OUTBOX_MAX_ATTEMPTS: '30' }).RETENTION_DAYS).toBe(2);
   });
+
+  it('turns tracing on only with an http(s) OTLP endpoint', () => {
+    expect(loadConfig({}).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(loadConfig({}).OTEL_SERVICE_NAME).toBe('restock');
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'restock-orders' })).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_SERVICE_NAME: 'restock-orders',
+    });
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
 });

@@ -88,6 +88,10 @@ const variables = z.object({
   STILL_WAITING_DAYS: positiveInt.default(7),
   /** Days delivered outbox messages and idempotency keys are kept; a retry older than this is taken as new. */
   RETENTION_DAYS: positiveInt.default(30),
+  /** Export traces over OTLP/HTTP to `<this>/v1/traces` (e.g. http://localhost:4318); unset: tracing is off (nothing loaded). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  /** `service.name` of the exported spans. */
+  OTEL_SERVICE_NAME: z.string().min(1).default('restock'),
 });
 
 const HOUR_MS = 60 * 60 * 1000;

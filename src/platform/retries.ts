@@ -15,6 +15,7 @@ export const IDEMPOTENT = {
   inventory: {
     upsertProduct: true,
     getProduct: true,
+    listProducts: true,
     batchGetProducts: true,
     getStock: true,
     adjustStock: true,
@@ -43,6 +44,9 @@ export const IDEMPOTENT = {
     getSupplier: true,
     listSuppliers: true,
     upsertSupplierProduct: true,
+    getSupplierProduct: true,
+    listSupplierProducts: true,
+    deleteSupplierProduct: false,
     updateBufferPolicy: false,
     listPolicyChanges: true,
     getBuffer: true,

@@ -107,3 +107,9 @@ export function findDemandCancellations(sql: Sql, supplierId: string, from: Date
     [supplierId, from, to],
   );
 }
+
+/** Units of a SKU still buffered (not on a PO), whoever buffers them. */
+export async function bufferedQuantityOfSku(sql: Sql, sku: string): Promise<number> {
+  const [{ quantity }] = await sql<{ quantity: number }>('SELECT coalesce(sum(quantity), 0)::int AS quantity FROM procurement.buffered_demand WHERE sku = ?', [sku]);
+  return quantity;
+}

@@ -15,6 +15,7 @@ import { cancelDemand, listUnassignedDemand } from './demand';
 import * as map from './procurement.mapping';
 import { checkPolicy, checkSupplier, checkSupplierProduct, maskedPolicy, optionalId, policyMaskFields } from './procurement.validation';
 import { getSupplier, listSuppliers, upsertSupplier } from './suppliers';
+import { getSupplierProduct } from './supplier-products';
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -36,7 +37,10 @@ export function bufferHandlers(orm: Orm, clock: Clock): Handlers<typeof Procurem
     async upsertSupplierProduct({ supplierProduct }) {
       checkSupplierProduct(supplierProduct);
       const product = map.fromSupplierProduct(supplierProduct!);
-      return { supplierProduct: map.toSupplierProduct(await upsertSupplierProductAndRelease(orm, clock, product), product.currencyCode) };
+      const saved = await upsertSupplierProductAndRelease(orm, clock, product);
+      // serving is read back: the upsert may have made (or unmade) this supplier the SKU's serving one.
+      const { serving } = await getSupplierProduct(orm, saved.supplierId, saved.sku);
+      return { supplierProduct: map.toSupplierProduct(saved, product.currencyCode, serving) };
     },
     async updateBufferPolicy(request, call) {
       if (!request.policy) throw invalidArgument([{ field: 'policy', description: 'is required' }]);

@@ -43,14 +43,16 @@ export function toSupplier(supplier: Supplier): SupplierProto {
   return { ...fields, bufferPolicy: toPolicy(policy, supplier.currencyCode) };
 }
 
-/** A request's supplier product, with the currency its unit cost is in. */
+/** A request's supplier product, with the currency its unit cost is in (serving is output only). */
 export function fromSupplierProduct(product: SupplierProductProto): SupplierProduct & { currencyCode: string } {
-  return { ...product, unitCost: Amount.of(product.unitCost!).toDecimal(), currencyCode: product.unitCost!.currencyCode };
+  const { serving: _serving, ...fields } = product;
+  return { ...fields, unitCost: Amount.of(product.unitCost!).toDecimal(), currencyCode: product.unitCost!.currencyCode };
 }
 
-/** A supplier product as the proto, unit cost in the supplier's currency. */
-export function toSupplierProduct(product: SupplierProduct, currencyCode: string): SupplierProductProto {
-  return { ...product, unitCost: Amount.parse(product.unitCost, currencyCode).toMoney() };
+/** A supplier product as the proto, unit cost in the supplier's currency, with whether its supplier serves the SKU. */
+export function toSupplierProduct(product: SupplierProduct, currencyCode: string, serving = false): SupplierProductProto {
+  const { supplierId, sku, supplierSku, unitCost, packSize, minOrderQuantity, preferred } = product;
+  return { supplierId, sku, supplierSku, unitCost: Amount.parse(unitCost, currencyCode).toMoney(), packSize, minOrderQuantity, preferred, serving };
 }
 
 /** An audit-trail entry as the proto PolicyChange. */

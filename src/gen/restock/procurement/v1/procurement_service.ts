@@ -121,6 +121,54 @@ export interface UpsertSupplierProductResponse {
   supplierProduct: SupplierProduct | undefined;
 }
 
+/** GetSupplierProductRequest is the input of GetSupplierProduct. */
+export interface GetSupplierProductRequest {
+  supplierId: string;
+  sku: string;
+}
+
+/** GetSupplierProductResponse is the output of GetSupplierProduct. */
+export interface GetSupplierProductResponse {
+  supplierProduct: SupplierProduct | undefined;
+}
+
+/** ListSupplierProductsRequest is the input of ListSupplierProducts. */
+export interface ListSupplierProductsRequest {
+  /** Only this supplier's products (NOT_FOUND when there is no such supplier); empty = every supplier. */
+  supplierId: string;
+  /** Only the suppliers of this SKU; empty = every SKU. */
+  sku: string;
+  /** 1-1000, default 100 (AIP-158). */
+  pageSize: number;
+  /** next_page_token of the previous page, asked with the same filters; empty for the first page. */
+  pageToken: string;
+}
+
+/** ListSupplierProductsResponse is the output of ListSupplierProducts. */
+export interface ListSupplierProductsResponse {
+  supplierProducts: SupplierProduct[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
+/** DeleteSupplierProductRequest is the input of DeleteSupplierProduct. */
+export interface DeleteSupplierProductRequest {
+  supplierId: string;
+  sku: string;
+  /** Why, kept in the audit trail with the caller and the time (1-500 characters). */
+  reason: string;
+}
+
+/** DeleteSupplierProductResponse is the output of DeleteSupplierProduct. */
+export interface DeleteSupplierProductResponse {
+  /** The product as it was before it was deleted. */
+  supplierProduct:
+    | SupplierProduct
+    | undefined;
+  /** The supplier serving the SKU now (its buffered demand went there); empty when nobody sells it any more. */
+  servingSupplierId: string;
+}
+
 /** UpdateBufferPolicyRequest is the input of UpdateBufferPolicy. */
 export interface UpdateBufferPolicyRequest {
   supplierId: string;
@@ -310,12 +358,30 @@ export interface GetPurchaseOrderResponse {
   purchaseOrder: PurchaseOrder | undefined;
 }
 
-/** ListPurchaseOrdersRequest is the input of ListPurchaseOrders. */
+/**
+ * ListPurchaseOrdersRequest is the input of ListPurchaseOrders. Filters combine with AND; page tokens are
+ * only valid with the same filters.
+ */
 export interface ListPurchaseOrdersRequest {
+  /** Only this supplier's POs; empty = every supplier. */
   supplierId: string;
+  /** Only POs in this status; UNSPECIFIED = any. Combined with statuses: POs in any status named by either. */
   status: PurchaseOrderStatus;
+  /** 1-1000, default 100 (AIP-158). */
   pageSize: number;
   pageToken: string;
+  /** Only POs in one of these statuses (at most 6, no UNSPECIFIED); empty = any. */
+  statuses: PurchaseOrderStatus[];
+  /** Only POs created at or after this time; unset = no lower bound. */
+  createStartTime:
+    | Date
+    | undefined;
+  /** Only POs created before this time; unset = no upper bound. Not before create_start_time. */
+  createEndTime:
+    | Date
+    | undefined;
+  /** Only POs whose number contains this text, ignoring case (e.g. "2026-0004"); empty = any. At most 64 characters. */
+  numberQuery: string;
 }
 
 /** ListPurchaseOrdersResponse is the output of ListPurchaseOrders. */
@@ -1008,6 +1074,594 @@ export const UpsertSupplierProductResponse: MessageFns<UpsertSupplierProductResp
     message.supplierProduct = (object.supplierProduct !== undefined && object.supplierProduct !== null)
       ? SupplierProduct.fromPartial(object.supplierProduct)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseGetSupplierProductRequest(): GetSupplierProductRequest {
+  return { supplierId: "", sku: "" };
+}
+
+export const GetSupplierProductRequest: MessageFns<GetSupplierProductRequest> = {
+  encode(message: GetSupplierProductRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.sku !== "") {
+      writer.uint32(18).string(message.sku);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSupplierProductRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSupplierProductRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSupplierProductRequest {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+    };
+  },
+
+  toJSON(message: GetSupplierProductRequest): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSupplierProductRequest>, I>>(base?: I): GetSupplierProductRequest {
+    return GetSupplierProductRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSupplierProductRequest>, I>>(object: I): GetSupplierProductRequest {
+    const message = createBaseGetSupplierProductRequest();
+    message.supplierId = object.supplierId ?? "";
+    message.sku = object.sku ?? "";
+    return message;
+  },
+};
+
+function createBaseGetSupplierProductResponse(): GetSupplierProductResponse {
+  return { supplierProduct: undefined };
+}
+
+export const GetSupplierProductResponse: MessageFns<GetSupplierProductResponse> = {
+  encode(message: GetSupplierProductResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierProduct !== undefined) {
+      SupplierProduct.encode(message.supplierProduct, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSupplierProductResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSupplierProductResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierProduct = SupplierProduct.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSupplierProductResponse {
+    return {
+      supplierProduct: isSet(object.supplierProduct)
+        ? SupplierProduct.fromJSON(object.supplierProduct)
+        : isSet(object.supplier_product)
+        ? SupplierProduct.fromJSON(object.supplier_product)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetSupplierProductResponse): unknown {
+    const obj: any = {};
+    if (message.supplierProduct !== undefined) {
+      obj.supplierProduct = SupplierProduct.toJSON(message.supplierProduct);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSupplierProductResponse>, I>>(base?: I): GetSupplierProductResponse {
+    return GetSupplierProductResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSupplierProductResponse>, I>>(object: I): GetSupplierProductResponse {
+    const message = createBaseGetSupplierProductResponse();
+    message.supplierProduct = (object.supplierProduct !== undefined && object.supplierProduct !== null)
+      ? SupplierProduct.fromPartial(object.supplierProduct)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListSupplierProductsRequest(): ListSupplierProductsRequest {
+  return { supplierId: "", sku: "", pageSize: 0, pageToken: "" };
+}
+
+export const ListSupplierProductsRequest: MessageFns<ListSupplierProductsRequest> = {
+  encode(message: ListSupplierProductsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.sku !== "") {
+      writer.uint32(18).string(message.sku);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(24).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(34).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSupplierProductsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSupplierProductsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSupplierProductsRequest {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListSupplierProductsRequest): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSupplierProductsRequest>, I>>(base?: I): ListSupplierProductsRequest {
+    return ListSupplierProductsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSupplierProductsRequest>, I>>(object: I): ListSupplierProductsRequest {
+    const message = createBaseListSupplierProductsRequest();
+    message.supplierId = object.supplierId ?? "";
+    message.sku = object.sku ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListSupplierProductsResponse(): ListSupplierProductsResponse {
+  return { supplierProducts: [], nextPageToken: "" };
+}
+
+export const ListSupplierProductsResponse: MessageFns<ListSupplierProductsResponse> = {
+  encode(message: ListSupplierProductsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.supplierProducts) {
+      SupplierProduct.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSupplierProductsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSupplierProductsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierProducts.push(SupplierProduct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSupplierProductsResponse {
+    return {
+      supplierProducts: globalThis.Array.isArray(object?.supplierProducts)
+        ? object.supplierProducts.map((e: any) => SupplierProduct.fromJSON(e))
+        : globalThis.Array.isArray(object?.supplier_products)
+        ? object.supplier_products.map((e: any) => SupplierProduct.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListSupplierProductsResponse): unknown {
+    const obj: any = {};
+    if (message.supplierProducts?.length) {
+      obj.supplierProducts = message.supplierProducts.map((e) => SupplierProduct.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSupplierProductsResponse>, I>>(base?: I): ListSupplierProductsResponse {
+    return ListSupplierProductsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSupplierProductsResponse>, I>>(object: I): ListSupplierProductsResponse {
+    const message = createBaseListSupplierProductsResponse();
+    message.supplierProducts = object.supplierProducts?.map((e) => SupplierProduct.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteSupplierProductRequest(): DeleteSupplierProductRequest {
+  return { supplierId: "", sku: "", reason: "" };
+}
+
+export const DeleteSupplierProductRequest: MessageFns<DeleteSupplierProductRequest> = {
+  encode(message: DeleteSupplierProductRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.sku !== "") {
+      writer.uint32(18).string(message.sku);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSupplierProductRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSupplierProductRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteSupplierProductRequest {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: DeleteSupplierProductRequest): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteSupplierProductRequest>, I>>(base?: I): DeleteSupplierProductRequest {
+    return DeleteSupplierProductRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteSupplierProductRequest>, I>>(object: I): DeleteSupplierProductRequest {
+    const message = createBaseDeleteSupplierProductRequest();
+    message.supplierId = object.supplierId ?? "";
+    message.sku = object.sku ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteSupplierProductResponse(): DeleteSupplierProductResponse {
+  return { supplierProduct: undefined, servingSupplierId: "" };
+}
+
+export const DeleteSupplierProductResponse: MessageFns<DeleteSupplierProductResponse> = {
+  encode(message: DeleteSupplierProductResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierProduct !== undefined) {
+      SupplierProduct.encode(message.supplierProduct, writer.uint32(10).fork()).join();
+    }
+    if (message.servingSupplierId !== "") {
+      writer.uint32(18).string(message.servingSupplierId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSupplierProductResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSupplierProductResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierProduct = SupplierProduct.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.servingSupplierId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteSupplierProductResponse {
+    return {
+      supplierProduct: isSet(object.supplierProduct)
+        ? SupplierProduct.fromJSON(object.supplierProduct)
+        : isSet(object.supplier_product)
+        ? SupplierProduct.fromJSON(object.supplier_product)
+        : undefined,
+      servingSupplierId: isSet(object.servingSupplierId)
+        ? globalThis.String(object.servingSupplierId)
+        : isSet(object.serving_supplier_id)
+        ? globalThis.String(object.serving_supplier_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteSupplierProductResponse): unknown {
+    const obj: any = {};
+    if (message.supplierProduct !== undefined) {
+      obj.supplierProduct = SupplierProduct.toJSON(message.supplierProduct);
+    }
+    if (message.servingSupplierId !== "") {
+      obj.servingSupplierId = message.servingSupplierId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteSupplierProductResponse>, I>>(base?: I): DeleteSupplierProductResponse {
+    return DeleteSupplierProductResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteSupplierProductResponse>, I>>(
+    object: I,
+  ): DeleteSupplierProductResponse {
+    const message = createBaseDeleteSupplierProductResponse();
+    message.supplierProduct = (object.supplierProduct !== undefined && object.supplierProduct !== null)
+      ? SupplierProduct.fromPartial(object.supplierProduct)
+      : undefined;
+    message.servingSupplierId = object.servingSupplierId ?? "";
     return message;
   },
 };
@@ -3237,7 +3891,16 @@ export const GetPurchaseOrderResponse: MessageFns<GetPurchaseOrderResponse> = {
 };
 
 function createBaseListPurchaseOrdersRequest(): ListPurchaseOrdersRequest {
-  return { supplierId: "", status: 0, pageSize: 0, pageToken: "" };
+  return {
+    supplierId: "",
+    status: 0,
+    pageSize: 0,
+    pageToken: "",
+    statuses: [],
+    createStartTime: undefined,
+    createEndTime: undefined,
+    numberQuery: "",
+  };
 }
 
 export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = {
@@ -3253,6 +3916,22 @@ export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = 
     }
     if (message.pageToken !== "") {
       writer.uint32(34).string(message.pageToken);
+    }
+    if (message.statuses.length !== 0) {
+      writer.uint32(42).fork();
+      for (const v of message.statuses) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.createStartTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createStartTime), writer.uint32(50).fork()).join();
+    }
+    if (message.createEndTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createEndTime), writer.uint32(58).fork()).join();
+    }
+    if (message.numberQuery !== "") {
+      writer.uint32(66).string(message.numberQuery);
     }
     return writer;
   },
@@ -3302,6 +3981,48 @@ export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = 
             message.pageToken = reader.string();
             continue;
           }
+          case 5: {
+            if (tag === 40) {
+              message.statuses.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 42) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.statuses.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.createStartTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.createEndTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.numberQuery = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3332,6 +4053,24 @@ export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = 
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      statuses: globalThis.Array.isArray(object?.statuses)
+        ? object.statuses.map((e: any) => purchaseOrderStatusFromJSON(e))
+        : [],
+      createStartTime: isSet(object.createStartTime)
+        ? fromJsonTimestamp(object.createStartTime)
+        : isSet(object.create_start_time)
+        ? fromJsonTimestamp(object.create_start_time)
+        : undefined,
+      createEndTime: isSet(object.createEndTime)
+        ? fromJsonTimestamp(object.createEndTime)
+        : isSet(object.create_end_time)
+        ? fromJsonTimestamp(object.create_end_time)
+        : undefined,
+      numberQuery: isSet(object.numberQuery)
+        ? globalThis.String(object.numberQuery)
+        : isSet(object.number_query)
+        ? globalThis.String(object.number_query)
+        : "",
     };
   },
 
@@ -3349,6 +4088,18 @@ export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = 
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.statuses?.length) {
+      obj.statuses = message.statuses.map((e) => purchaseOrderStatusToJSON(e));
+    }
+    if (message.createStartTime !== undefined) {
+      obj.createStartTime = message.createStartTime.toISOString();
+    }
+    if (message.createEndTime !== undefined) {
+      obj.createEndTime = message.createEndTime.toISOString();
+    }
+    if (message.numberQuery !== "") {
+      obj.numberQuery = message.numberQuery;
+    }
     return obj;
   },
 
@@ -3361,6 +4112,10 @@ export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = 
     message.status = object.status ?? 0;
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.statuses = object.statuses?.map((e) => e) || [];
+    message.createStartTime = object.createStartTime ?? undefined;
+    message.createEndTime = object.createEndTime ?? undefined;
+    message.numberQuery = object.numberQuery ?? "";
     return message;
   },
 };
@@ -4517,6 +5272,37 @@ export const ProcurementServiceDefinition = {
       requestType: UpsertSupplierProductRequest as typeof UpsertSupplierProductRequest,
       requestStream: false,
       responseType: UpsertSupplierProductResponse as typeof UpsertSupplierProductResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** GetSupplierProduct returns what a supplier sells for one SKU. */
+    getSupplierProduct: {
+      name: "GetSupplierProduct",
+      requestType: GetSupplierProductRequest as typeof GetSupplierProductRequest,
+      requestStream: false,
+      responseType: GetSupplierProductResponse as typeof GetSupplierProductResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** ListSupplierProducts returns supplier products by supplier, then SKU, filtered by supplier and/or SKU. */
+    listSupplierProducts: {
+      name: "ListSupplierProducts",
+      requestType: ListSupplierProductsRequest as typeof ListSupplierProductsRequest,
+      requestStream: false,
+      responseType: ListSupplierProductsResponse as typeof ListSupplierProductsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * DeleteSupplierProduct stops buying a SKU from a supplier: its buffered demand moves to the SKU's next
+     * supplier. Refused (FAILED_PRECONDITION LAST_SUPPLIER_WITH_DEMAND) when no other supplier sells the SKU
+     * and demand of it is buffered. Kept in an audit trail: who, when, why and the deleted product.
+     */
+    deleteSupplierProduct: {
+      name: "DeleteSupplierProduct",
+      requestType: DeleteSupplierProductRequest as typeof DeleteSupplierProductRequest,
+      requestStream: false,
+      responseType: DeleteSupplierProductResponse as typeof DeleteSupplierProductResponse,
       responseStream: false,
       options: {},
     },
