@@ -46,10 +46,13 @@ export default async function authRoutes(app: FastifyInstance, context: ConsoleC
     return reply.redirect(safeNext(pending.next));
   });
 
+  // signed out lands on a page of its own: /sign-in would send the browser straight back to the provider
   app.post('/sign-out', { preHandler: app.csrfProtection }, async (_request, reply) => {
     endSession(reply, context.cookies);
-    return reply.redirect('/sign-in');
+    return reply.redirect('/signed-out', 303);
   });
+
+  app.get('/signed-out', async (_request, reply) => reply.view('signed-out.eta', { title: 'Signed out', person: null }));
 }
 
 function signInFailed(reply: import('fastify').FastifyReply, message: string) {
