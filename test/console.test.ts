@@ -47,6 +47,12 @@ describe('console in a browser', () => {
     await page.goto(`${base}/buffers?sort=units`);
     const names = await page.$$eval('tbody th a', (links) => links.map((link) => link.textContent));
     expect(names).toEqual(['Supplier ACME', 'Supplier ZEUS']);
+    // both are due at the next Monday 10:00 Berlin: "due today" keeps them only when that is today
+    await page.goto(`${base}/buffers?due=today`);
+    const monday = (await t.procurement.getBuffer({ supplierId: 'ACME' })).buffer!.nextReleaseTime!;
+    const dueToday = monday.toISOString().slice(0, 10) === new Date().toISOString().slice(0, 10);
+    expect(await mainText(page)).toContain(dueToday ? 'Supplier ACME' : 'No buffer is due today.');
+    await page.goto(`${base}/buffers`);
     await clickAndWait(page, 'a[href="/suppliers/ACME"]');
     await screenshot(page, 'console/sign-in-and-find', '2-supplier');
     expect(await page.$eval('h1', (h1) => h1.textContent)).toBe('Supplier ACME');
@@ -115,6 +121,23 @@ describe('console in a browser', () => {
     expect(await mainText(page)).toContain(po.number);
     await page.goto(`${base}/purchase-orders?status=ISSUED`);
     expect(await mainText(page)).not.toContain(po.number);
+    await page.close();
+  });
+
+  it('charts the lead time once a delivery was observed', async () => {
+    const [po] = (await t.procurement.listPurchaseOrders({ supplierId: 'ZEUS' })).purchaseOrders;
+    await t.app.dispatchers.procurement!.drain(); // its email goes out: the PO is sent, so its delivery is a lead-time observation
+    await t.procurement.receivePurchaseOrder({ receiptId: 'r-zeus-1', purchaseOrderId: po.purchaseOrderId, lines: [{ sku: 'ZEUS-GEAR', quantity: 2 }] });
+    const page = await signedInPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    page.on('console', (message) => errors.push(message.text()));
+    await page.goto(`${base}/suppliers/ZEUS`);
+    await page.waitForSelector('#lead-time-chart canvas');
+    await screenshot(page, 'console/lead-time', 'supplier-with-chart');
+    expect(errors).toEqual([]);
+    expect(await mainText(page)).toMatch(/1 deliveries observed · quoted 7\.0 d/);
+    expect(await page.$eval('#lead-time-chart', (el) => el.getAttribute('aria-label'))).toMatch(/^Lead time: quoted 7\.0 d, p50 \d/);
     await page.close();
   });
 

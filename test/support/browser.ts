@@ -17,7 +17,9 @@ export async function launchBrowser(): Promise<Browser> {
   return puppeteer.launch({
     executablePath,
     headless: 'shell',
-    args: ['--no-sandbox', '--no-zygote', '--disable-setuid-sandbox', '--font-render-hinting=none', '--use-gl=angle', '--use-angle=swiftshader'],
+    args: ['--no-sandbox', '--no-zygote', '--disable-setuid-sandbox', '--font-render-hinting=none', '--use-gl=angle', '--use-angle=swiftshader', '--lang=en-US'],
+    // a C/POSIX locale would give navigator.language "en-US@posix", which Intl (and so uPlot) refuses
+    env: { ...process.env, LANG: 'en_US.UTF-8' },
     defaultViewport: { width: 1280, height: 900 },
   });
 }
