@@ -1,9 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase } from './support/databases';
 import { freePort } from './support/global-setup';
-import { waitFor } from './support/harness';
+import { startTestApp, waitFor, type TestApp } from './support/harness';
 import { spawnRestock, waitUntilServing, type RestockProcess } from './support/process';
 
 // `npm start` with no OIDC provider configured prints the console's sign-in link, like Jupyter's token link.
@@ -60,5 +60,32 @@ describe('the console in a Restock process', () => {
     restock = spawnRestock({ ...env, SERVICES: 'inventory,orders,procurement' });
     await waitUntilServing(restock, `127.0.0.1:${env.GRPC_PORT}`);
     expect(restock.output()).not.toContain('console is serving');
+  });
+});
+
+describe('a console-only process', () => {
+  it('serves the pages from the API of the services in another process', async () => {
+    const secret = 'console-only-test-secret-0123456789-abcdefgh';
+    const services: TestApp = await startTestApp({ background: false, env: { SERVICES: 'inventory,orders,procurement', AUTH_JWT_SECRET: secret } });
+    const address = `127.0.0.1:${services.app.port}`;
+    const web: TestApp = await startTestApp({
+      databaseUrl: services.databaseUrl,
+      env: { SERVICES: 'console', AUTH_JWT_SECRET: secret, INVENTORY_ADDR: address, ORDERS_ADDR: address, PROCUREMENT_ADDR: address },
+    });
+    try {
+      await services.procurement.upsertSupplier({
+        supplier: { supplierId: 'FAR', name: 'Far Away Ltd', email: 'po@far.example', timeZone: 'Asia/Tokyo', quotedLeadTimeDays: 30, currencyCode: 'JPY' },
+      });
+      const token = (await readFile(path.join(web.dataDir, 'console-sign-in-token'), 'utf8')).trim();
+      const base = `http://127.0.0.1:${web.app.consolePort}`;
+      const signIn = await fetch(`${base}/sign-in?token=${token}`, { redirect: 'manual' });
+      const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+      const page = await fetch(`${base}/buffers`, { headers: { cookie } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Far Away Ltd');
+    } finally {
+      await web.stop();
+      await services.stop();
+    }
   });
 });
