@@ -16,6 +16,8 @@ beforeAll(async () => {
   await t.procurement.recordDemand({ demandId: 'd-acme-1', sku: 'ACME-BOLT', quantity: 12 });
   await t.procurement.recordDemand({ demandId: 'd-acme-2', sku: 'ACME-NUT', quantity: 3 });
   await t.procurement.recordDemand({ demandId: 'd-zeus-1', sku: 'ZEUS-GEAR', quantity: 2 });
+  await seedSupplier(t, 'HERA', {}, [{ sku: 'HERA-PIN', cents: 10 }]);
+  await t.procurement.recordDemand({ demandId: 'd-hera-1', sku: 'HERA-PIN', quantity: 7 });
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
@@ -43,10 +45,10 @@ describe('console in a browser', () => {
     const session = (await page.browserContext().cookies()).find((cookie) => cookie.name === 'restock_session')!;
     expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax' });
 
-    // sorted by units, ACME (15) comes before ZEUS (2); by name too
+    // sorted by units: ACME (15), HERA (7), ZEUS (2)
     await page.goto(`${base}/buffers?sort=units`);
     const names = await page.$$eval('tbody th a', (links) => links.map((link) => link.textContent));
-    expect(names).toEqual(['Supplier ACME', 'Supplier ZEUS']);
+    expect(names).toEqual(['Supplier ACME', 'Supplier HERA', 'Supplier ZEUS']);
     // both are due at the next Monday 10:00 Berlin: "due today" keeps them only when that is today
     await page.goto(`${base}/buffers?due=today`);
     const monday = (await t.procurement.getBuffer({ supplierId: 'ACME' })).buffer!.nextReleaseTime!;
@@ -124,6 +126,23 @@ describe('console in a browser', () => {
     await page.close();
   });
 
+  it('cancels a PO with a reason, showing the API\'s refusal inline without one', async () => {
+    const [po] = (await t.procurement.evaluateBuffers({ supplierId: 'HERA', force: true })).purchaseOrders;
+    const page = await signedInPage();
+    await page.goto(`${base}/purchase-orders/${po.purchaseOrderId}`);
+    const cancel = `form[action="/purchase-orders/${po.purchaseOrderId}/cancel"] button[type=submit]`;
+    await clickAndWait(page, cancel);
+    expect(await page.$eval('#cancel-error', (el) => el.textContent)).toBeTruthy();
+    expect((await t.procurement.getPurchaseOrder({ purchaseOrderId: po.purchaseOrderId })).purchaseOrder!.status).toBe(PurchaseOrderStatus.PURCHASE_ORDER_STATUS_ISSUED);
+    await page.type('#cancel_reason', 'supplier closed for the season');
+    await clickAndWait(page, cancel);
+    await screenshot(page, 'console/cancel', 'cancelled');
+    expect(await page.$eval('[data-testid=status]', (el) => el.textContent)).toBe('Cancelled');
+    expect(await mainText(page)).toContain('cancelled: supplier closed for the season');
+    expect(await page.$(cancel)).toBeNull(); // a cancelled PO offers no actions
+    await page.close();
+  });
+
   it('charts the lead time once a delivery was observed', async () => {
     const [po] = (await t.procurement.listPurchaseOrders({ supplierId: 'ZEUS' })).purchaseOrders;
     await t.app.dispatchers.procurement!.drain(); // its email goes out: the PO is sent, so its delivery is a lead-time observation
@@ -174,6 +193,8 @@ describe('console in a browser', () => {
     expect(forged).toBe(403);
     expect((await t.procurement.listPolicyChanges({ supplierId: 'ACME' })).policyChanges).toHaveLength(before);
     expect((await t.procurement.listPurchaseOrders({ supplierId: 'ACME' })).purchaseOrders).toHaveLength(0);
+    await page.reload();
+    await screenshot(page, 'console/csrf', 'supplier-unchanged');
     await page.close();
   });
 

@@ -38,8 +38,8 @@ export async function fetchBuffers(api: Api): Promise<BufferRow[]> {
     pageToken = page.nextPageToken;
   } while (pageToken);
   const rows: BufferRow[] = [];
-  for (let i = 0; i < suppliers.length; i += 16) {
-    const batch = suppliers.slice(i, i + 16);
+  for (let i = 0; i < suppliers.length; i += 32) {
+    const batch = suppliers.slice(i, i + 32);
     const buffers = await Promise.all(batch.map((supplier) => api.procurement.getBuffer({ supplierId: supplier.supplierId })));
     batch.forEach((supplier, j) => rows.push(toRow(supplier, buffers[j].buffer!)));
   }
