@@ -39,9 +39,9 @@ describe('the console in a Restock process', () => {
     const wrong = new URL(link);
     wrong.searchParams.set('token', 'not-the-token');
     expect((await fetch(wrong, { redirect: 'manual' })).status).toBe(401);
-  });
+  }, 120_000);
 
-  it('prints no sign-in link when an OIDC provider signs people in, and serves no console without it in SERVICES', async () => {
+  it('prints no sign-in link when an OIDC provider signs people in', async () => {
     const env = {
       DATABASE_URL: await createTestDatabase(),
       DATA_DIR: dataDir,
@@ -54,13 +54,15 @@ describe('the console in a Restock process', () => {
     await waitUntilServing(restock, `127.0.0.1:${env.GRPC_PORT}`);
     await waitFor(() => restock!.output().includes('console is serving'), { what: 'the console' });
     expect(restock.output()).not.toContain('Console:');
-    restock.child.kill('SIGTERM');
-    expect(await restock.exited).toBe(0);
+  }, 120_000);
 
-    restock = spawnRestock({ ...env, SERVICES: 'inventory,orders,procurement' });
+  it('serves no console when SERVICES does not name it', async () => {
+    const env = { DATABASE_URL: await createTestDatabase(), DATA_DIR: dataDir, GRPC_PORT: String(await freePort()), SERVICES: 'inventory,orders,procurement' };
+    restock = spawnRestock(env);
     await waitUntilServing(restock, `127.0.0.1:${env.GRPC_PORT}`);
     expect(restock.output()).not.toContain('console is serving');
-  });
+    expect(restock.output()).not.toContain('Console:');
+  }, 120_000);
 });
 
 describe('a console-only process', () => {
