@@ -90,7 +90,7 @@ const RPC_BUCKET_LABELS = [...RPC_BUCKETS.map(String), '+Inf'];
  * Registers a family whose samples values() gives at scrape time. The registry renders any object with
  * prom-client's metric shape (name, help, type, aggregator, get, reset); Metric's type is the class, hence the cast.
  */
-function register(registry: Registry, name: string, help: string, type: 'counter' | 'histogram', values: () => { metricName?: string; labels: Labels; value: number }[]): void {
+function register(registry: Registry, name: string, help: string, type: 'counter' | 'gauge' | 'histogram', values: () => { metricName?: string; labels: Labels; value: number }[]): void {
   const family = {
     name,
     help,
@@ -104,9 +104,15 @@ function register(registry: Registry, name: string, help: string, type: 'counter
 
 export type Labels = Record<string, string>;
 
+/** A gauge whose values collectors give at each scrape. */
+export interface ScrapedGauge {
+  readonly name: string;
+  readonly labelNames: readonly string[];
+}
+
 /** One value of a gauge read at scrape time. */
 export interface Sample {
-  gauge: Gauge;
+  gauge: ScrapedGauge;
   labels?: Labels;
   value: number;
 }
@@ -114,7 +120,7 @@ export interface Sample {
 /** What a service module may register: gauges whose values one query per scrape reads. */
 export interface ScrapeMetrics {
   /** A gauge set only by collectors: at every scrape its samples are replaced by what they returned. */
-  gauge(name: string, help: string, labelNames?: readonly string[]): Gauge;
+  gauge(name: string, help: string, labelNames?: readonly string[]): ScrapedGauge;
   /**
    * Runs collect at every scrape (all collectors at once); its samples set the gauges. A collector that fails
    * or takes longer than 5 s leaves its gauges without values and `restock_metrics_collector_up{collector}` at 0.
@@ -144,9 +150,11 @@ function processMetrics(): Registry {
 export class Metrics implements ScrapeMetrics {
   readonly registry = new Registry();
   readonly rpc: RpcMetrics;
-  private readonly scraped: Gauge[] = [];
   private readonly collectors = new Map<string, () => Promise<Sample[]>>();
   private readonly collectorUp: Gauge<'collector'>;
+  /** The samples of the last scrape, by gauge. */
+  private samples = new Map<ScrapedGauge, Sample[]>();
+  private readonly down = new Set<string>();
 
   constructor(readonly log: Logger) {
     processMetrics();
@@ -159,9 +167,9 @@ export class Metrics implements ScrapeMetrics {
     });
   }
 
-  gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
-    const gauge = new Gauge({ name, help, labelNames, registers: [this.registry] });
-    this.scraped.push(gauge);
+  gauge(name: string, help: string, labelNames: readonly string[] = []): ScrapedGauge {
+    const gauge: ScrapedGauge = { name, labelNames };
+    register(this.registry, name, help, 'gauge', () => (this.samples.get(gauge) ?? []).map(({ labels = {}, value }) => ({ labels, value })));
     return gauge;
   }
 
@@ -175,24 +183,39 @@ export class Metrics implements ScrapeMetrics {
     const results = await Promise.all(
       [...this.collectors].map(async ([name, collect]) => {
         try {
-          return { name, samples: await withTimeout(collect(), COLLECT_TIMEOUT_MS, name) };
+          const samples = await withTimeout(collect(), COLLECT_TIMEOUT_MS, name);
+          for (const sample of samples) checkLabels(sample);
+          if (this.down.delete(name)) this.log.info({ collector: name }, 'metrics collector answers again');
+          return { name, samples };
         } catch (error) {
-          this.log.warn({ collector: name, err: error }, 'metrics collector failed');
-          return { name, samples: undefined };
+          // one line per change of state, not one per scrape
+          if (!this.down.has(name)) this.log.warn({ collector: name, err: error }, 'metrics collector failed; its gauges are left out until it answers');
+          this.down.add(name);
+          return { name, samples: [] };
         }
       }),
     );
-    // Replaced in one synchronous step, so a concurrent scrape never renders half of one scrape's values.
-    for (const gauge of this.scraped) gauge.reset();
-    for (const { name, samples } of results) {
-      this.collectorUp.set({ collector: name }, samples ? 1 : 0);
-      for (const { gauge, labels, value } of samples ?? []) {
-        if (labels) gauge.set(labels, value);
-        else gauge.set(value);
+    // Replaced in one step, so a concurrent scrape never renders half of one scrape's values.
+    const samples = new Map<ScrapedGauge, Sample[]>();
+    for (const { name, samples: collected } of results) {
+      this.collectorUp.set({ collector: name }, this.down.has(name) ? 0 : 1);
+      for (const sample of collected) {
+        const of = samples.get(sample.gauge);
+        if (of) of.push(sample);
+        else samples.set(sample.gauge, [sample]);
       }
     }
+    this.samples = samples;
     const [processText, own] = await Promise.all([processMetrics().metrics(), this.registry.metrics()]);
     return `${processText}\n${own}`;
+  }
+}
+
+/** Throws unless the sample has exactly its gauge's labels. */
+function checkLabels({ gauge, labels = {} }: Sample): void {
+  const names = Object.keys(labels);
+  if (names.length !== gauge.labelNames.length || !gauge.labelNames.every((name) => typeof labels[name] === 'string')) {
+    throw new Error(`${gauge.name} has the labels ${gauge.labelNames.join(', ') || 'none'}, a sample came with ${names.join(', ') || 'none'}`);
   }
 }
 
