@@ -27,6 +27,8 @@ export async function startBenchApp(scenario: string, env: Record<string, string
     LOG_LEVEL: 'warn',
     DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'restock-bench-')),
     DB_POOL_SIZE: '40',
+    // metrics on (a free port) unless METRICS_PORT says otherwise: `off` measures without them
+    METRICS_PORT: process.env.METRICS_PORT ?? '0',
     ...env,
   });
   const app: App = await startApp(config);

@@ -11,6 +11,7 @@ import type { Config, ServiceName } from './platform/config';
 import { startDatabase } from './platform/database';
 import { createLogger, type Logger } from './platform/logger';
 import { createMailer, EMAIL, type Mailer } from './platform/mail';
+import { Metrics, platformGauges, serveMetrics, type MeasuredService } from './platform/metrics';
 import type { Orm } from './platform/orm';
 import { OutboxDispatcher } from './platform/outbox';
 import { connectPeers } from './platform/peers';
@@ -31,6 +32,8 @@ export interface App {
   port: number;
   /** The port of the planners' console, when SERVICES includes console. */
   consolePort?: number;
+  /** Where GET /metrics is served (undefined with METRICS_PORT=off). */
+  metricsPort?: number;
   orms: Partial<Record<ServiceName, Orm>>;
   dispatchers: Partial<Record<ServiceName, OutboxDispatcher>>;
   peers: Peers;
@@ -57,12 +60,15 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const orms = await openAndMigrate(database.url, { services: config.SERVICES, poolSize: config.DB_POOL_SIZE, log });
 
   const auth = await createAuth(config);
+  // one registry per app, so that apps in one process (tests) do not share series
+  const metrics = config.METRICS_PORT === null ? undefined : new Metrics(log);
   let port = config.GRPC_PORT;
   const addressOf = (service: ServiceName) => config[`${service.toUpperCase() as Uppercase<ServiceName>}_ADDR`] ?? `127.0.0.1:${port}`;
   const peers = connectPeers(
     addressOf,
     auth.tokens(serviceCaller(config.SERVICES.join('+'))),
     peerCredentials(config),
+    metrics?.rpc,
   );
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, mailDir: path.resolve(config.DATA_DIR, 'mail') });
   const server = new Server(serverOptions(config));
@@ -70,16 +76,18 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const dispatchers: Partial<Record<ServiceName, OutboxDispatcher>> = {};
   const tasks: ScheduledTask[] = [];
   const onServing: (() => Promise<void>)[] = [];
+  const measured: MeasuredService[] = [];
   for (const module of modules) {
     const orm = orms[module.name]!;
     const parts = module.create({ orm, peers, mailer, clock, log: log.child({ service: module.name }), config });
     const moduleTasks = [...parts.tasks, retentionTask({ orm, schema: module.schema.schema, days: config.RETENTION_DAYS, clock, log })];
-    server.addService(grpcDefinition(module.descriptor), bindHandlers(module.descriptor, parts.handlers, log, { auth, roles: RPC_ROLES[module.name] }));
+    server.addService(grpcDefinition(module.descriptor), bindHandlers(module.descriptor, parts.handlers, log, { auth, roles: RPC_ROLES[module.name] }, metrics?.rpc));
     health.setStatus(module.descriptor.fullName, 'SERVING');
+    const deliveries = [delivery(EMAIL, (email, key) => mailer.send(email, key)), taskRuns(moduleTasks), ...parts.deliveries];
     dispatchers[module.name] = new OutboxDispatcher({
       orm,
       schema: module.schema.schema,
-      deliveries: [delivery(EMAIL, (email, key) => mailer.send(email, key)), taskRuns(moduleTasks), ...parts.deliveries],
+      deliveries,
       log,
       pollMs: config.OUTBOX_POLL_MS,
       maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
@@ -89,11 +97,15 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     });
     tasks.push(...moduleTasks.map((task) => ({ task, orm, schema: module.schema.schema })));
     if (parts.onServing) onServing.push(parts.onServing);
+    if (metrics) parts.metrics?.(metrics);
+    measured.push({ name: module.name, schema: module.schema.schema, orm, topics: deliveries.map((d) => d.topic) });
   }
+  if (metrics) platformGauges(metrics, measured);
   health.addToServer(server);
   if (config.GRPC_REFLECTION) {
     new ReflectionService(loadSync(modules.map((m) => protoFileOf(m.descriptor.fullName)), { includeDirs: [PROTO_ROOT], keepCase: true })).addToServer(server);
   }
+  const metricsServer = metrics && config.METRICS_PORT !== null ? await serveMetrics(metrics, config.METRICS_HOST, config.METRICS_PORT) : undefined;
   port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${config.GRPC_HOST}:${config.GRPC_PORT}`, serverCredentials(config), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
@@ -103,7 +115,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const startupWork = Promise.all(
     (background ? onServing : []).map((work) => work().catch((error: unknown) => log.warn({ err: error }, 'start-up work failed; its scheduled task retries it'))),
   );
-  log.info({ port, services: config.SERVICES, database: database.url.replace(/:[^:@/]*@/, ':***@') }, 'restock is serving');
+  log.info({ port, metricsPort: metricsServer?.port, services: config.SERVICES, database: database.url.replace(/:[^:@/]*@/, ':***@') }, 'restock is serving');
   // the console calls the API like any client, as the signed-in person, over the same addresses and transport as peers
   const web: ConsoleServer | undefined = config.CONSOLE ? await startConsole({ config, auth, log: log.child({ service: 'console' }), addressOf, transport: peerCredentials(config) }) : undefined;
   if (web?.signInUrl && config.LOG_LEVEL !== 'silent') process.stdout.write(`Console: ${web.signInUrl}\n`);
@@ -111,6 +123,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   return {
     port,
     consolePort: web?.port,
+    metricsPort: metricsServer?.port,
     orms,
     dispatchers,
     peers,
@@ -127,6 +140,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
           resolve();
         });
       });
+      await metricsServer?.close();
       await scheduler.stop();
       await startupWork;
       await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.stop()));

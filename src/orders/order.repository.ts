@@ -428,3 +428,11 @@ export async function backorderFigures(sql: Sql, now: Date, scope: FiguresScope 
   );
   return figures;
 }
+
+/** Placed lines with backordered units waiting for stock, and those units, through the backorder_queue index. */
+export async function waitingBackorders(sql: Sql): Promise<{ lines: number; units: number }> {
+  const [waiting] = await sql<{ lines: number; units: number }>(
+    `SELECT count(*)::int AS lines, coalesce(sum(backordered), 0)::int8 AS units FROM orders.order_line WHERE backordered > 0 AND NOT pending`,
+  );
+  return waiting;
+}

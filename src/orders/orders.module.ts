@@ -3,6 +3,7 @@ import { OrdersServiceDefinition } from '../gen/restock/orders/v1/orders_service
 import type { ServiceModule } from '../platform/service-module';
 import { delivery } from '../platform/topics';
 import { sendReadyToShipEmails } from './allocation';
+import { ordersGauges } from './orders.gauges';
 import { ordersHandlers } from './orders.grpc';
 import { recoverUnfinishedWork, recoveryTask } from './recovery';
 import { stillWaitingTask } from './still-waiting';
@@ -24,5 +25,6 @@ export const ordersModule: ServiceModule<typeof OrdersServiceDefinition> = {
     ],
     tasks: [recoveryTask(deps), stillWaitingTask(deps)],
     onServing: async () => void (await recoverUnfinishedWork(deps)),
+    metrics: ordersGauges(deps),
   }),
 };

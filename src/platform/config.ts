@@ -108,6 +108,9 @@ const variables = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   /** `service.name` of the exported spans. */
   OTEL_SERVICE_NAME: z.string().min(1).default('restock'),
+  /** Where Prometheus scrapes `/metrics`; METRICS_PORT=off serves no endpoint and records no RPC metrics (0: any free port). */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_PORT: z.union([z.literal('off').transform(() => null), port]).default(9464),
 });
 
 const HOUR_MS = 60 * 60 * 1000;

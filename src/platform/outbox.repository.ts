@@ -84,3 +84,34 @@ export async function deleteDeliveredMessages(sql: Sql, schema: string, before: 
   );
   return deleted.length;
 }
+
+/** Outbox figures of one topic: messages waiting (not leased), leased (being delivered) and dead, and the oldest undelivered one's age. */
+export interface OutboxTopicFigures {
+  topic: string;
+  pending: number;
+  inFlight: number;
+  dead: number;
+  /** Seconds since the oldest pending (or leased) message was written; 0 when none is. */
+  oldestPendingSeconds: number;
+}
+
+/**
+ * Per-topic outbox figures of schema, for metrics, in one statement: pending messages through the outbox_due
+ * index, dead ones in a branch of their own (an index on dead rows, if one is added, serves it).
+ */
+export function outboxFigures(sql: Sql, schema: string): Promise<OutboxTopicFigures[]> {
+  const outbox = `${ident(schema)}.outbox`;
+  return sql<OutboxTopicFigures>(
+    `SELECT topic, sum(pending)::int AS pending, sum(in_flight)::int AS in_flight, sum(dead)::int AS dead,
+            coalesce(max(oldest_pending_seconds), 0)::float8 AS oldest_pending_seconds
+     FROM (SELECT topic,
+                  count(*) FILTER (WHERE locked_until IS NULL OR locked_until <= now()) AS pending,
+                  count(*) FILTER (WHERE locked_until > now()) AS in_flight,
+                  0 AS dead,
+                  extract(epoch FROM now() - min(create_time)) AS oldest_pending_seconds
+           FROM ${outbox} WHERE status = 'pending' GROUP BY topic
+           UNION ALL
+           SELECT topic, 0, 0, count(*), NULL FROM ${outbox} WHERE status = 'dead' GROUP BY topic) t
+     GROUP BY topic ORDER BY topic`,
+  );
+}

@@ -14,6 +14,7 @@ import {
 import { certificateCaller, type Auth, type Caller } from './auth';
 import { DomainError, invalidArgument, toServiceError } from './errors';
 import type { Logger } from './logger';
+import type { CallObserver, RpcMetrics } from './metrics';
 import { checkRequestFields } from './request-checks';
 import { retryServiceConfig } from './retries';
 import { mayCall, type RoleTable } from './roles';
@@ -57,15 +58,23 @@ export type Handlers<D extends ServiceDescriptor> = {
 
 /**
  * Wraps handlers for grpc-js: request id, logging, the caller (bearer token, else mTLS client certificate) and
- * its role (before anything else), partial responses, and errors mapped to gRPC status.
+ * its role (before anything else), partial responses, errors mapped to gRPC status, and (given metrics) each
+ * call's status code and latency.
  */
-export function bindHandlers<D extends ServiceDescriptor>(descriptor: D, handlers: Handlers<D>, log: Logger, access: Access<D>): UntypedServiceImplementation {
+export function bindHandlers<D extends ServiceDescriptor>(
+  descriptor: D,
+  handlers: Handlers<D>,
+  log: Logger,
+  access: Access<D>,
+  metrics?: RpcMetrics,
+): UntypedServiceImplementation {
   const implementation: UntypedServiceImplementation = {};
   for (const [key, method] of Object.entries(descriptor.methods)) {
     const handler = handlers[key as keyof Methods<D>] as ((request: unknown, call: CallContext) => Promise<unknown>) | undefined;
     if (!handler) continue;
     const rpc = `${descriptor.fullName}/${method.name}`;
     const allowed = access.roles[key as keyof Methods<D>];
+    const observe = metrics?.observer('server', descriptor.fullName, method.name);
     const authorize = async (call: ServerUnaryCall<unknown, unknown>): Promise<Caller> => {
       // A bearer token, when sent, says who calls; without one, a client certificate the server verified (mTLS) does.
       const authorization = call.metadata.get('authorization')[0]?.toString();
@@ -90,15 +99,18 @@ export function bindHandlers<D extends ServiceDescriptor>(descriptor: D, handler
         .then(
           (response) => {
             callLog.info({ ms: elapsed() }, 'ok');
+            observe?.(status.OK, (performance.now() - started) / 1000);
             callback(null, method.responseType.fromPartial(response ?? {}));
           },
           (error: unknown) => {
             const mapped = toServiceError(error, descriptor.fullName);
             if (mapped) {
               callLog.info({ ms: elapsed(), code: status[mapped.code ?? 0], error: mapped.details }, 'refused');
+              observe?.(mapped.code ?? status.UNKNOWN, (performance.now() - started) / 1000);
               callback(mapped);
             } else {
               callLog.error({ ms: elapsed(), err: error }, 'internal error');
+              observe?.(status.INTERNAL, (performance.now() - started) / 1000);
               callback({ code: status.INTERNAL, details: `internal error (request ${requestId})` });
             }
           },
@@ -157,20 +169,22 @@ export function grpcDefinition(descriptor: ServiceDescriptor): ServiceDefinition
 
 /**
  * Connects to a service at address (host:port) and returns a promise-returning client; token gives the bearer
- * token each call sends, transport the channel's credentials (plaintext unless given).
+ * token each call sends, transport the channel's credentials (plaintext unless given); metrics, when given,
+ * records each call's status code and latency as this client saw them.
  */
 export function connect<D extends ServiceDescriptor>(
   descriptor: D,
   address: string,
   token?: () => Promise<string> | string,
   transport: ChannelCredentials = credentials.createInsecure(),
+  metrics?: RpcMetrics,
 ): Client<D> {
   const Constructor = makeGenericClientConstructor(grpcDefinition(descriptor), descriptor.fullName);
   // retries of idempotent calls are set here, once, for every client: peers and tests alike
   const raw = new Constructor(address, transport, { 'grpc.service_config': retryServiceConfig(descriptor) }) as unknown as CallbackClient;
   const client: Record<string, unknown> = { close: () => raw.close() };
   for (const [key, method] of Object.entries(descriptor.methods)) {
-    client[key] = (request: unknown, options: { requestId?: string; timeoutMs?: number } = {}) =>
+    const call = (request: unknown, options: { requestId?: string; timeoutMs?: number } = {}) =>
       Promise.resolve(token?.()).then(
         (bearer) =>
           new Promise((resolve, reject) => {
@@ -181,6 +195,26 @@ export function connect<D extends ServiceDescriptor>(
             raw[key](method.requestType.fromPartial(request), metadata, { deadline }, (error, response) => (error ? reject(error) : resolve(response)));
           }),
       );
+    const observe = metrics?.observer('client', descriptor.fullName, method.name);
+    client[key] = observe ? observed(call, observe) : call;
   }
   return client as Client<D>;
+}
+
+/** call, recording the status code each of its calls ended with and how long it took. */
+function observed<A extends unknown[]>(call: (...args: A) => Promise<unknown>, observe: CallObserver): (...args: A) => Promise<unknown> {
+  return (...args) => {
+    const started = performance.now();
+    return call(...args).then(
+      (response) => {
+        observe(status.OK, (performance.now() - started) / 1000);
+        return response;
+      },
+      (error: unknown) => {
+        const code = (error as Partial<ServiceError>)?.code;
+        observe(typeof code === 'number' ? code : status.UNKNOWN, (performance.now() - started) / 1000);
+        throw error;
+      },
+    );
+  };
 }

@@ -21,3 +21,8 @@ export async function claimTickAndEnqueue(sql: Sql, schema: string, topic: strin
   );
   return claimed.length === 1;
 }
+
+/** When each task of schema last ran: the time of its last claimed tick (its run was enqueued with the claim). */
+export function lastTicks(sql: Sql, schema: string): Promise<{ task: string; lastTick: Date }[]> {
+  return sql<{ task: string; lastTick: Date }>(`SELECT task, last_tick FROM ${ident(schema)}.scheduler_tick ORDER BY task`);
+}

@@ -5,6 +5,7 @@ import type { Clock } from './clock';
 import type { Config, ServiceName } from './config';
 import type { Logger } from './logger';
 import type { Mailer } from './mail';
+import type { ScrapeMetrics } from './metrics';
 import type { Orm, ServiceSchema } from './orm';
 import type { Delivery } from './topics';
 import type { Client, Handlers, ServiceDescriptor } from './rpc';
@@ -27,13 +28,15 @@ export interface ServiceDeps {
   config: Config;
 }
 
-/** What a service gives the composition root: gRPC handlers, outbox deliveries and scheduled tasks. */
+/** What a service gives the composition root: gRPC handlers, outbox deliveries, scheduled tasks and its gauges. */
 export interface ServiceParts<D extends ServiceDescriptor> {
   handlers: Handlers<D>;
   deliveries: Delivery[];
   tasks: Task[];
   /** Background work to run once when the process starts serving (e.g. finishing what a crash interrupted). */
   onServing?: () => Promise<void>;
+  /** Registers the service's own gauges, read at scrape time (not called when metrics are off). */
+  metrics?: (metrics: ScrapeMetrics) => void;
 }
 
 /** One service: its schema, its contract and how to build it. */

@@ -177,3 +177,17 @@ export function findBufferedSupply(sql: Sql, sku: string): Promise<BufferedSuppl
     [sku],
   );
 }
+
+/**
+ * Buffered units and their value at unit cost (decimal text), per currency of the supplier they are buffered
+ * at; units no supplier sells yet come in a row of their own with currencyCode and value null.
+ */
+export function bufferedByCurrency(sql: Sql): Promise<{ currencyCode: string | null; quantity: number; value: string | null }[]> {
+  return sql<{ currencyCode: string | null; quantity: number; value: string | null }>(
+    `SELECT s.currency_code, sum(b.quantity)::int8 AS quantity, sum(b.quantity * sp.unit_cost) AS value
+     FROM procurement.buffered_demand b
+     LEFT JOIN procurement.supplier_product sp ON sp.supplier_id = b.supplier_id AND sp.sku = b.sku
+     LEFT JOIN procurement.supplier s ON s.supplier_id = b.supplier_id
+     GROUP BY s.currency_code ORDER BY s.currency_code`,
+  );
+}

@@ -3,6 +3,7 @@ import { ProcurementServiceDefinition } from '../gen/restock/procurement/v1/proc
 import type { ServiceModule } from '../platform/service-module';
 import { delivery } from '../platform/topics';
 import { evaluateBuffersTask } from './evaluate-buffers.task';
+import { procurementGauges } from './procurement.gauges';
 import { bufferHandlers } from './procurement.grpc';
 import { SupplierProductSchema } from './supplier-product.entity';
 import { PolicyChangeSchema, SupplierSchema } from './supplier.entity';
@@ -24,5 +25,6 @@ export const procurementModule: ServiceModule<typeof ProcurementServiceDefinitio
       delivery(REFRESH_ETAS, (request) => peers.orders.refreshEtas(request)),
     ],
     tasks: [evaluateBuffersTask(orm, clock, config.SCHEDULER_TICK)],
+    metrics: procurementGauges(orm, clock),
   }),
 };

@@ -280,3 +280,30 @@ export function findOpenLines(sql: Sql, sku: string): Promise<OpenLineRow[]> {
     [sku],
   );
 }
+
+/** Open POs of one status: how many, and how many of them (with their units still to come) are overdue. */
+export interface OpenPurchaseOrderFigures {
+  status: string;
+  open: number;
+  overdue: number;
+  overdueUnits: number;
+}
+
+/**
+ * Open POs (issued, sent, confirmed, partially received) per status, in one statement. A PO is overdue as of
+ * asOf when units are still to come and its promised time (once confirmed), else its requested delivery time, has passed.
+ */
+export function openPurchaseOrderFigures(sql: Sql, asOf: Date): Promise<OpenPurchaseOrderFigures[]> {
+  return sql<OpenPurchaseOrderFigures>(
+    `SELECT status, count(*)::int AS open,
+            count(*) FILTER (WHERE due < ? AND remaining > 0)::int AS overdue,
+            coalesce(sum(remaining) FILTER (WHERE due < ?), 0)::int8 AS overdue_units
+     FROM (SELECT po.status, coalesce(po.promised_time, po.requested_delivery_time) AS due,
+                  (SELECT coalesce(sum(greatest(coalesce(l.confirmed_quantity, l.quantity) - l.received_quantity, 0)), 0)
+                   FROM procurement.purchase_order_line l WHERE l.purchase_order_id = po.purchase_order_id) AS remaining
+           FROM procurement.purchase_order po
+           WHERE po.status IN ('ISSUED', 'SENT', 'CONFIRMED', 'PARTIALLY_RECEIVED')) po
+     GROUP BY status ORDER BY status`,
+    [asOf, asOf],
+  );
+}

@@ -67,6 +67,7 @@ export async function startTestApp(options: { env?: Record<string, string>; data
     DATABASE_URL: databaseUrl,
     DATA_DIR: dataDir,
     GRPC_PORT: '0',
+    METRICS_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     OUTBOX_POLL_MS: '50',
     OUTBOX_BACKOFF_MS: '100',

@@ -26,6 +26,7 @@ export async function startChild(databaseUrl: string, crashPoint?: string): Prom
     ...process.env,
     DATABASE_URL: databaseUrl,
     GRPC_PORT: String(port),
+    METRICS_PORT: '0', // children side by side must not compete for 9464
     AUTH_JWT_SECRET: CHILD_JWT_SECRET,
     DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'restock-child-')),
     LOG_LEVEL: 'warn',

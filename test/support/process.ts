@@ -20,7 +20,8 @@ export interface RestockProcess {
 export function spawnRestock(env: Record<string, string>): RestockProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', CONSOLE_PORT: '0', ...env },
+    // metrics and console on free ports, so that processes started side by side do not compete for 9464 and 8080
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', METRICS_PORT: '0', CONSOLE_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
