@@ -137,7 +137,8 @@ function superviseServer(server: EmbeddedPostgresServer, directory: string, log:
         return;
       } catch (error) {
         postmasterOf(server).process = undefined;
-        log.warn({ directory, attempt, error: String(error ?? 'exited') }, 'embedded PostgreSQL did not restart; trying again');
+        // the first failure is worth a line; the next ones, as many as it takes, are not
+        log[attempt === 1 ? 'warn' : 'debug']({ directory, attempt, error: String(error ?? 'exited') }, 'embedded PostgreSQL did not restart; trying again');
       }
     }
   };
