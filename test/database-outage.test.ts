@@ -207,14 +207,6 @@ async function killUnderLoad(options: {
     await waitFor(() => load.placed.size >= placedBack + 10, { timeoutMs: 60_000, what: 'more orders placed on the healed server' });
     await load.stop();
     await health.stop();
-    if (process.env.OUTAGE_STATS) {
-      const counts: Record<string, number> = {};
-      for (const o of load.outcomes) counts[`${o.rpc} ${status[o.code]} ${o.reason ?? ''}`] = (counts[`${o.rpc} ${status[o.code]} ${o.reason ?? ''}`] ?? 0) + 1;
-      const recovered = load.outcomes.filter((o) => o.code === status.OK && o.started >= backAt).sort((a, b) => a.ended - b.ended)[0];
-      const firstDown = health.seen.find((s) => s.at > killedAt && s.overall === 'NOT_SERVING');
-      const firstUp = health.seen.find((s) => s.at > backAt && s.overall === 'SERVING');
-      console.log(JSON.stringify({ counts, placed: load.placed.size, downFor: backAt - killedAt, recoveredMs: recovered && recovered.ended - backAt, notServingAfterMs: firstDown && firstDown.at - killedAt, servingAfterMs: firstUp && firstUp.at - backAt }));
-    }
     await expectOutageSurvived(load, health, { killedAt, backAt, clients: options.clients });
     return { killedAt, backAt };
   } finally {
