@@ -94,15 +94,19 @@ const UNAVAILABLE_MESSAGES = [
  * what wraps the driver's error: MikroORM's DriverException (which copies code and message), an Error's
  * cause, an AggregateError's errors (a connect tried on several addresses).
  */
-export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return unavailableWithin(error, 0);
+}
+
+function unavailableWithin(error: unknown, depth: number): boolean {
   if (!error || typeof error !== 'object' || depth > 4) return false;
   const { code, name, message, cause, errors } = error as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
   if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || UNAVAILABLE_NETWORK_CODES.has(code))) return true;
   if (name === 'KnexTimeoutError') return true;
   // knex prefixes a failed statement's message with the statement ("select … - Connection terminated unexpectedly")
   if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
-  if (Array.isArray(errors) && errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))) return true;
-  return cause !== undefined && isDatabaseUnavailable(cause, depth + 1);
+  if (Array.isArray(errors) && errors.some((inner) => unavailableWithin(inner, depth + 1))) return true;
+  return cause !== undefined && unavailableWithin(cause, depth + 1);
 }
 
 /** The database cannot be reached now: retry later (the details stay in the server's log). */
