@@ -85,3 +85,16 @@ export function pgbenchTps(databaseUrl: string, clients: number, seconds: number
   if (!tps) throw new Error(`pgbench printed no tps:\n${output}`);
   return Number(tps[1]);
 }
+
+/** Median and 95th percentile latency of `calls` calls made one at a time. */
+export async function latencies(calls: number, call: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  const latencies: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const started = performance.now();
+    await call();
+    latencies.push(performance.now() - started);
+  }
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.ceil(p * latencies.length) - 1];
+  return { p50: at(0.5), p95: at(0.95) };
+}

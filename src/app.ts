@@ -3,6 +3,7 @@ import { Server } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
+import { startConsole, type ConsoleServer } from './console/server';
 import { MODULES, openAndMigrate } from './modules';
 import { createAuth, serviceCaller, type Auth } from './platform/auth';
 import { systemClock, type Clock } from './platform/clock';
@@ -29,6 +30,8 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /** A running Restock process. */
 export interface App {
   port: number;
+  /** The port of the planners' console, when SERVICES includes console. */
+  consolePort?: number;
   orms: Partial<Record<ServiceName, Orm>>;
   dispatchers: Partial<Record<ServiceName, OutboxDispatcher>>;
   peers: Peers;
@@ -56,8 +59,9 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
 
   const auth = await createAuth(config);
   let port = config.GRPC_PORT;
+  const addressOf = (service: ServiceName) => config[`${service.toUpperCase() as Uppercase<ServiceName>}_ADDR`] ?? `127.0.0.1:${port}`;
   const peers = connectPeers(
-    (service) => config[`${service.toUpperCase() as Uppercase<ServiceName>}_ADDR`] ?? `127.0.0.1:${port}`,
+    addressOf,
     auth.tokens(serviceCaller(config.SERVICES.join('+'))),
     peerCredentials(config),
   );
@@ -120,9 +124,13 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   if (background && onServing.length > 0) void startupWork.then(markReady);
   else markReady();
   log.info({ port, services: config.SERVICES, database: redacted(database.url) }, 'restock is serving');
+  // the console calls the API like any client, as the signed-in person, over the same addresses and transport as peers
+  const web: ConsoleServer | undefined = config.CONSOLE ? await startConsole({ config, auth, log: log.child({ service: 'console' }), addressOf, transport: peerCredentials(config) }) : undefined;
+  if (web?.signInUrl && config.LOG_LEVEL !== 'silent') process.stdout.write(`Console: ${web.signInUrl}\n`);
 
   return {
     port,
+    consolePort: web?.port,
     orms,
     dispatchers,
     peers,
@@ -132,6 +140,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     async stop() {
       stopping = true;
       reportHealth();
+      await web?.stop();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.forceShutdown(), SHUTDOWN_GRACE_MS);
         server.tryShutdown(() => {

@@ -4,6 +4,8 @@ import { Migration20261125190000_reservation_holders } from './Migration20261125
 import { Migration20261127000000_outbox_lease } from './Migration20261127000000_outbox_lease';
 import { Migration20261128000000_unguessable_order_ids } from './Migration20261128000000_unguessable_order_ids';
 import { Migration20261201000000_cancelled_by } from './Migration20261201000000_cancelled_by';
+import { Migration20261202100000_outbox_traceparent } from './Migration20261202100000_outbox_traceparent';
+import { Migration20261202400000_backorder_listings } from './Migration20261202400000_backorder_listings';
 
 /** Every migration of this schema, in order. */
 export const migrations = [
@@ -13,4 +15,6 @@ export const migrations = [
   { name: 'Migration20261127000000_outbox_lease', class: Migration20261127000000_outbox_lease },
   { name: 'Migration20261128000000_unguessable_order_ids', class: Migration20261128000000_unguessable_order_ids },
   { name: 'Migration20261201000000_cancelled_by', class: Migration20261201000000_cancelled_by },
+  { name: 'Migration20261202100000_outbox_traceparent', class: Migration20261202100000_outbox_traceparent },
+  { name: 'Migration20261202400000_backorder_listings', class: Migration20261202400000_backorder_listings },
 ];

@@ -7,7 +7,7 @@ import { pageSize } from '../platform/pagination';
 import type { Handlers } from '../platform/rpc';
 import { Validator, MAX_QUANTITY } from '../platform/validation';
 import type { ProductEntity } from './product.entity';
-import { getProducts, upsertProduct } from './products';
+import { getProducts, listProducts, upsertProduct } from './products';
 import { releaseStock, reserveStock, shipStock, type ReserveRequest } from './reservations';
 import { adjustStock, getStock, listMovements, receiveStock } from './stock';
 
@@ -32,6 +32,14 @@ export function inventoryHandlers(orm: Orm): Handlers<typeof InventoryServiceDef
       skus.forEach((sku, i) => v.sku(`skus[${i}]`, sku));
       v.done();
       return { products: (await getProducts(orm, skus)).map(toProduct) };
+    },
+    async listProducts(request) {
+      const v = new Validator();
+      if (request.skuPrefix !== '') v.sku('sku_prefix', request.skuPrefix);
+      v.done();
+      const filter = { skuPrefix: request.skuPrefix, discontinued: request.discontinued };
+      const page = await listProducts(orm, filter, pageSize(request.pageSize), request.pageToken);
+      return { products: page.products.map(toProduct), nextPageToken: page.nextPageToken };
     },
     async getStock({ sku }) {
       new Validator().sku('sku', sku).done();

@@ -154,15 +154,80 @@ export interface QueueEntry {
   ahead: number;
 }
 
-/** Up to limit waiting lines of a SKU after a queue position, in allocation order. */
-export function backorderQueuePage(sql: Sql, sku: string, after: number, limit: number): Promise<QueueEntry[]> {
+/** Filters of a backorder listing: a priority (null = any) and the latest queue time (null = any age). */
+export interface BackorderFilter {
+  priority: number | null;
+  queuedBy: Date | null;
+}
+
+/**
+ * Up to limit waiting lines of a SKU after a queue position, in allocation order, that pass the filter.
+ * Positions and units ahead count the whole queue, filtered out lines included.
+ */
+export function backorderQueuePage(sql: Sql, sku: string, filter: BackorderFilter, after: number, limit: number): Promise<QueueEntry[]> {
   return sql<QueueEntry>(
     `SELECT * FROM (
        SELECT order_id, line_id, backordered AS waiting, priority, queue_time,
               (row_number() OVER queue)::int AS position, (sum(backordered) OVER queue - backordered)::int AS ahead
        FROM orders.order_line WHERE sku = ? AND backordered > 0
        WINDOW queue AS (ORDER BY priority DESC, queue_time, line_id)) AS q
-     WHERE position > ? ORDER BY position LIMIT ?`,
-    [sku, after, limit],
+     WHERE position > ? AND (?::int IS NULL OR priority = ?::int) AND (?::timestamptz IS NULL OR queue_time <= ?::timestamptz)
+     ORDER BY position LIMIT ?`,
+    [sku, after, filter.priority, filter.priority, filter.queuedBy, filter.queuedBy, limit],
+  );
+}
+
+/** Where a page of waiting lines across SKUs ends: SKU, priority, queue time (ISO text, microseconds) and line id. */
+export type BackorderPosition = [sku: string, priority: number, queueTime: string, lineId: string];
+
+/** A waiting line across SKUs: its place in its SKU's queue, the ETA stored for it, and its page position. */
+export interface WaitingBackorder {
+  orderId: string;
+  lineId: string;
+  sku: string;
+  waiting: number;
+  priority: number;
+  queueTime: Date;
+  queueKey: string;
+  position: number;
+  etaExpected: Date | null;
+  etaLatest: Date | null;
+  etaSource: number | null;
+  etaPurchaseOrderId: string | null;
+}
+
+/**
+ * Up to limit waiting lines after `after`, by SKU then each SKU's allocation order (the backorder_queue index
+ * order), of some SKUs (null = all) and passing the filter; the redundant `sku >= ` bound starts the index scan
+ * at the token. Each line's 1-based position counts its whole SKU queue: one pass over the queue of each SKU on
+ * the page (by index, SKU by SKU), whatever the page's depth in it.
+ */
+export function backordersAcrossSkus(
+  sql: Sql,
+  skus: string[] | null,
+  filter: BackorderFilter,
+  after: BackorderPosition | null,
+  limit: number,
+): Promise<WaitingBackorder[]> {
+  return sql<WaitingBackorder>(
+    `WITH page AS (
+       SELECT l.order_id, l.line_id, l.sku, l.backordered AS waiting, l.priority, l.queue_time,
+         l.eta_expected, l.eta_latest, l.eta_source, l.eta_purchase_order_id
+       FROM orders.order_line l
+       WHERE l.backordered > 0 AND (?::text[] IS NULL OR l.sku = ANY(?::text[]))
+         AND (?::int IS NULL OR l.priority = ?::int) AND (?::timestamptz IS NULL OR l.queue_time <= ?::timestamptz)
+         AND (?::text IS NULL OR l.sku >= ?::text)
+         AND (?::text IS NULL OR l.sku > ?::text OR (l.sku = ?::text AND (l.priority < ?::int
+              OR (l.priority = ?::int AND (l.queue_time, l.line_id) > (?::timestamptz, ?::text)))))
+       ORDER BY l.sku, l.priority DESC, l.queue_time, l.line_id LIMIT ?),
+     queue AS (
+       SELECT q.line_id, q.position FROM (SELECT DISTINCT sku FROM page) s CROSS JOIN LATERAL (
+         SELECT w.line_id, (row_number() OVER (ORDER BY w.priority DESC, w.queue_time, w.line_id))::int AS position
+         FROM orders.order_line w WHERE w.sku = s.sku AND w.backordered > 0) q)
+     SELECT page.*, to_char(page.queue_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS queue_key, queue.position
+     FROM page JOIN queue USING (line_id)
+     ORDER BY page.sku, page.priority DESC, page.queue_time, page.line_id`,
+    [skus, skus, filter.priority, filter.priority, filter.queuedBy, filter.queuedBy, after?.[0] ?? null, after?.[0] ?? null,
+      after?.[0] ?? null, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, after?.[1] ?? null, after?.[2] ?? null, after?.[3] ?? null, limit],
   );
 }

@@ -152,8 +152,8 @@ export async function finalizePlacedOrders(sql: Sql, orderIds: string[], lines: 
        FROM unnest(?::text[], ?::int[], ?::int[], ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::text[])
          AS r(line_id, allocated, backordered, unit_price, currency_code, expected, latest, source, po)
        WHERE l.line_id = r.line_id AND l.order_id IN (SELECT order_id FROM placed) RETURNING l.line_id)
-     INSERT INTO orders.outbox (topic, dedupe_key, payload)
-     SELECT m.topic, m.dedupe_key, m.payload FROM unnest(?::text[], ?::text[], ?::text[], ?::jsonb[]) AS m(order_id, topic, dedupe_key, payload)
+     INSERT INTO orders.outbox (topic, dedupe_key, payload, traceparent)
+     SELECT m.topic, m.dedupe_key, m.payload, m.traceparent FROM unnest(?::text[], ?::text[], ?::text[], ?::jsonb[], ?::text[]) AS m(order_id, topic, dedupe_key, payload, traceparent)
      WHERE m.order_id IN (SELECT order_id FROM placed) AND (SELECT count(*) FROM lines) > 0
      ON CONFLICT (dedupe_key) DO NOTHING`,
     [
@@ -171,6 +171,7 @@ export async function finalizePlacedOrders(sql: Sql, orderIds: string[], lines: 
       messages.map((m) => m.topic),
       messages.map((m) => m.key),
       messages.map((m) => JSON.stringify(m.payload)),
+      messages.map((m) => m.traceparent ?? null),
     ],
   );
 }
@@ -393,16 +394,25 @@ export interface BackorderFigures {
   shareWithin7Days: number;
 }
 
+/** Which placed lines the KPIs cover: placed in [start, end) (null = unbounded), of some SKUs (null = all). */
+export interface FiguresScope {
+  start: Date | null;
+  end: Date | null;
+  skus: string[] | null;
+}
+
 /**
  * Backorder rate (lines backordered at placement), open lines/units/value per currency, oldest waiting
  * age, fill time (placement to full allocation, mean and continuous p90), cancel rate (backordered units
- * cancelled) and the share of open units expected within 7 days of now.
+ * cancelled) and the share of open units expected within 7 days of now, over the lines in scope (by
+ * order_line_by_queue_time for a window, order_line_by_sku for SKUs).
  */
-export async function backorderFigures(sql: Sql, now: Date): Promise<BackorderFigures> {
+export async function backorderFigures(sql: Sql, now: Date, scope: FiguresScope = { start: null, end: null, skus: null }): Promise<BackorderFigures> {
   const [figures] = await sql<BackorderFigures>(
     `WITH line AS (
        SELECT *, extract(epoch FROM fill_time - queue_time) / 86400 AS fill_days
-       FROM orders.order_line WHERE NOT pending)
+       FROM orders.order_line WHERE NOT pending AND (?::timestamptz IS NULL OR queue_time >= ?::timestamptz)
+         AND (?::timestamptz IS NULL OR queue_time < ?::timestamptz) AND (?::text[] IS NULL OR sku = ANY(?::text[])))
      SELECT coalesce(count(*) FILTER (WHERE initially_backordered > 0)::float8 / nullif(count(*), 0), 0) AS backorder_rate,
             count(*) FILTER (WHERE backordered > 0)::int AS open_lines,
             coalesce(sum(backordered), 0)::int AS open_units,
@@ -414,7 +424,7 @@ export async function backorderFigures(sql: Sql, now: Date): Promise<BackorderFi
             coalesce(sum(cancelled_waiting)::float8 / nullif(sum(initially_backordered), 0), 0) AS cancel_rate,
             coalesce(sum(backordered) FILTER (WHERE eta_expected <= ?::timestamptz + interval '7 days')::float8 / nullif(sum(backordered), 0), 0) AS share_within7_days
      FROM line`,
-    [now, now],
+    [scope.start, scope.start, scope.end, scope.end, scope.skus, scope.skus, now, now],
   );
   return figures;
 }

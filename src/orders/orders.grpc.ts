@@ -1,3 +1,4 @@
+import type { Duration } from '../gen/google/protobuf/duration';
 import { Priority } from '../gen/restock/common/v1/priority';
 import { FulfillmentPolicy } from '../gen/restock/orders/v1/order';
 import type { OrdersServiceDefinition } from '../gen/restock/orders/v1/orders_service';
@@ -15,6 +16,7 @@ import { orderPlacement } from './placement';
 import { shipOrder } from './shipping';
 
 const MAX_LINES = 100;
+const MAX_AGE_SECONDS = 100 * 365 * 24 * 3600;
 const MAX_SKUS = 1000;
 
 /** The OrdersService handlers: validate, call one domain function, map the result. */
@@ -75,8 +77,13 @@ export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersService
       return { order: await shipOrder(deps, request) };
     },
     async listBackorders(request) {
-      new Validator().sku('sku', request.sku).done();
-      return listBackorders(deps, request.sku, pageSize(request.pageSize), request.pageToken);
+      const v = new Validator();
+      if (request.sku !== '') v.sku('sku', request.sku);
+      if (request.supplierId !== '') v.id('supplier_id', request.supplierId);
+      const minAgeMs = durationMs(v, 'min_age', request.minAge);
+      v.check(request.priority in Priority && request.priority >= 0, 'priority', 'must be a Priority').done();
+      const query = { sku: request.sku, supplierId: request.supplierId, priority: request.priority, minAgeMs };
+      return listBackorders(deps, query, pageSize(request.pageSize), request.pageToken);
     },
     async applyReceipt(request) {
       new Validator().id('receipt_id', request.receiptId).sku('sku', request.sku).quantity('quantity', request.quantity).done();
@@ -92,8 +99,23 @@ export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersService
       v.done();
       return { changedLines: await refreshEtas(deps, skus) };
     },
-    async getBackorderMetrics() {
-      return { metrics: await backorderMetrics(deps) };
+    async getBackorderMetrics(request) {
+      const v = new Validator();
+      if (request.sku !== '') v.sku('sku', request.sku);
+      if (request.supplierId !== '') v.id('supplier_id', request.supplierId);
+      const { startTime: start, endTime: end } = request;
+      v.check(!start || !end || start.getTime() <= end.getTime(), 'end_time', 'must not be before start_time').done();
+      const scope = { start: start ?? null, end: end ?? null, sku: request.sku, supplierId: request.supplierId };
+      return { metrics: await backorderMetrics(deps, scope) };
     },
   };
+}
+
+/** A non-negative duration of at most 100 years, in milliseconds (0 when unset); a violation otherwise. */
+function durationMs(v: Validator, field: string, duration: Duration | undefined): number {
+  if (!duration) return 0;
+  const ok = Number.isSafeInteger(duration.seconds) && duration.seconds >= 0 && duration.seconds <= MAX_AGE_SECONDS
+    && Number.isInteger(duration.nanos) && duration.nanos >= 0 && duration.nanos < 1e9;
+  v.check(ok, field, 'must be a duration from 0 to 100 years');
+  return ok ? duration.seconds * 1000 + Math.floor(duration.nanos / 1e6) : 0;
 }

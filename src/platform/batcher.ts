@@ -1,3 +1,5 @@
+import { context, type Context } from '@opentelemetry/api';
+
 /**
  * How run settled one item of a batch: its value, its error, or requeued — the item goes back to the
  * head of the queue and is run again in a later batch.
@@ -14,6 +16,8 @@ export interface BatchLimits<I> {
 
 interface Waiting<I, O> {
   item: I;
+  /** The trace context of the call that submitted the item: a batch runs in its first item's, not in whichever call happened to start it. */
+  trace: Context;
   resolve: (value: O) => void;
   reject: (reason: unknown) => void;
 }
@@ -60,7 +64,7 @@ export class Batcher<I, O> {
   }
 
   private enqueue(item: I): Promise<O> {
-    return new Promise<O>((resolve, reject) => this.waiting.push({ item, resolve, reject }));
+    return new Promise<O>((resolve, reject) => this.waiting.push({ item, trace: context.active(), resolve, reject }));
   }
 
   private pump(): void {
@@ -81,9 +85,11 @@ export class Batcher<I, O> {
       this.pump();
     };
     try {
-      const results = await this.run(
-        batch.map((b) => b.item),
-        giveUpTurn,
+      const results = await context.with(batch[0].trace, () =>
+        this.run(
+          batch.map((b) => b.item),
+          giveUpTurn,
+        ),
       );
       const requeued = batch.filter((_, i) => results[i].status === 'requeued');
       if (requeued.length === batch.length) throw new Error('a batch settled none of its items');

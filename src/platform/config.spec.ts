@@ -16,6 +16,18 @@ describe('loadConfig', () => {
     expect(config.GRPC_PORT).toBe(6000);
   });
 
+  it('serves the console by default, on 8080, and only when SERVICES names it', () => {
+    expect(loadConfig({})).toMatchObject({ CONSOLE: true, CONSOLE_PORT: 8080, OIDC_ROLES_CLAIM: 'roles' });
+    expect(loadConfig({ SERVICES: 'console, procurement' })).toMatchObject({ SERVICES: ['procurement'], CONSOLE: true });
+    expect(loadConfig({ SERVICES: 'orders' }).CONSOLE).toBe(false);
+  });
+
+  it('refuses an OIDC provider without its client, and a client without its provider', () => {
+    expect(() => loadConfig({ OIDC_ISSUER: 'https://id.example.com' })).toThrow(/OIDC_ISSUER: needs OIDC_CLIENT_ID[\s\S]*OIDC_ISSUER: needs OIDC_CLIENT_SECRET/);
+    expect(() => loadConfig({ OIDC_CLIENT_SECRET: 'x' })).toThrow(/OIDC_CLIENT_SECRET: needs OIDC_ISSUER/);
+    expect(loadConfig({ OIDC_ISSUER: 'https://id.example.com', OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 's' }).OIDC_ISSUER).toBe('https://id.example.com');
+  });
+
   it('names every bad variable at once', () => {
     const bad = { GRPC_PORT: 'abc', SERVICES: 'orders,billing', DATABASE_URL: 'mysql://x', SMTP_URL: 'http://mail', ORDERS_ADDR: 'no-port' };
     expect(() => loadConfig(bad)).toThrow(ConfigError);
@@ -34,5 +46,15 @@ describe('loadConfig', () => {
   it('refuses a retention shorter than the outbox retry window', () => {
     expect(() => loadConfig({ RETENTION_DAYS: '1', OUTBOX_MAX_ATTEMPTS: '30' })).toThrow(/RETENTION_DAYS: must be longer than the outbox retry window/);
     expect(loadConfig({ RETENTION_DAYS: '2', OUTBOX_MAX_ATTEMPTS: '30' }).RETENTION_DAYS).toBe(2);
+  });
+
+  it('turns tracing on only with an http(s) OTLP endpoint', () => {
+    expect(loadConfig({}).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(loadConfig({}).OTEL_SERVICE_NAME).toBe('restock');
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'restock-orders' })).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_SERVICE_NAME: 'restock-orders',
+    });
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
   });
 });

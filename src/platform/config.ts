@@ -3,6 +3,8 @@ import { z } from 'zod';
 
 export const SERVICE_NAMES = ['inventory', 'orders', 'procurement'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** What SERVICES may name: the gRPC services, and the planners' web console (an HTTP client of their API). */
+const HOSTED = [...SERVICE_NAMES, 'console'] as const;
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -20,13 +22,17 @@ function readable(file: string): boolean {
 }
 
 /** Variables that only make sense together: [variable, what it needs, why]. */
-const TLS_REQUIRES: [keyof z.infer<typeof variables>, keyof z.infer<typeof variables>, string][] = [
+const REQUIRES: [keyof z.infer<typeof variables>, keyof z.infer<typeof variables>, string][] = [
   ['TLS_CERT_FILE', 'TLS_KEY_FILE', 'a server certificate needs its private key'],
   ['TLS_KEY_FILE', 'TLS_CERT_FILE', 'a private key needs its server certificate'],
   ['TLS_CLIENT_CA_FILE', 'TLS_CERT_FILE', 'client certificates (mTLS) need the server to serve TLS'],
   ['PEER_TLS_CERT_FILE', 'PEER_TLS_KEY_FILE', 'a client certificate needs its private key'],
   ['PEER_TLS_KEY_FILE', 'PEER_TLS_CERT_FILE', 'a private key needs its client certificate'],
   ['PEER_TLS_CERT_FILE', 'PEER_TLS_CA_FILE', 'a client certificate is only sent over TLS to peers'],
+  ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'the console signs in at the provider as a registered client'],
+  ['OIDC_ISSUER', 'OIDC_CLIENT_SECRET', 'the console signs in at the provider as a registered client'],
+  ['OIDC_CLIENT_ID', 'OIDC_ISSUER', 'a client id belongs to an OpenID Connect provider'],
+  ['OIDC_CLIENT_SECRET', 'OIDC_ISSUER', 'a client secret belongs to an OpenID Connect provider'],
 ];
 
 /** The environment variables Restock reads, with their defaults. */
@@ -67,9 +73,19 @@ const variables = z.object({
   DATA_DIR: z.string().min(1).default('./var'),
   SERVICES: z
     .string()
-    .default(SERVICE_NAMES.join(','))
+    .default(HOSTED.join(','))
     .transform((value) => value.split(',').map((name) => name.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(SERVICE_NAMES)).min(1)),
+    .pipe(z.array(z.enum(HOSTED)).min(1)),
+  /** Port of the console (HTTP) on GRPC_HOST's interface, when SERVICES includes console; 0 = any free port. */
+  CONSOLE_PORT: port.default(8080),
+  /** The console's address as browsers reach it (e.g. https://restock.example.com behind a proxy): OIDC redirects, Secure cookies. */
+  CONSOLE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The console signs planners in through this OpenID Connect provider (with OIDC_CLIENT_ID / OIDC_CLIENT_SECRET); unset: a printed local sign-in link. */
+  OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The ID token claim that lists a person's roles (a dotted path such as realm_access.roles for nested claims). */
+  OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
   INVENTORY_ADDR: address.optional(),
   ORDERS_ADDR: address.optional(),
   PROCUREMENT_ADDR: address.optional(),
@@ -92,6 +108,10 @@ const variables = z.object({
   STILL_WAITING_DAYS: positiveInt.default(7),
   /** Days delivered outbox messages and idempotency keys are kept; a retry older than this is taken as new. */
   RETENTION_DAYS: positiveInt.default(30),
+  /** Export traces over OTLP/HTTP to `<this>/v1/traces` (e.g. http://localhost:4318); unset: tracing is off (nothing loaded). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  /** `service.name` of the exported spans. */
+  OTEL_SERVICE_NAME: z.string().min(1).default('restock'),
 });
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -108,12 +128,13 @@ export const configSchema = variables
     message: 'must be longer than the outbox retry window (OUTBOX_MAX_ATTEMPTS hours)',
   })
   .superRefine((config, context) => {
-    for (const [variable, needed, why] of TLS_REQUIRES) {
+    for (const [variable, needed, why] of REQUIRES) {
       if (config[variable] !== undefined && config[needed] === undefined) context.addIssue({ code: 'custom', path: [variable], message: `needs ${needed} (${why})` });
     }
   });
 
-export type Config = z.infer<typeof configSchema>;
+/** The configuration: SERVICES lists the gRPC services this process hosts, CONSOLE whether it serves the web console too. */
+export type Config = Omit<z.infer<typeof configSchema>, 'SERVICES'> & { SERVICES: ServiceName[]; CONSOLE: boolean };
 
 /** ConfigError names every variable that has a bad value. */
 export class ConfigError extends Error {}
@@ -126,5 +147,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  return parsed.data;
+  const { SERVICES, ...config } = parsed.data;
+  return { ...config, SERVICES: SERVICES.filter((name): name is ServiceName => name !== 'console'), CONSOLE: SERVICES.includes('console') };
 }

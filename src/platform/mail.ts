@@ -4,6 +4,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { topic } from './topics';
+import { inSpan, SpanKind, tracingEnabled } from './tracing';
 
 /** Email is one message to a customer or supplier. */
 export interface Email {
@@ -29,8 +30,19 @@ export function messageIdFor(dedupeKey: string, from: string): string {
   return `<${createHash('sha256').update(dedupeKey).digest('hex').slice(0, 32)}@${domain}>`;
 }
 
-/** Sends through SMTP_URL when set, else writes each email as an .eml file under mailDir. */
+/** Sends through SMTP_URL when set, else writes each email as an .eml file under mailDir; with tracing on, each send is a span. */
 export function createMailer(options: { smtpUrl?: string; from: string; mailDir: string }): Mailer {
+  const mailer = untracedMailer(options);
+  if (!tracingEnabled()) return mailer;
+  const transport = options.smtpUrl ? 'smtp' : 'file';
+  return {
+    send: (email, dedupeKey) =>
+      inSpan('email send', { kind: SpanKind.CLIENT, attributes: { 'restock.email.transport': transport, 'restock.email.message_id': messageIdFor(dedupeKey, options.from) } }, () => mailer.send(email, dedupeKey)),
+    close: () => mailer.close(),
+  };
+}
+
+function untracedMailer(options: { smtpUrl?: string; from: string; mailDir: string }): Mailer {
   const message = (email: Email, dedupeKey: string) => ({ ...email, from: options.from, messageId: messageIdFor(dedupeKey, options.from) });
   if (options.smtpUrl) {
     const transport = nodemailer.createTransport(options.smtpUrl);

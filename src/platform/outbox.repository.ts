@@ -1,5 +1,6 @@
 import { ident, type Sql } from './orm';
 import type { OutboxMessage } from './topics';
+import { activeTraceparent } from './tracing';
 
 /** A claimed outbox message: leased to one dispatcher until its lease runs out. */
 export interface ClaimedMessage {
@@ -9,19 +10,25 @@ export interface ClaimedMessage {
   payload: unknown;
   /** Attempts including this one. */
   attempts: number;
+  /** The W3C trace context the message was written in; null without tracing. */
+  traceparent: string | null;
 }
 
 /** How one delivery attempt ended: delivered, or failed with an error (retried at retryAfterMs, or dead). */
 export type DeliveryOutcome = { id: number; attempts: number } & ({ delivered: true } | { delivered: false; error: string; dead: boolean; retryAfterMs: number });
 
-/** Writes messages to schema's outbox in the caller's transaction; a message whose dedupe key exists is dropped. */
+/**
+ * Writes messages to schema's outbox in the caller's transaction, each with the trace context it was made in
+ * (else the active one); a message whose dedupe key exists is dropped.
+ */
 export async function insertMessages(sql: Sql, schema: string, messages: OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
+  const active = activeTraceparent() ?? null;
   await sql(
-    `INSERT INTO ${ident(schema)}.outbox (topic, dedupe_key, payload)
-     SELECT * FROM unnest(?::text[], ?::text[], ?::jsonb[])
+    `INSERT INTO ${ident(schema)}.outbox (topic, dedupe_key, payload, traceparent)
+     SELECT * FROM unnest(?::text[], ?::text[], ?::jsonb[], ?::text[])
      ON CONFLICT (dedupe_key) DO NOTHING`,
-    [messages.map((m) => m.topic), messages.map((m) => m.key), messages.map((m) => JSON.stringify(m.payload))],
+    [messages.map((m) => m.topic), messages.map((m) => m.key), messages.map((m) => JSON.stringify(m.payload)), messages.map((m) => m.traceparent ?? active)],
   );
 }
 
@@ -39,7 +46,7 @@ export function leaseDueMessages(sql: Sql, schema: string, options: { limit: num
              AND topic <> ALL(?::text[])
            ORDER BY next_attempt_time, id LIMIT ? FOR UPDATE SKIP LOCKED) due
      WHERE o.id = due.id
-     RETURNING o.id, o.topic, o.dedupe_key, o.payload, o.attempts`,
+     RETURNING o.id, o.topic, o.dedupe_key, o.payload, o.attempts, o.traceparent`,
     [options.leaseMs, options.busyTopics, options.limit],
   );
 }

@@ -3,6 +3,7 @@ import type { Logger } from './logger';
 import { sqlOf, type Orm, type Sql } from './orm';
 import { insertMessages, leaseDueMessages, recordOutcomes, type ClaimedMessage, type DeliveryOutcome } from './outbox.repository';
 import { deliveriesByTopic, type Delivery, type OutboxMessage } from './topics';
+import { failSpan, inSpan, SpanKind } from './tracing';
 
 /** Writes messages to schema's outbox inside the caller's transaction. */
 export function enqueue(sql: Sql, schema: string, messages: OutboxMessage[]): Promise<void> {
@@ -150,8 +151,23 @@ export class OutboxDispatcher {
     return leaseDueMessages(this.sql, this.options.schema, { limit, leaseMs: this.options.leaseMs ?? 60_000, busyTopics });
   }
 
-  /** One delivery attempt, never rejecting: its outcome. */
-  private async deliver(message: ClaimedMessage): Promise<DeliveryOutcome> {
+  /**
+   * One delivery attempt, never rejecting: its outcome. With tracing on it runs in a span `outbox deliver
+   * <topic>` whose parent is the trace context the message was written in, so the trace of the call that
+   * caused a message goes on through its delivery (and each retry of it).
+   */
+  private deliver(message: ClaimedMessage): Promise<DeliveryOutcome> {
+    const { log, schema } = this.options;
+    const attributes = { 'messaging.system': 'restock.outbox', 'messaging.destination.name': message.topic, 'messaging.message.id': message.dedupeKey, 'restock.outbox.attempt': message.attempts };
+    return inSpan(`outbox deliver ${message.topic}`, { kind: SpanKind.CONSUMER, parent: message.traceparent, attributes }, async (span) => {
+      const outcome = await this.attempt(message);
+      if (outcome.delivered) log.debug({ outbox: schema, topic: message.topic, key: message.dedupeKey, attempts: message.attempts }, 'outbox message delivered');
+      else failSpan(span, outcome.error);
+      return outcome;
+    });
+  }
+
+  private async attempt(message: ClaimedMessage): Promise<DeliveryOutcome> {
     const { maxAttempts, backoffMs, log, schema, deliveryTimeoutMs = 30_000 } = this.options;
     const { id, attempts } = message;
     let timer: NodeJS.Timeout | undefined;

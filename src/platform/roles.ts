@@ -21,6 +21,7 @@ export const RPC_ROLES: { inventory: RoleTable<typeof InventoryServiceDefinition
   inventory: {
     upsertProduct: ['planner'],
     getProduct: [...READERS],
+    listProducts: [...READERS],
     batchGetProducts: [...READERS, 'service'], // Orders: placing an order
     getStock: [...READERS, 'service'], // Orders: allocation
     adjustStock: ['warehouse'],
@@ -49,9 +50,15 @@ export const RPC_ROLES: { inventory: RoleTable<typeof InventoryServiceDefinition
     getSupplier: ['planner'],
     listSuppliers: ['planner'],
     upsertSupplierProduct: ['planner'],
+    getSupplierProduct: ['planner'],
+    listSupplierProducts: ['planner', 'service'], // Orders: backorders and metrics of a supplier
+    deleteSupplierProduct: ['planner'],
     updateBufferPolicy: ['planner'],
     listPolicyChanges: ['planner'],
     getBuffer: ['planner'],
+    listBuffers: ['planner'],
+    previewRelease: ['planner'],
+    simulatePolicy: ['planner'],
     listUnassignedDemand: ['planner'],
     recordDemand: ['service'], // Orders: a line backordered
     cancelDemand: ['service'], // Orders: a waiting line cancelled or allocated

@@ -1,3 +1,5 @@
+import { activeTraceparent } from './tracing';
+
 /**
  * Topic is an outbox topic declared once with its payload type: the producer writes messages of it and
  * the service that owns it delivers them, both importing the same declaration.
@@ -19,11 +21,14 @@ export interface OutboxMessage {
   /** Dedupe key: a second message with the same key is dropped. */
   key: string;
   payload: unknown;
+  /** The W3C trace context it was written in (with tracing on): its delivery continues that trace. */
+  traceparent?: string;
 }
 
-/** A message of topic, its payload checked against the topic's type. */
+/** A message of topic, its payload checked against the topic's type, in the trace of the active span (if any). */
 export function message<P>(topic: Topic<P>, key: string, payload: P): OutboxMessage {
-  return { topic: topic.name, key, payload };
+  const traceparent = activeTraceparent();
+  return traceparent ? { topic: topic.name, key, payload, traceparent } : { topic: topic.name, key, payload };
 }
 
 /** Delivery is how one topic's messages are delivered; it throws to have a message retried later. */

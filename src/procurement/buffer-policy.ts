@@ -32,22 +32,42 @@ export function samePolicy(a: PolicySettings, b: PolicySettings, currencyCode: s
     && a.releaseSchedule === b.releaseSchedule && a.maxWaitDays === b.maxWaitDays && a.paused === b.paused;
 }
 
+/** The policy fields an update mask may name, by their proto names (AIP-134). */
+export const POLICY_FIELDS = {
+  min_quantity: 'minQuantity',
+  min_value: 'minValue',
+  release_schedule: 'releaseSchedule',
+  max_wait_days: 'maxWaitDays',
+  paused: 'paused',
+} as const satisfies Record<string, keyof PolicySettings>;
+
+/** The policy after an update: the named fields from the request, the others kept; null fields = all of them. */
+export function mergePolicy(current: PolicySettings, requested: PolicySettings, fields: (keyof PolicySettings)[] | null): PolicySettings {
+  if (fields === null) return requested;
+  const merged = { ...current };
+  for (const field of fields) (merged as Record<keyof PolicySettings, unknown>)[field] = requested[field];
+  return merged;
+}
+
 /**
- * Replaces a supplier's release rules and records who, when, why and old → new. A min value in another
+ * Changes a supplier's release rules and records who, when, why and old → new. With fields, only those
+ * change (an update mask); with null the request's policy replaces the whole policy. A min value in another
  * currency than the supplier's is INVALID_ARGUMENT. A new schedule or an unpause restarts the schedule from now.
  */
 export function updateBufferPolicy(
   orm: Orm,
   clock: Clock,
-  request: { supplierId: string; policy: PolicySettings; minValueCurrency: string; updatedBy: string; reason: string },
+  request: { supplierId: string; policy: PolicySettings; fields: (keyof PolicySettings)[] | null; minValueCurrency: string; updatedBy: string; reason: string },
 ): Promise<Supplier> {
   return transaction(orm, async (sql, em) => {
     const now = clock.now();
     const before = await lockSupplier(sql, request.supplierId);
-    const { policy, minValueCurrency, ...audit } = request;
-    if (!Amount.parse(policy.minValue, minValueCurrency).isZero() && minValueCurrency !== before.currencyCode) {
+    const { policy: requested, fields, minValueCurrency, ...audit } = request;
+    const setsMinValue = fields === null || fields.includes('minValue');
+    if (setsMinValue && !Amount.parse(requested.minValue, minValueCurrency).isZero() && minValueCurrency !== before.currencyCode) {
       throw invalidArgument([{ field: 'policy.min_value.currency_code', description: `must be the supplier currency ${before.currencyCode}` }]);
     }
+    const policy = mergePolicy(before.policy, requested, fields);
     const restart = before.policy.releaseSchedule !== policy.releaseSchedule || (before.policy.paused && !policy.paused);
     const next = restart ? nextReleaseTime(policy.releaseSchedule, before.timeZone, now) : before.nextReleaseTime;
     await updateSupplierPolicy(em, request.supplierId, policy, next);

@@ -18,6 +18,61 @@ export function findBufferLines(sql: Sql, supplierId: string): Promise<BufferLin
   );
 }
 
+/** The buffered demand of these suppliers per SKU with its value at unit cost, ordered by supplier and SKU (summed first, then valued). */
+export function findBufferLinesOf(sql: Sql, supplierIds: string[]): Promise<(BufferLineRow & { supplierId: string })[]> {
+  return sql<BufferLineRow & { supplierId: string }>(
+    `SELECT l.supplier_id, l.sku, l.quantity::int AS quantity, l.quantity * sp.unit_cost AS value, l.oldest_demand_time
+     FROM (
+       SELECT supplier_id, sku, sum(quantity) AS quantity, min(demand_time) AS oldest_demand_time
+       FROM procurement.buffered_demand WHERE supplier_id = ANY(?) GROUP BY supplier_id, sku
+     ) l
+     JOIN procurement.supplier_product sp ON sp.supplier_id = l.supplier_id AND sp.sku = l.sku
+     ORDER BY l.supplier_id, l.sku`,
+    [supplierIds],
+  );
+}
+
+/** A supplier's policy, schedule and buffer totals, as ListBuffers reads them (value as decimal text). */
+export interface BufferSummaryRow {
+  supplierId: string;
+  name: string;
+  currencyCode: string;
+  minQuantity: number;
+  minValue: string;
+  releaseSchedule: string;
+  maxWaitDays: number;
+  paused: boolean;
+  nextReleaseTime: Date;
+  quantity: number;
+  value: string;
+  lineCount: number;
+  oldestDemandTime: Date | null;
+}
+
+/**
+ * Every supplier (whose name contains nameContains, ignoring case, and whose paused flag is `paused` when
+ * given) with its buffer totals: one set-based statement that sums the demand per supplier and SKU first,
+ * values those sums at unit cost, then rolls them up per supplier.
+ */
+export function findBufferSummaries(sql: Sql, filter: { nameContains: string; paused: boolean | null }): Promise<BufferSummaryRow[]> {
+  return sql<BufferSummaryRow>(
+    `SELECT s.supplier_id, s.name, s.currency_code, s.min_quantity, s.min_value, s.release_schedule, s.max_wait_days, s.paused, s.next_release_time,
+       coalesce(t.quantity, 0)::int AS quantity, coalesce(t.value, 0) AS value, coalesce(t.line_count, 0)::int AS line_count, t.oldest_demand_time
+     FROM procurement.supplier s
+     LEFT JOIN (
+       SELECT l.supplier_id, sum(l.quantity) AS quantity, sum(l.quantity * sp.unit_cost) AS value, count(*) AS line_count, min(l.oldest) AS oldest_demand_time
+       FROM (
+         SELECT supplier_id, sku, sum(quantity) AS quantity, min(demand_time) AS oldest
+         FROM procurement.buffered_demand WHERE supplier_id IS NOT NULL GROUP BY supplier_id, sku
+       ) l
+       JOIN procurement.supplier_product sp ON sp.supplier_id = l.supplier_id AND sp.sku = l.sku
+       GROUP BY l.supplier_id
+     ) t ON t.supplier_id = s.supplier_id
+     WHERE (?::text = '' OR strpos(lower(s.name), lower(?::text)) > 0) AND (?::boolean IS NULL OR s.paused = ?::boolean)`,
+    [filter.nameContains, filter.nameContains, filter.paused, filter.paused],
+  );
+}
+
 /** A supplier's release rules and buffer totals, as one evaluation pass reads them. */
 export interface Candidate {
   supplierId: string;
@@ -85,6 +140,15 @@ export interface TakenDemand {
 export function takeBufferedDemand(sql: Sql, supplierIds: string[]): Promise<TakenDemand[]> {
   return sql<TakenDemand>(
     'DELETE FROM procurement.buffered_demand WHERE supplier_id = ANY(?) RETURNING supplier_id, demand_id, sku, quantity, demand_time',
+    [supplierIds],
+  );
+}
+
+/** The buffered demand of these suppliers per SKU (units), without taking it: what a release would take. */
+export function findBufferedDemandBySku(sql: Sql, supplierIds: string[]): Promise<{ supplierId: string; sku: string; quantity: number }[]> {
+  return sql<{ supplierId: string; sku: string; quantity: number }>(
+    `SELECT supplier_id, sku, sum(quantity)::int AS quantity FROM procurement.buffered_demand
+     WHERE supplier_id = ANY(?) GROUP BY supplier_id, sku ORDER BY supplier_id, sku`,
     [supplierIds],
   );
 }

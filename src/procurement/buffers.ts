@@ -1,6 +1,6 @@
 import { Amount } from '../platform/money';
 import { sqlOf, type Orm } from '../platform/orm';
-import { findBufferLines, findReleaseCandidates } from './buffer.repository';
+import { findBufferLines, findReleaseCandidates, type Candidate } from './buffer.repository';
 import { releaseBuffers } from './release';
 import { releaseTrigger } from './release-rules';
 import { findSupplier } from './supplier.repository';
@@ -41,6 +41,16 @@ export async function getBuffer(orm: Orm, supplierId: string): Promise<SupplierB
   };
 }
 
+/** The candidates whose rules fire as of asOf, or whose schedule is due (to move it on): the ones a release pass locks. */
+export function dueCandidates(candidates: Candidate[], asOf: Date, force: boolean): Candidate[] {
+  return candidates.filter((c) => {
+    const scheduled = c.nextReleaseTime;
+    const rules = { minQuantity: c.minQuantity, minValue: Amount.parse(c.minValue, c.currencyCode), releaseSchedule: '', maxWaitDays: c.maxWaitDays, paused: c.paused };
+    const totals = { quantity: c.quantity, value: Amount.parse(c.value, c.currencyCode), oldestDemandTime: c.oldestDemandTime };
+    return releaseTrigger(rules, totals, scheduled, asOf, force) !== null || (!c.paused && scheduled.getTime() <= asOf.getTime());
+  });
+}
+
 /**
  * Finds, with one aggregate query over all buffers, the suppliers whose release rules fire as of asOf (or
  * whose schedule is due, to move it on), then releases them in batches: one transaction per batch, one PO
@@ -49,13 +59,7 @@ export async function getBuffer(orm: Orm, supplierId: string): Promise<SupplierB
  */
 export async function evaluateBuffers(orm: Orm, options: { asOf: Date; supplierId?: string; force?: boolean; releasedBy?: string }): Promise<string[]> {
   const { asOf, supplierId = '', force = false, releasedBy } = options;
-  const candidates = await findReleaseCandidates(sqlOf(orm.em), supplierId, asOf);
-  const due = candidates.filter((c) => {
-    const scheduled = c.nextReleaseTime;
-    const rules = { minQuantity: c.minQuantity, minValue: Amount.parse(c.minValue, c.currencyCode), releaseSchedule: '', maxWaitDays: c.maxWaitDays, paused: c.paused };
-    const totals = { quantity: c.quantity, value: Amount.parse(c.value, c.currencyCode), oldestDemandTime: c.oldestDemandTime };
-    return releaseTrigger(rules, totals, scheduled, asOf, force) !== null || (!c.paused && scheduled.getTime() <= asOf.getTime());
-  });
+  const due = dueCandidates(await findReleaseCandidates(sqlOf(orm.em), supplierId, asOf), asOf, force);
   const created: string[] = [];
   for (let i = 0; i < due.length; i += RELEASE_BATCH) {
     const batch = due.slice(i, i + RELEASE_BATCH).map((c) => c.supplierId);

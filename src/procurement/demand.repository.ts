@@ -75,3 +75,41 @@ export function findUnassignedDemand(sql: Sql, after: string, limit: number): Pr
     [after, limit],
   );
 }
+
+/** Records a cancellation request as asked (0 = all still buffered) with what it took out of the buffer. */
+export async function insertDemandCancellation(sql: Sql, cancellation: { demandId: string; requestedQuantity: number; cancelledQuantity: number; cancelTime: Date }): Promise<void> {
+  await sql(
+    'INSERT INTO procurement.demand_cancellation (demand_id, requested_quantity, cancelled_quantity, cancel_time) VALUES (?, ?, ?, ?)',
+    [cancellation.demandId, cancellation.requestedQuantity, cancellation.cancelledQuantity, cancellation.cancelTime],
+  );
+}
+
+/** SKUs the supplier serves now, as SQL (a CTE body) over the supplier id parameter. */
+const SERVED_SKUS = `SELECT p.sku FROM procurement.supplier_product p WHERE p.supplier_id = ? AND ${supplierOfSkuSql('p.sku')} = p.supplier_id`;
+
+/** Demand that arrived in [from, to) for the SKUs the supplier serves now, in arrival order. */
+export function findDemandArrivals(sql: Sql, supplierId: string, from: Date, to: Date): Promise<{ demandId: string; sku: string; quantity: number; demandTime: Date }[]> {
+  return sql<{ demandId: string; sku: string; quantity: number; demandTime: Date }>(
+    `WITH served AS (${SERVED_SKUS})
+     SELECT d.demand_id, d.sku, d.quantity, d.demand_time FROM procurement.demand d JOIN served USING (sku)
+     WHERE d.demand_time >= ? AND d.demand_time < ? ORDER BY d.demand_time, d.demand_id`,
+    [supplierId, from, to],
+  );
+}
+
+/** Cancellations asked in [from, to) of demand for the SKUs the supplier serves now, in time order. */
+export function findDemandCancellations(sql: Sql, supplierId: string, from: Date, to: Date): Promise<{ demandId: string; requestedQuantity: number; cancelTime: Date }[]> {
+  return sql<{ demandId: string; requestedQuantity: number; cancelTime: Date }>(
+    `WITH served AS (${SERVED_SKUS})
+     SELECT c.demand_id, c.requested_quantity, c.cancel_time
+     FROM procurement.demand_cancellation c JOIN procurement.demand d USING (demand_id) JOIN served USING (sku)
+     WHERE c.cancel_time >= ? AND c.cancel_time < ? ORDER BY c.cancel_time, c.id`,
+    [supplierId, from, to],
+  );
+}
+
+/** Units of a SKU still buffered (not on a PO), whoever buffers them. */
+export async function bufferedQuantityOfSku(sql: Sql, sku: string): Promise<number> {
+  const [{ quantity }] = await sql<{ quantity: number }>('SELECT coalesce(sum(quantity), 0)::int AS quantity FROM procurement.buffered_demand WHERE sku = ?', [sku]);
+  return quantity;
+}

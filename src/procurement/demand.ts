@@ -5,7 +5,7 @@ import { once } from '../platform/idempotency';
 import { decodePageToken, encodePageToken } from '../platform/pagination';
 import { sqlOf, transaction, type Orm, type Sql } from '../platform/orm';
 import {
-  bufferDemand, cancelBufferedUnits, findUnassignedDemand, insertDemand, lockBufferedQuantity, lockDemand, quantityOnPurchaseOrders,
+  bufferDemand, cancelBufferedUnits, findUnassignedDemand, insertDemand, insertDemandCancellation, lockBufferedQuantity, lockDemand, quantityOnPurchaseOrders,
 } from './demand.repository';
 import { refreshEtas } from './eta-refresh';
 import { shareSkuAssignment } from './supplier-product.repository';
@@ -44,18 +44,18 @@ export interface CancelDemandRequest {
 
 /**
  * Takes up to `quantity` units of a demand out of its buffer; units already on a PO stay there and arrive
- * as surplus stock. NOT_FOUND for a demand not recorded yet (the sender's outbox retries). Once per request
+ * as surplus stock. Each cancellation is kept with its time, for SimulatePolicy's replay. NOT_FOUND for a demand not recorded yet (the sender's outbox retries). Once per request
  * id; without one, every call cancels again.
  */
-export function cancelDemand(orm: Orm, request: CancelDemandRequest): Promise<{ cancelledQuantity: number; onPurchaseOrderQuantity: number }> {
+export function cancelDemand(orm: Orm, clock: Clock, request: CancelDemandRequest): Promise<{ cancelledQuantity: number; onPurchaseOrderQuantity: number }> {
   return transaction(orm, (sql) => {
-    const apply = () => takeOutOfBuffer(sql, request);
+    const apply = () => takeOutOfBuffer(sql, request, clock.now());
     return request.requestId === '' ? apply() : once(sql, 'procurement', 'CancelDemand', request.requestId, { demandId: request.demandId, quantity: request.quantity }, apply);
   });
 }
 
 /** Takes the units out of the buffer and says how many of the rest are on a PO, in the caller's transaction. */
-async function takeOutOfBuffer(sql: Sql, request: CancelDemandRequest): Promise<{ cancelledQuantity: number; onPurchaseOrderQuantity: number }> {
+async function takeOutOfBuffer(sql: Sql, request: CancelDemandRequest, now: Date): Promise<{ cancelledQuantity: number; onPurchaseOrderQuantity: number }> {
   const demand = await lockDemand(sql, request.demandId);
   if (!demand) throw notFound('demand', request.demandId);
   const inBuffer = await lockBufferedQuantity(sql, request.demandId);
@@ -64,6 +64,7 @@ async function takeOutOfBuffer(sql: Sql, request: CancelDemandRequest): Promise<
     await cancelBufferedUnits(sql, request.demandId, cancelled);
     await refreshEtas(sql, [demand.sku], `cancel-demand:${request.requestId || randomUUID()}`);
   }
+  await insertDemandCancellation(sql, { demandId: request.demandId, requestedQuantity: request.quantity, cancelledQuantity: cancelled, cancelTime: now });
   const onOrder = await quantityOnPurchaseOrders(sql, request.demandId);
   const onPurchaseOrderQuantity = request.quantity === 0 ? onOrder : Math.min(request.quantity - cancelled, onOrder);
   return { cancelledQuantity: cancelled, onPurchaseOrderQuantity };

@@ -1,9 +1,14 @@
-import { ArrivalSource, type Arrival as ArrivalProto, type Buffer as BufferProto } from '../gen/restock/procurement/v1/buffer';
+import { ArrivalSource, NextReleaseRule as RuleProto, type Arrival as ArrivalProto, type Buffer as BufferProto, type BufferSummary as BufferSummaryProto, type PolicySimulation as PolicySimulationProto, type PurchaseOrderPreview as PreviewProto } from '../gen/restock/procurement/v1/buffer';
+import { BufferOrder as BufferOrderProto } from '../gen/restock/procurement/v1/procurement_service';
+import type { Duration } from '../gen/google/protobuf/duration';
 import { PurchaseOrderStatus as StatusProto, ReleaseTrigger as TriggerProto, type PurchaseOrder as PurchaseOrderProto } from '../gen/restock/procurement/v1/purchase_order';
 import type { BufferPolicy as BufferPolicyProto, PolicyChange as PolicyChangeProto, Supplier as SupplierProto, SupplierProduct as SupplierProductProto } from '../gen/restock/procurement/v1/supplier';
 import { Amount } from '../platform/money';
 import type { PolicyChange, PolicySettings } from './buffer-policy';
+import type { BufferOrder, BufferSummary } from './buffer-list';
 import type { SupplierBuffer } from './buffers';
+import type { PreviewedPurchaseOrder } from './preview';
+import type { SimulationResult } from './simulation';
 import type { SupplierProduct } from './catalog';
 import type { PurchaseOrder, PurchaseOrderStatus } from './purchase-orders';
 import { DEFAULT_RELEASE_SCHEDULE } from './schedule';
@@ -38,14 +43,16 @@ export function toSupplier(supplier: Supplier): SupplierProto {
   return { ...fields, bufferPolicy: toPolicy(policy, supplier.currencyCode) };
 }
 
-/** A request's supplier product, with the currency its unit cost is in. */
+/** A request's supplier product, with the currency its unit cost is in (serving is output only). */
 export function fromSupplierProduct(product: SupplierProductProto): SupplierProduct & { currencyCode: string } {
-  return { ...product, unitCost: Amount.of(product.unitCost!).toDecimal(), currencyCode: product.unitCost!.currencyCode };
+  const { serving: _serving, ...fields } = product;
+  return { ...fields, unitCost: Amount.of(product.unitCost!).toDecimal(), currencyCode: product.unitCost!.currencyCode };
 }
 
-/** A supplier product as the proto, unit cost in the supplier's currency. */
-export function toSupplierProduct(product: SupplierProduct, currencyCode: string): SupplierProductProto {
-  return { ...product, unitCost: Amount.parse(product.unitCost, currencyCode).toMoney() };
+/** A supplier product as the proto, unit cost in the supplier's currency, with whether its supplier serves the SKU. */
+export function toSupplierProduct(product: SupplierProduct, currencyCode: string, serving = false): SupplierProductProto {
+  const { supplierId, sku, supplierSku, unitCost, packSize, minOrderQuantity, preferred } = product;
+  return { supplierId, sku, supplierSku, unitCost: Amount.parse(unitCost, currencyCode).toMoney(), packSize, minOrderQuantity, preferred, serving };
 }
 
 /** An audit-trail entry as the proto PolicyChange. */
@@ -97,4 +104,88 @@ export function toPurchaseOrder(order: PurchaseOrder): PurchaseOrderProto {
 /** A forecast arrival as the proto Arrival. */
 export function toArrival(arrival: Arrival): ArrivalProto {
   return { ...arrival, source: arrival.source === 'PURCHASE_ORDER' ? ArrivalSource.ARRIVAL_SOURCE_PURCHASE_ORDER : ArrivalSource.ARRIVAL_SOURCE_BUFFER };
+}
+
+/** Milliseconds as a protobuf Duration. */
+export function toDuration(ms: number): Duration {
+  const seconds = Math.floor(ms / 1000);
+  return { seconds, nanos: Math.round((ms - seconds * 1000) * 1_000_000) };
+}
+
+/** A request's buffer order. */
+export function fromBufferOrder(order: BufferOrderProto): BufferOrder {
+  return ({ [BufferOrderProto.BUFFER_ORDER_NEXT_RELEASE]: 'NEXT_RELEASE', [BufferOrderProto.BUFFER_ORDER_AGE]: 'AGE', [BufferOrderProto.BUFFER_ORDER_VALUE]: 'VALUE' } as Record<number, BufferOrder>)[order] ?? 'SUPPLIER';
+}
+
+/** A buffer summary as the proto BufferSummary (values in the supplier's currency). */
+export function toBufferSummary(s: BufferSummary): BufferSummaryProto {
+  return {
+    supplierId: s.supplierId,
+    supplierName: s.supplierName,
+    totalQuantity: s.totalQuantity,
+    totalValue: s.totalValue.toMoney(),
+    lines: s.lines.map((l) => ({ ...l, value: l.value.toMoney() })),
+    oldestDemandTime: s.oldestDemandTime ?? undefined,
+    oldestDemandAge: s.oldestDemandAgeMs === null ? undefined : toDuration(s.oldestDemandAgeMs),
+    nextReleaseTime: s.nextReleaseTime ?? undefined,
+    nextReleaseRule: RuleProto[`NEXT_RELEASE_RULE_${s.nextReleaseRule}`],
+    minQuantity: s.minQuantity,
+    minValue: s.minValue.toMoney(),
+    minQuantityProgress: s.minQuantityProgress,
+    minValueProgress: s.minValueProgress,
+    paused: s.paused,
+    scheduledReleaseTime: s.scheduledReleaseTime ?? undefined,
+  };
+}
+
+/** A previewed PO as the proto PurchaseOrderPreview. */
+export function toPurchaseOrderPreview(order: PreviewedPurchaseOrder): PreviewProto {
+  const { currencyCode } = order.supplier;
+  return {
+    supplierId: order.supplier.supplierId,
+    trigger: TriggerProto[`RELEASE_TRIGGER_${order.trigger}`],
+    lines: order.lines.map((l) => ({
+      sku: l.sku,
+      supplierSku: l.supplierSku,
+      quantity: l.quantity,
+      demandedQuantity: l.demandedQuantity,
+      confirmedQuantity: 0,
+      receivedQuantity: 0,
+      unitCost: Amount.parse(l.unitCost, currencyCode).toMoney(),
+    })),
+    total: order.total.toMoney(),
+    requestedDeliveryTime: order.requestedDeliveryTime,
+  };
+}
+
+/** A simulation's result as the proto PolicySimulation (values in the supplier's currency). */
+export function toPolicySimulation(result: SimulationResult): PolicySimulationProto {
+  const { policy } = result;
+  return {
+    policy: { ...policy, minValue: policy.minValue.toMoney() },
+    purchaseOrderCount: result.releases.length,
+    demandedQuantity: result.demandedQuantity,
+    orderedQuantity: result.orderedQuantity,
+    surplusQuantity: result.surplusQuantity,
+    averageWait: toDuration(result.averageWaitMs),
+    p90Wait: toDuration(result.p90WaitMs),
+    maxWait: toDuration(result.maxWaitMs),
+    totalValue: result.totalValue.toMoney(),
+    averagePurchaseOrderValue: result.averageValue.toMoney(),
+    unreleasedQuantity: result.unreleasedQuantity,
+    releases: result.releases.map((r) => ({
+      releaseTime: r.time,
+      trigger: TriggerProto[`RELEASE_TRIGGER_${r.trigger}`],
+      lines: r.lines.map((l) => ({
+        sku: l.sku,
+        supplierSku: l.supplierSku,
+        quantity: l.quantity,
+        demandedQuantity: l.demandedQuantity,
+        confirmedQuantity: 0,
+        receivedQuantity: 0,
+        unitCost: l.unitCost.toMoney(),
+      })),
+      total: r.total.toMoney(),
+    })),
+  };
 }

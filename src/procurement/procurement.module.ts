@@ -8,6 +8,7 @@ import { SupplierProductSchema } from './supplier-product.entity';
 import { PolicyChangeSchema, SupplierSchema } from './supplier.entity';
 import { purchaseOrderDelivery } from './purchase-order-delivery';
 import { purchaseOrderHandlers } from './purchase-orders.grpc';
+import { supplierProductHandlers } from './supplier-products.grpc';
 import { APPLY_RECEIPT, REFRESH_ETAS, SEND_PURCHASE_ORDER } from './topics';
 
 /** Procurement: supplier buffers, release rules, purchase orders and their emails, receipts, lead times. */
@@ -16,7 +17,7 @@ export const procurementModule: ServiceModule<typeof ProcurementServiceDefinitio
   schema: { schema: 'procurement', entities: [SupplierSchema, PolicyChangeSchema, SupplierProductSchema], migrations },
   descriptor: ProcurementServiceDefinition,
   create: ({ orm, clock, mailer, peers, config }) => ({
-    handlers: { ...bufferHandlers(orm, clock), ...purchaseOrderHandlers(orm, clock) },
+    handlers: { ...bufferHandlers(orm, clock), ...purchaseOrderHandlers(orm, clock), ...supplierProductHandlers(orm, clock) },
     deliveries: [
       delivery(SEND_PURCHASE_ORDER, purchaseOrderDelivery(orm, clock, mailer)),
       delivery(APPLY_RECEIPT, (request) => peers.orders.applyReceipt(request)),

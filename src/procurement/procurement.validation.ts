@@ -1,6 +1,7 @@
 import type { BufferPolicy, Supplier, SupplierProduct } from '../gen/restock/procurement/v1/supplier';
 import { invalidArgument } from '../platform/errors';
 import { MAX_QUANTITY, Validator } from '../platform/validation';
+import { POLICY_FIELDS, type PolicySettings } from './buffer-policy';
 import { isReleaseSchedule, isTimeZone } from './schedule';
 
 export const MAX_LINES = 1000;
@@ -14,6 +15,28 @@ export function checkPolicy(v: Validator, field: string, policy: BufferPolicy | 
     .check(policy.releaseSchedule.trim() === '' || isReleaseSchedule(policy.releaseSchedule), `${field}.release_schedule`, 'must be a 5-field cron expression');
   if (policy.minValue) v.money(`${field}.min_value`, policy.minValue);
   return v;
+}
+
+/**
+ * The policy fields an update mask names (AIP-134), or null for the whole policy (no paths, or "*"); each
+ * unknown path is a violation naming it.
+ */
+export function policyMaskFields(v: Validator, paths: string[]): (keyof PolicySettings)[] | null {
+  if (paths.length === 0 || (paths.length === 1 && paths[0] === '*')) return null;
+  const known = POLICY_FIELDS as Record<string, keyof PolicySettings>;
+  paths.forEach((path, i) => v.check(Object.hasOwn(known, path), `update_mask.paths[${i}]`, `unknown BufferPolicy field "${path}"; known: ${Object.keys(known).join(', ')}`));
+  return [...new Set(paths.filter((path) => Object.hasOwn(known, path)).map((path) => known[path]))];
+}
+
+/** A request policy with the fields a mask does not name cleared (their defaults), so only named fields are checked and used. */
+export function maskedPolicy(policy: BufferPolicy, fields: (keyof PolicySettings)[]): BufferPolicy {
+  return {
+    minQuantity: fields.includes('minQuantity') ? policy.minQuantity : 0,
+    minValue: fields.includes('minValue') ? policy.minValue : undefined,
+    releaseSchedule: fields.includes('releaseSchedule') ? policy.releaseSchedule : '',
+    maxWaitDays: fields.includes('maxWaitDays') ? policy.maxWaitDays : 0,
+    paused: fields.includes('paused') ? policy.paused : false,
+  };
 }
 
 /** Checks a supplier: id, name, email, IANA time zone, currency, lead time and policy. */

@@ -32,20 +32,42 @@ export function findPurchaseOrderLines(sql: Sql, ids: string[]): Promise<Purchas
 /** Where a page of POs ends: the last one's create time (ISO text, microseconds) and id. */
 export type PagePosition = [createTime: string, purchaseOrderId: string];
 
-/** Up to `limit` POs after `after`, newest first, optionally of one supplier and/or in one status: their ids and positions. */
+/** What ListPurchaseOrders filters on; empty / null values do not filter. */
+export interface PurchaseOrderFilter {
+  supplierId: string;
+  /** POs in any of these statuses; empty = any status. */
+  statuses: PurchaseOrderStatus[];
+  /** Created at or after. */
+  createStart: Date | null;
+  /** Created before. */
+  createEnd: Date | null;
+  /** Text the PO number contains, ignoring case. */
+  numberQuery: string;
+}
+
+/**
+ * Up to `limit` POs after `after`, newest first, filtered: their ids and positions. One scan in creation
+ * order (purchase_order_by_supplier, purchase_order_by_status or purchase_order_by_time, whichever the filter
+ * narrows best); the number is matched with strpos, so %, _ and \ in the query are plain text.
+ */
 export async function findPurchaseOrderPage(
   sql: Sql,
-  filter: { supplierId: string; status: PurchaseOrderStatus | null },
+  filter: PurchaseOrderFilter,
   after: PagePosition | null,
   limit: number,
 ): Promise<{ id: string; position: PagePosition }[]> {
+  const statuses = filter.statuses.length > 0 ? filter.statuses : null;
+  const query = filter.numberQuery === '' ? null : filter.numberQuery;
   const rows = await sql<{ purchaseOrderId: string; createTime: string }>(
     `SELECT purchase_order_id, to_char(create_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS create_time
      FROM procurement.purchase_order
-     WHERE (? = '' OR supplier_id = ?) AND (?::text IS NULL OR status = ?)
+     WHERE (? = '' OR supplier_id = ?) AND (?::text[] IS NULL OR status = ANY(?::text[]))
+       AND (?::timestamptz IS NULL OR create_time >= ?::timestamptz) AND (?::timestamptz IS NULL OR create_time < ?::timestamptz)
+       AND (?::text IS NULL OR strpos(upper(number), upper(?::text)) > 0)
        AND (?::timestamptz IS NULL OR (create_time, purchase_order_id) < (?::timestamptz, ?))
      ORDER BY create_time DESC, purchase_order_id DESC LIMIT ?`,
-    [filter.supplierId, filter.supplierId, filter.status, filter.status, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? '', limit],
+    [filter.supplierId, filter.supplierId, statuses, statuses, filter.createStart, filter.createStart, filter.createEnd, filter.createEnd,
+      query, query, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? '', limit],
   );
   return rows.map((r) => ({ id: r.purchaseOrderId, position: [r.createTime, r.purchaseOrderId] }));
 }

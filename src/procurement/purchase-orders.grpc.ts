@@ -13,6 +13,8 @@ import * as map from './procurement.mapping';
 import { checkLines, optionalId } from './procurement.validation';
 import { receivePurchaseOrder } from './receipts';
 
+const STATUS_COUNT = 6;
+
 /** Handlers of purchase orders, lead times and the supply forecast: validate, call one domain function, map. */
 export function purchaseOrderHandlers(orm: Orm, clock: Clock): Handlers<typeof ProcurementServiceDefinition> {
   return {
@@ -21,10 +23,17 @@ export function purchaseOrderHandlers(orm: Orm, clock: Clock): Handlers<typeof P
       return { purchaseOrder: map.toPurchaseOrder(await getPurchaseOrder(orm, purchaseOrderId)) };
     },
     async listPurchaseOrders(request) {
-      optionalId(new Validator(), 'supplier_id', request.supplierId)
-        .check(request.status in PurchaseOrderStatus && request.status !== PurchaseOrderStatus.UNRECOGNIZED, 'status', 'is not a purchase order status')
-        .done();
-      const filter = { supplierId: request.supplierId, status: map.fromStatus(request.status) };
+      const isStatus = (status: PurchaseOrderStatus) => status in PurchaseOrderStatus && status !== PurchaseOrderStatus.UNRECOGNIZED;
+      const v = optionalId(new Validator(), 'supplier_id', request.supplierId)
+        .check(isStatus(request.status), 'status', 'is not a purchase order status')
+        .check(request.statuses.length <= STATUS_COUNT, 'statuses', `must list at most ${STATUS_COUNT} statuses`)
+        .text('number_query', request.numberQuery, { max: 64 });
+      request.statuses.forEach((status, i) =>
+        v.check(isStatus(status) && status !== PurchaseOrderStatus.PURCHASE_ORDER_STATUS_UNSPECIFIED, `statuses[${i}]`, 'is not a purchase order status'));
+      const { createStartTime: start, createEndTime: end } = request;
+      v.check(!start || !end || start.getTime() <= end.getTime(), 'create_end_time', 'must not be before create_start_time').done();
+      const statuses = [...new Set([request.status, ...request.statuses].map(map.fromStatus).filter((s) => s !== null))];
+      const filter = { supplierId: request.supplierId, statuses, createStart: start ?? null, createEnd: end ?? null, numberQuery: request.numberQuery.trim() };
       const page = await listPurchaseOrders(orm, filter, pageSize(request.pageSize), request.pageToken);
       return { purchaseOrders: page.purchaseOrders.map(map.toPurchaseOrder), nextPageToken: page.nextPageToken };
     },

@@ -5,7 +5,7 @@ import { sqlOf, type Orm, type Sql } from '../platform/orm';
 import { addDays } from './lead-times';
 import { supplierLeadTimes } from './lead-time-stats';
 import {
-  findPurchaseOrderHeaders, findPurchaseOrderLines, findPurchaseOrderPage, type PagePosition,
+  findPurchaseOrderHeaders, findPurchaseOrderLines, findPurchaseOrderPage, type PagePosition, type PurchaseOrderFilter,
 } from './purchase-order.repository';
 import type { ReleaseTrigger } from './release-rules';
 
@@ -80,10 +80,10 @@ export function getPurchaseOrder(orm: Orm, purchaseOrderId: string): Promise<Pur
   return findPurchaseOrder(sqlOf(orm.em), purchaseOrderId);
 }
 
-/** A page of POs, newest first, optionally of one supplier and/or in one status. */
+/** A page of POs, newest first, filtered by supplier, statuses, creation time and number text. */
 export async function listPurchaseOrders(
   orm: Orm,
-  filter: { supplierId: string; status: PurchaseOrderStatus | null },
+  filter: PurchaseOrderFilter,
   limit: number,
   pageToken: string,
 ): Promise<{ purchaseOrders: PurchaseOrder[]; nextPageToken: string }> {

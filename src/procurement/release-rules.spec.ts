@@ -1,5 +1,5 @@
 import { Amount } from '../platform/money';
-import { orderQuantity, releaseTrigger, type BufferPolicy, type BufferTotals } from './release-rules';
+import { decideRelease, nextRelease, orderQuantity, purchaseOrderLines, releaseTrigger, type BufferPolicy, type BufferTotals } from './release-rules';
 
 const eur = (decimal: string) => Amount.parse(decimal, 'EUR');
 const off: BufferPolicy = { minQuantity: 0, minValue: eur('0'), releaseSchedule: '0 10 * * 1', maxWaitDays: 0, paused: false };
@@ -60,5 +60,48 @@ describe('orderQuantity', () => {
     [13, 5, 20, 20],
   ])('demand %i, pack %i, MOQ %i -> %i', (demand, packSize, minOrderQuantity, expected) => {
     expect(orderQuantity(demand, { packSize, minOrderQuantity })).toBe(expected);
+  });
+});
+
+describe('decideRelease', () => {
+  // asOf is Wednesday 4 March 2026; the schedule is Mondays 10:00 Berlin (09:00 UTC).
+  it('moves a due schedule on to its next time, whether or not anything is released', () => {
+    expect(decideRelease(off, 'Europe/Berlin', new Date('2026-03-02T09:00:00Z'), buffer(1), asOf)).toEqual({
+      trigger: 'SCHEDULE',
+      scheduledTime: new Date('2026-03-09T09:00:00Z'),
+      scheduleMoved: true,
+    });
+    expect(decideRelease(off, 'Europe/Berlin', new Date('2026-03-02T09:00:00Z'), buffer(0), asOf)).toMatchObject({ trigger: null, scheduleMoved: true });
+  });
+
+  it('keeps a schedule that is not due, and every schedule while paused', () => {
+    expect(decideRelease({ ...off, minQuantity: 1 }, 'Europe/Berlin', later, buffer(1), asOf)).toEqual({ trigger: 'MIN_QUANTITY', scheduledTime: later, scheduleMoved: false });
+    const past = new Date('2026-03-02T09:00:00Z');
+    expect(decideRelease({ ...off, paused: true }, 'Europe/Berlin', past, buffer(1), asOf, true)).toEqual({ trigger: 'MANUAL', scheduledTime: past, scheduleMoved: false });
+  });
+});
+
+describe('nextRelease', () => {
+  it.each([
+    ['empty', off, buffer(0), { time: null, rule: 'EMPTY' }],
+    ['paused', { ...off, paused: true, minQuantity: 1 }, buffer(5), { time: null, rule: 'PAUSED' }],
+    ['a threshold holds: now', { ...off, minValue: eur('10') }, buffer(1, 10), { time: asOf, rule: 'MIN_VALUE' }],
+    ['the schedule', off, buffer(1, 1, 1), { time: later, rule: 'SCHEDULE' }],
+    ['a max wait before the schedule', { ...off, maxWaitDays: 2 }, buffer(1, 1, 1), { time: new Date(asOf.getTime() + DAY), rule: 'MAX_WAIT' }],
+    ['a max wait after the schedule', { ...off, maxWaitDays: 10 }, buffer(1, 1, 1), { time: later, rule: 'SCHEDULE' }],
+  ] as const)('%s', (_name, policy, totals, expected) => {
+    expect(nextRelease(policy, totals, later, asOf)).toEqual(expected);
+  });
+});
+
+describe('purchaseOrderLines', () => {
+  it('sums demand per SKU, rounds each line to MOQ and packs, in SKU order, and leaves out SKUs without a product', () => {
+    const products = [
+      { sku: 'B', packSize: 6, minOrderQuantity: 0 },
+      { sku: 'A', packSize: 1, minOrderQuantity: 8 },
+      { sku: 'C', packSize: 1, minOrderQuantity: 0 },
+    ];
+    const demand = [{ sku: 'B', quantity: 4 }, { sku: 'A', quantity: 3 }, { sku: 'B', quantity: 3 }, { sku: 'Z', quantity: 1 }];
+    expect(purchaseOrderLines(demand, products).map((l) => [l.sku, l.demandedQuantity, l.quantity])).toEqual([['A', 3, 8], ['B', 7, 12]]);
   });
 });

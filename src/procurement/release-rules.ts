@@ -1,4 +1,5 @@
 import type { Amount } from '../platform/money';
+import { nextReleaseTime } from './schedule';
 
 /** The rules that release a supplier's buffer, as planners set them; 0 turns a rule off. */
 export interface BufferPolicy {
@@ -59,4 +60,77 @@ export interface OrderingTerms {
  */
 export function orderQuantity(demand: number, terms: OrderingTerms): number {
   return Math.max(terms.minOrderQuantity, Math.ceil(demand / terms.packSize) * terms.packSize);
+}
+
+/** One evaluation of a supplier's rules: what releases (null: nothing) and when the schedule fires next. */
+export interface ReleaseDecision {
+  trigger: ReleaseTrigger | null;
+  /** The schedule's time after this evaluation: a due schedule moves on past asOf even when nothing is released. */
+  scheduledTime: Date;
+  /** True when the schedule was due and moved on. */
+  scheduleMoved: boolean;
+}
+
+/**
+ * Evaluates a supplier's rules at asOf, as a release does: the trigger (see releaseTrigger) and the schedule
+ * moved on to its next time after asOf when it was due (never while paused; nextTime is nextReleaseTime of the
+ * policy's schedule, which a replay may give as releaseTimesFrom). The release path, the preview and
+ * the simulation all decide with this function.
+ */
+export function decideRelease(
+  policy: BufferPolicy,
+  timeZone: string,
+  scheduledTime: Date,
+  buffer: BufferTotals,
+  asOf: Date,
+  force = false,
+  nextTime: (after: Date) => Date = (after) => nextReleaseTime(policy.releaseSchedule, timeZone, after),
+): ReleaseDecision {
+  const trigger = releaseTrigger(policy, buffer, scheduledTime, asOf, force);
+  const scheduleMoved = !policy.paused && scheduledTime.getTime() <= asOf.getTime();
+  return { trigger, scheduledTime: scheduleMoved ? nextTime(asOf) : scheduledTime, scheduleMoved };
+}
+
+/** The rule that will release a buffer next, or why none will. */
+export type NextReleaseRule = Exclude<ReleaseTrigger, 'MANUAL'> | 'PAUSED' | 'EMPTY';
+
+/**
+ * When the rules release a buffer if nothing is added or taken, and by which rule, seen at asOf: asOf itself
+ * when a rule already holds; else the earlier of the scheduled time and the moment the oldest demand reaches
+ * the max wait (the rule then named by releaseTrigger at that time); null time for an empty or paused buffer.
+ */
+export function nextRelease(policy: BufferPolicy, buffer: BufferTotals, scheduledTime: Date, asOf: Date): { time: Date | null; rule: NextReleaseRule } {
+  if (buffer.quantity <= 0) return { time: null, rule: 'EMPTY' };
+  if (policy.paused) return { time: null, rule: 'PAUSED' };
+  const now = releaseTrigger(policy, buffer, scheduledTime, asOf);
+  if (now !== null) return { time: asOf, rule: now as NextReleaseRule };
+  const maxWaitTime = maxWaitDeadline(policy, buffer);
+  const time = maxWaitTime !== null && maxWaitTime.getTime() < scheduledTime.getTime() ? maxWaitTime : scheduledTime;
+  return { time, rule: (releaseTrigger(policy, buffer, scheduledTime, time) ?? 'SCHEDULE') as NextReleaseRule };
+}
+
+/** When the oldest buffered demand reaches the max wait; null when the rule is off or the buffer empty. */
+export function maxWaitDeadline(policy: BufferPolicy, buffer: BufferTotals): Date | null {
+  if (policy.maxWaitDays <= 0 || !buffer.oldestDemandTime) return null;
+  return new Date(buffer.oldestDemandTime.getTime() + policy.maxWaitDays * DAY_MS);
+}
+
+/** One SKU of buffered demand, as a release groups it. */
+export interface DemandOfSku {
+  sku: string;
+  quantity: number;
+}
+
+/**
+ * The lines of a released buffer: the demand summed per SKU, each line ordered at orderQuantity (MOQ, then
+ * whole packs), in SKU order; SKUs without a product get no line. The release, the preview and the
+ * simulation all round with this function.
+ */
+export function purchaseOrderLines<P extends OrderingTerms & { sku: string }>(demand: DemandOfSku[], products: P[]): (P & { demandedQuantity: number; quantity: number })[] {
+  const perSku = new Map<string, number>();
+  for (const d of demand) perSku.set(d.sku, (perSku.get(d.sku) ?? 0) + d.quantity);
+  return products
+    .filter((p) => perSku.has(p.sku))
+    .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))
+    .map((p) => ({ ...p, demandedQuantity: perSku.get(p.sku)!, quantity: orderQuantity(perSku.get(p.sku)!, p) }));
 }

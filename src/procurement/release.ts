@@ -7,8 +7,7 @@ import { findSupplierProducts } from './supplier-product.repository';
 import { addDays } from './lead-times';
 import { purchaseOrderEmail } from './purchase-order-email';
 import { RELEASED_STATUS } from './purchase-order-lifecycle';
-import { orderQuantity, releaseTrigger, type BufferPolicy, type BufferTotals, type ReleaseTrigger } from './release-rules';
-import { nextReleaseTime } from './schedule';
+import { decideRelease, purchaseOrderLines, type BufferPolicy, type BufferTotals, type ReleaseDecision, type ReleaseTrigger } from './release-rules';
 import { findBufferTotals, takeBufferedDemand } from './buffer.repository';
 import { insertPurchaseOrderDemand, insertPurchaseOrderLines, insertPurchaseOrders, nextPurchaseOrderNumbers } from './purchase-order.repository';
 import { lockSuppliers, moveNextReleaseTimes } from './supplier.repository';
@@ -17,12 +16,12 @@ import { message, type OutboxMessage } from '../platform/topics';
 import { SEND_PURCHASE_ORDER, REFRESH_ETAS } from './topics';
 
 /** A supplier's release rules in the form the pure rules take. */
-function rulesOf(supplier: Supplier): BufferPolicy {
+export function rulesOf(supplier: Supplier): BufferPolicy {
   return { ...supplier.policy, minValue: Amount.parse(supplier.policy.minValue, supplier.currencyCode) };
 }
 
 /** The buffer totals of each supplier (empty ones too), valued in its currency, in the caller's transaction. */
-async function bufferTotals(sql: Sql, suppliers: Supplier[]): Promise<Map<string, BufferTotals>> {
+export async function bufferTotals(sql: Sql, suppliers: Supplier[]): Promise<Map<string, BufferTotals>> {
   const rows = new Map((await findBufferTotals(sql, suppliers.map((s) => s.supplierId))).map((r) => [r.supplierId, r]));
   return new Map(
     suppliers.map(({ supplierId, currencyCode }) => {
@@ -44,43 +43,79 @@ async function bufferTotals(sql: Sql, suppliers: Supplier[]): Promise<Map<string
 export function releaseBuffers(orm: Orm, supplierIds: string[], asOf: Date, force: boolean, releasedBy?: string): Promise<string[]> {
   return transaction(orm, async (sql) => {
     const suppliers = await lockSuppliers(sql, supplierIds);
-    const totals = await bufferTotals(sql, suppliers);
-    const moved = suppliers.filter((s) => !s.policy.paused && s.nextReleaseTime.getTime() <= asOf.getTime());
-    await moveNextReleaseTimes(sql, moved.map((s) => ({ supplierId: s.supplierId, next: nextReleaseTime(s.policy.releaseSchedule, s.timeZone, asOf) })));
-    const releases = suppliers
-      .map((supplier) => ({ supplier, trigger: releaseTrigger(rulesOf(supplier), totals.get(supplier.supplierId)!, supplier.nextReleaseTime, asOf, force) }))
-      .filter((r): r is { supplier: Supplier; trigger: ReleaseTrigger } => r.trigger !== null);
+    const decisions = decideReleases(suppliers, await bufferTotals(sql, suppliers), asOf, force);
+    await moveNextReleaseTimes(sql, decisions.filter((d) => d.scheduleMoved).map((d) => ({ supplierId: d.supplier.supplierId, next: d.scheduledTime })));
+    const releases = releasing(decisions);
     if (releases.length === 0) return [];
     return createPurchaseOrders(sql, releases, asOf, releasedBy);
   });
 }
 
+/** Each supplier's release decision at asOf, on its buffer totals (decideRelease). */
+export function decideReleases(suppliers: Supplier[], totals: Map<string, BufferTotals>, asOf: Date, force: boolean): (ReleaseDecision & { supplier: Supplier })[] {
+  return suppliers.map((supplier) => ({ supplier, ...decideRelease(rulesOf(supplier), supplier.timeZone, supplier.nextReleaseTime, totals.get(supplier.supplierId)!, asOf, force) }));
+}
+
+/** The decisions that release something. */
+export function releasing(decisions: (ReleaseDecision & { supplier: Supplier })[]): { supplier: Supplier; trigger: ReleaseTrigger }[] {
+  return decisions.filter((d): d is ReleaseDecision & { supplier: Supplier; trigger: ReleaseTrigger } => d.trigger !== null).map(({ supplier, trigger }) => ({ supplier, trigger }));
+}
+
+/** A PO a release makes of a supplier's buffered demand, before it has an id and a number. */
+export interface PlannedPurchaseOrder {
+  supplier: Supplier;
+  trigger: ReleaseTrigger;
+  requestedDeliveryTime: Date;
+  lines: (SupplierProduct & { demandedQuantity: number; quantity: number })[];
+}
+
+/**
+ * The POs of the releasing suppliers: their demand (rows of supplier, SKU and units) rounded into lines by
+ * purchaseOrderLines with their products; a supplier without demand gets none. Pure: the release and the
+ * preview both plan with it.
+ */
+export function planPurchaseOrders(
+  releases: { supplier: Supplier; trigger: ReleaseTrigger }[],
+  demand: { supplierId: string; sku: string; quantity: number }[],
+  products: SupplierProduct[],
+  asOf: Date,
+): PlannedPurchaseOrder[] {
+  const demandOf = groupBy(demand, (d) => d.supplierId);
+  const productsOf = groupBy(products, (p) => p.supplierId);
+  return releases
+    .filter((r) => demandOf.has(r.supplier.supplierId))
+    .map(({ supplier, trigger }) => ({
+      supplier,
+      trigger,
+      requestedDeliveryTime: addDays(asOf, supplier.quotedLeadTimeDays),
+      lines: purchaseOrderLines(demandOf.get(supplier.supplierId)!, productsOf.get(supplier.supplierId) ?? []),
+    }));
+}
+
+function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(keyOf(item));
+    if (group) group.push(item);
+    else groups.set(keyOf(item), [item]);
+  }
+  return groups;
+}
+
+/** The (supplier, SKU) pairs of some demand, once each. */
+export function demandPairs(demand: { supplierId: string; sku: string }[]): [string, string][] {
+  const seen = new Map<string, [string, string]>();
+  for (const d of demand) seen.set(`${d.supplierId}\u0000${d.sku}`, [d.supplierId, d.sku]);
+  return [...seen.values()];
+}
+
 /** Moves each releasing supplier's whole buffer onto a new PO (lines rounded to MOQ and packs) and queues the emails. */
 async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; trigger: ReleaseTrigger }[], asOf: Date, releasedBy: string | undefined): Promise<string[]> {
   const taken = await takeBufferedDemand(sql, releases.map((r) => r.supplier.supplierId));
-  const demanded = new Map<string, Map<string, number>>();
-  for (const d of taken) {
-    const perSku = demanded.get(d.supplierId) ?? new Map<string, number>();
-    perSku.set(d.sku, (perSku.get(d.sku) ?? 0) + d.quantity);
-    demanded.set(d.supplierId, perSku);
-  }
-  const pairs = [...demanded].flatMap(([supplierId, perSku]) => [...perSku.keys()].map((sku) => [supplierId, sku]));
-  const products = await findSupplierProducts(sql, pairs as [string, string][]);
-  const productsOf = new Map<string, SupplierProduct[]>();
-  for (const p of products) productsOf.set(p.supplierId, [...(productsOf.get(p.supplierId) ?? []), p]);
-  const released = releases.filter((r) => demanded.has(r.supplier.supplierId));
-  const numbers = await nextPurchaseOrderNumbers(sql, released.length);
-  const orders = released.map(({ supplier, trigger }, i) => ({
-    purchaseOrderId: uuidv7(),
-    number: `PO-${asOf.getUTCFullYear()}-${numbers[i].padStart(6, '0')}`,
-    supplier,
-    trigger,
-    requestedDeliveryTime: addDays(asOf, supplier.quotedLeadTimeDays),
-    lines: productsOf.get(supplier.supplierId)!.map((p) => {
-      const demand = demanded.get(supplier.supplierId)!.get(p.sku)!;
-      return { ...p, demandedQuantity: demand, quantity: orderQuantity(demand, p) };
-    }),
-  }));
+  const products = await findSupplierProducts(sql, demandPairs(taken));
+  const planned = planPurchaseOrders(releases, taken, products, asOf);
+  const numbers = await nextPurchaseOrderNumbers(sql, planned.length);
+  const orders = planned.map((order, i) => ({ ...order, purchaseOrderId: uuidv7(), number: `PO-${asOf.getUTCFullYear()}-${numbers[i].padStart(6, '0')}` }));
   const orderOf = new Map(orders.map((o) => [o.supplier.supplierId, o.purchaseOrderId]));
   const lines = orders.flatMap((o) => o.lines.map((l) => ({ ...l, purchaseOrderId: o.purchaseOrderId })));
 

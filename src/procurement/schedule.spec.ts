@@ -1,6 +1,6 @@
 import { Amount } from '../platform/money';
 import { releaseTrigger } from './release-rules';
-import { isReleaseSchedule, isTimeZone, nextReleaseTime } from './schedule';
+import { isReleaseSchedule, isTimeZone, nextReleaseTime, releaseTimesFrom } from './schedule';
 
 describe('release schedule', () => {
   it('accepts IANA time zones and 5-field cron only', () => {
@@ -51,5 +51,20 @@ describe('release schedule', () => {
     expect(releaseTrigger(policy, buffer, scheduled, new Date('2026-03-30T07:59:59Z'))).toBeNull();
     expect(releaseTrigger(policy, buffer, scheduled, new Date('2026-03-30T08:00:00Z'))).toBe('SCHEDULE');
     expect(releaseTrigger({ ...policy, paused: true }, buffer, scheduled, new Date('2026-03-30T08:00:00Z'))).toBeNull();
+  });
+});
+
+describe('releaseTimesFrom', () => {
+  it.each([
+    ['0 10 * * 1', 'Europe/Berlin'],
+    ['0 8 * * 1-5', 'America/New_York'],
+    ['30 2 * * *', 'Europe/Berlin'], // 02:30 does not exist on 29 March and happens twice on 25 October
+    ['0 * * * *', 'Europe/London'],
+  ])('gives the times nextReleaseTime gives, across DST changes (%s in %s)', (schedule, timeZone) => {
+    const from = new Date('2026-03-20T00:00:00Z');
+    const next = releaseTimesFrom(schedule, timeZone, from);
+    for (let at = from.getTime(); at < Date.UTC(2026, 10, 5); at += 13.25 * 3_600_000) {
+      expect([new Date(at), next(new Date(at))]).toEqual([new Date(at), nextReleaseTime(schedule, timeZone, new Date(at))]);
+    }
   });
 });

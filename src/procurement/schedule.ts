@@ -32,3 +32,20 @@ export function isReleaseSchedule(expression: string): boolean {
 export function nextReleaseTime(schedule: string, timeZone: string, after: Date): Date {
   return CronExpressionParser.parse(schedule, { currentDate: after, tz: timeZone }).next().toDate();
 }
+
+/**
+ * nextReleaseTime for a clock that only moves forward from `from` (a replay): the same cron-parser iteration
+ * in the same time zone, parsed once and stepped on, instead of parsed again for every question.
+ * next(after) is nextReleaseTime(schedule, timeZone, after) for any after >= from, asked in non-decreasing order.
+ */
+export function releaseTimesFrom(schedule: string, timeZone: string, from: Date): (after: Date) => Date {
+  const times = CronExpressionParser.parse(schedule, { currentDate: from, tz: timeZone });
+  let current = times.next().toDate();
+  let last = from.getTime();
+  return (after) => {
+    if (after.getTime() < last) return nextReleaseTime(schedule, timeZone, after);
+    last = after.getTime();
+    while (current.getTime() <= after.getTime()) current = times.next().toDate();
+    return current;
+  };
+}

@@ -54,6 +54,12 @@ export async function lockSuppliers(sql: Sql, supplierIds: string[]): Promise<Su
   return rows.map(toSupplier);
 }
 
+/** Reads suppliers by id without locking them (previews), ordered by id. */
+export async function findSuppliersByIds(sql: Sql, supplierIds: string[]): Promise<Supplier[]> {
+  const rows = await sql<SupplierRow>(`SELECT ${SUPPLIER_COLUMNS} FROM procurement.supplier WHERE supplier_id = ANY(?) ORDER BY supplier_id`, [supplierIds]);
+  return rows.map(toSupplier);
+}
+
 /** Moves the schedules of these suppliers on to their next release times, in one statement (release path). */
 export async function moveNextReleaseTimes(sql: Sql, moves: { supplierId: string; next: Date }[]): Promise<void> {
   await sql(

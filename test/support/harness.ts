@@ -71,6 +71,7 @@ export async function startTestApp(options: { env?: Record<string, string>; data
     OUTBOX_POLL_MS: '50',
     OUTBOX_BACKOFF_MS: '100',
     DB_POOL_SIZE: '20',
+    CONSOLE_PORT: '0',
     ...options.env,
   });
   const app = await startApp(config, { ...options, log: options.log ?? createLogger(config.LOG_LEVEL) });

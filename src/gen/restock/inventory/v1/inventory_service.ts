@@ -44,6 +44,25 @@ export interface BatchGetProductsResponse {
   products: Product[];
 }
 
+/** ListProductsRequest is the input of ListProducts. */
+export interface ListProductsRequest {
+  /** 1-1000, default 100 (AIP-158). */
+  pageSize: number;
+  /** next_page_token of the previous page, asked with the same filters; empty for the first page. */
+  pageToken: string;
+  /** Only SKUs that start with this (case-sensitive); empty = every SKU. */
+  skuPrefix: string;
+  /** Only discontinued products (true) or only products still sold (false); unset = both. */
+  discontinued?: boolean | undefined;
+}
+
+/** ListProductsResponse is the output of ListProducts. */
+export interface ListProductsResponse {
+  products: Product[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
 /** GetStockRequest is the input of GetStock. */
 export interface GetStockRequest {
   sku: string;
@@ -573,6 +592,224 @@ export const BatchGetProductsResponse: MessageFns<BatchGetProductsResponse> = {
   fromPartial<I extends Exact<DeepPartial<BatchGetProductsResponse>, I>>(object: I): BatchGetProductsResponse {
     const message = createBaseBatchGetProductsResponse();
     message.products = object.products?.map((e) => Product.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListProductsRequest(): ListProductsRequest {
+  return { pageSize: 0, pageToken: "", skuPrefix: "", discontinued: undefined };
+}
+
+export const ListProductsRequest: MessageFns<ListProductsRequest> = {
+  encode(message: ListProductsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
+    if (message.skuPrefix !== "") {
+      writer.uint32(26).string(message.skuPrefix);
+    }
+    if (message.discontinued !== undefined) {
+      writer.uint32(32).bool(message.discontinued);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListProductsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListProductsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.skuPrefix = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.discontinued = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListProductsRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      skuPrefix: isSet(object.skuPrefix)
+        ? globalThis.String(object.skuPrefix)
+        : isSet(object.sku_prefix)
+        ? globalThis.String(object.sku_prefix)
+        : "",
+      discontinued: isSet(object.discontinued) ? globalThis.Boolean(object.discontinued) : undefined,
+    };
+  },
+
+  toJSON(message: ListProductsRequest): unknown {
+    const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.skuPrefix !== "") {
+      obj.skuPrefix = message.skuPrefix;
+    }
+    if (message.discontinued !== undefined) {
+      obj.discontinued = message.discontinued;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListProductsRequest>, I>>(base?: I): ListProductsRequest {
+    return ListProductsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListProductsRequest>, I>>(object: I): ListProductsRequest {
+    const message = createBaseListProductsRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.skuPrefix = object.skuPrefix ?? "";
+    message.discontinued = object.discontinued ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListProductsResponse(): ListProductsResponse {
+  return { products: [], nextPageToken: "" };
+}
+
+export const ListProductsResponse: MessageFns<ListProductsResponse> = {
+  encode(message: ListProductsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.products) {
+      Product.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListProductsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListProductsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.products.push(Product.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListProductsResponse {
+    return {
+      products: globalThis.Array.isArray(object?.products) ? object.products.map((e: any) => Product.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListProductsResponse): unknown {
+    const obj: any = {};
+    if (message.products?.length) {
+      obj.products = message.products.map((e) => Product.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListProductsResponse>, I>>(base?: I): ListProductsResponse {
+    return ListProductsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListProductsResponse>, I>>(object: I): ListProductsResponse {
+    const message = createBaseListProductsResponse();
+    message.products = object.products?.map((e) => Product.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };
@@ -2102,6 +2339,15 @@ export const InventoryServiceDefinition = {
       requestType: BatchGetProductsRequest as typeof BatchGetProductsRequest,
       requestStream: false,
       responseType: BatchGetProductsResponse as typeof BatchGetProductsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** ListProducts returns products in SKU (byte) order, filtered by SKU prefix and discontinued. */
+    listProducts: {
+      name: "ListProducts",
+      requestType: ListProductsRequest as typeof ListProductsRequest,
+      requestStream: false,
+      responseType: ListProductsResponse as typeof ListProductsResponse,
       responseStream: false,
       options: {},
     },

@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Duration } from "../../../google/protobuf/duration";
 import { Timestamp } from "../../../google/protobuf/timestamp";
 import { Money } from "../../common/v1/money";
 import { Priority, priorityFromJSON, priorityToJSON } from "../../common/v1/priority";
@@ -278,7 +279,11 @@ export interface Backorder {
     | undefined;
   /** 1-based place in the SKU's allocation order. */
   position: number;
-  eta: Eta | undefined;
+  eta:
+    | Eta
+    | undefined;
+  /** How long the line has waited: now minus create_time (its order's placement). */
+  age: Duration | undefined;
 }
 
 /** Allocation is stock handed to one waiting line. */
@@ -913,6 +918,7 @@ function createBaseBackorder(): Backorder {
     createTime: undefined,
     position: 0,
     eta: undefined,
+    age: undefined,
   };
 }
 
@@ -941,6 +947,9 @@ export const Backorder: MessageFns<Backorder> = {
     }
     if (message.eta !== undefined) {
       Eta.encode(message.eta, writer.uint32(66).fork()).join();
+    }
+    if (message.age !== undefined) {
+      Duration.encode(message.age, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -1022,6 +1031,14 @@ export const Backorder: MessageFns<Backorder> = {
             message.eta = Eta.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.age = Duration.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1060,6 +1077,7 @@ export const Backorder: MessageFns<Backorder> = {
         : undefined,
       position: isSet(object.position) ? globalThis.Number(object.position) : 0,
       eta: isSet(object.eta) ? Eta.fromJSON(object.eta) : undefined,
+      age: isSet(object.age) ? Duration.fromJSON(object.age) : undefined,
     };
   },
 
@@ -1089,6 +1107,9 @@ export const Backorder: MessageFns<Backorder> = {
     if (message.eta !== undefined) {
       obj.eta = Eta.toJSON(message.eta);
     }
+    if (message.age !== undefined) {
+      obj.age = Duration.toJSON(message.age);
+    }
     return obj;
   },
 
@@ -1105,6 +1126,7 @@ export const Backorder: MessageFns<Backorder> = {
     message.createTime = object.createTime ?? undefined;
     message.position = object.position ?? 0;
     message.eta = (object.eta !== undefined && object.eta !== null) ? Eta.fromPartial(object.eta) : undefined;
+    message.age = (object.age !== undefined && object.age !== null) ? Duration.fromPartial(object.age) : undefined;
     return message;
   },
 };

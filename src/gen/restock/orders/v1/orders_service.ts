@@ -6,6 +6,8 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Duration } from "../../../google/protobuf/duration";
+import { Timestamp } from "../../../google/protobuf/timestamp";
 import { Priority, priorityFromJSON, priorityToJSON } from "../../common/v1/priority";
 import {
   Allocation,
@@ -110,11 +112,25 @@ export interface ShipOrderResponse {
   order: Order | undefined;
 }
 
-/** ListBackordersRequest is the input of ListBackorders. */
+/**
+ * ListBackordersRequest is the input of ListBackorders. Filters combine with AND; page tokens are only valid
+ * with the same filters.
+ */
 export interface ListBackordersRequest {
+  /**
+   * Only this SKU's queue (ETAs matched live against Procurement's forecast); empty = every SKU (the ETAs
+   * Orders last computed, refreshed whenever a SKU's supply forecast changes).
+   */
   sku: string;
+  /** 1-1000, default 100 (AIP-158). */
   pageSize: number;
   pageToken: string;
+  /** Only SKUs this supplier serves now (asked of Procurement; NOT_FOUND for an unknown supplier). */
+  supplierId: string;
+  /** Only lines of orders of this priority; UNSPECIFIED = any. */
+  priority: Priority;
+  /** Only lines waiting at least this long (since their order was placed); unset = any age. */
+  minAge: Duration | undefined;
 }
 
 /** ListBackordersResponse is the output of ListBackorders. */
@@ -159,8 +175,23 @@ export interface RefreshEtasResponse {
   changedLines: number;
 }
 
-/** GetBackorderMetricsRequest is the input of GetBackorderMetrics. */
+/**
+ * GetBackorderMetricsRequest is the input of GetBackorderMetrics. Every field is optional: with none set,
+ * the KPIs cover every placed line.
+ */
 export interface GetBackorderMetricsRequest {
+  /** Only lines of orders placed at or after this time. */
+  startTime:
+    | Date
+    | undefined;
+  /** Only lines of orders placed before this time; not before start_time. */
+  endTime:
+    | Date
+    | undefined;
+  /** Only lines of this SKU. */
+  sku: string;
+  /** Only lines of the SKUs this supplier serves now (asked of Procurement; NOT_FOUND for an unknown supplier). */
+  supplierId: string;
 }
 
 /** GetBackorderMetricsResponse is the output of GetBackorderMetrics. */
@@ -1414,7 +1445,7 @@ export const ShipOrderResponse: MessageFns<ShipOrderResponse> = {
 };
 
 function createBaseListBackordersRequest(): ListBackordersRequest {
-  return { sku: "", pageSize: 0, pageToken: "" };
+  return { sku: "", pageSize: 0, pageToken: "", supplierId: "", priority: 0, minAge: undefined };
 }
 
 export const ListBackordersRequest: MessageFns<ListBackordersRequest> = {
@@ -1427,6 +1458,15 @@ export const ListBackordersRequest: MessageFns<ListBackordersRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(26).string(message.pageToken);
+    }
+    if (message.supplierId !== "") {
+      writer.uint32(34).string(message.supplierId);
+    }
+    if (message.priority !== 0) {
+      writer.uint32(40).int32(message.priority);
+    }
+    if (message.minAge !== undefined) {
+      Duration.encode(message.minAge, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -1468,6 +1508,30 @@ export const ListBackordersRequest: MessageFns<ListBackordersRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.priority = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.minAge = Duration.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1493,6 +1557,17 @@ export const ListBackordersRequest: MessageFns<ListBackordersRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      priority: isSet(object.priority) ? priorityFromJSON(object.priority) : 0,
+      minAge: isSet(object.minAge)
+        ? Duration.fromJSON(object.minAge)
+        : isSet(object.min_age)
+        ? Duration.fromJSON(object.min_age)
+        : undefined,
     };
   },
 
@@ -1507,6 +1582,15 @@ export const ListBackordersRequest: MessageFns<ListBackordersRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.priority !== 0) {
+      obj.priority = priorityToJSON(message.priority);
+    }
+    if (message.minAge !== undefined) {
+      obj.minAge = Duration.toJSON(message.minAge);
+    }
     return obj;
   },
 
@@ -1518,6 +1602,11 @@ export const ListBackordersRequest: MessageFns<ListBackordersRequest> = {
     message.sku = object.sku ?? "";
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.supplierId = object.supplierId ?? "";
+    message.priority = object.priority ?? 0;
+    message.minAge = (object.minAge !== undefined && object.minAge !== null)
+      ? Duration.fromPartial(object.minAge)
+      : undefined;
     return message;
   },
 };
@@ -2088,11 +2177,23 @@ export const RefreshEtasResponse: MessageFns<RefreshEtasResponse> = {
 };
 
 function createBaseGetBackorderMetricsRequest(): GetBackorderMetricsRequest {
-  return {};
+  return { startTime: undefined, endTime: undefined, sku: "", supplierId: "" };
 }
 
 export const GetBackorderMetricsRequest: MessageFns<GetBackorderMetricsRequest> = {
-  encode(_: GetBackorderMetricsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: GetBackorderMetricsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.startTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.startTime), writer.uint32(10).fork()).join();
+    }
+    if (message.endTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.endTime), writer.uint32(18).fork()).join();
+    }
+    if (message.sku !== "") {
+      writer.uint32(26).string(message.sku);
+    }
+    if (message.supplierId !== "") {
+      writer.uint32(34).string(message.supplierId);
+    }
     return writer;
   },
 
@@ -2109,6 +2210,38 @@ export const GetBackorderMetricsRequest: MessageFns<GetBackorderMetricsRequest> 
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.startTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2121,20 +2254,53 @@ export const GetBackorderMetricsRequest: MessageFns<GetBackorderMetricsRequest> 
     }
   },
 
-  fromJSON(_: any): GetBackorderMetricsRequest {
-    return {};
+  fromJSON(object: any): GetBackorderMetricsRequest {
+    return {
+      startTime: isSet(object.startTime)
+        ? fromJsonTimestamp(object.startTime)
+        : isSet(object.start_time)
+        ? fromJsonTimestamp(object.start_time)
+        : undefined,
+      endTime: isSet(object.endTime)
+        ? fromJsonTimestamp(object.endTime)
+        : isSet(object.end_time)
+        ? fromJsonTimestamp(object.end_time)
+        : undefined,
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+    };
   },
 
-  toJSON(_: GetBackorderMetricsRequest): unknown {
+  toJSON(message: GetBackorderMetricsRequest): unknown {
     const obj: any = {};
+    if (message.startTime !== undefined) {
+      obj.startTime = message.startTime.toISOString();
+    }
+    if (message.endTime !== undefined) {
+      obj.endTime = message.endTime.toISOString();
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
     return obj;
   },
 
   create<I extends Exact<DeepPartial<GetBackorderMetricsRequest>, I>>(base?: I): GetBackorderMetricsRequest {
     return GetBackorderMetricsRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetBackorderMetricsRequest>, I>>(_: I): GetBackorderMetricsRequest {
+  fromPartial<I extends Exact<DeepPartial<GetBackorderMetricsRequest>, I>>(object: I): GetBackorderMetricsRequest {
     const message = createBaseGetBackorderMetricsRequest();
+    message.startTime = object.startTime ?? undefined;
+    message.endTime = object.endTime ?? undefined;
+    message.sku = object.sku ?? "";
+    message.supplierId = object.supplierId ?? "";
     return message;
   },
 };
@@ -2268,7 +2434,10 @@ export const OrdersServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** ListBackorders returns waiting lines of a SKU in allocation order. */
+    /**
+     * ListBackorders returns waiting lines: of one SKU in allocation order, or of every SKU (by SKU, then in
+     * each SKU's allocation order), filtered by supplier, priority and minimum age.
+     */
     listBackorders: {
       name: "ListBackorders",
       requestType: ListBackordersRequest as typeof ListBackordersRequest,
@@ -2304,7 +2473,10 @@ export const OrdersServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** GetBackorderMetrics returns the backorder KPIs. */
+    /**
+     * GetBackorderMetrics returns the backorder KPIs of the lines placed in a time window, of one SKU or one
+     * supplier's SKUs; money per currency, never summed across currencies.
+     */
     getBackorderMetrics: {
       name: "GetBackorderMetrics",
       requestType: GetBackorderMetricsRequest as typeof GetBackorderMetricsRequest,
@@ -2328,6 +2500,28 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

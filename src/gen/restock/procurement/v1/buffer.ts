@@ -6,8 +6,11 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Duration } from "../../../google/protobuf/duration";
 import { Timestamp } from "../../../google/protobuf/timestamp";
 import { Money } from "../../common/v1/money";
+import { PurchaseOrderLine, ReleaseTrigger, releaseTriggerFromJSON, releaseTriggerToJSON } from "./purchase_order";
+import { BufferPolicy } from "./supplier";
 
 export const protobufPackage = "restock.procurement.v1";
 
@@ -48,6 +51,72 @@ export function arrivalSourceToJSON(object: ArrivalSource): string {
     case ArrivalSource.ARRIVAL_SOURCE_BUFFER:
       return "ARRIVAL_SOURCE_BUFFER";
     case ArrivalSource.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** NextReleaseRule is the rule that will release a buffer next, or why none will. */
+export enum NextReleaseRule {
+  NEXT_RELEASE_RULE_UNSPECIFIED = 0,
+  NEXT_RELEASE_RULE_MIN_QUANTITY = 1,
+  NEXT_RELEASE_RULE_MIN_VALUE = 2,
+  NEXT_RELEASE_RULE_SCHEDULE = 3,
+  NEXT_RELEASE_RULE_MAX_WAIT = 4,
+  /** NEXT_RELEASE_RULE_PAUSED - No automatic release while paused. */
+  NEXT_RELEASE_RULE_PAUSED = 5,
+  /** NEXT_RELEASE_RULE_EMPTY - Nothing is buffered. */
+  NEXT_RELEASE_RULE_EMPTY = 6,
+  UNRECOGNIZED = -1,
+}
+
+export function nextReleaseRuleFromJSON(object: any): NextReleaseRule {
+  switch (object) {
+    case 0:
+    case "NEXT_RELEASE_RULE_UNSPECIFIED":
+      return NextReleaseRule.NEXT_RELEASE_RULE_UNSPECIFIED;
+    case 1:
+    case "NEXT_RELEASE_RULE_MIN_QUANTITY":
+      return NextReleaseRule.NEXT_RELEASE_RULE_MIN_QUANTITY;
+    case 2:
+    case "NEXT_RELEASE_RULE_MIN_VALUE":
+      return NextReleaseRule.NEXT_RELEASE_RULE_MIN_VALUE;
+    case 3:
+    case "NEXT_RELEASE_RULE_SCHEDULE":
+      return NextReleaseRule.NEXT_RELEASE_RULE_SCHEDULE;
+    case 4:
+    case "NEXT_RELEASE_RULE_MAX_WAIT":
+      return NextReleaseRule.NEXT_RELEASE_RULE_MAX_WAIT;
+    case 5:
+    case "NEXT_RELEASE_RULE_PAUSED":
+      return NextReleaseRule.NEXT_RELEASE_RULE_PAUSED;
+    case 6:
+    case "NEXT_RELEASE_RULE_EMPTY":
+      return NextReleaseRule.NEXT_RELEASE_RULE_EMPTY;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return NextReleaseRule.UNRECOGNIZED;
+  }
+}
+
+export function nextReleaseRuleToJSON(object: NextReleaseRule): string {
+  switch (object) {
+    case NextReleaseRule.NEXT_RELEASE_RULE_UNSPECIFIED:
+      return "NEXT_RELEASE_RULE_UNSPECIFIED";
+    case NextReleaseRule.NEXT_RELEASE_RULE_MIN_QUANTITY:
+      return "NEXT_RELEASE_RULE_MIN_QUANTITY";
+    case NextReleaseRule.NEXT_RELEASE_RULE_MIN_VALUE:
+      return "NEXT_RELEASE_RULE_MIN_VALUE";
+    case NextReleaseRule.NEXT_RELEASE_RULE_SCHEDULE:
+      return "NEXT_RELEASE_RULE_SCHEDULE";
+    case NextReleaseRule.NEXT_RELEASE_RULE_MAX_WAIT:
+      return "NEXT_RELEASE_RULE_MAX_WAIT";
+    case NextReleaseRule.NEXT_RELEASE_RULE_PAUSED:
+      return "NEXT_RELEASE_RULE_PAUSED";
+    case NextReleaseRule.NEXT_RELEASE_RULE_EMPTY:
+      return "NEXT_RELEASE_RULE_EMPTY";
+    case NextReleaseRule.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -98,6 +167,88 @@ export interface LeadTimeStats {
   p90Days: number;
   /** Quoted and measured, blended by the number of observations. */
   expectedDays: number;
+}
+
+/**
+ * BufferSummary is one supplier's buffer at a glance (ListBuffers). Values are in the supplier's currency,
+ * which all its products are priced in.
+ */
+export interface BufferSummary {
+  supplierId: string;
+  supplierName: string;
+  totalQuantity: number;
+  totalValue:
+    | Money
+    | undefined;
+  /** Buffered demand per SKU, by SKU. */
+  lines: BufferLine[];
+  /** Unset when the buffer is empty. */
+  oldestDemandTime:
+    | Date
+    | undefined;
+  /** Age of the oldest demand at the response's as_of_time. */
+  oldestDemandAge:
+    | Duration
+    | undefined;
+  /**
+   * When the rules release the buffer if nothing changes (as_of_time when a rule already holds); unset when
+   * nothing will (empty or paused). Releases happen on the first scheduler tick at or after it.
+   */
+  nextReleaseTime: Date | undefined;
+  nextReleaseRule: NextReleaseRule;
+  /** The policy's thresholds and how far the buffer is toward them (1 = reached; 0 while a rule is off). */
+  minQuantity: number;
+  minValue: Money | undefined;
+  minQuantityProgress: number;
+  minValueProgress: number;
+  paused: boolean;
+  /** The schedule's next time; unset while paused. */
+  scheduledReleaseTime: Date | undefined;
+}
+
+/** PurchaseOrderPreview is a PO that a release would create (PreviewRelease); nothing is written. */
+export interface PurchaseOrderPreview {
+  supplierId: string;
+  trigger: ReleaseTrigger;
+  /** Quantities after MOQ and pack rounding, as the release would order them. */
+  lines: PurchaseOrderLine[];
+  total: Money | undefined;
+  requestedDeliveryTime: Date | undefined;
+}
+
+/** PolicySimulation is what one policy would have released over the replayed window (SimulatePolicy). */
+export interface PolicySimulation {
+  /** The policy replayed, defaults filled in. */
+  policy: BufferPolicy | undefined;
+  purchaseOrderCount: number;
+  /** Units of demand released onto POs. */
+  demandedQuantity: number;
+  /** Units ordered: demand raised to MOQs and whole packs. */
+  orderedQuantity: number;
+  /** ordered_quantity - demanded_quantity: the surplus rounding buys. */
+  surplusQuantity: number;
+  /** Wait of each released demand from its arrival to its release. */
+  averageWait: Duration | undefined;
+  p90Wait: Duration | undefined;
+  maxWait:
+    | Duration
+    | undefined;
+  /** Total ordered value over the POs, and its average per PO (zero when there is none). */
+  totalValue: Money | undefined;
+  averagePurchaseOrderValue:
+    | Money
+    | undefined;
+  /** Units still buffered at the end of the window. */
+  unreleasedQuantity: number;
+  releases: SimulatedRelease[];
+}
+
+/** SimulatedRelease is one PO of a simulation. */
+export interface SimulatedRelease {
+  releaseTime: Date | undefined;
+  trigger: ReleaseTrigger;
+  lines: PurchaseOrderLine[];
+  total: Money | undefined;
 }
 
 function createBaseBuffer(): Buffer {
@@ -787,6 +938,950 @@ export const LeadTimeStats: MessageFns<LeadTimeStats> = {
     message.p50Days = object.p50Days ?? 0;
     message.p90Days = object.p90Days ?? 0;
     message.expectedDays = object.expectedDays ?? 0;
+    return message;
+  },
+};
+
+function createBaseBufferSummary(): BufferSummary {
+  return {
+    supplierId: "",
+    supplierName: "",
+    totalQuantity: 0,
+    totalValue: undefined,
+    lines: [],
+    oldestDemandTime: undefined,
+    oldestDemandAge: undefined,
+    nextReleaseTime: undefined,
+    nextReleaseRule: 0,
+    minQuantity: 0,
+    minValue: undefined,
+    minQuantityProgress: 0,
+    minValueProgress: 0,
+    paused: false,
+    scheduledReleaseTime: undefined,
+  };
+}
+
+export const BufferSummary: MessageFns<BufferSummary> = {
+  encode(message: BufferSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.supplierName !== "") {
+      writer.uint32(18).string(message.supplierName);
+    }
+    if (message.totalQuantity !== 0) {
+      writer.uint32(24).int32(message.totalQuantity);
+    }
+    if (message.totalValue !== undefined) {
+      Money.encode(message.totalValue, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.lines) {
+      BufferLine.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.oldestDemandTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.oldestDemandTime), writer.uint32(50).fork()).join();
+    }
+    if (message.oldestDemandAge !== undefined) {
+      Duration.encode(message.oldestDemandAge, writer.uint32(58).fork()).join();
+    }
+    if (message.nextReleaseTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.nextReleaseTime), writer.uint32(66).fork()).join();
+    }
+    if (message.nextReleaseRule !== 0) {
+      writer.uint32(72).int32(message.nextReleaseRule);
+    }
+    if (message.minQuantity !== 0) {
+      writer.uint32(80).int32(message.minQuantity);
+    }
+    if (message.minValue !== undefined) {
+      Money.encode(message.minValue, writer.uint32(90).fork()).join();
+    }
+    if (message.minQuantityProgress !== 0) {
+      writer.uint32(97).double(message.minQuantityProgress);
+    }
+    if (message.minValueProgress !== 0) {
+      writer.uint32(105).double(message.minValueProgress);
+    }
+    if (message.paused !== false) {
+      writer.uint32(112).bool(message.paused);
+    }
+    if (message.scheduledReleaseTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.scheduledReleaseTime), writer.uint32(122).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BufferSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBufferSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.supplierName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.totalQuantity = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.totalValue = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.lines.push(BufferLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.oldestDemandTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.oldestDemandAge = Duration.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.nextReleaseTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.nextReleaseRule = reader.int32() as any;
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.minQuantity = reader.int32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.minValue = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 97) {
+              break;
+            }
+
+            message.minQuantityProgress = reader.double();
+            continue;
+          }
+          case 13: {
+            if (tag !== 105) {
+              break;
+            }
+
+            message.minValueProgress = reader.double();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.paused = reader.bool();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.scheduledReleaseTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BufferSummary {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      supplierName: isSet(object.supplierName)
+        ? globalThis.String(object.supplierName)
+        : isSet(object.supplier_name)
+        ? globalThis.String(object.supplier_name)
+        : "",
+      totalQuantity: isSet(object.totalQuantity)
+        ? globalThis.Number(object.totalQuantity)
+        : isSet(object.total_quantity)
+        ? globalThis.Number(object.total_quantity)
+        : 0,
+      totalValue: isSet(object.totalValue)
+        ? Money.fromJSON(object.totalValue)
+        : isSet(object.total_value)
+        ? Money.fromJSON(object.total_value)
+        : undefined,
+      lines: globalThis.Array.isArray(object?.lines)
+        ? object.lines.map((e: any) => BufferLine.fromJSON(e))
+        : [],
+      oldestDemandTime: isSet(object.oldestDemandTime)
+        ? fromJsonTimestamp(object.oldestDemandTime)
+        : isSet(object.oldest_demand_time)
+        ? fromJsonTimestamp(object.oldest_demand_time)
+        : undefined,
+      oldestDemandAge: isSet(object.oldestDemandAge)
+        ? Duration.fromJSON(object.oldestDemandAge)
+        : isSet(object.oldest_demand_age)
+        ? Duration.fromJSON(object.oldest_demand_age)
+        : undefined,
+      nextReleaseTime: isSet(object.nextReleaseTime)
+        ? fromJsonTimestamp(object.nextReleaseTime)
+        : isSet(object.next_release_time)
+        ? fromJsonTimestamp(object.next_release_time)
+        : undefined,
+      nextReleaseRule: isSet(object.nextReleaseRule)
+        ? nextReleaseRuleFromJSON(object.nextReleaseRule)
+        : isSet(object.next_release_rule)
+        ? nextReleaseRuleFromJSON(object.next_release_rule)
+        : 0,
+      minQuantity: isSet(object.minQuantity)
+        ? globalThis.Number(object.minQuantity)
+        : isSet(object.min_quantity)
+        ? globalThis.Number(object.min_quantity)
+        : 0,
+      minValue: isSet(object.minValue)
+        ? Money.fromJSON(object.minValue)
+        : isSet(object.min_value)
+        ? Money.fromJSON(object.min_value)
+        : undefined,
+      minQuantityProgress: isSet(object.minQuantityProgress)
+        ? globalThis.Number(object.minQuantityProgress)
+        : isSet(object.min_quantity_progress)
+        ? globalThis.Number(object.min_quantity_progress)
+        : 0,
+      minValueProgress: isSet(object.minValueProgress)
+        ? globalThis.Number(object.minValueProgress)
+        : isSet(object.min_value_progress)
+        ? globalThis.Number(object.min_value_progress)
+        : 0,
+      paused: isSet(object.paused) ? globalThis.Boolean(object.paused) : false,
+      scheduledReleaseTime: isSet(object.scheduledReleaseTime)
+        ? fromJsonTimestamp(object.scheduledReleaseTime)
+        : isSet(object.scheduled_release_time)
+        ? fromJsonTimestamp(object.scheduled_release_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: BufferSummary): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.supplierName !== "") {
+      obj.supplierName = message.supplierName;
+    }
+    if (message.totalQuantity !== 0) {
+      obj.totalQuantity = Math.round(message.totalQuantity);
+    }
+    if (message.totalValue !== undefined) {
+      obj.totalValue = Money.toJSON(message.totalValue);
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => BufferLine.toJSON(e));
+    }
+    if (message.oldestDemandTime !== undefined) {
+      obj.oldestDemandTime = message.oldestDemandTime.toISOString();
+    }
+    if (message.oldestDemandAge !== undefined) {
+      obj.oldestDemandAge = Duration.toJSON(message.oldestDemandAge);
+    }
+    if (message.nextReleaseTime !== undefined) {
+      obj.nextReleaseTime = message.nextReleaseTime.toISOString();
+    }
+    if (message.nextReleaseRule !== 0) {
+      obj.nextReleaseRule = nextReleaseRuleToJSON(message.nextReleaseRule);
+    }
+    if (message.minQuantity !== 0) {
+      obj.minQuantity = Math.round(message.minQuantity);
+    }
+    if (message.minValue !== undefined) {
+      obj.minValue = Money.toJSON(message.minValue);
+    }
+    if (message.minQuantityProgress !== 0) {
+      obj.minQuantityProgress = floatToJson(message.minQuantityProgress);
+    }
+    if (message.minValueProgress !== 0) {
+      obj.minValueProgress = floatToJson(message.minValueProgress);
+    }
+    if (message.paused !== false) {
+      obj.paused = message.paused;
+    }
+    if (message.scheduledReleaseTime !== undefined) {
+      obj.scheduledReleaseTime = message.scheduledReleaseTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BufferSummary>, I>>(base?: I): BufferSummary {
+    return BufferSummary.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BufferSummary>, I>>(object: I): BufferSummary {
+    const message = createBaseBufferSummary();
+    message.supplierId = object.supplierId ?? "";
+    message.supplierName = object.supplierName ?? "";
+    message.totalQuantity = object.totalQuantity ?? 0;
+    message.totalValue = (object.totalValue !== undefined && object.totalValue !== null)
+      ? Money.fromPartial(object.totalValue)
+      : undefined;
+    message.lines = object.lines?.map((e) => BufferLine.fromPartial(e)) || [];
+    message.oldestDemandTime = object.oldestDemandTime ?? undefined;
+    message.oldestDemandAge = (object.oldestDemandAge !== undefined && object.oldestDemandAge !== null)
+      ? Duration.fromPartial(object.oldestDemandAge)
+      : undefined;
+    message.nextReleaseTime = object.nextReleaseTime ?? undefined;
+    message.nextReleaseRule = object.nextReleaseRule ?? 0;
+    message.minQuantity = object.minQuantity ?? 0;
+    message.minValue = (object.minValue !== undefined && object.minValue !== null)
+      ? Money.fromPartial(object.minValue)
+      : undefined;
+    message.minQuantityProgress = object.minQuantityProgress ?? 0;
+    message.minValueProgress = object.minValueProgress ?? 0;
+    message.paused = object.paused ?? false;
+    message.scheduledReleaseTime = object.scheduledReleaseTime ?? undefined;
+    return message;
+  },
+};
+
+function createBasePurchaseOrderPreview(): PurchaseOrderPreview {
+  return { supplierId: "", trigger: 0, lines: [], total: undefined, requestedDeliveryTime: undefined };
+}
+
+export const PurchaseOrderPreview: MessageFns<PurchaseOrderPreview> = {
+  encode(message: PurchaseOrderPreview, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.trigger !== 0) {
+      writer.uint32(16).int32(message.trigger);
+    }
+    for (const v of message.lines) {
+      PurchaseOrderLine.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.total !== undefined) {
+      Money.encode(message.total, writer.uint32(34).fork()).join();
+    }
+    if (message.requestedDeliveryTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.requestedDeliveryTime), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PurchaseOrderPreview {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePurchaseOrderPreview();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.trigger = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.lines.push(PurchaseOrderLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.total = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.requestedDeliveryTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PurchaseOrderPreview {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      trigger: isSet(object.trigger) ? releaseTriggerFromJSON(object.trigger) : 0,
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => PurchaseOrderLine.fromJSON(e)) : [],
+      total: isSet(object.total) ? Money.fromJSON(object.total) : undefined,
+      requestedDeliveryTime: isSet(object.requestedDeliveryTime)
+        ? fromJsonTimestamp(object.requestedDeliveryTime)
+        : isSet(object.requested_delivery_time)
+        ? fromJsonTimestamp(object.requested_delivery_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PurchaseOrderPreview): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.trigger !== 0) {
+      obj.trigger = releaseTriggerToJSON(message.trigger);
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => PurchaseOrderLine.toJSON(e));
+    }
+    if (message.total !== undefined) {
+      obj.total = Money.toJSON(message.total);
+    }
+    if (message.requestedDeliveryTime !== undefined) {
+      obj.requestedDeliveryTime = message.requestedDeliveryTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PurchaseOrderPreview>, I>>(base?: I): PurchaseOrderPreview {
+    return PurchaseOrderPreview.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PurchaseOrderPreview>, I>>(object: I): PurchaseOrderPreview {
+    const message = createBasePurchaseOrderPreview();
+    message.supplierId = object.supplierId ?? "";
+    message.trigger = object.trigger ?? 0;
+    message.lines = object.lines?.map((e) => PurchaseOrderLine.fromPartial(e)) || [];
+    message.total = (object.total !== undefined && object.total !== null) ? Money.fromPartial(object.total) : undefined;
+    message.requestedDeliveryTime = object.requestedDeliveryTime ?? undefined;
+    return message;
+  },
+};
+
+function createBasePolicySimulation(): PolicySimulation {
+  return {
+    policy: undefined,
+    purchaseOrderCount: 0,
+    demandedQuantity: 0,
+    orderedQuantity: 0,
+    surplusQuantity: 0,
+    averageWait: undefined,
+    p90Wait: undefined,
+    maxWait: undefined,
+    totalValue: undefined,
+    averagePurchaseOrderValue: undefined,
+    unreleasedQuantity: 0,
+    releases: [],
+  };
+}
+
+export const PolicySimulation: MessageFns<PolicySimulation> = {
+  encode(message: PolicySimulation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policy !== undefined) {
+      BufferPolicy.encode(message.policy, writer.uint32(10).fork()).join();
+    }
+    if (message.purchaseOrderCount !== 0) {
+      writer.uint32(16).int32(message.purchaseOrderCount);
+    }
+    if (message.demandedQuantity !== 0) {
+      writer.uint32(24).int32(message.demandedQuantity);
+    }
+    if (message.orderedQuantity !== 0) {
+      writer.uint32(32).int32(message.orderedQuantity);
+    }
+    if (message.surplusQuantity !== 0) {
+      writer.uint32(40).int32(message.surplusQuantity);
+    }
+    if (message.averageWait !== undefined) {
+      Duration.encode(message.averageWait, writer.uint32(50).fork()).join();
+    }
+    if (message.p90Wait !== undefined) {
+      Duration.encode(message.p90Wait, writer.uint32(58).fork()).join();
+    }
+    if (message.maxWait !== undefined) {
+      Duration.encode(message.maxWait, writer.uint32(66).fork()).join();
+    }
+    if (message.totalValue !== undefined) {
+      Money.encode(message.totalValue, writer.uint32(74).fork()).join();
+    }
+    if (message.averagePurchaseOrderValue !== undefined) {
+      Money.encode(message.averagePurchaseOrderValue, writer.uint32(82).fork()).join();
+    }
+    if (message.unreleasedQuantity !== 0) {
+      writer.uint32(88).int32(message.unreleasedQuantity);
+    }
+    for (const v of message.releases) {
+      SimulatedRelease.encode(v!, writer.uint32(98).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PolicySimulation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePolicySimulation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policy = BufferPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.purchaseOrderCount = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.demandedQuantity = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.orderedQuantity = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.surplusQuantity = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.averageWait = Duration.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.p90Wait = Duration.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.maxWait = Duration.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.totalValue = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.averagePurchaseOrderValue = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.unreleasedQuantity = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.releases.push(SimulatedRelease.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PolicySimulation {
+    return {
+      policy: isSet(object.policy) ? BufferPolicy.fromJSON(object.policy) : undefined,
+      purchaseOrderCount: isSet(object.purchaseOrderCount)
+        ? globalThis.Number(object.purchaseOrderCount)
+        : isSet(object.purchase_order_count)
+        ? globalThis.Number(object.purchase_order_count)
+        : 0,
+      demandedQuantity: isSet(object.demandedQuantity)
+        ? globalThis.Number(object.demandedQuantity)
+        : isSet(object.demanded_quantity)
+        ? globalThis.Number(object.demanded_quantity)
+        : 0,
+      orderedQuantity: isSet(object.orderedQuantity)
+        ? globalThis.Number(object.orderedQuantity)
+        : isSet(object.ordered_quantity)
+        ? globalThis.Number(object.ordered_quantity)
+        : 0,
+      surplusQuantity: isSet(object.surplusQuantity)
+        ? globalThis.Number(object.surplusQuantity)
+        : isSet(object.surplus_quantity)
+        ? globalThis.Number(object.surplus_quantity)
+        : 0,
+      averageWait: isSet(object.averageWait)
+        ? Duration.fromJSON(object.averageWait)
+        : isSet(object.average_wait)
+        ? Duration.fromJSON(object.average_wait)
+        : undefined,
+      p90Wait: isSet(object.p90Wait)
+        ? Duration.fromJSON(object.p90Wait)
+        : isSet(object.p90_wait)
+        ? Duration.fromJSON(object.p90_wait)
+        : undefined,
+      maxWait: isSet(object.maxWait)
+        ? Duration.fromJSON(object.maxWait)
+        : isSet(object.max_wait)
+        ? Duration.fromJSON(object.max_wait)
+        : undefined,
+      totalValue: isSet(object.totalValue)
+        ? Money.fromJSON(object.totalValue)
+        : isSet(object.total_value)
+        ? Money.fromJSON(object.total_value)
+        : undefined,
+      averagePurchaseOrderValue: isSet(object.averagePurchaseOrderValue)
+        ? Money.fromJSON(object.averagePurchaseOrderValue)
+        : isSet(object.average_purchase_order_value)
+        ? Money.fromJSON(object.average_purchase_order_value)
+        : undefined,
+      unreleasedQuantity: isSet(object.unreleasedQuantity)
+        ? globalThis.Number(object.unreleasedQuantity)
+        : isSet(object.unreleased_quantity)
+        ? globalThis.Number(object.unreleased_quantity)
+        : 0,
+      releases: globalThis.Array.isArray(object?.releases)
+        ? object.releases.map((e: any) => SimulatedRelease.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: PolicySimulation): unknown {
+    const obj: any = {};
+    if (message.policy !== undefined) {
+      obj.policy = BufferPolicy.toJSON(message.policy);
+    }
+    if (message.purchaseOrderCount !== 0) {
+      obj.purchaseOrderCount = Math.round(message.purchaseOrderCount);
+    }
+    if (message.demandedQuantity !== 0) {
+      obj.demandedQuantity = Math.round(message.demandedQuantity);
+    }
+    if (message.orderedQuantity !== 0) {
+      obj.orderedQuantity = Math.round(message.orderedQuantity);
+    }
+    if (message.surplusQuantity !== 0) {
+      obj.surplusQuantity = Math.round(message.surplusQuantity);
+    }
+    if (message.averageWait !== undefined) {
+      obj.averageWait = Duration.toJSON(message.averageWait);
+    }
+    if (message.p90Wait !== undefined) {
+      obj.p90Wait = Duration.toJSON(message.p90Wait);
+    }
+    if (message.maxWait !== undefined) {
+      obj.maxWait = Duration.toJSON(message.maxWait);
+    }
+    if (message.totalValue !== undefined) {
+      obj.totalValue = Money.toJSON(message.totalValue);
+    }
+    if (message.averagePurchaseOrderValue !== undefined) {
+      obj.averagePurchaseOrderValue = Money.toJSON(message.averagePurchaseOrderValue);
+    }
+    if (message.unreleasedQuantity !== 0) {
+      obj.unreleasedQuantity = Math.round(message.unreleasedQuantity);
+    }
+    if (message.releases?.length) {
+      obj.releases = message.releases.map((e) => SimulatedRelease.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PolicySimulation>, I>>(base?: I): PolicySimulation {
+    return PolicySimulation.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PolicySimulation>, I>>(object: I): PolicySimulation {
+    const message = createBasePolicySimulation();
+    message.policy = (object.policy !== undefined && object.policy !== null)
+      ? BufferPolicy.fromPartial(object.policy)
+      : undefined;
+    message.purchaseOrderCount = object.purchaseOrderCount ?? 0;
+    message.demandedQuantity = object.demandedQuantity ?? 0;
+    message.orderedQuantity = object.orderedQuantity ?? 0;
+    message.surplusQuantity = object.surplusQuantity ?? 0;
+    message.averageWait = (object.averageWait !== undefined && object.averageWait !== null)
+      ? Duration.fromPartial(object.averageWait)
+      : undefined;
+    message.p90Wait = (object.p90Wait !== undefined && object.p90Wait !== null)
+      ? Duration.fromPartial(object.p90Wait)
+      : undefined;
+    message.maxWait = (object.maxWait !== undefined && object.maxWait !== null)
+      ? Duration.fromPartial(object.maxWait)
+      : undefined;
+    message.totalValue = (object.totalValue !== undefined && object.totalValue !== null)
+      ? Money.fromPartial(object.totalValue)
+      : undefined;
+    message.averagePurchaseOrderValue =
+      (object.averagePurchaseOrderValue !== undefined && object.averagePurchaseOrderValue !== null)
+        ? Money.fromPartial(object.averagePurchaseOrderValue)
+        : undefined;
+    message.unreleasedQuantity = object.unreleasedQuantity ?? 0;
+    message.releases = object.releases?.map((e) => SimulatedRelease.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSimulatedRelease(): SimulatedRelease {
+  return { releaseTime: undefined, trigger: 0, lines: [], total: undefined };
+}
+
+export const SimulatedRelease: MessageFns<SimulatedRelease> = {
+  encode(message: SimulatedRelease, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.releaseTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.releaseTime), writer.uint32(10).fork()).join();
+    }
+    if (message.trigger !== 0) {
+      writer.uint32(16).int32(message.trigger);
+    }
+    for (const v of message.lines) {
+      PurchaseOrderLine.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.total !== undefined) {
+      Money.encode(message.total, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SimulatedRelease {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSimulatedRelease();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.releaseTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.trigger = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.lines.push(PurchaseOrderLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.total = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SimulatedRelease {
+    return {
+      releaseTime: isSet(object.releaseTime)
+        ? fromJsonTimestamp(object.releaseTime)
+        : isSet(object.release_time)
+        ? fromJsonTimestamp(object.release_time)
+        : undefined,
+      trigger: isSet(object.trigger) ? releaseTriggerFromJSON(object.trigger) : 0,
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => PurchaseOrderLine.fromJSON(e)) : [],
+      total: isSet(object.total) ? Money.fromJSON(object.total) : undefined,
+    };
+  },
+
+  toJSON(message: SimulatedRelease): unknown {
+    const obj: any = {};
+    if (message.releaseTime !== undefined) {
+      obj.releaseTime = message.releaseTime.toISOString();
+    }
+    if (message.trigger !== 0) {
+      obj.trigger = releaseTriggerToJSON(message.trigger);
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => PurchaseOrderLine.toJSON(e));
+    }
+    if (message.total !== undefined) {
+      obj.total = Money.toJSON(message.total);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SimulatedRelease>, I>>(base?: I): SimulatedRelease {
+    return SimulatedRelease.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SimulatedRelease>, I>>(object: I): SimulatedRelease {
+    const message = createBaseSimulatedRelease();
+    message.releaseTime = object.releaseTime ?? undefined;
+    message.trigger = object.trigger ?? 0;
+    message.lines = object.lines?.map((e) => PurchaseOrderLine.fromPartial(e)) || [];
+    message.total = (object.total !== undefined && object.total !== null) ? Money.fromPartial(object.total) : undefined;
     return message;
   },
 };

@@ -6,8 +6,17 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { FieldMask } from "../../../google/protobuf/field_mask";
 import { Timestamp } from "../../../google/protobuf/timestamp";
-import { Arrival, Buffer, LeadTimeStats, UnassignedDemand } from "./buffer";
+import {
+  Arrival,
+  Buffer,
+  BufferSummary,
+  LeadTimeStats,
+  PolicySimulation,
+  PurchaseOrderPreview,
+  UnassignedDemand,
+} from "./buffer";
 import {
   PurchaseOrder,
   PurchaseOrderStatus,
@@ -19,6 +28,56 @@ import { BufferPolicy, PolicyChange, Supplier, SupplierProduct } from "./supplie
 export const protobufPackage = "restock.procurement.v1";
 
 export const protobufFileName = "restock/procurement/v1/procurement_service.proto";
+
+/** BufferOrder is the order ListBuffers returns buffers in; ties go by supplier id. */
+export enum BufferOrder {
+  /** BUFFER_ORDER_UNSPECIFIED - By supplier id. */
+  BUFFER_ORDER_UNSPECIFIED = 0,
+  /** BUFFER_ORDER_NEXT_RELEASE - Soonest next release first; buffers that nothing will release (empty, paused) last. */
+  BUFFER_ORDER_NEXT_RELEASE = 1,
+  /** BUFFER_ORDER_AGE - Oldest demand first; empty buffers last. */
+  BUFFER_ORDER_AGE = 2,
+  /** BUFFER_ORDER_VALUE - Per currency (in code order), highest buffered value first: values in different currencies are not compared. */
+  BUFFER_ORDER_VALUE = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function bufferOrderFromJSON(object: any): BufferOrder {
+  switch (object) {
+    case 0:
+    case "BUFFER_ORDER_UNSPECIFIED":
+      return BufferOrder.BUFFER_ORDER_UNSPECIFIED;
+    case 1:
+    case "BUFFER_ORDER_NEXT_RELEASE":
+      return BufferOrder.BUFFER_ORDER_NEXT_RELEASE;
+    case 2:
+    case "BUFFER_ORDER_AGE":
+      return BufferOrder.BUFFER_ORDER_AGE;
+    case 3:
+    case "BUFFER_ORDER_VALUE":
+      return BufferOrder.BUFFER_ORDER_VALUE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return BufferOrder.UNRECOGNIZED;
+  }
+}
+
+export function bufferOrderToJSON(object: BufferOrder): string {
+  switch (object) {
+    case BufferOrder.BUFFER_ORDER_UNSPECIFIED:
+      return "BUFFER_ORDER_UNSPECIFIED";
+    case BufferOrder.BUFFER_ORDER_NEXT_RELEASE:
+      return "BUFFER_ORDER_NEXT_RELEASE";
+    case BufferOrder.BUFFER_ORDER_AGE:
+      return "BUFFER_ORDER_AGE";
+    case BufferOrder.BUFFER_ORDER_VALUE:
+      return "BUFFER_ORDER_VALUE";
+    case BufferOrder.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
 
 /** UpsertSupplierRequest is the input of UpsertSupplier. */
 export interface UpsertSupplierRequest {
@@ -62,12 +121,67 @@ export interface UpsertSupplierProductResponse {
   supplierProduct: SupplierProduct | undefined;
 }
 
+/** GetSupplierProductRequest is the input of GetSupplierProduct. */
+export interface GetSupplierProductRequest {
+  supplierId: string;
+  sku: string;
+}
+
+/** GetSupplierProductResponse is the output of GetSupplierProduct. */
+export interface GetSupplierProductResponse {
+  supplierProduct: SupplierProduct | undefined;
+}
+
+/** ListSupplierProductsRequest is the input of ListSupplierProducts. */
+export interface ListSupplierProductsRequest {
+  /** Only this supplier's products (NOT_FOUND when there is no such supplier); empty = every supplier. */
+  supplierId: string;
+  /** Only the suppliers of this SKU; empty = every SKU. */
+  sku: string;
+  /** 1-1000, default 100 (AIP-158). */
+  pageSize: number;
+  /** next_page_token of the previous page, asked with the same filters; empty for the first page. */
+  pageToken: string;
+}
+
+/** ListSupplierProductsResponse is the output of ListSupplierProducts. */
+export interface ListSupplierProductsResponse {
+  supplierProducts: SupplierProduct[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
+/** DeleteSupplierProductRequest is the input of DeleteSupplierProduct. */
+export interface DeleteSupplierProductRequest {
+  supplierId: string;
+  sku: string;
+  /** Why, kept in the audit trail with the caller and the time (1-500 characters). */
+  reason: string;
+}
+
+/** DeleteSupplierProductResponse is the output of DeleteSupplierProduct. */
+export interface DeleteSupplierProductResponse {
+  /** The product as it was before it was deleted. */
+  supplierProduct:
+    | SupplierProduct
+    | undefined;
+  /** The supplier serving the SKU now (its buffered demand went there); empty when nobody sells it any more. */
+  servingSupplierId: string;
+}
+
 /** UpdateBufferPolicyRequest is the input of UpdateBufferPolicy. */
 export interface UpdateBufferPolicyRequest {
   supplierId: string;
   policy: BufferPolicy | undefined;
   updatedBy: string;
   reason: string;
+  /**
+   * The policy fields to change (AIP-134), named as in BufferPolicy: min_quantity, min_value,
+   * release_schedule, max_wait_days, paused; "*" names them all. Fields not named keep their value. An
+   * unknown path is INVALID_ARGUMENT. Unset: the whole policy is replaced by `policy`, unset fields taking
+   * their defaults (rules off, schedule "0 10 * * 1", not paused).
+   */
+  updateMask: string[] | undefined;
 }
 
 /** UpdateBufferPolicyResponse is the output of UpdateBufferPolicy. */
@@ -96,6 +210,80 @@ export interface GetBufferRequest {
 /** GetBufferResponse is the output of GetBuffer. */
 export interface GetBufferResponse {
   buffer: Buffer | undefined;
+}
+
+/** ListBuffersRequest is the input of ListBuffers. */
+export interface ListBuffersRequest {
+  /** At most this many buffers (0 = 100, at most 1,000). */
+  pageSize: number;
+  /** From a previous response's next_page_token, with the same filters and order. */
+  pageToken: string;
+  /** Only buffers whose next release is due before this time (due now included); unset = no filter. */
+  dueBeforeTime:
+    | Date
+    | undefined;
+  /** Only paused (true) or only running (false) buffers; unset = both. */
+  paused?:
+    | boolean
+    | undefined;
+  /** Only suppliers whose name contains this text, ignoring case; empty = all. */
+  supplierName: string;
+  orderBy: BufferOrder;
+}
+
+/** ListBuffersResponse is the output of ListBuffers. */
+export interface ListBuffersResponse {
+  buffers: BufferSummary[];
+  nextPageToken: string;
+  /** The time ages and next releases were worked out at. */
+  asOfTime: Date | undefined;
+}
+
+/** PreviewReleaseRequest is the input of PreviewRelease. */
+export interface PreviewReleaseRequest {
+  /** Only this supplier; empty = all. */
+  supplierId: string;
+  /** Evaluate as if now were this time; unset = now. */
+  asOfTime:
+    | Date
+    | undefined;
+  /** Preview a manual release (EvaluateBuffers with force): every non-empty buffer, trigger MANUAL. */
+  force: boolean;
+}
+
+/** PreviewReleaseResponse is the output of PreviewRelease. */
+export interface PreviewReleaseResponse {
+  /** The POs a release at as_of_time would create, by supplier id. */
+  purchaseOrders: PurchaseOrderPreview[];
+  asOfTime: Date | undefined;
+}
+
+/**
+ * SimulatePolicyRequest is the input of SimulatePolicy. The replay takes the demand that arrived in the window
+ * for the SKUs the supplier serves now, rounds with its current products, starts from an empty buffer, and
+ * replays each cancellation as it was asked (units of a demand still buffered in the replay; recorded with their
+ * time from this version on).
+ */
+export interface SimulatePolicyRequest {
+  supplierId: string;
+  /** The policy to try, whole: unset fields take their defaults as in UpdateBufferPolicy without a mask. */
+  proposedPolicy:
+    | BufferPolicy
+    | undefined;
+  /** Start of the replayed window; unset = 13 weeks before end_time. */
+  startTime:
+    | Date
+    | undefined;
+  /** End of the replayed window; unset = now. At most 53 weeks after start_time. */
+  endTime: Date | undefined;
+}
+
+/** SimulatePolicyResponse is the output of SimulatePolicy. */
+export interface SimulatePolicyResponse {
+  proposed: PolicySimulation | undefined;
+  current: PolicySimulation | undefined;
+  startTime: Date | undefined;
+  endTime: Date | undefined;
 }
 
 /** ListUnassignedDemandRequest is the input of ListUnassignedDemand. */
@@ -170,12 +358,30 @@ export interface GetPurchaseOrderResponse {
   purchaseOrder: PurchaseOrder | undefined;
 }
 
-/** ListPurchaseOrdersRequest is the input of ListPurchaseOrders. */
+/**
+ * ListPurchaseOrdersRequest is the input of ListPurchaseOrders. Filters combine with AND; page tokens are
+ * only valid with the same filters.
+ */
 export interface ListPurchaseOrdersRequest {
+  /** Only this supplier's POs; empty = every supplier. */
   supplierId: string;
+  /** Only POs in this status; UNSPECIFIED = any. Combined with statuses: POs in any status named by either. */
   status: PurchaseOrderStatus;
+  /** 1-1000, default 100 (AIP-158). */
   pageSize: number;
   pageToken: string;
+  /** Only POs in one of these statuses (at most 6, no UNSPECIFIED); empty = any. */
+  statuses: PurchaseOrderStatus[];
+  /** Only POs created at or after this time; unset = no lower bound. */
+  createStartTime:
+    | Date
+    | undefined;
+  /** Only POs created before this time; unset = no upper bound. Not before create_start_time. */
+  createEndTime:
+    | Date
+    | undefined;
+  /** Only POs whose number contains this text, ignoring case (e.g. "2026-0004"); empty = any. At most 64 characters. */
+  numberQuery: string;
 }
 
 /** ListPurchaseOrdersResponse is the output of ListPurchaseOrders. */
@@ -872,8 +1078,596 @@ export const UpsertSupplierProductResponse: MessageFns<UpsertSupplierProductResp
   },
 };
 
+function createBaseGetSupplierProductRequest(): GetSupplierProductRequest {
+  return { supplierId: "", sku: "" };
+}
+
+export const GetSupplierProductRequest: MessageFns<GetSupplierProductRequest> = {
+  encode(message: GetSupplierProductRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.sku !== "") {
+      writer.uint32(18).string(message.sku);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSupplierProductRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSupplierProductRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSupplierProductRequest {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+    };
+  },
+
+  toJSON(message: GetSupplierProductRequest): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSupplierProductRequest>, I>>(base?: I): GetSupplierProductRequest {
+    return GetSupplierProductRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSupplierProductRequest>, I>>(object: I): GetSupplierProductRequest {
+    const message = createBaseGetSupplierProductRequest();
+    message.supplierId = object.supplierId ?? "";
+    message.sku = object.sku ?? "";
+    return message;
+  },
+};
+
+function createBaseGetSupplierProductResponse(): GetSupplierProductResponse {
+  return { supplierProduct: undefined };
+}
+
+export const GetSupplierProductResponse: MessageFns<GetSupplierProductResponse> = {
+  encode(message: GetSupplierProductResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierProduct !== undefined) {
+      SupplierProduct.encode(message.supplierProduct, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSupplierProductResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSupplierProductResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierProduct = SupplierProduct.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSupplierProductResponse {
+    return {
+      supplierProduct: isSet(object.supplierProduct)
+        ? SupplierProduct.fromJSON(object.supplierProduct)
+        : isSet(object.supplier_product)
+        ? SupplierProduct.fromJSON(object.supplier_product)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetSupplierProductResponse): unknown {
+    const obj: any = {};
+    if (message.supplierProduct !== undefined) {
+      obj.supplierProduct = SupplierProduct.toJSON(message.supplierProduct);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSupplierProductResponse>, I>>(base?: I): GetSupplierProductResponse {
+    return GetSupplierProductResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSupplierProductResponse>, I>>(object: I): GetSupplierProductResponse {
+    const message = createBaseGetSupplierProductResponse();
+    message.supplierProduct = (object.supplierProduct !== undefined && object.supplierProduct !== null)
+      ? SupplierProduct.fromPartial(object.supplierProduct)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListSupplierProductsRequest(): ListSupplierProductsRequest {
+  return { supplierId: "", sku: "", pageSize: 0, pageToken: "" };
+}
+
+export const ListSupplierProductsRequest: MessageFns<ListSupplierProductsRequest> = {
+  encode(message: ListSupplierProductsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.sku !== "") {
+      writer.uint32(18).string(message.sku);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(24).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(34).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSupplierProductsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSupplierProductsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSupplierProductsRequest {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListSupplierProductsRequest): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSupplierProductsRequest>, I>>(base?: I): ListSupplierProductsRequest {
+    return ListSupplierProductsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSupplierProductsRequest>, I>>(object: I): ListSupplierProductsRequest {
+    const message = createBaseListSupplierProductsRequest();
+    message.supplierId = object.supplierId ?? "";
+    message.sku = object.sku ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListSupplierProductsResponse(): ListSupplierProductsResponse {
+  return { supplierProducts: [], nextPageToken: "" };
+}
+
+export const ListSupplierProductsResponse: MessageFns<ListSupplierProductsResponse> = {
+  encode(message: ListSupplierProductsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.supplierProducts) {
+      SupplierProduct.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSupplierProductsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSupplierProductsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierProducts.push(SupplierProduct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSupplierProductsResponse {
+    return {
+      supplierProducts: globalThis.Array.isArray(object?.supplierProducts)
+        ? object.supplierProducts.map((e: any) => SupplierProduct.fromJSON(e))
+        : globalThis.Array.isArray(object?.supplier_products)
+        ? object.supplier_products.map((e: any) => SupplierProduct.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListSupplierProductsResponse): unknown {
+    const obj: any = {};
+    if (message.supplierProducts?.length) {
+      obj.supplierProducts = message.supplierProducts.map((e) => SupplierProduct.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSupplierProductsResponse>, I>>(base?: I): ListSupplierProductsResponse {
+    return ListSupplierProductsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSupplierProductsResponse>, I>>(object: I): ListSupplierProductsResponse {
+    const message = createBaseListSupplierProductsResponse();
+    message.supplierProducts = object.supplierProducts?.map((e) => SupplierProduct.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteSupplierProductRequest(): DeleteSupplierProductRequest {
+  return { supplierId: "", sku: "", reason: "" };
+}
+
+export const DeleteSupplierProductRequest: MessageFns<DeleteSupplierProductRequest> = {
+  encode(message: DeleteSupplierProductRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.sku !== "") {
+      writer.uint32(18).string(message.sku);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSupplierProductRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSupplierProductRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteSupplierProductRequest {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: DeleteSupplierProductRequest): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteSupplierProductRequest>, I>>(base?: I): DeleteSupplierProductRequest {
+    return DeleteSupplierProductRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteSupplierProductRequest>, I>>(object: I): DeleteSupplierProductRequest {
+    const message = createBaseDeleteSupplierProductRequest();
+    message.supplierId = object.supplierId ?? "";
+    message.sku = object.sku ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteSupplierProductResponse(): DeleteSupplierProductResponse {
+  return { supplierProduct: undefined, servingSupplierId: "" };
+}
+
+export const DeleteSupplierProductResponse: MessageFns<DeleteSupplierProductResponse> = {
+  encode(message: DeleteSupplierProductResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierProduct !== undefined) {
+      SupplierProduct.encode(message.supplierProduct, writer.uint32(10).fork()).join();
+    }
+    if (message.servingSupplierId !== "") {
+      writer.uint32(18).string(message.servingSupplierId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSupplierProductResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSupplierProductResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierProduct = SupplierProduct.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.servingSupplierId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteSupplierProductResponse {
+    return {
+      supplierProduct: isSet(object.supplierProduct)
+        ? SupplierProduct.fromJSON(object.supplierProduct)
+        : isSet(object.supplier_product)
+        ? SupplierProduct.fromJSON(object.supplier_product)
+        : undefined,
+      servingSupplierId: isSet(object.servingSupplierId)
+        ? globalThis.String(object.servingSupplierId)
+        : isSet(object.serving_supplier_id)
+        ? globalThis.String(object.serving_supplier_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteSupplierProductResponse): unknown {
+    const obj: any = {};
+    if (message.supplierProduct !== undefined) {
+      obj.supplierProduct = SupplierProduct.toJSON(message.supplierProduct);
+    }
+    if (message.servingSupplierId !== "") {
+      obj.servingSupplierId = message.servingSupplierId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteSupplierProductResponse>, I>>(base?: I): DeleteSupplierProductResponse {
+    return DeleteSupplierProductResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteSupplierProductResponse>, I>>(
+    object: I,
+  ): DeleteSupplierProductResponse {
+    const message = createBaseDeleteSupplierProductResponse();
+    message.supplierProduct = (object.supplierProduct !== undefined && object.supplierProduct !== null)
+      ? SupplierProduct.fromPartial(object.supplierProduct)
+      : undefined;
+    message.servingSupplierId = object.servingSupplierId ?? "";
+    return message;
+  },
+};
+
 function createBaseUpdateBufferPolicyRequest(): UpdateBufferPolicyRequest {
-  return { supplierId: "", policy: undefined, updatedBy: "", reason: "" };
+  return { supplierId: "", policy: undefined, updatedBy: "", reason: "", updateMask: undefined };
 }
 
 export const UpdateBufferPolicyRequest: MessageFns<UpdateBufferPolicyRequest> = {
@@ -889,6 +1683,9 @@ export const UpdateBufferPolicyRequest: MessageFns<UpdateBufferPolicyRequest> = 
     }
     if (message.reason !== "") {
       writer.uint32(34).string(message.reason);
+    }
+    if (message.updateMask !== undefined) {
+      FieldMask.encode(FieldMask.wrap(message.updateMask), writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -938,6 +1735,14 @@ export const UpdateBufferPolicyRequest: MessageFns<UpdateBufferPolicyRequest> = 
             message.reason = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.updateMask = FieldMask.unwrap(FieldMask.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -964,6 +1769,11 @@ export const UpdateBufferPolicyRequest: MessageFns<UpdateBufferPolicyRequest> = 
         ? globalThis.String(object.updated_by)
         : "",
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      updateMask: isSet(object.updateMask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.updateMask))
+        : isSet(object.update_mask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.update_mask))
+        : undefined,
     };
   },
 
@@ -981,6 +1791,9 @@ export const UpdateBufferPolicyRequest: MessageFns<UpdateBufferPolicyRequest> = 
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
+    if (message.updateMask !== undefined) {
+      obj.updateMask = FieldMask.toJSON(FieldMask.wrap(message.updateMask));
+    }
     return obj;
   },
 
@@ -995,6 +1808,7 @@ export const UpdateBufferPolicyRequest: MessageFns<UpdateBufferPolicyRequest> = 
       : undefined;
     message.updatedBy = object.updatedBy ?? "";
     message.reason = object.reason ?? "";
+    message.updateMask = object.updateMask ?? undefined;
     return message;
   },
 };
@@ -1412,6 +2226,752 @@ export const GetBufferResponse: MessageFns<GetBufferResponse> = {
     message.buffer = (object.buffer !== undefined && object.buffer !== null)
       ? Buffer.fromPartial(object.buffer)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseListBuffersRequest(): ListBuffersRequest {
+  return { pageSize: 0, pageToken: "", dueBeforeTime: undefined, paused: undefined, supplierName: "", orderBy: 0 };
+}
+
+export const ListBuffersRequest: MessageFns<ListBuffersRequest> = {
+  encode(message: ListBuffersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
+    if (message.dueBeforeTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.dueBeforeTime), writer.uint32(26).fork()).join();
+    }
+    if (message.paused !== undefined) {
+      writer.uint32(32).bool(message.paused);
+    }
+    if (message.supplierName !== "") {
+      writer.uint32(42).string(message.supplierName);
+    }
+    if (message.orderBy !== 0) {
+      writer.uint32(48).int32(message.orderBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListBuffersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListBuffersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.dueBeforeTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.paused = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.supplierName = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.orderBy = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListBuffersRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      dueBeforeTime: isSet(object.dueBeforeTime)
+        ? fromJsonTimestamp(object.dueBeforeTime)
+        : isSet(object.due_before_time)
+        ? fromJsonTimestamp(object.due_before_time)
+        : undefined,
+      paused: isSet(object.paused) ? globalThis.Boolean(object.paused) : undefined,
+      supplierName: isSet(object.supplierName)
+        ? globalThis.String(object.supplierName)
+        : isSet(object.supplier_name)
+        ? globalThis.String(object.supplier_name)
+        : "",
+      orderBy: isSet(object.orderBy)
+        ? bufferOrderFromJSON(object.orderBy)
+        : isSet(object.order_by)
+        ? bufferOrderFromJSON(object.order_by)
+        : 0,
+    };
+  },
+
+  toJSON(message: ListBuffersRequest): unknown {
+    const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.dueBeforeTime !== undefined) {
+      obj.dueBeforeTime = message.dueBeforeTime.toISOString();
+    }
+    if (message.paused !== undefined) {
+      obj.paused = message.paused;
+    }
+    if (message.supplierName !== "") {
+      obj.supplierName = message.supplierName;
+    }
+    if (message.orderBy !== 0) {
+      obj.orderBy = bufferOrderToJSON(message.orderBy);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListBuffersRequest>, I>>(base?: I): ListBuffersRequest {
+    return ListBuffersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListBuffersRequest>, I>>(object: I): ListBuffersRequest {
+    const message = createBaseListBuffersRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.dueBeforeTime = object.dueBeforeTime ?? undefined;
+    message.paused = object.paused ?? undefined;
+    message.supplierName = object.supplierName ?? "";
+    message.orderBy = object.orderBy ?? 0;
+    return message;
+  },
+};
+
+function createBaseListBuffersResponse(): ListBuffersResponse {
+  return { buffers: [], nextPageToken: "", asOfTime: undefined };
+}
+
+export const ListBuffersResponse: MessageFns<ListBuffersResponse> = {
+  encode(message: ListBuffersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.buffers) {
+      BufferSummary.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    if (message.asOfTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.asOfTime), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListBuffersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListBuffersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.buffers.push(BufferSummary.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.asOfTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListBuffersResponse {
+    return {
+      buffers: globalThis.Array.isArray(object?.buffers)
+        ? object.buffers.map((e: any) => BufferSummary.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+      asOfTime: isSet(object.asOfTime)
+        ? fromJsonTimestamp(object.asOfTime)
+        : isSet(object.as_of_time)
+        ? fromJsonTimestamp(object.as_of_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListBuffersResponse): unknown {
+    const obj: any = {};
+    if (message.buffers?.length) {
+      obj.buffers = message.buffers.map((e) => BufferSummary.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    if (message.asOfTime !== undefined) {
+      obj.asOfTime = message.asOfTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListBuffersResponse>, I>>(base?: I): ListBuffersResponse {
+    return ListBuffersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListBuffersResponse>, I>>(object: I): ListBuffersResponse {
+    const message = createBaseListBuffersResponse();
+    message.buffers = object.buffers?.map((e) => BufferSummary.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    message.asOfTime = object.asOfTime ?? undefined;
+    return message;
+  },
+};
+
+function createBasePreviewReleaseRequest(): PreviewReleaseRequest {
+  return { supplierId: "", asOfTime: undefined, force: false };
+}
+
+export const PreviewReleaseRequest: MessageFns<PreviewReleaseRequest> = {
+  encode(message: PreviewReleaseRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.asOfTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.asOfTime), writer.uint32(18).fork()).join();
+    }
+    if (message.force !== false) {
+      writer.uint32(24).bool(message.force);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewReleaseRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewReleaseRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.asOfTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.force = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreviewReleaseRequest {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      asOfTime: isSet(object.asOfTime)
+        ? fromJsonTimestamp(object.asOfTime)
+        : isSet(object.as_of_time)
+        ? fromJsonTimestamp(object.as_of_time)
+        : undefined,
+      force: isSet(object.force) ? globalThis.Boolean(object.force) : false,
+    };
+  },
+
+  toJSON(message: PreviewReleaseRequest): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.asOfTime !== undefined) {
+      obj.asOfTime = message.asOfTime.toISOString();
+    }
+    if (message.force !== false) {
+      obj.force = message.force;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PreviewReleaseRequest>, I>>(base?: I): PreviewReleaseRequest {
+    return PreviewReleaseRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PreviewReleaseRequest>, I>>(object: I): PreviewReleaseRequest {
+    const message = createBasePreviewReleaseRequest();
+    message.supplierId = object.supplierId ?? "";
+    message.asOfTime = object.asOfTime ?? undefined;
+    message.force = object.force ?? false;
+    return message;
+  },
+};
+
+function createBasePreviewReleaseResponse(): PreviewReleaseResponse {
+  return { purchaseOrders: [], asOfTime: undefined };
+}
+
+export const PreviewReleaseResponse: MessageFns<PreviewReleaseResponse> = {
+  encode(message: PreviewReleaseResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.purchaseOrders) {
+      PurchaseOrderPreview.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.asOfTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.asOfTime), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewReleaseResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewReleaseResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.purchaseOrders.push(PurchaseOrderPreview.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.asOfTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreviewReleaseResponse {
+    return {
+      purchaseOrders: globalThis.Array.isArray(object?.purchaseOrders)
+        ? object.purchaseOrders.map((e: any) => PurchaseOrderPreview.fromJSON(e))
+        : globalThis.Array.isArray(object?.purchase_orders)
+        ? object.purchase_orders.map((e: any) => PurchaseOrderPreview.fromJSON(e))
+        : [],
+      asOfTime: isSet(object.asOfTime)
+        ? fromJsonTimestamp(object.asOfTime)
+        : isSet(object.as_of_time)
+        ? fromJsonTimestamp(object.as_of_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PreviewReleaseResponse): unknown {
+    const obj: any = {};
+    if (message.purchaseOrders?.length) {
+      obj.purchaseOrders = message.purchaseOrders.map((e) => PurchaseOrderPreview.toJSON(e));
+    }
+    if (message.asOfTime !== undefined) {
+      obj.asOfTime = message.asOfTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PreviewReleaseResponse>, I>>(base?: I): PreviewReleaseResponse {
+    return PreviewReleaseResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PreviewReleaseResponse>, I>>(object: I): PreviewReleaseResponse {
+    const message = createBasePreviewReleaseResponse();
+    message.purchaseOrders = object.purchaseOrders?.map((e) => PurchaseOrderPreview.fromPartial(e)) || [];
+    message.asOfTime = object.asOfTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseSimulatePolicyRequest(): SimulatePolicyRequest {
+  return { supplierId: "", proposedPolicy: undefined, startTime: undefined, endTime: undefined };
+}
+
+export const SimulatePolicyRequest: MessageFns<SimulatePolicyRequest> = {
+  encode(message: SimulatePolicyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.proposedPolicy !== undefined) {
+      BufferPolicy.encode(message.proposedPolicy, writer.uint32(18).fork()).join();
+    }
+    if (message.startTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.startTime), writer.uint32(26).fork()).join();
+    }
+    if (message.endTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.endTime), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SimulatePolicyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSimulatePolicyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.proposedPolicy = BufferPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.startTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SimulatePolicyRequest {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      proposedPolicy: isSet(object.proposedPolicy)
+        ? BufferPolicy.fromJSON(object.proposedPolicy)
+        : isSet(object.proposed_policy)
+        ? BufferPolicy.fromJSON(object.proposed_policy)
+        : undefined,
+      startTime: isSet(object.startTime)
+        ? fromJsonTimestamp(object.startTime)
+        : isSet(object.start_time)
+        ? fromJsonTimestamp(object.start_time)
+        : undefined,
+      endTime: isSet(object.endTime)
+        ? fromJsonTimestamp(object.endTime)
+        : isSet(object.end_time)
+        ? fromJsonTimestamp(object.end_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: SimulatePolicyRequest): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.proposedPolicy !== undefined) {
+      obj.proposedPolicy = BufferPolicy.toJSON(message.proposedPolicy);
+    }
+    if (message.startTime !== undefined) {
+      obj.startTime = message.startTime.toISOString();
+    }
+    if (message.endTime !== undefined) {
+      obj.endTime = message.endTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SimulatePolicyRequest>, I>>(base?: I): SimulatePolicyRequest {
+    return SimulatePolicyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SimulatePolicyRequest>, I>>(object: I): SimulatePolicyRequest {
+    const message = createBaseSimulatePolicyRequest();
+    message.supplierId = object.supplierId ?? "";
+    message.proposedPolicy = (object.proposedPolicy !== undefined && object.proposedPolicy !== null)
+      ? BufferPolicy.fromPartial(object.proposedPolicy)
+      : undefined;
+    message.startTime = object.startTime ?? undefined;
+    message.endTime = object.endTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseSimulatePolicyResponse(): SimulatePolicyResponse {
+  return { proposed: undefined, current: undefined, startTime: undefined, endTime: undefined };
+}
+
+export const SimulatePolicyResponse: MessageFns<SimulatePolicyResponse> = {
+  encode(message: SimulatePolicyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.proposed !== undefined) {
+      PolicySimulation.encode(message.proposed, writer.uint32(10).fork()).join();
+    }
+    if (message.current !== undefined) {
+      PolicySimulation.encode(message.current, writer.uint32(18).fork()).join();
+    }
+    if (message.startTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.startTime), writer.uint32(26).fork()).join();
+    }
+    if (message.endTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.endTime), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SimulatePolicyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSimulatePolicyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.proposed = PolicySimulation.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.current = PolicySimulation.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.startTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SimulatePolicyResponse {
+    return {
+      proposed: isSet(object.proposed) ? PolicySimulation.fromJSON(object.proposed) : undefined,
+      current: isSet(object.current) ? PolicySimulation.fromJSON(object.current) : undefined,
+      startTime: isSet(object.startTime)
+        ? fromJsonTimestamp(object.startTime)
+        : isSet(object.start_time)
+        ? fromJsonTimestamp(object.start_time)
+        : undefined,
+      endTime: isSet(object.endTime)
+        ? fromJsonTimestamp(object.endTime)
+        : isSet(object.end_time)
+        ? fromJsonTimestamp(object.end_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: SimulatePolicyResponse): unknown {
+    const obj: any = {};
+    if (message.proposed !== undefined) {
+      obj.proposed = PolicySimulation.toJSON(message.proposed);
+    }
+    if (message.current !== undefined) {
+      obj.current = PolicySimulation.toJSON(message.current);
+    }
+    if (message.startTime !== undefined) {
+      obj.startTime = message.startTime.toISOString();
+    }
+    if (message.endTime !== undefined) {
+      obj.endTime = message.endTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SimulatePolicyResponse>, I>>(base?: I): SimulatePolicyResponse {
+    return SimulatePolicyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SimulatePolicyResponse>, I>>(object: I): SimulatePolicyResponse {
+    const message = createBaseSimulatePolicyResponse();
+    message.proposed = (object.proposed !== undefined && object.proposed !== null)
+      ? PolicySimulation.fromPartial(object.proposed)
+      : undefined;
+    message.current = (object.current !== undefined && object.current !== null)
+      ? PolicySimulation.fromPartial(object.current)
+      : undefined;
+    message.startTime = object.startTime ?? undefined;
+    message.endTime = object.endTime ?? undefined;
     return message;
   },
 };
@@ -2331,7 +3891,16 @@ export const GetPurchaseOrderResponse: MessageFns<GetPurchaseOrderResponse> = {
 };
 
 function createBaseListPurchaseOrdersRequest(): ListPurchaseOrdersRequest {
-  return { supplierId: "", status: 0, pageSize: 0, pageToken: "" };
+  return {
+    supplierId: "",
+    status: 0,
+    pageSize: 0,
+    pageToken: "",
+    statuses: [],
+    createStartTime: undefined,
+    createEndTime: undefined,
+    numberQuery: "",
+  };
 }
 
 export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = {
@@ -2347,6 +3916,22 @@ export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = 
     }
     if (message.pageToken !== "") {
       writer.uint32(34).string(message.pageToken);
+    }
+    if (message.statuses.length !== 0) {
+      writer.uint32(42).fork();
+      for (const v of message.statuses) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.createStartTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createStartTime), writer.uint32(50).fork()).join();
+    }
+    if (message.createEndTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createEndTime), writer.uint32(58).fork()).join();
+    }
+    if (message.numberQuery !== "") {
+      writer.uint32(66).string(message.numberQuery);
     }
     return writer;
   },
@@ -2396,6 +3981,48 @@ export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = 
             message.pageToken = reader.string();
             continue;
           }
+          case 5: {
+            if (tag === 40) {
+              message.statuses.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 42) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.statuses.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.createStartTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.createEndTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.numberQuery = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2426,6 +4053,24 @@ export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = 
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      statuses: globalThis.Array.isArray(object?.statuses)
+        ? object.statuses.map((e: any) => purchaseOrderStatusFromJSON(e))
+        : [],
+      createStartTime: isSet(object.createStartTime)
+        ? fromJsonTimestamp(object.createStartTime)
+        : isSet(object.create_start_time)
+        ? fromJsonTimestamp(object.create_start_time)
+        : undefined,
+      createEndTime: isSet(object.createEndTime)
+        ? fromJsonTimestamp(object.createEndTime)
+        : isSet(object.create_end_time)
+        ? fromJsonTimestamp(object.create_end_time)
+        : undefined,
+      numberQuery: isSet(object.numberQuery)
+        ? globalThis.String(object.numberQuery)
+        : isSet(object.number_query)
+        ? globalThis.String(object.number_query)
+        : "",
     };
   },
 
@@ -2443,6 +4088,18 @@ export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = 
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.statuses?.length) {
+      obj.statuses = message.statuses.map((e) => purchaseOrderStatusToJSON(e));
+    }
+    if (message.createStartTime !== undefined) {
+      obj.createStartTime = message.createStartTime.toISOString();
+    }
+    if (message.createEndTime !== undefined) {
+      obj.createEndTime = message.createEndTime.toISOString();
+    }
+    if (message.numberQuery !== "") {
+      obj.numberQuery = message.numberQuery;
+    }
     return obj;
   },
 
@@ -2455,6 +4112,10 @@ export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = 
     message.status = object.status ?? 0;
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.statuses = object.statuses?.map((e) => e) || [];
+    message.createStartTime = object.createStartTime ?? undefined;
+    message.createEndTime = object.createEndTime ?? undefined;
+    message.numberQuery = object.numberQuery ?? "";
     return message;
   },
 };
@@ -3614,7 +5275,41 @@ export const ProcurementServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** UpdateBufferPolicy changes a supplier's release rules and records who, when and why. */
+    /** GetSupplierProduct returns what a supplier sells for one SKU. */
+    getSupplierProduct: {
+      name: "GetSupplierProduct",
+      requestType: GetSupplierProductRequest as typeof GetSupplierProductRequest,
+      requestStream: false,
+      responseType: GetSupplierProductResponse as typeof GetSupplierProductResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** ListSupplierProducts returns supplier products by supplier, then SKU, filtered by supplier and/or SKU. */
+    listSupplierProducts: {
+      name: "ListSupplierProducts",
+      requestType: ListSupplierProductsRequest as typeof ListSupplierProductsRequest,
+      requestStream: false,
+      responseType: ListSupplierProductsResponse as typeof ListSupplierProductsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * DeleteSupplierProduct stops buying a SKU from a supplier: its buffered demand moves to the SKU's next
+     * supplier. Refused (FAILED_PRECONDITION LAST_SUPPLIER_WITH_DEMAND) when no other supplier sells the SKU
+     * and demand of it is buffered. Kept in an audit trail: who, when, why and the deleted product.
+     */
+    deleteSupplierProduct: {
+      name: "DeleteSupplierProduct",
+      requestType: DeleteSupplierProductRequest as typeof DeleteSupplierProductRequest,
+      requestStream: false,
+      responseType: DeleteSupplierProductResponse as typeof DeleteSupplierProductResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * UpdateBufferPolicy changes a supplier's release rules and records who, when and why. With an update_mask
+     * only the named fields change; without one the whole policy is replaced (unset fields take their defaults).
+     */
     updateBufferPolicy: {
       name: "UpdateBufferPolicy",
       requestType: UpdateBufferPolicyRequest as typeof UpdateBufferPolicyRequest,
@@ -3638,6 +5333,39 @@ export const ProcurementServiceDefinition = {
       requestType: GetBufferRequest as typeof GetBufferRequest,
       requestStream: false,
       responseType: GetBufferResponse as typeof GetBufferResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * ListBuffers is every supplier's buffer at a glance, one page at a time: totals, oldest demand, progress
+     * toward the thresholds, and when the next release is due and by which rule.
+     */
+    listBuffers: {
+      name: "ListBuffers",
+      requestType: ListBuffersRequest as typeof ListBuffersRequest,
+      requestStream: false,
+      responseType: ListBuffersResponse as typeof ListBuffersResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** PreviewRelease is what EvaluateBuffers would release at a time, worked out by the same rules and rounding; it writes nothing. */
+    previewRelease: {
+      name: "PreviewRelease",
+      requestType: PreviewReleaseRequest as typeof PreviewReleaseRequest,
+      requestStream: false,
+      responseType: PreviewReleaseResponse as typeof PreviewReleaseResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * SimulatePolicy is a replay of a supplier's recorded demand over a past window through the release rules,
+     * once with a proposed policy and once with the current one; it writes nothing.
+     */
+    simulatePolicy: {
+      name: "SimulatePolicy",
+      requestType: SimulatePolicyRequest as typeof SimulatePolicyRequest,
+      requestStream: false,
+      responseType: SimulatePolicyResponse as typeof SimulatePolicyResponse,
       responseStream: false,
       options: {},
     },

@@ -64,6 +64,8 @@ export interface SupplierProduct {
    * demand already on a purchase order stays there.
    */
   preferred: boolean;
+  /** Output only: whether this supplier serves the SKU now (by the rule above); ignored on input. */
+  serving: boolean;
 }
 
 /** PolicyChange is one entry of a supplier's buffer policy audit trail. */
@@ -431,6 +433,7 @@ function createBaseSupplierProduct(): SupplierProduct {
     packSize: 0,
     minOrderQuantity: 0,
     preferred: false,
+    serving: false,
   };
 }
 
@@ -456,6 +459,9 @@ export const SupplierProduct: MessageFns<SupplierProduct> = {
     }
     if (message.preferred !== false) {
       writer.uint32(56).bool(message.preferred);
+    }
+    if (message.serving !== false) {
+      writer.uint32(64).bool(message.serving);
     }
     return writer;
   },
@@ -529,6 +535,14 @@ export const SupplierProduct: MessageFns<SupplierProduct> = {
             message.preferred = reader.bool();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.serving = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -570,6 +584,7 @@ export const SupplierProduct: MessageFns<SupplierProduct> = {
         ? globalThis.Number(object.min_order_quantity)
         : 0,
       preferred: isSet(object.preferred) ? globalThis.Boolean(object.preferred) : false,
+      serving: isSet(object.serving) ? globalThis.Boolean(object.serving) : false,
     };
   },
 
@@ -596,6 +611,9 @@ export const SupplierProduct: MessageFns<SupplierProduct> = {
     if (message.preferred !== false) {
       obj.preferred = message.preferred;
     }
+    if (message.serving !== false) {
+      obj.serving = message.serving;
+    }
     return obj;
   },
 
@@ -613,6 +631,7 @@ export const SupplierProduct: MessageFns<SupplierProduct> = {
     message.packSize = object.packSize ?? 0;
     message.minOrderQuantity = object.minOrderQuantity ?? 0;
     message.preferred = object.preferred ?? false;
+    message.serving = object.serving ?? false;
     return message;
   },
 };

@@ -1,0 +1,87 @@
+import { Client } from 'pg';
+import { BufferOrder } from '../src/gen/restock/procurement/v1/procurement_service';
+import { latencies, startBenchApp } from './support';
+
+/**
+ * ListBuffers at scale: 1,000 suppliers with 10 SKUs each and 100,000 buffered demand rows (seeded with
+ * set-based SQL), policies mixed (thresholds, max waits, paused). Measures ListBuffers over gRPC one call at a
+ * time: a first page of 100 by next release, the whole list in one page of 1,000, and a filtered page (due
+ * within a day, by value). Target: p95 < 300 ms. Baseline: the bare per-supplier GROUP BY over the same rows.
+ */
+const SUPPLIERS = 1000;
+const SKUS_PER_SUPPLIER = 10;
+const DEMAND_ROWS = 100_000;
+const CALLS = Number(process.env.BENCH_CALLS ?? 40);
+
+async function seed(databaseUrl: string): Promise<void> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    await db.query(`INSERT INTO procurement.supplier (supplier_id, name, email, time_zone, quoted_lead_time_days, currency_code,
+        min_quantity, min_value, max_wait_days, paused, release_schedule, next_release_time)
+      SELECT 'SUP-' || lpad(s::text, 4, '0'), 'Supplier ' || s, 'orders@sup' || s || '.example', 'Europe/Berlin', 7, CASE WHEN s % 10 = 0 THEN 'USD' ELSE 'EUR' END,
+        CASE WHEN s % 3 = 0 THEN 500 ELSE 0 END, CASE WHEN s % 4 = 0 THEN 2000 ELSE 0 END, s % 5, s % 17 = 0, '0 10 * * 1',
+        now() + (s % 168) * interval '1 hour'
+      FROM generate_series(1, ${SUPPLIERS}) s`);
+    await db.query(`INSERT INTO procurement.supplier_product (supplier_id, sku, supplier_sku, unit_cost, pack_size, min_order_quantity)
+      SELECT 'SUP-' || lpad(s::text, 4, '0'), 'SKU-' || s || '-' || k, 'X-' || s || '-' || k, 1.25 + k, 1 + k % 3, k % 2 * 5
+      FROM generate_series(1, ${SUPPLIERS}) s, generate_series(1, ${SKUS_PER_SUPPLIER}) k`);
+    await db.query(`INSERT INTO procurement.demand (demand_id, sku, quantity, demand_time)
+      SELECT 'D-' || i, 'SKU-' || (i % ${SUPPLIERS} + 1) || '-' || (i / ${SUPPLIERS} % ${SKUS_PER_SUPPLIER} + 1), 1 + i % 4, now() - (i % 96) * interval '1 hour'
+      FROM generate_series(1, ${DEMAND_ROWS}) i`);
+    await db.query(`INSERT INTO procurement.buffered_demand (demand_id, sku, supplier_id, quantity, demand_time)
+      SELECT d.demand_id, d.sku, 'SUP-' || lpad(split_part(d.sku, '-', 2), 4, '0'), d.quantity, d.demand_time FROM procurement.demand d`);
+    await db.query('VACUUM ANALYZE procurement.buffered_demand');
+    await db.query('ANALYZE');
+  } finally {
+    await db.end();
+  }
+}
+
+async function bareAggregateMs(databaseUrl: string): Promise<number> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const started = performance.now();
+    await db.query('SELECT supplier_id, sum(quantity), min(demand_time) FROM procurement.buffered_demand GROUP BY supplier_id');
+    return performance.now() - started;
+  } finally {
+    await db.end();
+  }
+}
+
+async function main(): Promise<void> {
+  // No tick and an idle outbox during the measurement: nothing else touches the buffers.
+  const bench = await startBenchApp('list_buffers', { SCHEDULER_TICK: '0 0 1 1 *', OUTBOX_POLL_MS: '3600000' });
+  await seed(bench.databaseUrl);
+  const { procurement } = bench;
+  const first = await procurement.listBuffers({ pageSize: 1000 }); // warm-up, and a check of the figures
+  if (first.buffers.length !== SUPPLIERS) throw new Error(`expected ${SUPPLIERS} buffers, got ${first.buffers.length}`);
+  const units = first.buffers.reduce((sum, b) => sum + b.totalQuantity, 0);
+  const scenarios = {
+    'first page of 100 by next release': () => procurement.listBuffers({ orderBy: BufferOrder.BUFFER_ORDER_NEXT_RELEASE }),
+    'all 1,000 in one page (10,000 lines)': () => procurement.listBuffers({ pageSize: 1000 }),
+    'due within a day, by value': () => procurement.listBuffers({ dueBeforeTime: new Date(Date.now() + 86_400_000), orderBy: BufferOrder.BUFFER_ORDER_VALUE }),
+  };
+  const results: string[] = [];
+  for (const [name, call] of Object.entries(scenarios)) {
+    for (let i = 0; i < 3; i++) await call(); // warm-up
+    const { p50, p95 } = await latencies(CALLS, call);
+    results.push(`  ${name}: p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (target < 300 ms)`);
+  }
+  const floor = Math.min(...(await Promise.all([0, 1, 2].map(() => bareAggregateMs(bench.databaseUrl)))));
+  await bench.app.stop();
+  if (process.env.BENCH_KEEP_DATABASE) console.log(`kept ${bench.databaseUrl}`);
+  else await bench.dropDatabase();
+  console.log(`ListBuffers over gRPC, ${SUPPLIERS} suppliers, ${DEMAND_ROWS} buffered demand rows (${units} units), ${CALLS} calls each, one at a time`);
+  for (const line of results) console.log(line);
+  console.log(`  bare GROUP BY supplier_id over the same rows: ${floor.toFixed(0)} ms`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
