@@ -9,6 +9,7 @@ import { createAuth, serviceCaller, type Auth } from './platform/auth';
 import { systemClock, type Clock } from './platform/clock';
 import type { Config, ServiceName } from './platform/config';
 import { startDatabase } from './platform/database';
+import { DatabaseHealth, redacted } from './platform/database-health';
 import { createLogger, type Logger } from './platform/logger';
 import { createMailer, EMAIL, type Mailer } from './platform/mail';
 import { Metrics, platformGauges, serveMetrics, type MeasuredService } from './platform/metrics';
@@ -72,7 +73,16 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   );
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, mailDir: path.resolve(config.DATA_DIR, 'mail') });
   const server = new Server(serverOptions(config));
-  const health = new HealthImplementation({ '': 'SERVING' });
+  // every service of the process has its schema in the one database: its health is each service's
+  const databaseHealth = new DatabaseHealth({ url: database.url, log, intervalMs: config.DB_PROBE_INTERVAL_MS, timeoutMs: config.DB_PROBE_TIMEOUT_MS });
+  // NOT_SERVING until the start-up work is done, while the database is unreachable, and once stopping
+  const health = new HealthImplementation({ '': 'NOT_SERVING' });
+  let ready = false;
+  let stopping = false;
+  const reportHealth = () => {
+    const status = ready && !stopping && databaseHealth.reachable ? 'SERVING' : 'NOT_SERVING';
+    for (const name of ['', ...modules.map((m) => m.descriptor.fullName)]) health.setStatus(name, status);
+  };
   const dispatchers: Partial<Record<ServiceName, OutboxDispatcher>> = {};
   const tasks: ScheduledTask[] = [];
   const onServing: (() => Promise<void>)[] = [];
@@ -82,7 +92,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     const parts = module.create({ orm, peers, mailer, clock, log: log.child({ service: module.name }), config });
     const moduleTasks = [...parts.tasks, retentionTask({ orm, schema: module.schema.schema, days: config.RETENTION_DAYS, clock, log })];
     server.addService(grpcDefinition(module.descriptor), bindHandlers(module.descriptor, parts.handlers, log, { auth, roles: RPC_ROLES[module.name] }, metrics?.rpc));
-    health.setStatus(module.descriptor.fullName, 'SERVING');
+    health.setStatus(module.descriptor.fullName, 'NOT_SERVING');
     const deliveries = [delivery(EMAIL, (email, key) => mailer.send(email, key)), taskRuns(moduleTasks), ...parts.deliveries];
     dispatchers[module.name] = new OutboxDispatcher({
       orm,
@@ -94,6 +104,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       backoffMs: config.OUTBOX_BACKOFF_MS,
       deliveryTimeoutMs: config.OUTBOX_DELIVERY_TIMEOUT_MS,
       leaseMs: config.OUTBOX_LEASE_MS,
+      database: databaseHealth,
     });
     tasks.push(...moduleTasks.map((task) => ({ task, orm, schema: module.schema.schema })));
     if (parts.onServing) onServing.push(parts.onServing);
@@ -111,11 +122,20 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   );
   const background = overrides.background ?? true;
   if (background) for (const dispatcher of Object.values(dispatchers)) dispatcher.start();
-  const scheduler = background ? startScheduler(tasks, log) : { stop: async () => {} };
+  const scheduler = background ? startScheduler(tasks, log, databaseHealth) : { stop: async () => {} };
+  databaseHealth.onChange(reportHealth);
+  databaseHealth.start();
   const startupWork = Promise.all(
     (background ? onServing : []).map((work) => work().catch((error: unknown) => log.warn({ err: error }, 'start-up work failed; its scheduled task retries it'))),
   );
-  log.info({ port, metricsPort: metricsServer?.port, services: config.SERVICES, database: database.url.replace(/:[^:@/]*@/, ':***@') }, 'restock is serving');
+  // ready (SERVING) once migrated, which is done, and the start-up work (recovery) is
+  const markReady = () => {
+    ready = true;
+    reportHealth();
+  };
+  if (background && onServing.length > 0) void startupWork.then(markReady);
+  else markReady();
+  log.info({ port, metricsPort: metricsServer?.port, services: config.SERVICES, database: redacted(database.url) }, 'restock is serving');
   // the console calls the API like any client, as the signed-in person, over the same addresses and transport as peers
   const web: ConsoleServer | undefined = config.CONSOLE ? await startConsole({ config, auth, log: log.child({ service: 'console' }), addressOf, transport: peerCredentials(config) }) : undefined;
   if (web?.signInUrl && config.LOG_LEVEL !== 'silent') process.stdout.write(`Console: ${web.signInUrl}\n`);
@@ -131,7 +151,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     log,
     auth,
     async stop() {
-      health.setStatus('', 'NOT_SERVING');
+      stopping = true;
+      reportHealth();
       await web?.stop();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.forceShutdown(), SHUTDOWN_GRACE_MS);
@@ -144,6 +165,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       await scheduler.stop();
       await startupWork;
       await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.stop()));
+      await databaseHealth.stop();
       peers.close();
       mailer.close();
       for (const orm of Object.values(orms)) await orm.close();

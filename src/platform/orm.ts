@@ -33,6 +33,18 @@ export function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+const CONNECT_TIMEOUT_MS = 5000;
+
+/** knex's own messages, to the process log: warnings of dropped connections at debug (an outage is logged once, by DatabaseHealth). */
+function knexLog(log: Logger) {
+  return {
+    warn: (message: unknown) => log.debug({ knex: String(message) }, 'knex warning'),
+    error: (message: unknown) => log.error({ knex: String(message) }, 'knex error'),
+    deprecate: (method: unknown, alternative: unknown) => log.debug({ knex: `${String(method)} is deprecated, use ${String(alternative)}` }, 'knex deprecation'),
+    debug: (message: unknown) => log.trace({ knex: message }, 'knex debug'),
+  };
+}
+
 /** Opens one MikroORM for a service, scoped to the service's own PostgreSQL schema. */
 export async function initOrm(url: string, service: ServiceSchema, poolSize: number, log: Logger): Promise<Orm> {
   return MikroORM.init<PostgreSqlDriver>({
@@ -44,7 +56,14 @@ export async function initOrm(url: string, service: ServiceSchema, poolSize: num
     ensureDatabase: false,
     allowGlobalContext: false,
     pool: { min: 0, max: poolSize },
-    driverOptions: { connection: { types: typeParsers } },
+    driverOptions: {
+      // A connection that does not come within 5 s fails (the default waits for the OS, minutes, on a host that
+      // drops packets); keepalive finds a dead peer on an idle connection. Connections the server dropped are
+      // marked by knex when they fail and left out at their next checkout, so the pool heals by itself.
+      connection: { types: typeParsers, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true },
+      // knex warns on the console of each dead connection it drops: one line per connection during an outage
+      log: knexLog(log.child({ orm: service.schema })),
+    },
     extensions: [Migrator],
     migrations: {
       tableName: 'mikro_orm_migrations',

@@ -1,3 +1,4 @@
+import { RetryBackoff, type DatabaseHealth } from './database-health';
 import type { Logger } from './logger';
 import { sqlOf, type Orm, type Sql } from './orm';
 import { insertMessages, leaseDueMessages, recordOutcomes, type ClaimedMessage, type DeliveryOutcome } from './outbox.repository';
@@ -26,9 +27,13 @@ export interface DispatcherOptions {
   /** Deliveries running at once (default 16), and at most per topic (default 8), so one slow receiver cannot take every slot. */
   maxInFlight?: number;
   maxInFlightPerTopic?: number;
+  /** The database's health, told of connection errors the loop meets (which then go unlogged: it logs the outage). */
+  database?: DatabaseHealth;
 }
 
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
+/** The longest wait between two attempts to lease while leasing fails. */
+const MAX_LEASE_BACKOFF_MS = 5000;
 
 /**
  * Delivers a schema's outbox. Due messages are leased in one committed statement, delivered outside any
@@ -86,7 +91,10 @@ export class OutboxDispatcher {
   }
 
   private async loop(): Promise<void> {
-    const { batchSize = 50, maxInFlight = 16, maxInFlightPerTopic = 8, pollMs, log, schema } = this.options;
+    const { batchSize = 50, maxInFlight = 16, maxInFlightPerTopic = 8, pollMs, log, schema, database } = this.options;
+    // while leasing fails (the database is down, say), wait longer each time, up to a few seconds: no tight
+    // loop, and no log line per attempt for an outage (the DatabaseHealth logs its start and its end)
+    const backoff = new RetryBackoff(pollMs, Math.max(pollMs, MAX_LEASE_BACKOFF_MS));
     while (this.running) {
       const free = maxInFlight - this.inFlight.size;
       if (free <= 0) {
@@ -96,8 +104,11 @@ export class OutboxDispatcher {
       let claimed: ClaimedMessage[] = [];
       try {
         claimed = await this.lease(Math.min(batchSize, free), this.busyTopics(maxInFlightPerTopic));
+        backoff.reset();
       } catch (error) {
-        log.error({ outbox: schema, err: error }, 'outbox dispatcher error');
+        if (!database?.report(error)) log.error({ outbox: schema, err: error }, 'outbox dispatcher error');
+        if (this.running) await this.sleep(backoff.next());
+        continue;
       }
       for (const message of claimed) this.startDelivery(message);
       if (claimed.length === 0 && this.running) await this.sleep(pollMs);
