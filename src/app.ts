@@ -3,11 +3,13 @@ import { Server } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
+import { OutboxAdminServiceDefinition } from './gen/restock/operations/v1/operations_service';
 import { MODULES, openAndMigrate } from './modules';
 import { createAuth, serviceCaller, type Auth } from './platform/auth';
 import { systemClock, type Clock } from './platform/clock';
 import type { Config, ServiceName } from './platform/config';
 import { startDatabase } from './platform/database';
+import { deadLetterHandlers } from './platform/dead-letters';
 import { createLogger, type Logger } from './platform/logger';
 import { createMailer, EMAIL, type Mailer } from './platform/mail';
 import type { Orm } from './platform/orm';
@@ -86,9 +88,13 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     tasks.push(...moduleTasks.map((task) => ({ task, orm, schema: module.schema.schema })));
     if (parts.onServing) onServing.push(parts.onServing);
   }
+  // the dead-letter tools, over the outboxes of the services hosted here
+  const outboxes = Object.fromEntries(modules.map((m) => [m.name, { orm: orms[m.name]!, schema: m.schema.schema }]));
+  server.addService(grpcDefinition(OutboxAdminServiceDefinition), bindHandlers(OutboxAdminServiceDefinition, deadLetterHandlers(outboxes), log, { auth, roles: RPC_ROLES.operations }));
   health.addToServer(server);
   if (config.GRPC_REFLECTION) {
-    new ReflectionService(loadSync(modules.map((m) => protoFileOf(m.descriptor.fullName)), { includeDirs: [PROTO_ROOT], keepCase: true })).addToServer(server);
+    const protoFiles = [...modules.map((m) => protoFileOf(m.descriptor.fullName)), 'restock/operations/v1/operations_service.proto'];
+    new ReflectionService(loadSync(protoFiles, { includeDirs: [PROTO_ROOT], keepCase: true })).addToServer(server);
   }
   port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${config.GRPC_HOST}:${config.GRPC_PORT}`, serverCredentials(config), (error, bound) => (error ? reject(error) : resolve(bound))),

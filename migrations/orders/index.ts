@@ -4,6 +4,7 @@ import { Migration20261125190000_reservation_holders } from './Migration20261125
 import { Migration20261127000000_outbox_lease } from './Migration20261127000000_outbox_lease';
 import { Migration20261128000000_unguessable_order_ids } from './Migration20261128000000_unguessable_order_ids';
 import { Migration20261201000000_cancelled_by } from './Migration20261201000000_cancelled_by';
+import { Migration20261202200000_outbox_audit } from './Migration20261202200000_outbox_audit';
 import { Migration20261202400000_backorder_listings } from './Migration20261202400000_backorder_listings';
 
 /** Every migration of this schema, in order. */
@@ -14,5 +15,6 @@ export const migrations = [
   { name: 'Migration20261127000000_outbox_lease', class: Migration20261127000000_outbox_lease },
   { name: 'Migration20261128000000_unguessable_order_ids', class: Migration20261128000000_unguessable_order_ids },
   { name: 'Migration20261201000000_cancelled_by', class: Migration20261201000000_cancelled_by },
+  { name: 'Migration20261202200000_outbox_audit', class: Migration20261202200000_outbox_audit },
   { name: 'Migration20261202400000_backorder_listings', class: Migration20261202400000_backorder_listings },
 ];

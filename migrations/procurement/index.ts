@@ -3,6 +3,7 @@ import { Migration20261125100000_buffers } from './Migration20261125100000_buffe
 import { Migration20261125110000_release_hot_path } from './Migration20261125110000_release_hot_path';
 import { Migration20261127000000_outbox_lease } from './Migration20261127000000_outbox_lease';
 import { Migration20261201000000_released_by } from './Migration20261201000000_released_by';
+import { Migration20261202200000_outbox_audit } from './Migration20261202200000_outbox_audit';
 import { Migration20261202400000_listings } from './Migration20261202400000_listings';
 
 /** Every migration of this schema, in order. */
@@ -12,5 +13,6 @@ export const migrations = [
   { name: 'Migration20261125110000_release_hot_path', class: Migration20261125110000_release_hot_path },
   { name: 'Migration20261127000000_outbox_lease', class: Migration20261127000000_outbox_lease },
   { name: 'Migration20261201000000_released_by', class: Migration20261201000000_released_by },
+  { name: 'Migration20261202200000_outbox_audit', class: Migration20261202200000_outbox_audit },
   { name: 'Migration20261202400000_listings', class: Migration20261202400000_listings },
 ];
