@@ -6,6 +6,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import { OutboxAdminServiceDefinition } from './gen/restock/operations/v1/operations_service';
 import { MODULES, openAndMigrate } from './modules';
 import { createAuth, serviceCaller, type Auth } from './platform/auth';
+import { CallGate } from './platform/call-gate';
 import { systemClock, type Clock } from './platform/clock';
 import type { Config, ServiceName } from './platform/config';
 import { startDatabase } from './platform/database';
@@ -64,6 +65,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   );
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, mailDir: path.resolve(config.DATA_DIR, 'mail') });
   const server = new Server(serverOptions(config));
+  const gate = new CallGate(auth);
   const health = new HealthImplementation({ '': 'SERVING' });
   const dispatchers: Partial<Record<ServiceName, OutboxDispatcher>> = {};
   const tasks: ScheduledTask[] = [];
@@ -72,7 +74,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     const orm = orms[module.name]!;
     const parts = module.create({ orm, peers, mailer, clock, log: log.child({ service: module.name }), config });
     const moduleTasks = [...parts.tasks, retentionTask({ orm, schema: module.schema.schema, days: config.RETENTION_DAYS, clock, log })];
-    server.addService(grpcDefinition(module.descriptor), bindHandlers(module.descriptor, parts.handlers, log, { auth, roles: RPC_ROLES[module.name] }));
+    server.addService(grpcDefinition(module.descriptor), gate.wrap(bindHandlers(module.descriptor, parts.handlers, log, { auth, roles: RPC_ROLES[module.name] })));
     health.setStatus(module.descriptor.fullName, 'SERVING');
     dispatchers[module.name] = new OutboxDispatcher({
       orm,
@@ -90,7 +92,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   }
   // the dead-letter tools, over the outboxes of the services hosted here
   const outboxes = Object.fromEntries(modules.map((m) => [m.name, { orm: orms[m.name]!, schema: m.schema.schema }]));
-  server.addService(grpcDefinition(OutboxAdminServiceDefinition), bindHandlers(OutboxAdminServiceDefinition, deadLetterHandlers(outboxes), log, { auth, roles: RPC_ROLES.operations }));
+  server.addService(grpcDefinition(OutboxAdminServiceDefinition), gate.wrap(bindHandlers(OutboxAdminServiceDefinition, deadLetterHandlers(outboxes), log, { auth, roles: RPC_ROLES.operations })));
   health.addToServer(server);
   if (config.GRPC_REFLECTION) {
     const protoFiles = [...modules.map((m) => protoFileOf(m.descriptor.fullName)), 'restock/operations/v1/operations_service.proto'];
@@ -115,8 +117,15 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     mailer,
     log,
     auth,
+    // No accepted call is lost: clients' new calls are refused while the calls taken finish (their calls to
+    // this process's own services still go through), then background work ends, and only then the server
+    // closes (tryShutdown would refuse those peer calls too) and, last, the database.
     async stop() {
       health.setStatus('', 'NOT_SERVING');
+      await gate.drain(SHUTDOWN_GRACE_MS);
+      await scheduler.stop();
+      await startupWork;
+      await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.stop()));
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.forceShutdown(), SHUTDOWN_GRACE_MS);
         server.tryShutdown(() => {
@@ -124,9 +133,6 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
           resolve();
         });
       });
-      await scheduler.stop();
-      await startupWork;
-      await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.stop()));
       peers.close();
       mailer.close();
       for (const orm of Object.values(orms)) await orm.close();
