@@ -4,12 +4,15 @@ import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { startConsole, type ConsoleServer } from './console/server';
+import { OutboxAdminServiceDefinition } from './gen/restock/operations/v1/operations_service';
 import { MODULES, openAndMigrate } from './modules';
 import { createAuth, serviceCaller, type Auth } from './platform/auth';
+import { CallGate } from './platform/call-gate';
 import { systemClock, type Clock } from './platform/clock';
 import type { Config, ServiceName } from './platform/config';
 import { startDatabase } from './platform/database';
 import { DatabaseHealth, redacted } from './platform/database-health';
+import { deadLetterHandlers } from './platform/dead-letters';
 import { createLogger, type Logger } from './platform/logger';
 import { createMailer, EMAIL, type Mailer } from './platform/mail';
 import { Metrics, platformGauges, serveMetrics, type MeasuredService } from './platform/metrics';
@@ -83,6 +86,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     const status = ready && !stopping && databaseHealth.reachable ? 'SERVING' : 'NOT_SERVING';
     for (const name of ['', ...modules.map((m) => m.descriptor.fullName)]) health.setStatus(name, status);
   };
+  const gate = new CallGate(auth);
   const dispatchers: Partial<Record<ServiceName, OutboxDispatcher>> = {};
   const tasks: ScheduledTask[] = [];
   const onServing: (() => Promise<void>)[] = [];
@@ -91,7 +95,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     const orm = orms[module.name]!;
     const parts = module.create({ orm, peers, mailer, clock, log: log.child({ service: module.name }), config });
     const moduleTasks = [...parts.tasks, retentionTask({ orm, schema: module.schema.schema, days: config.RETENTION_DAYS, clock, log })];
-    server.addService(grpcDefinition(module.descriptor), bindHandlers(module.descriptor, parts.handlers, log, { auth, roles: RPC_ROLES[module.name] }, metrics?.rpc));
+    server.addService(grpcDefinition(module.descriptor), gate.wrap(bindHandlers(module.descriptor, parts.handlers, log, { auth, roles: RPC_ROLES[module.name] }, metrics?.rpc)));
     health.setStatus(module.descriptor.fullName, 'NOT_SERVING');
     const deliveries = [delivery(EMAIL, (email, key) => mailer.send(email, key)), taskRuns(moduleTasks), ...parts.deliveries];
     dispatchers[module.name] = new OutboxDispatcher({
@@ -112,9 +116,16 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     measured.push({ name: module.name, schema: module.schema.schema, orm, topics: deliveries.map((d) => d.topic) });
   }
   if (metrics) platformGauges(metrics, measured);
+  // the dead-letter tools, over the outboxes of the services hosted here
+  const outboxes = Object.fromEntries(modules.map((m) => [m.name, { orm: orms[m.name]!, schema: m.schema.schema }]));
+  server.addService(
+    grpcDefinition(OutboxAdminServiceDefinition),
+    gate.wrap(bindHandlers(OutboxAdminServiceDefinition, deadLetterHandlers(outboxes), log, { auth, roles: RPC_ROLES.operations }, metrics?.rpc)),
+  );
   health.addToServer(server);
   if (config.GRPC_REFLECTION) {
-    new ReflectionService(loadSync(modules.map((m) => protoFileOf(m.descriptor.fullName)), { includeDirs: [PROTO_ROOT], keepCase: true })).addToServer(server);
+    const protoFiles = [...modules.map((m) => protoFileOf(m.descriptor.fullName)), 'restock/operations/v1/operations_service.proto'];
+    new ReflectionService(loadSync(protoFiles, { includeDirs: [PROTO_ROOT], keepCase: true })).addToServer(server);
   }
   const metricsServer = metrics && config.METRICS_PORT !== null ? await serveMetrics(metrics, config.METRICS_HOST, config.METRICS_PORT) : undefined;
   port = await new Promise<number>((resolve, reject) =>
@@ -150,10 +161,17 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     mailer,
     log,
     auth,
+    // No accepted call is lost: clients' new calls are refused while the calls taken finish (their calls to
+    // this process's own services still go through), then background work ends, and only then the server
+    // closes (tryShutdown would refuse those peer calls too) and, last, the database.
     async stop() {
       stopping = true;
       reportHealth();
       await web?.stop();
+      await gate.drain(SHUTDOWN_GRACE_MS);
+      await scheduler.stop();
+      await startupWork;
+      await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.stop()));
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.forceShutdown(), SHUTDOWN_GRACE_MS);
         server.tryShutdown(() => {
@@ -162,9 +180,6 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         });
       });
       await metricsServer?.close();
-      await scheduler.stop();
-      await startupWork;
-      await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.stop()));
       await databaseHealth.stop();
       peers.close();
       mailer.close();

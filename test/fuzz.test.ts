@@ -1,6 +1,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { GetProductRequest, InventoryServiceDefinition } from '../src/gen/restock/inventory/v1/inventory_service';
+import { OutboxAdminServiceDefinition } from '../src/gen/restock/operations/v1/operations_service';
 import { OrdersServiceDefinition } from '../src/gen/restock/orders/v1/orders_service';
 import { ProcurementServiceDefinition } from '../src/gen/restock/procurement/v1/procurement_service';
 import { order, product } from './support/fixtures';
@@ -16,7 +17,7 @@ import { seedSupplier } from './support/procurement-fixtures';
 const TOTAL_CALLS = Number(process.env.FUZZ_RUNS ?? 4000);
 const CALL_DEADLINE_MS = 10_000;
 const FAILURES = new Set<number>([status.INTERNAL, status.UNKNOWN, status.DEADLINE_EXCEEDED]);
-const DEFINITIONS = [InventoryServiceDefinition, OrdersServiceDefinition, ProcurementServiceDefinition];
+const DEFINITIONS = [InventoryServiceDefinition, OrdersServiceDefinition, ProcurementServiceDefinition, OutboxAdminServiceDefinition];
 const SKU = 'FZ-1';
 
 let t: TestApp;

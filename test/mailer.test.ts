@@ -4,6 +4,8 @@ import path from 'node:path';
 import { createMailer, messageIdFor, type Email } from '../src/platform/mail';
 import { sqlOf, transaction } from '../src/platform/orm';
 import { enqueue } from '../src/platform/outbox';
+import { query } from './support/db';
+import { order, product } from './support/fixtures';
 import { startTestApp, waitFor } from './support/harness';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
 
@@ -73,6 +75,51 @@ describe('mailer', () => {
       expect(smtp.messages[0].messageId).toBe(messageIdFor('outage-mail', FROM));
       await t.app.dispatchers.inventory!.drain();
       expect(smtp.messages).toHaveLength(1);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('with the dispatchers running, emails of a real flow wait out an SMTP outage of several attempts and each arrives once, with the Message-ID of its key', async () => {
+    smtp.down = true;
+    const t = await startTestApp({ env: { SMTP_URL: smtp.url, MAIL_FROM: FROM, OUTBOX_BACKOFF_MS: '50', OUTBOX_POLL_MS: '20' } });
+    type Mail = { schema: string; dedupeKey: string; status: string; attempts: number; lastError: string | null };
+    const emails = async () =>
+      (
+        await Promise.all(
+          ['orders', 'procurement'].map((schema) =>
+            query<Mail>(t.databaseUrl, `SELECT '${schema}' AS schema, dedupe_key, status, attempts, last_error FROM ${schema}.outbox WHERE topic IN ('email', 'procurement.send-purchase-order') ORDER BY id`),
+          ),
+        )
+      ).flat();
+    try {
+      // three customers' confirmations (Orders) and a purchase order (Procurement), all while SMTP refuses mail
+      await product(t, 'OUT-1', { onHand: 1 });
+      await t.procurement.upsertSupplier({ supplier: { supplierId: 'OUTAGE', name: 'Outage Ltd', email: 'po@outage.example', timeZone: 'UTC', quotedLeadTimeDays: 3, currencyCode: 'EUR' } });
+      await t.procurement.upsertSupplierProduct({ supplierProduct: { supplierId: 'OUTAGE', sku: 'OUT-1', supplierSku: 'O-1', unitCost: { currencyCode: 'EUR', units: 5, nanos: 0 }, packSize: 1 } });
+      for (const customer of ['out-ann', 'out-bob', 'out-cid']) await order(t, [['OUT-1', 2]], { customer, requestId: `${customer}-1` });
+      await waitFor(async () => (await t.procurement.getBuffer({ supplierId: 'OUTAGE' })).buffer?.totalQuantity === 5, { what: 'the backorders in the buffer' });
+      const { purchaseOrders } = await t.procurement.evaluateBuffers({ supplierId: 'OUTAGE', force: true });
+      expect(purchaseOrders).toHaveLength(1);
+
+      // the outage lasts several attempts of every email
+      await waitFor(async () => {
+        const waiting = await emails();
+        return waiting.length === 4 && waiting.every((m) => m.status === 'pending' && m.attempts >= 3) && waiting;
+      }, { what: 'every email to fail three times', timeoutMs: 30_000 });
+      expect(smtp.messages).toHaveLength(0);
+      expect((await emails()).every((m) => /451/.test(m.lastError ?? ''))).toBe(true);
+
+      smtp.down = false;
+      const sent = await waitFor(async () => {
+        const all = await emails();
+        return all.every((m) => m.status === 'delivered') && all;
+      }, { what: 'every email after the outage', timeoutMs: 30_000 });
+      // delivered rows are never sent again: what arrived by now is all that will
+      expect(smtp.messages).toHaveLength(4);
+      expect(smtp.messages.map((m) => m.messageId).sort()).toEqual(sent.map((m) => messageIdFor(m.dedupeKey, FROM)).sort());
+      for (const customer of ['out-ann', 'out-bob', 'out-cid']) expect(smtp.to(`${customer}@example.com`)).toHaveLength(1);
+      expect(smtp.to('po@outage.example', new RegExp(purchaseOrders[0].number))).toHaveLength(1);
     } finally {
       await t.stop();
     }

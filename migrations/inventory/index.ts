@@ -2,6 +2,7 @@ import { Migration20261125000000_init } from './Migration20261125000000_init';
 import { Migration20261127000000_outbox_lease } from './Migration20261127000000_outbox_lease';
 import { Migration20261201000000_movement_recorded_by } from './Migration20261201000000_movement_recorded_by';
 import { Migration20261202100000_outbox_traceparent } from './Migration20261202100000_outbox_traceparent';
+import { Migration20261202200000_outbox_audit } from './Migration20261202200000_outbox_audit';
 import { Migration20261202400000_product_listing } from './Migration20261202400000_product_listing';
 
 /** Every migration of this schema, in order. */
@@ -10,5 +11,6 @@ export const migrations = [
   { name: 'Migration20261127000000_outbox_lease', class: Migration20261127000000_outbox_lease },
   { name: 'Migration20261201000000_movement_recorded_by', class: Migration20261201000000_movement_recorded_by },
   { name: 'Migration20261202100000_outbox_traceparent', class: Migration20261202100000_outbox_traceparent },
+  { name: 'Migration20261202200000_outbox_audit', class: Migration20261202200000_outbox_audit },
   { name: 'Migration20261202400000_product_listing', class: Migration20261202400000_product_listing },
 ];

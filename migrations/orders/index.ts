@@ -5,6 +5,7 @@ import { Migration20261127000000_outbox_lease } from './Migration20261127000000_
 import { Migration20261128000000_unguessable_order_ids } from './Migration20261128000000_unguessable_order_ids';
 import { Migration20261201000000_cancelled_by } from './Migration20261201000000_cancelled_by';
 import { Migration20261202100000_outbox_traceparent } from './Migration20261202100000_outbox_traceparent';
+import { Migration20261202200000_outbox_audit } from './Migration20261202200000_outbox_audit';
 import { Migration20261202400000_backorder_listings } from './Migration20261202400000_backorder_listings';
 
 /** Every migration of this schema, in order. */
@@ -16,5 +17,6 @@ export const migrations = [
   { name: 'Migration20261128000000_unguessable_order_ids', class: Migration20261128000000_unguessable_order_ids },
   { name: 'Migration20261201000000_cancelled_by', class: Migration20261201000000_cancelled_by },
   { name: 'Migration20261202100000_outbox_traceparent', class: Migration20261202100000_outbox_traceparent },
+  { name: 'Migration20261202200000_outbox_audit', class: Migration20261202200000_outbox_audit },
   { name: 'Migration20261202400000_backorder_listings', class: Migration20261202400000_backorder_listings },
 ];

@@ -4,6 +4,7 @@ import { Migration20261125110000_release_hot_path } from './Migration20261125110
 import { Migration20261127000000_outbox_lease } from './Migration20261127000000_outbox_lease';
 import { Migration20261201000000_released_by } from './Migration20261201000000_released_by';
 import { Migration20261202100000_outbox_traceparent } from './Migration20261202100000_outbox_traceparent';
+import { Migration20261202200000_outbox_audit } from './Migration20261202200000_outbox_audit';
 import { Migration20261202300000_planning } from './Migration20261202300000_planning';
 import { Migration20261202400000_listings } from './Migration20261202400000_listings';
 
@@ -15,6 +16,7 @@ export const migrations = [
   { name: 'Migration20261127000000_outbox_lease', class: Migration20261127000000_outbox_lease },
   { name: 'Migration20261201000000_released_by', class: Migration20261201000000_released_by },
   { name: 'Migration20261202100000_outbox_traceparent', class: Migration20261202100000_outbox_traceparent },
+  { name: 'Migration20261202200000_outbox_audit', class: Migration20261202200000_outbox_audit },
   { name: 'Migration20261202300000_planning', class: Migration20261202300000_planning },
   { name: 'Migration20261202400000_listings', class: Migration20261202400000_listings },
 ];

@@ -1,4 +1,5 @@
 import type { InventoryServiceDefinition } from '../gen/restock/inventory/v1/inventory_service';
+import type { OutboxAdminServiceDefinition } from '../gen/restock/operations/v1/operations_service';
 import type { OrdersServiceDefinition } from '../gen/restock/orders/v1/orders_service';
 import type { ProcurementServiceDefinition } from '../gen/restock/procurement/v1/procurement_service';
 import type { ServiceDescriptor } from './rpc';
@@ -65,6 +66,12 @@ export const IDEMPOTENT = {
     getLeadTimeStats: true,
     getSupplyForecast: true,
   } satisfies IdempotenceTable<typeof ProcurementServiceDefinition>,
+  operations: {
+    listDeadMessages: true,
+    retryDeadMessage: true,
+    discardDeadMessage: true,
+    listDeadMessageActions: true,
+  } satisfies IdempotenceTable<typeof OutboxAdminServiceDefinition>,
 };
 
 /**

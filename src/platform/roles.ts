@@ -1,7 +1,7 @@
 import { InventoryServiceDefinition } from '../gen/restock/inventory/v1/inventory_service';
+import { OutboxAdminServiceDefinition } from '../gen/restock/operations/v1/operations_service';
 import { OrdersServiceDefinition } from '../gen/restock/orders/v1/orders_service';
 import { ProcurementServiceDefinition } from '../gen/restock/procurement/v1/procurement_service';
-import type { ServiceName } from './config';
 import type { ServiceDescriptor } from './rpc';
 
 /** The roles a token's `roles` claim may name. */
@@ -17,7 +17,12 @@ const READERS = ['storefront', 'warehouse', 'planner'] as const;
  * Who may call what: the one table. `admin` may call everything and is not listed. `service` is the role of
  * peer services (each names the RPCs it calls on the others); the RPCs only peers call are `service` alone.
  */
-export const RPC_ROLES: { inventory: RoleTable<typeof InventoryServiceDefinition>; orders: RoleTable<typeof OrdersServiceDefinition>; procurement: RoleTable<typeof ProcurementServiceDefinition> } = {
+export const RPC_ROLES: {
+  inventory: RoleTable<typeof InventoryServiceDefinition>;
+  orders: RoleTable<typeof OrdersServiceDefinition>;
+  procurement: RoleTable<typeof ProcurementServiceDefinition>;
+  operations: RoleTable<typeof OutboxAdminServiceDefinition>;
+} = {
   inventory: {
     upsertProduct: ['planner'],
     getProduct: [...READERS],
@@ -71,13 +76,21 @@ export const RPC_ROLES: { inventory: RoleTable<typeof InventoryServiceDefinition
     getLeadTimeStats: ['planner'],
     getSupplyForecast: ['planner', 'service'], // Orders: ETAs
   },
+  // Served by every process for the services it hosts: the dead-letter tools, admin only.
+  operations: {
+    listDeadMessages: [],
+    retryDeadMessage: [],
+    discardDeadMessage: [],
+    listDeadMessageActions: [],
+  },
 };
 
 /** The service descriptor of each table, for walking every RPC. */
-export const DESCRIPTORS: Record<ServiceName, ServiceDescriptor> = {
+export const DESCRIPTORS: Record<keyof typeof RPC_ROLES, ServiceDescriptor> = {
   inventory: InventoryServiceDefinition,
   orders: OrdersServiceDefinition,
   procurement: ProcurementServiceDefinition,
+  operations: OutboxAdminServiceDefinition,
 };
 
 /** Whether a caller with roles may call an RPC open to allowed (admin may call everything). */

@@ -36,7 +36,12 @@ export interface FuzzMethod {
 }
 
 const PROTO_ROOT = path.join(__dirname, '../../proto');
-const SERVICE_FILES = ['restock/inventory/v1/inventory_service.proto', 'restock/orders/v1/orders_service.proto', 'restock/procurement/v1/procurement_service.proto'];
+const SERVICE_FILES = [
+  'restock/inventory/v1/inventory_service.proto',
+  'restock/orders/v1/orders_service.proto',
+  'restock/procurement/v1/procurement_service.proto',
+  'restock/operations/v1/operations_service.proto',
+];
 
 /** More elements than any repeated field allows (the limit is 1,000), in the rare "bulk" case. */
 const BULK_MAX = 3000;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Client as GrpcClient, credentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { startApp, type App, type AppOverrides } from '../../src/app';
 import { InventoryServiceDefinition } from '../../src/gen/restock/inventory/v1/inventory_service';
+import { OutboxAdminServiceDefinition } from '../../src/gen/restock/operations/v1/operations_service';
 import { OrdersServiceDefinition } from '../../src/gen/restock/orders/v1/orders_service';
 import { ProcurementServiceDefinition } from '../../src/gen/restock/procurement/v1/procurement_service';
 import { createAuth, type Auth, type Caller } from '../../src/platform/auth';
@@ -18,6 +19,8 @@ export interface Clients {
   inventory: Client<typeof InventoryServiceDefinition>;
   orders: Client<typeof OrdersServiceDefinition>;
   procurement: Client<typeof ProcurementServiceDefinition>;
+  /** The dead-letter tools every process serves. */
+  operations: Client<typeof OutboxAdminServiceDefinition>;
 }
 
 /** The caller the harness's clients are by default. */
@@ -56,6 +59,7 @@ export function clientsOf(address: string, token?: () => Promise<string>, transp
     inventory: connect(InventoryServiceDefinition, address, token, transport),
     orders: connect(OrdersServiceDefinition, address, token, transport),
     procurement: connect(ProcurementServiceDefinition, address, token, transport),
+    operations: connect(OutboxAdminServiceDefinition, address, token, transport),
   };
 }
 
