@@ -24,9 +24,10 @@ const ports = { inventory: 0, orders: 0, procurement: 0 };
 const running: Partial<Record<keyof typeof ports, TestApp>> = {};
 
 /** Starts service alone on its port, its peers at theirs (running or not). */
-async function start(service: keyof typeof ports): Promise<TestApp> {
+async function start(service: keyof typeof ports, overrides: { background?: boolean } = {}): Promise<TestApp> {
   running[service] = await startTestApp({
     databaseUrl,
+    ...overrides,
     env: {
       SERVICES: service,
       GRPC_PORT: String(ports[service]),
@@ -80,7 +81,11 @@ it('PlaceOrder answers UNAVAILABLE while Inventory is down, and the same request
   expect((await orders.orders.listOrders({ customerId: 'peer-ann' })).orders).toEqual([]);
 
   await start('inventory');
-  const { order: placed } = await order(orders, [['PEER-1', 2]], request);
+  // the channel to Inventory reconnects with backoff: the client sends the same request again until it is through
+  const { order: placed } = await waitFor(() => order(orders, [['PEER-1', 2]], request).catch((error: { code?: number }) => {
+      if (error.code !== status.UNAVAILABLE) throw error;
+      return null;
+    }), { what: 'PlaceOrder once Inventory is back' });
   expect(placed!.lines[0]).toMatchObject({ allocatedQuantity: 2, backorderedQuantity: 0 });
   expect((await order(orders, [['PEER-1', 2]], request)).order!.orderId).toBe(placed!.orderId);
   expect((await orders.orders.listOrders({ customerId: 'peer-ann' })).orders.map((o) => o.orderId)).toEqual([placed!.orderId]);
@@ -137,4 +142,30 @@ it('messages for a peer that is down wait, and are delivered when it is back: de
   }, { what: 'the waiting order to be filled' });
   expect(filled.lines[0]).toMatchObject({ allocatedQuantity: 3, backorderedQuantity: 0 });
   expect((await running.inventory!.inventory.getStock({ sku: 'PEER-2' })).stock).toMatchObject({ onHand: 3, reserved: 3, available: 0 });
+});
+
+it('orders that waited behind an order left pending get the stock it leaves free once recovery finishes it', async () => {
+  await stop('orders');
+  const inventory = running.inventory ?? (await start('inventory'));
+  await product(inventory, 'PEER-3', { onHand: 5 });
+  await stop('inventory');
+  // no background work: nothing finishes the pending order until the restart below
+  const orders = await start('orders', { background: false });
+  const left = await grpcError(order(orders, [['PEER-3', 2]], { requestId: 'peer-left-1', customer: 'peer-cy' }));
+  expect(status[left.code]).toBe('UNAVAILABLE');
+
+  await start('inventory');
+  // a later order waits behind the pending one (FIFO), although stock is on hand
+  const { order: behind } = await order(orders, [['PEER-3', 1]], { requestId: 'peer-behind-1', customer: 'peer-dee' });
+  expect(behind!.lines[0]).toMatchObject({ allocatedQuantity: 0, backorderedQuantity: 1 });
+
+  await stop('orders');
+  const recovered = await start('orders'); // the start-up recovery finishes the pending order
+  await waitFor(async () => (await recovered.orders.listOrders({ customerId: 'peer-cy' })).orders.length === 1, { what: 'recovery to place the pending order' });
+  const filled = await waitFor(async () => {
+    const { order: now } = await recovered.orders.getOrder({ orderId: behind!.orderId });
+    return now?.lines[0].allocatedQuantity === 1 && now;
+  }, { what: 'the order that waited to get the stock left free' });
+  expect(filled.lines[0].backorderedQuantity).toBe(0);
+  expect((await running.inventory!.inventory.getStock({ sku: 'PEER-3' })).stock).toMatchObject({ onHand: 5, reserved: 3 });
 });

@@ -1,6 +1,7 @@
 import type { ServiceDeps } from '../platform/service-module';
 import type { Task } from '../platform/scheduler';
 import { sqlOf } from '../platform/orm';
+import { allocateFifo } from './allocation';
 import { skusWithPlannedBatches } from './allocation.repository';
 import { unfinishedOrders } from './order.repository';
 import { finishPlacement } from './placement-states';
@@ -9,16 +10,20 @@ import { withSkuLocks } from './sku-locks';
 
 /**
  * Finishes sagas a crash (or an unreachable Inventory) left half done: pending or refused placements
- * are completed or compensated, planned allocation batches are reserved and applied. Each runs under
+ * are completed or compensated (and the stock they leave free handed to the lines that waited behind them),
+ * planned allocation batches are reserved and applied. Each runs under
  * its SKUs' locks, so a placement still in flight in another process is waited for, then skipped.
  */
 export async function recoverUnfinishedWork(deps: ServiceDeps): Promise<{ orders: number; batches: number }> {
   const sql = sqlOf(deps.orm.em.fork());
   const orders = await unfinishedOrders(sql);
   for (const order of orders) {
-    await withSkuLocks(deps.orm, order.skus, (session) => finishPlacement(deps, session, order.orderId)).catch((error: unknown) =>
-      deps.log.info({ orderId: order.orderId, err: error }, 'placement recovery ended without an order'),
-    );
+    await withSkuLocks(deps.orm, order.skus, async (session) => {
+      await finishPlacement(deps, session, order.orderId);
+      // Orders placed while this one was pending waited behind it, even for stock it leaves free; nothing
+      // else would hand them that stock (free stock did not grow), so allocation runs here.
+      for (const sku of order.skus) await allocateFifo(deps, session, { batchId: `recovered:${order.orderId}:${sku}`, sku, receiptQuantity: 0 });
+    }).catch((error: unknown) => deps.log.info({ orderId: order.orderId, err: error }, 'placement recovery ended without an order'));
   }
   const skus = await skusWithPlannedBatches(sql);
   for (const sku of skus) {
