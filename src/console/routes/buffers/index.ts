@@ -8,7 +8,8 @@ import { render } from '../../render';
 const SORTS = { supplier: BufferOrder.BUFFER_ORDER_UNSPECIFIED, next: BufferOrder.BUFFER_ORDER_NEXT_RELEASE, age: BufferOrder.BUFFER_ORDER_AGE, value: BufferOrder.BUFFER_ORDER_VALUE } as const;
 type Sort = keyof typeof SORTS;
 const SORT_LABELS: [Sort, string][] = [['next', 'Next release'], ['age', 'Oldest demand'], ['value', 'Value'], ['supplier', 'Supplier id']];
-const PAGE_SIZE = 250;
+/** Rows per page: ListBuffers' default; the rest are a "Next page" away, with the same filters and order. */
+const PAGE_SIZE = 100;
 
 export interface BufferFilter {
   /** Only buffers released before the end of today (UTC). */
