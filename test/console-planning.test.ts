@@ -84,6 +84,12 @@ describe('the planner pages on the planner RPCs', () => {
     expect(due).toEqual(soonIsToday ? ['Minutely Metals'] : []);
     expect(due).not.toContain('Leap Year Lumber');
     expect(due).not.toContain('Paused Parts');
+    // only paused buffers, then only running ones
+    await page.goto(`${base}/buffers?paused=yes`);
+    expect(await supplierNames(page)).toEqual(['Paused Parts']);
+    await page.goto(`${base}/buffers?paused=no`);
+    expect(await supplierNames(page)).not.toContain('Paused Parts');
+    expect(await supplierNames(page)).toContain('Minutely Metals');
     // sorted by the API: by value, highest first within EUR
     await page.goto(`${base}/buffers?sort=value`);
     const byValue = await supplierNames(page);

@@ -17,6 +17,8 @@ export interface BufferFilter {
   sort: Sort;
   /** Text the supplier's name contains. */
   name: string;
+  /** Only paused ("yes") or only running ("no") buffers; "" = both. */
+  paused: '' | 'yes' | 'no';
   pageToken: string;
   now: Date;
 }
@@ -35,6 +37,7 @@ export async function fetchBuffers(api: Api, filter: BufferFilter) {
     pageToken: filter.pageToken,
     dueBeforeTime: filter.dueToday ? endOfDay(filter.now) : undefined,
     supplierName: filter.name,
+    paused: filter.paused === '' ? undefined : filter.paused === 'yes',
     orderBy: SORTS[filter.sort],
   });
   return { buffers: page.buffers, nextPageToken: page.nextPageToken, asOf: page.asOfTime ?? filter.now };
@@ -61,18 +64,19 @@ export function ruleText(buffer: BufferSummary): string {
 }
 
 export default async function bufferRoutes(app: FastifyInstance) {
-  app.get<{ Querystring: { due?: string; sort?: string; name?: string; page_token?: string } }>('/buffers', async (request, reply) => {
+  app.get<{ Querystring: { due?: string; sort?: string; name?: string; paused?: string; page_token?: string } }>('/buffers', async (request, reply) => {
     const sort: Sort = Object.hasOwn(SORTS, request.query.sort ?? '') ? (request.query.sort as Sort) : 'next';
     const filter: BufferFilter = {
       dueToday: request.query.due === 'today',
       sort,
       name: (request.query.name ?? '').trim().slice(0, 100),
+      paused: request.query.paused === 'yes' || request.query.paused === 'no' ? request.query.paused : '',
       pageToken: request.query.page_token ?? '',
       now: new Date(),
     };
     const data = await fetchBuffers(request.api, filter);
     const query = (pageToken: string) =>
-      new URLSearchParams({ ...(filter.dueToday ? { due: 'today' } : {}), sort, ...(filter.name ? { name: filter.name } : {}), page_token: pageToken }).toString();
+      new URLSearchParams({ ...(filter.dueToday ? { due: 'today' } : {}), sort, ...(filter.name ? { name: filter.name } : {}), ...(filter.paused ? { paused: filter.paused } : {}), page_token: pageToken }).toString();
     return render(request, reply, 'buffers.eta', {
       title: 'Buffers',
       ...data,
