@@ -152,6 +152,7 @@ describe('the planner pages on the planner RPCs', () => {
     // applying without a reason is refused inline; with one, the history shows the applied policy
     await clickAndWait(page, 'form[action="/suppliers/WHAT/what-if/apply"] button[type=submit]');
     expect(await page.$eval('#apply_reason', (el) => el.getAttribute('aria-invalid'))).toBe('true');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe('apply_reason');
     await page.type('#apply_reason', 'what-if: half the POs');
     await clickAndWait(page, 'form[action="/suppliers/WHAT/what-if/apply"] button[type=submit]');
     await screenshot(page, 'console-planning/what-if', '2-applied');
