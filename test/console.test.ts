@@ -45,10 +45,10 @@ describe('console in a browser', () => {
     const session = (await page.browserContext().cookies()).find((cookie) => cookie.name === 'restock_session')!;
     expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax' });
 
-    // sorted by units: ACME (15), HERA (7), ZEUS (2)
-    await page.goto(`${base}/buffers?sort=units`);
+    // sorted by value (ListBuffers' order): ZEUS (18.00), ACME (16.20), HERA (0.70)
+    await page.goto(`${base}/buffers?sort=value`);
     const names = await page.$$eval('tbody th a', (links) => links.map((link) => link.textContent));
-    expect(names).toEqual(['Supplier ACME', 'Supplier HERA', 'Supplier ZEUS']);
+    expect(names).toEqual(['Supplier ZEUS', 'Supplier ACME', 'Supplier HERA']);
     // both are due at the next Monday 10:00 Berlin: "due today" keeps them only when that is today
     await page.goto(`${base}/buffers?due=today`);
     const monday = (await t.procurement.getBuffer({ supplierId: 'ACME' })).buffer!.nextReleaseTime!;

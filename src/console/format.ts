@@ -27,6 +27,14 @@ export const format = {
     const hours = Math.max(0, Math.floor((now.getTime() - time.getTime()) / 3_600_000));
     return hours >= 24 ? `${Math.floor(hours / 24)} d ${hours % 24} h` : `${hours} h`;
   },
+  /** A protobuf Duration in days and hours, or minutes under an hour ("—" when unset). */
+  duration(duration: { seconds: number; nanos: number } | undefined): string {
+    if (!duration) return '—';
+    const seconds = Math.max(0, Number(duration.seconds));
+    const hours = Math.floor(seconds / 3600);
+    if (hours === 0) return `${Math.floor(seconds / 60)} min`;
+    return hours >= 24 ? `${Math.floor(hours / 24)} d ${hours % 24} h` : `${hours} h`;
+  },
   days(days: number | undefined): string {
     return days === undefined || Number.isNaN(days) ? '—' : `${days.toFixed(1)} d`;
   },

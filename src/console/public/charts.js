@@ -23,3 +23,30 @@
     );
   }
 })();
+
+// Line charts from a data-chart attribute: { time, x: [...], series: [{ label, values }], steps, yLabel, y2Label }.
+(function () {
+  var colors = ['#1f5fa8', '#c2571a', '#1e7b34', '#7a3fa0'];
+  var nodes = document.querySelectorAll('[data-chart]');
+  for (var i = 0; i < nodes.length; i++) {
+    var node = nodes[i];
+    if (!window.uPlot) return;
+    var spec = JSON.parse(node.getAttribute('data-chart'));
+    var width = Math.min(node.clientWidth || 600, 720);
+    var series = [{}];
+    var data = [spec.x];
+    spec.series.forEach(function (s, j) {
+      series.push({
+        label: s.label,
+        stroke: colors[j % colors.length],
+        width: 2,
+        scale: s.scale || 'y',
+        paths: spec.steps ? uPlot.paths.stepped({ align: 1 }) : undefined,
+      });
+      data.push(s.values);
+    });
+    var axes = [{}, { label: spec.yLabel || '', scale: 'y' }];
+    if (spec.y2Label) axes.push({ label: spec.y2Label, scale: 'y2', side: 1, grid: { show: false } });
+    new uPlot({ width: width, height: 240, scales: { x: { time: Boolean(spec.time) } }, series: series, axes: axes }, data, node);
+  }
+})();

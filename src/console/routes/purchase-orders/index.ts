@@ -1,25 +1,47 @@
 import type { FastifyInstance } from 'fastify';
-import { PurchaseOrderStatus, purchaseOrderStatusFromJSON, type PurchaseOrder } from '../../../gen/restock/procurement/v1/purchase_order';
+import { purchaseOrderStatusFromJSON, type PurchaseOrder } from '../../../gen/restock/procurement/v1/purchase_order';
 import { fieldViolations, type Api } from '../../api';
 import { render } from '../../render';
 
-/** The statuses the list filters on (one at a time today). */
+/** The statuses the list filters on (any number at once). */
 const STATUSES = ['ISSUED', 'SENT', 'CONFIRMED', 'PARTIALLY_RECEIVED', 'RECEIVED', 'CANCELLED'] as const;
 
 interface ListQuery {
-  status?: string;
+  status?: string | string[];
   supplier?: string;
+  from?: string;
+  to?: string;
+  q?: string;
   page_token?: string;
   released?: string;
 }
 
-/**
- * A page of purchase orders. Today: ListPurchaseOrders with one status and a supplier; swap in its multi-status,
- * date-range and number-search filters when they land.
- */
-export async function fetchPurchaseOrders(api: Api, filter: { status: string; supplierId: string; pageToken: string }) {
-  const status = filter.status ? purchaseOrderStatusFromJSON(`PURCHASE_ORDER_STATUS_${filter.status}`) : PurchaseOrderStatus.PURCHASE_ORDER_STATUS_UNSPECIFIED;
-  const page = await api.procurement.listPurchaseOrders({ supplierId: filter.supplierId, status, pageSize: 50, pageToken: filter.pageToken });
+/** The list's filters as the page shows them. */
+export interface PurchaseOrderFilter {
+  statuses: string[];
+  supplierId: string;
+  /** Created on or after this day, and on or before this day (YYYY-MM-DD, UTC); "" = open. */
+  from: string;
+  to: string;
+  /** Text the PO number contains. */
+  number: string;
+  pageToken: string;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A page of purchase orders: ListPurchaseOrders with its statuses, supplier, creation-date and number filters. */
+export async function fetchPurchaseOrders(api: Api, filter: PurchaseOrderFilter) {
+  const page = await api.procurement.listPurchaseOrders({
+    supplierId: filter.supplierId,
+    statuses: filter.statuses.map((status) => purchaseOrderStatusFromJSON(`PURCHASE_ORDER_STATUS_${status}`)),
+    createStartTime: DAY.test(filter.from) ? new Date(`${filter.from}T00:00:00Z`) : undefined,
+    // "to" is the last day shown: the bound is the start of the next day
+    createEndTime: DAY.test(filter.to) ? new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
+    numberQuery: filter.number,
+    pageSize: 50,
+    pageToken: filter.pageToken,
+  });
   const suppliers = await supplierNames(api, page.purchaseOrders);
   return { orders: page.purchaseOrders, nextPageToken: page.nextPageToken, suppliers };
 }
@@ -50,11 +72,36 @@ function timeline(order: PurchaseOrder): { label: string; time?: Date }[] {
 
 export default async function purchaseOrderRoutes(app: FastifyInstance) {
   app.get<{ Querystring: ListQuery }>('/purchase-orders', async (request, reply) => {
-    const status = (STATUSES as readonly string[]).includes(request.query.status ?? '') ? request.query.status! : '';
-    const supplierId = (request.query.supplier ?? '').trim();
-    const data = await fetchPurchaseOrders(request.api, { status, supplierId, pageToken: request.query.page_token ?? '' });
+    const asked = [request.query.status ?? []].flat();
+    const filter: PurchaseOrderFilter = {
+      statuses: STATUSES.filter((status) => asked.includes(status)),
+      supplierId: (request.query.supplier ?? '').trim(),
+      from: DAY.test(request.query.from ?? '') ? request.query.from! : '',
+      to: DAY.test(request.query.to ?? '') ? request.query.to! : '',
+      number: (request.query.q ?? '').trim().slice(0, 64),
+      pageToken: request.query.page_token ?? '',
+    };
+    let data;
+    let errors: Record<string, string> = {};
+    try {
+      data = await fetchPurchaseOrders(request.api, filter);
+    } catch (error) {
+      const violations = fieldViolations(error);
+      if (!violations) throw error;
+      errors = violations;
+      data = { orders: [], nextPageToken: '', suppliers: {} };
+      reply.code(400);
+    }
     const released = request.query.released ? request.query.released.split(',').filter(Boolean) : undefined;
-    return render(request, reply, 'purchase-orders.eta', { title: 'Purchase orders', ...data, status, supplierId, statuses: STATUSES, released });
+    const next = new URLSearchParams([
+      ...filter.statuses.map((status): [string, string] => ['status', status]),
+      ['supplier', filter.supplierId],
+      ['from', filter.from],
+      ['to', filter.to],
+      ['q', filter.number],
+      ['page_token', data.nextPageToken],
+    ]).toString();
+    return render(request, reply, 'purchase-orders.eta', { title: 'Purchase orders', ...data, filter, statuses: STATUSES, released, errors, nextPage: data.nextPageToken ? `/purchase-orders?${next}` : undefined });
   });
 
   app.get<{ Params: { id: string } }>('/purchase-orders/:id', async (request, reply) => {
