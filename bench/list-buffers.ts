@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Client } from 'pg';
 import { BufferOrder } from '../src/gen/restock/procurement/v1/procurement_service';
 import { latencies, startBenchApp } from './support';
@@ -7,6 +9,7 @@ import { latencies, startBenchApp } from './support';
  * set-based SQL), policies mixed (thresholds, max waits, paused). Measures ListBuffers over gRPC one call at a
  * time: a first page of 100 by next release, the whole list in one page of 1,000, and a filtered page (due
  * within a day, by value). Target: p95 < 300 ms. Baseline: the bare per-supplier GROUP BY over the same rows.
+ * Then the console's buffers page over HTTP, signed in with the local link (target: under 300 ms).
  */
 const SUPPLIERS = 1000;
 const SKUS_PER_SUPPLIER = 10;
@@ -69,13 +72,37 @@ async function main(): Promise<void> {
     const { p50, p95 } = await latencies(CALLS, call);
     results.push(`  ${name}: p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (target < 300 ms)`);
   }
+  const pages = await consolePages(bench.app.consolePort!, bench.dataDir);
   const floor = Math.min(...(await Promise.all([0, 1, 2].map(() => bareAggregateMs(bench.databaseUrl)))));
   await bench.app.stop();
   if (process.env.BENCH_KEEP_DATABASE) console.log(`kept ${bench.databaseUrl}`);
   else await bench.dropDatabase();
   console.log(`ListBuffers over gRPC, ${SUPPLIERS} suppliers, ${DEMAND_ROWS} buffered demand rows (${units} units), ${CALLS} calls each, one at a time`);
   for (const line of results) console.log(line);
+  console.log('The console\'s buffers page (100 rows, one ListBuffers call), over HTTP:');
+  for (const line of pages) console.log(line);
   console.log(`  bare GROUP BY supplier_id over the same rows: ${floor.toFixed(0)} ms`);
+}
+
+/** Signs in with the local link and times the buffers page in its orders and filters. */
+async function consolePages(port: number, dataDir: string): Promise<string[]> {
+  const base = `http://127.0.0.1:${port}`;
+  const token = readFileSync(path.join(dataDir, 'console-sign-in-token'), 'utf8').trim();
+  const signIn = await fetch(`${base}/sign-in?token=${encodeURIComponent(token)}`, { redirect: 'manual' });
+  const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  if (!cookie) throw new Error(`the sign-in link set no cookie (HTTP ${signIn.status})`);
+  const lines: string[] = [];
+  for (const page of ['/buffers', '/buffers?sort=value', '/buffers?sort=age&due=today', '/buffers?name=supplier+99']) {
+    const load = async () => {
+      const response = await fetch(`${base}${page}`, { headers: { cookie } });
+      const html = await response.text();
+      if (response.status !== 200 || !html.includes('<table class="buffers">')) throw new Error(`${page}: HTTP ${response.status}`);
+    };
+    for (let i = 0; i < 3; i++) await load(); // warm-up
+    const { p50, p95 } = await latencies(CALLS, load);
+    lines.push(`  ${page}: p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (target < 300 ms)`);
+  }
+  return lines;
 }
 
 main().then(

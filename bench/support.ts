@@ -29,14 +29,17 @@ export async function startBenchApp(scenario: string, env: Record<string, string
     DB_POOL_SIZE: '40',
     // metrics on (a free port) unless METRICS_PORT says otherwise: `off` measures without them
     METRICS_PORT: process.env.METRICS_PORT ?? '0',
+    CONSOLE_PORT: '0',
     ...env,
   });
   const app: App = await startApp(config);
+  const dataDir = config.DATA_DIR;
   const address = `127.0.0.1:${app.port}`;
   // The benchmark's clients call as admin, with a token of the app's own secret (minted once an hour).
   const token = app.auth.tokens({ sub: 'bench', roles: ['admin'] }, 3600);
   return {
     app,
+    dataDir,
     databaseUrl: url.toString(),
     inventory: connect(InventoryServiceDefinition, address, token),
     orders: connect(OrdersServiceDefinition, address, token),
