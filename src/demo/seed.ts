@@ -316,8 +316,10 @@ export async function seedDemo(options: SeedOptions): Promise<SeedSummary> {
         await inParallel(ids, 8, async (orderId) => {
           const { order } = await orders.getOrder({ orderId });
           if (!order || order.status === OrderStatus.ORDER_STATUS_SHIPPED || order.status === OrderStatus.ORDER_STATUS_CANCELLED) awaiting.delete(orderId);
-          else if (order.status === OrderStatus.ORDER_STATUS_READY_TO_SHIP && random.chance(0.9)) {
-            await orders.shipOrder({ orderId, shipmentId: `demo-ship-${orderId}`, carrier: 'DHL', trackingNumber: `JD0146${String(random.int(10_000_000, 99_999_999))}` }).catch(ignorePrecondition);
+          else if (order.status === OrderStatus.ORDER_STATUS_READY_TO_SHIP) {
+            // no draws from the shared PRNG here: these calls finish in any order
+            const tracking = prng(order.lines.reduce((sum, line) => sum + line.quantity, 0) * 7919 + summary.orders).int(10_000_000, 99_999_999);
+            await orders.shipOrder({ orderId, shipmentId: `demo-ship-${orderId}`, carrier: 'DHL', trackingNumber: `JD0146${tracking}` }).catch(ignorePrecondition);
             awaiting.delete(orderId);
           }
         });
