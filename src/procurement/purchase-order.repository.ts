@@ -259,6 +259,37 @@ export async function findObservedDays(sql: Sql, supplierId: string, sku: string
   return days ?? [];
 }
 
+/** One lead-time observation, with its PO's number; observeTime as exact ISO text (the page position). */
+export interface ObservationRow {
+  id: string;
+  purchaseOrderId: string;
+  purchaseOrderNumber: string;
+  sku: string;
+  observeTime: string;
+  days: number;
+}
+
+/** A page of a supplier's lead-time observations (of one SKU when sku is not ''), oldest first, after a position. */
+export function findObservationPage(
+  sql: Sql,
+  filter: { supplierId: string; sku: string; observeStart: Date | null; observeEnd: Date | null },
+  after: [string, string] | null,
+  limit: number,
+): Promise<ObservationRow[]> {
+  return sql<ObservationRow>(
+    `SELECT o.id::text AS id, o.purchase_order_id, coalesce(p.number, '') AS purchase_order_number, o.sku, o.days,
+       to_char(o.observe_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS observe_time
+     FROM procurement.lead_time_observation o
+     LEFT JOIN procurement.purchase_order p ON p.purchase_order_id = o.purchase_order_id
+     WHERE o.supplier_id = ? AND (? = '' OR o.sku = ?)
+       AND (?::timestamptz IS NULL OR o.observe_time >= ?::timestamptz) AND (?::timestamptz IS NULL OR o.observe_time < ?::timestamptz)
+       AND (?::timestamptz IS NULL OR (o.observe_time, o.id) > (?::timestamptz, ?::bigint))
+     ORDER BY o.observe_time, o.id LIMIT ?`,
+    [filter.supplierId, filter.sku, filter.sku, filter.observeStart, filter.observeStart, filter.observeEnd, filter.observeEnd,
+      after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? '0', limit],
+  );
+}
+
 /** What is still to come of a SKU on open POs, per PO line, with the times its arrival is reckoned from. */
 export interface OpenLineRow {
   purchaseOrderId: string;
