@@ -157,6 +157,13 @@ describe('console in a browser', () => {
     expect(errors).toEqual([]);
     expect(await mainText(page)).toMatch(/1 deliveries observed · quoted 7\.0 d/);
     expect(await page.$eval('#lead-time-chart', (el) => el.getAttribute('aria-label'))).toMatch(/^Lead time: quoted 7\.0 d, p50 \d/);
+    // The observation is plotted (a point at its receipt time) and listed in a table beside the chart.
+    const [observation] = (await t.procurement.listLeadTimeObservations({ supplierId: 'ZEUS' })).observations;
+    const series = JSON.parse((await page.$eval('#lead-time-chart', (el) => el.getAttribute('data-series')))!);
+    expect(series.points).toEqual([[Math.round(observation.observeTime!.getTime() / 1000), observation.leadTimeDays]]);
+    expect(await page.$eval('#lead-time-chart', (el) => el.getAttribute('data-observations'))).toBe('1');
+    const rows = await page.$$eval('#lead-time-observations tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows).toEqual([[expect.any(String), po.number, 'ZEUS-GEAR', `${observation.leadTimeDays.toFixed(1)} d`]]);
     await page.close();
   });
 

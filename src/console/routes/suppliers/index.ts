@@ -16,10 +16,11 @@ const OPEN = [
 /**
  * Everything the supplier page shows: GetSupplier, GetBuffer, ListPolicyChanges, its open POs (ListPurchaseOrders
  * with the open statuses), its products (ListSupplierProducts), what a release would order now (PreviewRelease, by
- * the rules and by hand) and GetLeadTimeStats, all at once.
+ * the rules and by hand), GetLeadTimeStats and the last year's ListLeadTimeObservations (up to 1,000), all at once.
  */
 export async function fetchSupplier(api: Api, supplierId: string) {
-  const [{ supplier }, { buffer }, changes, orders, products, preview, manualPreview, leadTime] = await Promise.all([
+  const yearAgo = new Date(Date.now() - 365 * 86_400_000);
+  const [{ supplier }, { buffer }, changes, orders, products, preview, manualPreview, leadTime, observations] = await Promise.all([
     api.procurement.getSupplier({ supplierId }),
     api.procurement.getBuffer({ supplierId }),
     api.procurement.listPolicyChanges({ supplierId, pageSize: 50 }),
@@ -34,6 +35,7 @@ export async function fetchSupplier(api: Api, supplierId: string) {
         throw error;
       },
     ),
+    api.procurement.listLeadTimeObservations({ supplierId, observeStartTime: yearAgo, pageSize: 1000 }),
   ]);
   return {
     supplier: supplier!,
@@ -44,6 +46,7 @@ export async function fetchSupplier(api: Api, supplierId: string) {
     preview: preview.purchaseOrders,
     manualPreview: manualPreview.purchaseOrders,
     leadTime,
+    observations: observations.observations,
   };
 }
 
