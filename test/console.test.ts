@@ -110,6 +110,9 @@ describe('console in a browser', () => {
     await clickAndWait(page, `a[href="/purchase-orders/${po.purchaseOrderId}"]`);
     await screenshot(page, 'console/release-now', '2-detail');
     expect(await mainText(page)).toContain('ZEUS-GEAR S-ZEUS-GEAR 2 2 0 0 9.00 EUR');
+    // the reason typed in the release form is kept on the PO with who released it, and shown on its timeline
+    expect(po).toMatchObject({ releaseReason: 'customer escalation', releasedBy: expect.stringMatching(/\S/) });
+    expect(await page.$eval('ol.timeline', (ol) => ol.textContent)).toContain(`Released by ${po.releasedBy}: customer escalation`);
     await page.type('#promised_date', '12312030'); // the date input takes digits in the locale's order (en-US: mm dd yyyy)
     await clickAndWait(page, `form[action="/purchase-orders/${po.purchaseOrderId}/confirm"] button[type=submit]`);
     await screenshot(page, 'console/release-now', '3-confirmed');

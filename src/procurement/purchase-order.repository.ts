@@ -11,7 +11,7 @@ export type PurchaseOrderHeader = Omit<PurchaseOrder, 'lines' | 'total' | 'expec
 export function findPurchaseOrderHeaders(sql: Sql, ids: string[], lock: boolean): Promise<PurchaseOrderHeader[]> {
   return sql<PurchaseOrderHeader>(
     `SELECT purchase_order_id, number, supplier_id, status, trigger, currency_code, create_time, requested_delivery_time, send_time,
-       promised_time, cancel_reason
+       promised_time, cancel_reason, coalesce(released_by, '') AS released_by, coalesce(release_reason, '') AS release_reason
      FROM procurement.purchase_order WHERE purchase_order_id = ANY(?) ORDER BY purchase_order_id ${lock ? 'FOR UPDATE' : ''}`,
     [ids],
   );
@@ -81,13 +81,14 @@ export async function nextPurchaseOrderNumbers(sql: Sql, count: number): Promise
 /** A new PO as a release writes it. */
 export type NewPurchaseOrder = Pick<PurchaseOrder, 'purchaseOrderId' | 'number' | 'supplierId' | 'status' | 'trigger' | 'currencyCode' | 'requestedDeliveryTime'>;
 
-/** Writes new POs created at createTime (released by releasedBy, for a manual release), in one statement. */
-export async function insertPurchaseOrders(sql: Sql, orders: NewPurchaseOrder[], createTime: Date, releasedBy?: string): Promise<void> {
+/** Writes new POs created at createTime (released by releasedBy with releaseReason, for a manual release), in one statement. */
+export async function insertPurchaseOrders(sql: Sql, orders: NewPurchaseOrder[], createTime: Date, releasedBy?: string, releaseReason?: string): Promise<void> {
   await sql(
-    `INSERT INTO procurement.purchase_order (purchase_order_id, number, supplier_id, status, trigger, currency_code, create_time, requested_delivery_time, released_by)
-     SELECT id, number, supplier_id, status, trigger, currency, ?, requested, ?
+    `INSERT INTO procurement.purchase_order (purchase_order_id, number, supplier_id, status, trigger, currency_code, create_time, requested_delivery_time, released_by,
+       release_reason)
+     SELECT id, number, supplier_id, status, trigger, currency, ?, requested, ?, ?
      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[]) AS o(id, number, supplier_id, status, trigger, currency, requested)`,
-    [createTime, releasedBy ?? null, orders.map((o) => o.purchaseOrderId), orders.map((o) => o.number), orders.map((o) => o.supplierId), orders.map((o) => o.status),
+    [createTime, releasedBy ?? null, releaseReason || null, orders.map((o) => o.purchaseOrderId), orders.map((o) => o.number), orders.map((o) => o.supplierId), orders.map((o) => o.status),
       orders.map((o) => o.trigger), orders.map((o) => o.currencyCode), orders.map((o) => o.requestedDeliveryTime)],
   );
 }

@@ -211,14 +211,14 @@ export default async function supplierRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string }; Body: { reason?: string } }>('/suppliers/:id/release', async (request, reply) => {
     const reason = (request.body?.reason ?? '').trim();
-    if (!reason) {
+    if (!reason || reason.length > 500) {
       const data = await fetchSupplier(request.api, request.params.id);
       reply.code(400);
       const form = formOf(data.supplier.bufferPolicy);
-      return render(request, reply, 'supplier.eta', { title: data.supplier.name, ...data, form, proposal: form, errors: { release_reason: 'say why you release it by hand' }, saved: false });
+      return render(request, reply, 'supplier.eta', { title: data.supplier.name, ...data, form, proposal: form, errors: { release_reason: reason ? 'must be at most 500 characters' : 'say why you release it by hand' }, saved: false });
     }
-    // EvaluateBuffers(force) records the caller as the one who released; it has no reason field, so the reason is logged
-    const { purchaseOrders } = await request.api.procurement.evaluateBuffers({ supplierId: request.params.id, force: true });
+    // EvaluateBuffers(force) keeps the caller (released_by) and the reason (release_reason) on the POs it releases
+    const { purchaseOrders } = await request.api.procurement.evaluateBuffers({ supplierId: request.params.id, force: true, reason });
     request.log.info({ sub: request.person!.sub, supplierId: request.params.id, reason, released: purchaseOrders.map((order) => order.number) }, 'released by hand');
     const released = purchaseOrders.map((order) => order.number).join(',');
     return reply.redirect(`/purchase-orders?supplier=${encodeURIComponent(request.params.id)}&released=${encodeURIComponent(released || 'none')}`, 303);

@@ -341,6 +341,11 @@ export interface EvaluateBuffersRequest {
   supplierId: string;
   /** Release non-empty buffers now (trigger MANUAL). */
   force: boolean;
+  /**
+   * Optional, only with force: why the buffers are released by hand (at most 500 characters), kept on the
+   * released POs as release_reason.
+   */
+  reason: string;
 }
 
 /** EvaluateBuffersResponse is the output of EvaluateBuffers. */
@@ -3602,7 +3607,7 @@ export const CancelDemandResponse: MessageFns<CancelDemandResponse> = {
 };
 
 function createBaseEvaluateBuffersRequest(): EvaluateBuffersRequest {
-  return { asOfTime: undefined, supplierId: "", force: false };
+  return { asOfTime: undefined, supplierId: "", force: false, reason: "" };
 }
 
 export const EvaluateBuffersRequest: MessageFns<EvaluateBuffersRequest> = {
@@ -3615,6 +3620,9 @@ export const EvaluateBuffersRequest: MessageFns<EvaluateBuffersRequest> = {
     }
     if (message.force !== false) {
       writer.uint32(24).bool(message.force);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
     }
     return writer;
   },
@@ -3656,6 +3664,14 @@ export const EvaluateBuffersRequest: MessageFns<EvaluateBuffersRequest> = {
             message.force = reader.bool();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3681,6 +3697,7 @@ export const EvaluateBuffersRequest: MessageFns<EvaluateBuffersRequest> = {
         ? globalThis.String(object.supplier_id)
         : "",
       force: isSet(object.force) ? globalThis.Boolean(object.force) : false,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
     };
   },
 
@@ -3695,6 +3712,9 @@ export const EvaluateBuffersRequest: MessageFns<EvaluateBuffersRequest> = {
     if (message.force !== false) {
       obj.force = message.force;
     }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
     return obj;
   },
 
@@ -3706,6 +3726,7 @@ export const EvaluateBuffersRequest: MessageFns<EvaluateBuffersRequest> = {
     message.asOfTime = object.asOfTime ?? undefined;
     message.supplierId = object.supplierId ?? "";
     message.force = object.force ?? false;
+    message.reason = object.reason ?? "";
     return message;
   },
 };
