@@ -110,6 +110,9 @@ describe('console in a browser', () => {
     await clickAndWait(page, `a[href="/purchase-orders/${po.purchaseOrderId}"]`);
     await screenshot(page, 'console/release-now', '2-detail');
     expect(await mainText(page)).toContain('ZEUS-GEAR S-ZEUS-GEAR 2 2 0 0 9.00 EUR');
+    // the reason typed in the release form is kept on the PO with who released it, and shown on its timeline
+    expect(po).toMatchObject({ releaseReason: 'customer escalation', releasedBy: expect.stringMatching(/\S/) });
+    expect(await page.$eval('ol.timeline', (ol) => ol.textContent)).toContain(`Released by ${po.releasedBy}: customer escalation`);
     await page.type('#promised_date', '12312030'); // the date input takes digits in the locale's order (en-US: mm dd yyyy)
     await clickAndWait(page, `form[action="/purchase-orders/${po.purchaseOrderId}/confirm"] button[type=submit]`);
     await screenshot(page, 'console/release-now', '3-confirmed');
@@ -157,6 +160,13 @@ describe('console in a browser', () => {
     expect(errors).toEqual([]);
     expect(await mainText(page)).toMatch(/1 deliveries observed · quoted 7\.0 d/);
     expect(await page.$eval('#lead-time-chart', (el) => el.getAttribute('aria-label'))).toMatch(/^Lead time: quoted 7\.0 d, p50 \d/);
+    // The observation is plotted (a point at its receipt time) and listed in a table beside the chart.
+    const [observation] = (await t.procurement.listLeadTimeObservations({ supplierId: 'ZEUS' })).observations;
+    const series = JSON.parse((await page.$eval('#lead-time-chart', (el) => el.getAttribute('data-series')))!);
+    expect(series.points).toEqual([[Math.round(observation.observeTime!.getTime() / 1000), observation.leadTimeDays]]);
+    expect(await page.$eval('#lead-time-chart', (el) => el.getAttribute('data-observations'))).toBe('1');
+    const rows = await page.$$eval('#lead-time-observations tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows).toEqual([[expect.any(String), po.number, 'ZEUS-GEAR', `${observation.leadTimeDays.toFixed(1)} d`]]);
     await page.close();
   });
 

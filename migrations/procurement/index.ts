@@ -7,6 +7,7 @@ import { Migration20261202100000_outbox_traceparent } from './Migration202612021
 import { Migration20261202200000_outbox_audit } from './Migration20261202200000_outbox_audit';
 import { Migration20261202300000_planning } from './Migration20261202300000_planning';
 import { Migration20261202400000_listings } from './Migration20261202400000_listings';
+import { Migration20261202500000_release_reason } from './Migration20261202500000_release_reason';
 
 /** Every migration of this schema, in order. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   { name: 'Migration20261202200000_outbox_audit', class: Migration20261202200000_outbox_audit },
   { name: 'Migration20261202300000_planning', class: Migration20261202300000_planning },
   { name: 'Migration20261202400000_listings', class: Migration20261202400000_listings },
+  { name: 'Migration20261202500000_release_reason', class: Migration20261202500000_release_reason },
 ];

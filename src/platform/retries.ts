@@ -64,6 +64,7 @@ export const IDEMPOTENT = {
     cancelPurchaseOrder: false,
     receivePurchaseOrder: true,
     getLeadTimeStats: true,
+    listLeadTimeObservations: true,
     getSupplyForecast: true,
   } satisfies IdempotenceTable<typeof ProcurementServiceDefinition>,
   operations: {

@@ -74,6 +74,7 @@ export const RPC_ROLES: {
     cancelPurchaseOrder: ['planner'],
     receivePurchaseOrder: ['warehouse'],
     getLeadTimeStats: ['planner'],
+    listLeadTimeObservations: ['planner'],
     getSupplyForecast: ['planner', 'service'], // Orders: ETAs
   },
   // Served by every process for the services it hosts: the dead-letter tools, admin only.

@@ -26,7 +26,7 @@ export async function upsertSupplierProductAndRelease(orm: Orm, clock: Clock, pr
 }
 
 /** EvaluateBuffers: applies the rules as of a time (a planner's release with force) and returns the new POs in number order. */
-export async function evaluateBuffersNow(orm: Orm, request: { asOf: Date; supplierId: string; force: boolean; releasedBy: string }): Promise<PurchaseOrder[]> {
+export async function evaluateBuffersNow(orm: Orm, request: { asOf: Date; supplierId: string; force: boolean; releasedBy: string; releaseReason: string }): Promise<PurchaseOrder[]> {
   const ids = await evaluateBuffers(orm, request);
   const orders = await loadPurchaseOrders(sqlOf(orm.em), ids);
   return orders.sort((a, b) => a.number.localeCompare(b.number));

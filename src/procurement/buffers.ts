@@ -55,15 +55,19 @@ export function dueCandidates(candidates: Candidate[], asOf: Date, force: boolea
  * Finds, with one aggregate query over all buffers, the suppliers whose release rules fire as of asOf (or
  * whose schedule is due, to move it on), then releases them in batches: one transaction per batch, one PO
  * per supplier. Returns the ids of the POs created. The scheduler tick, demand arrival and the
- * EvaluateBuffers RPC all run this; releasedBy names who asked for a manual release (kept on its POs).
+ * EvaluateBuffers RPC all run this; releasedBy names who asked for a manual release and releaseReason why (kept
+ * on its POs).
  */
-export async function evaluateBuffers(orm: Orm, options: { asOf: Date; supplierId?: string; force?: boolean; releasedBy?: string }): Promise<string[]> {
-  const { asOf, supplierId = '', force = false, releasedBy } = options;
+export async function evaluateBuffers(
+  orm: Orm,
+  options: { asOf: Date; supplierId?: string; force?: boolean; releasedBy?: string; releaseReason?: string },
+): Promise<string[]> {
+  const { asOf, supplierId = '', force = false, releasedBy, releaseReason } = options;
   const due = dueCandidates(await findReleaseCandidates(sqlOf(orm.em), supplierId, asOf), asOf, force);
   const created: string[] = [];
   for (let i = 0; i < due.length; i += RELEASE_BATCH) {
     const batch = due.slice(i, i + RELEASE_BATCH).map((c) => c.supplierId);
-    created.push(...(await releaseBuffers(orm, batch, asOf, force, releasedBy)));
+    created.push(...(await releaseBuffers(orm, batch, asOf, force, releasedBy, releaseReason)));
   }
   return created;
 }

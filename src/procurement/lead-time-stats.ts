@@ -1,7 +1,8 @@
 import type { Orm, Sql } from '../platform/orm';
 import { sqlOf } from '../platform/orm';
 import { leadTimeStats, MIN_SKU_OBSERVATIONS, type LeadTimeStats } from './lead-times';
-import { findObservedDays, findSkuObservations, findSupplierObservations } from './purchase-order.repository';
+import { decodePageToken, encodePageToken } from '../platform/pagination';
+import { findObservationPage, findObservedDays, findSkuObservations, findSupplierObservations } from './purchase-order.repository';
 import { findSupplier } from './supplier.repository';
 
 /** Lead-time stats of each supplier (all its SKUs), from its observations and quoted lead time. */
@@ -23,4 +24,33 @@ export async function getLeadTimeStats(orm: Orm, supplierId: string, sku: string
   const em = orm.em.fork();
   const supplier = await findSupplier(em, supplierId);
   return leadTimeStats(await findObservedDays(sqlOf(em), supplierId, sku), supplier.quotedLeadTimeDays);
+}
+
+/** LeadTimeObservation is one measured lead time of a received SKU of a PO. */
+export interface LeadTimeObservation {
+  purchaseOrderId: string;
+  purchaseOrderNumber: string;
+  sku: string;
+  observeTime: Date;
+  days: number;
+}
+
+/** ListLeadTimeObservations: a page of a supplier's observations (of one SKU when sku is not ''), oldest first. */
+export async function listLeadTimeObservations(
+  orm: Orm,
+  filter: { supplierId: string; sku: string; observeStart: Date | null; observeEnd: Date | null },
+  limit: number,
+  pageToken: string,
+): Promise<{ observations: LeadTimeObservation[]; nextPageToken: string }> {
+  const em = orm.em.fork();
+  await findSupplier(em, filter.supplierId);
+  const after = decodePageToken(pageToken, (p): p is [string, string] =>
+    Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'string') && !Number.isNaN(Date.parse(p[0] as string)) && /^\d+$/.test(p[1] as string));
+  const rows = await findObservationPage(sqlOf(em), filter, after ?? null, limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    observations: page.map((r) => ({ purchaseOrderId: r.purchaseOrderId, purchaseOrderNumber: r.purchaseOrderNumber, sku: r.sku, observeTime: new Date(r.observeTime), days: Number(r.days) })),
+    nextPageToken: rows.length > limit ? encodePageToken([last.observeTime, last.id]) : '',
+  };
 }

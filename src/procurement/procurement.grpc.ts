@@ -130,8 +130,13 @@ export function bufferHandlers(orm: Orm, clock: Clock): Handlers<typeof Procurem
       return cancelDemand(orm, clock, request);
     },
     async evaluateBuffers(request, call) {
-      optionalId(new Validator(), 'supplier_id', request.supplierId).done();
-      const orders = await evaluateBuffersNow(orm, { asOf: request.asOfTime ?? clock.now(), supplierId: request.supplierId, force: request.force, releasedBy: call.caller.sub });
+      optionalId(new Validator(), 'supplier_id', request.supplierId)
+        .text('reason', request.reason, { max: 500 })
+        .check(request.reason === '' || request.force, 'reason', 'is only for a release by hand (force)')
+        .done();
+      const orders = await evaluateBuffersNow(orm, {
+        asOf: request.asOfTime ?? clock.now(), supplierId: request.supplierId, force: request.force, releasedBy: call.caller.sub, releaseReason: request.reason.trim(),
+      });
       return { purchaseOrders: orders.map(map.toPurchaseOrder) };
     },
   };

@@ -98,6 +98,8 @@ export function toPurchaseOrder(order: PurchaseOrder): PurchaseOrderProto {
     expectedTime: order.expectedTime,
     cancelReason: order.cancelReason,
     requestedDeliveryTime: order.requestedDeliveryTime,
+    releasedBy: order.releasedBy,
+    releaseReason: order.releaseReason,
   };
 }
 

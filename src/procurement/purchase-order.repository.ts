@@ -11,7 +11,7 @@ export type PurchaseOrderHeader = Omit<PurchaseOrder, 'lines' | 'total' | 'expec
 export function findPurchaseOrderHeaders(sql: Sql, ids: string[], lock: boolean): Promise<PurchaseOrderHeader[]> {
   return sql<PurchaseOrderHeader>(
     `SELECT purchase_order_id, number, supplier_id, status, trigger, currency_code, create_time, requested_delivery_time, send_time,
-       promised_time, cancel_reason
+       promised_time, cancel_reason, coalesce(released_by, '') AS released_by, coalesce(release_reason, '') AS release_reason
      FROM procurement.purchase_order WHERE purchase_order_id = ANY(?) ORDER BY purchase_order_id ${lock ? 'FOR UPDATE' : ''}`,
     [ids],
   );
@@ -81,13 +81,14 @@ export async function nextPurchaseOrderNumbers(sql: Sql, count: number): Promise
 /** A new PO as a release writes it. */
 export type NewPurchaseOrder = Pick<PurchaseOrder, 'purchaseOrderId' | 'number' | 'supplierId' | 'status' | 'trigger' | 'currencyCode' | 'requestedDeliveryTime'>;
 
-/** Writes new POs created at createTime (released by releasedBy, for a manual release), in one statement. */
-export async function insertPurchaseOrders(sql: Sql, orders: NewPurchaseOrder[], createTime: Date, releasedBy?: string): Promise<void> {
+/** Writes new POs created at createTime (released by releasedBy with releaseReason, for a manual release), in one statement. */
+export async function insertPurchaseOrders(sql: Sql, orders: NewPurchaseOrder[], createTime: Date, releasedBy?: string, releaseReason?: string): Promise<void> {
   await sql(
-    `INSERT INTO procurement.purchase_order (purchase_order_id, number, supplier_id, status, trigger, currency_code, create_time, requested_delivery_time, released_by)
-     SELECT id, number, supplier_id, status, trigger, currency, ?, requested, ?
+    `INSERT INTO procurement.purchase_order (purchase_order_id, number, supplier_id, status, trigger, currency_code, create_time, requested_delivery_time, released_by,
+       release_reason)
+     SELECT id, number, supplier_id, status, trigger, currency, ?, requested, ?, ?
      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[]) AS o(id, number, supplier_id, status, trigger, currency, requested)`,
-    [createTime, releasedBy ?? null, orders.map((o) => o.purchaseOrderId), orders.map((o) => o.number), orders.map((o) => o.supplierId), orders.map((o) => o.status),
+    [createTime, releasedBy ?? null, releaseReason || null, orders.map((o) => o.purchaseOrderId), orders.map((o) => o.number), orders.map((o) => o.supplierId), orders.map((o) => o.status),
       orders.map((o) => o.trigger), orders.map((o) => o.currencyCode), orders.map((o) => o.requestedDeliveryTime)],
   );
 }
@@ -257,6 +258,37 @@ export async function findObservedDays(sql: Sql, supplierId: string, sku: string
     [supplierId, sku, sku],
   );
   return days ?? [];
+}
+
+/** One lead-time observation, with its PO's number; observeTime as exact ISO text (the page position). */
+export interface ObservationRow {
+  id: string;
+  purchaseOrderId: string;
+  purchaseOrderNumber: string;
+  sku: string;
+  observeTime: string;
+  days: number;
+}
+
+/** A page of a supplier's lead-time observations (of one SKU when sku is not ''), oldest first, after a position. */
+export function findObservationPage(
+  sql: Sql,
+  filter: { supplierId: string; sku: string; observeStart: Date | null; observeEnd: Date | null },
+  after: [string, string] | null,
+  limit: number,
+): Promise<ObservationRow[]> {
+  return sql<ObservationRow>(
+    `SELECT o.id::text AS id, o.purchase_order_id, coalesce(p.number, '') AS purchase_order_number, o.sku, o.days,
+       to_char(o.observe_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS observe_time
+     FROM procurement.lead_time_observation o
+     LEFT JOIN procurement.purchase_order p ON p.purchase_order_id = o.purchase_order_id
+     WHERE o.supplier_id = ? AND (? = '' OR o.sku = ?)
+       AND (?::timestamptz IS NULL OR o.observe_time >= ?::timestamptz) AND (?::timestamptz IS NULL OR o.observe_time < ?::timestamptz)
+       AND (?::timestamptz IS NULL OR (o.observe_time, o.id) > (?::timestamptz, ?::bigint))
+     ORDER BY o.observe_time, o.id LIMIT ?`,
+    [filter.supplierId, filter.sku, filter.sku, filter.observeStart, filter.observeStart, filter.observeEnd, filter.observeEnd,
+      after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? '0', limit],
+  );
 }
 
 /** What is still to come of a SKU on open POs, per PO line, with the times its arrival is reckoned from. */

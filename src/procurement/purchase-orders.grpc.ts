@@ -6,7 +6,7 @@ import { pageSize } from '../platform/pagination';
 import type { Handlers } from '../platform/rpc';
 import { MAX_QUANTITY, Validator } from '../platform/validation';
 import { getSupplyForecast } from './forecast';
-import { getLeadTimeStats } from './lead-time-stats';
+import { getLeadTimeStats, listLeadTimeObservations } from './lead-time-stats';
 import { cancelPurchaseOrder, confirmPurchaseOrder } from './purchase-order-lifecycle';
 import { getPurchaseOrder, listPurchaseOrders } from './purchase-orders';
 import * as map from './procurement.mapping';
@@ -59,6 +59,20 @@ export function purchaseOrderHandlers(orm: Orm, clock: Clock): Handlers<typeof P
       v.done();
       const { latestDays: _latest, ...stats } = await getLeadTimeStats(orm, request.supplierId, request.sku);
       return { stats };
+    },
+    async listLeadTimeObservations(request) {
+      const v = new Validator().id('supplier_id', request.supplierId);
+      if (request.sku !== '') v.sku('sku', request.sku);
+      const { observeStartTime: start, observeEndTime: end } = request;
+      v.check(!start || !end || start.getTime() <= end.getTime(), 'observe_end_time', 'must not be before observe_start_time').done();
+      const filter = { supplierId: request.supplierId, sku: request.sku, observeStart: start ?? null, observeEnd: end ?? null };
+      const page = await listLeadTimeObservations(orm, filter, pageSize(request.pageSize), request.pageToken);
+      return {
+        observations: page.observations.map((o) => ({
+          purchaseOrderId: o.purchaseOrderId, purchaseOrderNumber: o.purchaseOrderNumber, sku: o.sku, observeTime: o.observeTime, leadTimeDays: o.days,
+        })),
+        nextPageToken: page.nextPageToken,
+      };
     },
     async getSupplyForecast({ sku }) {
       new Validator().sku('sku', sku).done();

@@ -39,6 +39,9 @@ export interface PurchaseOrder {
   /** The promised time once confirmed, else send (or create) time plus the expected lead time. */
   expectedTime: Date;
   cancelReason: string;
+  /** Who released it by hand, and why ('' for an automatic release or no reason given). */
+  releasedBy: string;
+  releaseReason: string;
 }
 
 /** Reads POs with their lines, in the order of ids. */

@@ -38,16 +38,16 @@ export async function bufferTotals(sql: Sql, suppliers: Supplier[]): Promise<Map
  * checked again on what is buffered now, and each released buffer's demand moves onto a new PO whose email
  * is queued in the outbox — one PO per supplier, written with set-based statements. A due schedule moves
  * on to its next time even when there was nothing to release. Returns the new POs' ids. releasedBy (who asked,
- * for a manual release) is kept on the POs.
+ * for a manual release) and releaseReason (why) are kept on the POs.
  */
-export function releaseBuffers(orm: Orm, supplierIds: string[], asOf: Date, force: boolean, releasedBy?: string): Promise<string[]> {
+export function releaseBuffers(orm: Orm, supplierIds: string[], asOf: Date, force: boolean, releasedBy?: string, releaseReason?: string): Promise<string[]> {
   return transaction(orm, async (sql) => {
     const suppliers = await lockSuppliers(sql, supplierIds);
     const decisions = decideReleases(suppliers, await bufferTotals(sql, suppliers), asOf, force);
     await moveNextReleaseTimes(sql, decisions.filter((d) => d.scheduleMoved).map((d) => ({ supplierId: d.supplier.supplierId, next: d.scheduledTime })));
     const releases = releasing(decisions);
     if (releases.length === 0) return [];
-    return createPurchaseOrders(sql, releases, asOf, releasedBy);
+    return createPurchaseOrders(sql, releases, asOf, releasedBy, releaseReason);
   });
 }
 
@@ -110,7 +110,7 @@ export function demandPairs(demand: { supplierId: string; sku: string }[]): [str
 }
 
 /** Moves each releasing supplier's whole buffer onto a new PO (lines rounded to MOQ and packs) and queues the emails. */
-async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; trigger: ReleaseTrigger }[], asOf: Date, releasedBy: string | undefined): Promise<string[]> {
+async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; trigger: ReleaseTrigger }[], asOf: Date, releasedBy: string | undefined, releaseReason: string | undefined): Promise<string[]> {
   const taken = await takeBufferedDemand(sql, releases.map((r) => r.supplier.supplierId));
   const products = await findSupplierProducts(sql, demandPairs(taken));
   const planned = planPurchaseOrders(releases, taken, products, asOf);
@@ -124,6 +124,7 @@ async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; tr
     orders.map((o) => ({ ...o, supplierId: o.supplier.supplierId, status: RELEASED_STATUS, currencyCode: o.supplier.currencyCode })),
     asOf,
     releasedBy,
+    releaseReason,
   );
   await insertPurchaseOrderLines(sql, lines);
   await insertPurchaseOrderDemand(sql, taken.map((d) => ({ ...d, purchaseOrderId: orderOf.get(d.supplierId)! })));

@@ -2,23 +2,33 @@
 (function () {
   var lead = document.getElementById('lead-time-chart');
   if (lead && window.uPlot) {
+    // Observations over time (x = receipt time, y = days) as points, with the p50 and p90 as horizontal lines.
     var s = JSON.parse(lead.getAttribute('data-series'));
-    var labels = ['quoted', 'mean', 'p50', 'p90'];
-    var days = [s.quoted, s.mean, s.p50, s.p90];
+    var points = s.points || [];
+    var xs = points.map(function (p) { return p[0]; });
+    var ys = points.map(function (p) { return p[1]; });
+    var day = 86400;
+    var lo = xs.length ? xs[0] - day : Date.now() / 1000 - 30 * day;
+    var hi = xs.length ? xs[xs.length - 1] + day : Date.now() / 1000;
+    var x = [lo].concat(xs, [hi]);
+    var flat = function (v) { return x.map(function () { return v; }); };
+    var obs = [null].concat(ys, [null]);
+    var top = Math.max.apply(null, ys.concat([s.p90 || 0, s.quoted || 0]));
     var width = Math.min(lead.clientWidth || 600, 720);
     new uPlot(
       {
         width: width,
         height: 220,
-        scales: { x: { time: false, range: [0.5, 4.5] }, y: { range: [0, Math.max.apply(null, days) * 1.2 || 1] } },
-        axes: [
-          { values: function (u, ticks) { return ticks.map(function (t) { return labels[t - 1] || ''; }); }, splits: function () { return [1, 2, 3, 4]; } },
-          { label: 'days' },
+        scales: { x: { time: true }, y: { range: [0, top * 1.2 || 1] } },
+        axes: [{}, { label: 'days' }],
+        series: [
+          {},
+          { label: 'observed lead time (days)', stroke: '#1f5fa8', width: 0, paths: function () { return null; }, points: { show: true, size: 7, fill: '#1f5fa8' } },
+          { label: 'p50', stroke: '#1e7b34', dash: [6, 4], points: { show: false } },
+          { label: 'p90', stroke: '#c2571a', dash: [6, 4], points: { show: false } },
         ],
-        series: [{}, { label: 'lead time (days)', stroke: '#1f5fa8', fill: 'rgba(31,95,168,0.35)', paths: uPlot.paths.bars({ size: [0.6, 80] }), points: { show: false } }],
-        legend: { show: false },
       },
-      [[1, 2, 3, 4], days],
+      [x, obs, flat(s.p50), flat(s.p90)],
       lead,
     );
   }

@@ -59,10 +59,16 @@ async function supplierNames(api: Api, orders: PurchaseOrder[]): Promise<Record<
   return Object.fromEntries(found.map((supplier) => [supplier.supplierId, supplier.name]));
 }
 
+/** "Released", or for a release by hand who did it and why ("Released by X: reason"). */
+function releasedLabel(order: PurchaseOrder): string {
+  if (!order.releasedBy) return 'Released';
+  return `Released by ${order.releasedBy}${order.releaseReason ? `: ${order.releaseReason}` : ''} —`;
+}
+
 /** The steps a PO went through, as far as its timestamps tell. */
 function timeline(order: PurchaseOrder): { label: string; time?: Date }[] {
   const steps = [
-    { label: 'Released', time: order.createTime },
+    { label: releasedLabel(order), time: order.createTime },
     { label: 'Emailed to the supplier', time: order.sendTime },
     { label: 'Confirmed; delivery promised for', time: order.promisedTime },
     { label: 'Expected', time: order.expectedTime },

@@ -16,10 +16,11 @@ const OPEN = [
 /**
  * Everything the supplier page shows: GetSupplier, GetBuffer, ListPolicyChanges, its open POs (ListPurchaseOrders
  * with the open statuses), its products (ListSupplierProducts), what a release would order now (PreviewRelease, by
- * the rules and by hand) and GetLeadTimeStats, all at once.
+ * the rules and by hand), GetLeadTimeStats and the last year's ListLeadTimeObservations (up to 1,000), all at once.
  */
 export async function fetchSupplier(api: Api, supplierId: string) {
-  const [{ supplier }, { buffer }, changes, orders, products, preview, manualPreview, leadTime] = await Promise.all([
+  const yearAgo = new Date(Date.now() - 365 * 86_400_000);
+  const [{ supplier }, { buffer }, changes, orders, products, preview, manualPreview, leadTime, observations] = await Promise.all([
     api.procurement.getSupplier({ supplierId }),
     api.procurement.getBuffer({ supplierId }),
     api.procurement.listPolicyChanges({ supplierId, pageSize: 50 }),
@@ -34,6 +35,7 @@ export async function fetchSupplier(api: Api, supplierId: string) {
         throw error;
       },
     ),
+    api.procurement.listLeadTimeObservations({ supplierId, observeStartTime: yearAgo, pageSize: 1000 }),
   ]);
   return {
     supplier: supplier!,
@@ -44,6 +46,7 @@ export async function fetchSupplier(api: Api, supplierId: string) {
     preview: preview.purchaseOrders,
     manualPreview: manualPreview.purchaseOrders,
     leadTime,
+    observations: observations.observations,
   };
 }
 
@@ -208,14 +211,14 @@ export default async function supplierRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { id: string }; Body: { reason?: string } }>('/suppliers/:id/release', async (request, reply) => {
     const reason = (request.body?.reason ?? '').trim();
-    if (!reason) {
+    if (!reason || reason.length > 500) {
       const data = await fetchSupplier(request.api, request.params.id);
       reply.code(400);
       const form = formOf(data.supplier.bufferPolicy);
-      return render(request, reply, 'supplier.eta', { title: data.supplier.name, ...data, form, proposal: form, errors: { release_reason: 'say why you release it by hand' }, saved: false });
+      return render(request, reply, 'supplier.eta', { title: data.supplier.name, ...data, form, proposal: form, errors: { release_reason: reason ? 'must be at most 500 characters' : 'say why you release it by hand' }, saved: false });
     }
-    // EvaluateBuffers(force) records the caller as the one who released; it has no reason field, so the reason is logged
-    const { purchaseOrders } = await request.api.procurement.evaluateBuffers({ supplierId: request.params.id, force: true });
+    // EvaluateBuffers(force) keeps the caller (released_by) and the reason (release_reason) on the POs it releases
+    const { purchaseOrders } = await request.api.procurement.evaluateBuffers({ supplierId: request.params.id, force: true, reason });
     request.log.info({ sub: request.person!.sub, supplierId: request.params.id, reason, released: purchaseOrders.map((order) => order.number) }, 'released by hand');
     const released = purchaseOrders.map((order) => order.number).join(',');
     return reply.redirect(`/purchase-orders?supplier=${encodeURIComponent(request.params.id)}&released=${encodeURIComponent(released || 'none')}`, 303);

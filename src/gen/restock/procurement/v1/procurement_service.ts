@@ -341,6 +341,11 @@ export interface EvaluateBuffersRequest {
   supplierId: string;
   /** Release non-empty buffers now (trigger MANUAL). */
   force: boolean;
+  /**
+   * Optional, only with force: why the buffers are released by hand (at most 500 characters), kept on the
+   * released POs as release_reason.
+   */
+  reason: string;
 }
 
 /** EvaluateBuffersResponse is the output of EvaluateBuffers. */
@@ -450,6 +455,47 @@ export interface GetLeadTimeStatsRequest {
 /** GetLeadTimeStatsResponse is the output of GetLeadTimeStats. */
 export interface GetLeadTimeStatsResponse {
   stats: LeadTimeStats | undefined;
+}
+
+/**
+ * ListLeadTimeObservationsRequest is the input of ListLeadTimeObservations. Page tokens are only valid with
+ * the same filters.
+ */
+export interface ListLeadTimeObservationsRequest {
+  /** Required: the supplier. */
+  supplierId: string;
+  /** Optional: only observations of this SKU. */
+  sku: string;
+  /** Optional: only observations made at or after this time. */
+  observeStartTime:
+    | Date
+    | undefined;
+  /** Optional: only observations made before this time. */
+  observeEndTime:
+    | Date
+    | undefined;
+  /** At most this many observations (0 = 100, capped at 1000). */
+  pageSize: number;
+  pageToken: string;
+}
+
+/** ListLeadTimeObservationsResponse is the output of ListLeadTimeObservations. */
+export interface ListLeadTimeObservationsResponse {
+  observations: LeadTimeObservation[];
+  nextPageToken: string;
+}
+
+/** LeadTimeObservation is one measured lead time: a SKU of a PO received, from the PO's sending to the receipt. */
+export interface LeadTimeObservation {
+  purchaseOrderId: string;
+  purchaseOrderNumber: string;
+  sku: string;
+  /** When it was observed: the receipt time. */
+  observeTime:
+    | Date
+    | undefined;
+  /** The lead time in days (fractional). */
+  leadTimeDays: number;
 }
 
 /** GetSupplyForecastRequest is the input of GetSupplyForecast. */
@@ -3561,7 +3607,7 @@ export const CancelDemandResponse: MessageFns<CancelDemandResponse> = {
 };
 
 function createBaseEvaluateBuffersRequest(): EvaluateBuffersRequest {
-  return { asOfTime: undefined, supplierId: "", force: false };
+  return { asOfTime: undefined, supplierId: "", force: false, reason: "" };
 }
 
 export const EvaluateBuffersRequest: MessageFns<EvaluateBuffersRequest> = {
@@ -3574,6 +3620,9 @@ export const EvaluateBuffersRequest: MessageFns<EvaluateBuffersRequest> = {
     }
     if (message.force !== false) {
       writer.uint32(24).bool(message.force);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
     }
     return writer;
   },
@@ -3615,6 +3664,14 @@ export const EvaluateBuffersRequest: MessageFns<EvaluateBuffersRequest> = {
             message.force = reader.bool();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3640,6 +3697,7 @@ export const EvaluateBuffersRequest: MessageFns<EvaluateBuffersRequest> = {
         ? globalThis.String(object.supplier_id)
         : "",
       force: isSet(object.force) ? globalThis.Boolean(object.force) : false,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
     };
   },
 
@@ -3654,6 +3712,9 @@ export const EvaluateBuffersRequest: MessageFns<EvaluateBuffersRequest> = {
     if (message.force !== false) {
       obj.force = message.force;
     }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
     return obj;
   },
 
@@ -3665,6 +3726,7 @@ export const EvaluateBuffersRequest: MessageFns<EvaluateBuffersRequest> = {
     message.asOfTime = object.asOfTime ?? undefined;
     message.supplierId = object.supplierId ?? "";
     message.force = object.force ?? false;
+    message.reason = object.reason ?? "";
     return message;
   },
 };
@@ -5097,6 +5159,428 @@ export const GetLeadTimeStatsResponse: MessageFns<GetLeadTimeStatsResponse> = {
   },
 };
 
+function createBaseListLeadTimeObservationsRequest(): ListLeadTimeObservationsRequest {
+  return {
+    supplierId: "",
+    sku: "",
+    observeStartTime: undefined,
+    observeEndTime: undefined,
+    pageSize: 0,
+    pageToken: "",
+  };
+}
+
+export const ListLeadTimeObservationsRequest: MessageFns<ListLeadTimeObservationsRequest> = {
+  encode(message: ListLeadTimeObservationsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.sku !== "") {
+      writer.uint32(18).string(message.sku);
+    }
+    if (message.observeStartTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.observeStartTime), writer.uint32(26).fork()).join();
+    }
+    if (message.observeEndTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.observeEndTime), writer.uint32(34).fork()).join();
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(40).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(50).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLeadTimeObservationsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListLeadTimeObservationsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.observeStartTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.observeEndTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListLeadTimeObservationsRequest {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      observeStartTime: isSet(object.observeStartTime)
+        ? fromJsonTimestamp(object.observeStartTime)
+        : isSet(object.observe_start_time)
+        ? fromJsonTimestamp(object.observe_start_time)
+        : undefined,
+      observeEndTime: isSet(object.observeEndTime)
+        ? fromJsonTimestamp(object.observeEndTime)
+        : isSet(object.observe_end_time)
+        ? fromJsonTimestamp(object.observe_end_time)
+        : undefined,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListLeadTimeObservationsRequest): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.observeStartTime !== undefined) {
+      obj.observeStartTime = message.observeStartTime.toISOString();
+    }
+    if (message.observeEndTime !== undefined) {
+      obj.observeEndTime = message.observeEndTime.toISOString();
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListLeadTimeObservationsRequest>, I>>(base?: I): ListLeadTimeObservationsRequest {
+    return ListLeadTimeObservationsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListLeadTimeObservationsRequest>, I>>(
+    object: I,
+  ): ListLeadTimeObservationsRequest {
+    const message = createBaseListLeadTimeObservationsRequest();
+    message.supplierId = object.supplierId ?? "";
+    message.sku = object.sku ?? "";
+    message.observeStartTime = object.observeStartTime ?? undefined;
+    message.observeEndTime = object.observeEndTime ?? undefined;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListLeadTimeObservationsResponse(): ListLeadTimeObservationsResponse {
+  return { observations: [], nextPageToken: "" };
+}
+
+export const ListLeadTimeObservationsResponse: MessageFns<ListLeadTimeObservationsResponse> = {
+  encode(message: ListLeadTimeObservationsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.observations) {
+      LeadTimeObservation.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLeadTimeObservationsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListLeadTimeObservationsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.observations.push(LeadTimeObservation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListLeadTimeObservationsResponse {
+    return {
+      observations: globalThis.Array.isArray(object?.observations)
+        ? object.observations.map((e: any) => LeadTimeObservation.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListLeadTimeObservationsResponse): unknown {
+    const obj: any = {};
+    if (message.observations?.length) {
+      obj.observations = message.observations.map((e) => LeadTimeObservation.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListLeadTimeObservationsResponse>, I>>(
+    base?: I,
+  ): ListLeadTimeObservationsResponse {
+    return ListLeadTimeObservationsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListLeadTimeObservationsResponse>, I>>(
+    object: I,
+  ): ListLeadTimeObservationsResponse {
+    const message = createBaseListLeadTimeObservationsResponse();
+    message.observations = object.observations?.map((e) => LeadTimeObservation.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseLeadTimeObservation(): LeadTimeObservation {
+  return { purchaseOrderId: "", purchaseOrderNumber: "", sku: "", observeTime: undefined, leadTimeDays: 0 };
+}
+
+export const LeadTimeObservation: MessageFns<LeadTimeObservation> = {
+  encode(message: LeadTimeObservation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.purchaseOrderId !== "") {
+      writer.uint32(10).string(message.purchaseOrderId);
+    }
+    if (message.purchaseOrderNumber !== "") {
+      writer.uint32(18).string(message.purchaseOrderNumber);
+    }
+    if (message.sku !== "") {
+      writer.uint32(26).string(message.sku);
+    }
+    if (message.observeTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.observeTime), writer.uint32(34).fork()).join();
+    }
+    if (message.leadTimeDays !== 0) {
+      writer.uint32(41).double(message.leadTimeDays);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LeadTimeObservation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLeadTimeObservation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.purchaseOrderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.purchaseOrderNumber = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.observeTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.leadTimeDays = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LeadTimeObservation {
+    return {
+      purchaseOrderId: isSet(object.purchaseOrderId)
+        ? globalThis.String(object.purchaseOrderId)
+        : isSet(object.purchase_order_id)
+        ? globalThis.String(object.purchase_order_id)
+        : "",
+      purchaseOrderNumber: isSet(object.purchaseOrderNumber)
+        ? globalThis.String(object.purchaseOrderNumber)
+        : isSet(object.purchase_order_number)
+        ? globalThis.String(object.purchase_order_number)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      observeTime: isSet(object.observeTime)
+        ? fromJsonTimestamp(object.observeTime)
+        : isSet(object.observe_time)
+        ? fromJsonTimestamp(object.observe_time)
+        : undefined,
+      leadTimeDays: isSet(object.leadTimeDays)
+        ? globalThis.Number(object.leadTimeDays)
+        : isSet(object.lead_time_days)
+        ? globalThis.Number(object.lead_time_days)
+        : 0,
+    };
+  },
+
+  toJSON(message: LeadTimeObservation): unknown {
+    const obj: any = {};
+    if (message.purchaseOrderId !== "") {
+      obj.purchaseOrderId = message.purchaseOrderId;
+    }
+    if (message.purchaseOrderNumber !== "") {
+      obj.purchaseOrderNumber = message.purchaseOrderNumber;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.observeTime !== undefined) {
+      obj.observeTime = message.observeTime.toISOString();
+    }
+    if (message.leadTimeDays !== 0) {
+      obj.leadTimeDays = floatToJson(message.leadTimeDays);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LeadTimeObservation>, I>>(base?: I): LeadTimeObservation {
+    return LeadTimeObservation.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LeadTimeObservation>, I>>(object: I): LeadTimeObservation {
+    const message = createBaseLeadTimeObservation();
+    message.purchaseOrderId = object.purchaseOrderId ?? "";
+    message.purchaseOrderNumber = object.purchaseOrderNumber ?? "";
+    message.sku = object.sku ?? "";
+    message.observeTime = object.observeTime ?? undefined;
+    message.leadTimeDays = object.leadTimeDays ?? 0;
+    return message;
+  },
+};
+
 function createBaseGetSupplyForecastRequest(): GetSupplyForecastRequest {
   return { sku: "" };
 }
@@ -5459,6 +5943,18 @@ export const ProcurementServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * ListLeadTimeObservations is the lead times measured for a supplier (and SKU), one per received SKU of a
+     * receipt, oldest observation first.
+     */
+    listLeadTimeObservations: {
+      name: "ListLeadTimeObservations",
+      requestType: ListLeadTimeObservationsRequest as typeof ListLeadTimeObservationsRequest,
+      requestStream: false,
+      responseType: ListLeadTimeObservationsResponse as typeof ListLeadTimeObservationsResponse,
+      responseStream: false,
+      options: {},
+    },
     /** GetSupplyForecast returns expected arrivals of a SKU in time order. */
     getSupplyForecast: {
       name: "GetSupplyForecast",
@@ -5470,6 +5966,10 @@ export const ProcurementServiceDefinition = {
     },
   },
 } as const;
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

@@ -152,7 +152,16 @@ export interface PurchaseOrder {
   expectedTime: Date | undefined;
   cancelReason: string;
   /** Delivery date asked of the supplier: release time plus its quoted lead time. */
-  requestedDeliveryTime: Date | undefined;
+  requestedDeliveryTime:
+    | Date
+    | undefined;
+  /**
+   * Output only. Who released it by hand (EvaluateBuffers with force): the subject of their token; empty for
+   * an automatic release.
+   */
+  releasedBy: string;
+  /** Output only. Why it was released by hand (EvaluateBuffers' reason); empty when none was given. */
+  releaseReason: string;
 }
 
 /** PurchaseOrderLine is one SKU of a purchase order. */
@@ -183,6 +192,8 @@ function createBasePurchaseOrder(): PurchaseOrder {
     expectedTime: undefined,
     cancelReason: "",
     requestedDeliveryTime: undefined,
+    releasedBy: "",
+    releaseReason: "",
   };
 }
 
@@ -226,6 +237,12 @@ export const PurchaseOrder: MessageFns<PurchaseOrder> = {
     }
     if (message.requestedDeliveryTime !== undefined) {
       Timestamp.encode(toTimestamp(message.requestedDeliveryTime), writer.uint32(106).fork()).join();
+    }
+    if (message.releasedBy !== "") {
+      writer.uint32(114).string(message.releasedBy);
+    }
+    if (message.releaseReason !== "") {
+      writer.uint32(122).string(message.releaseReason);
     }
     return writer;
   },
@@ -347,6 +364,22 @@ export const PurchaseOrder: MessageFns<PurchaseOrder> = {
             message.requestedDeliveryTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.releasedBy = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.releaseReason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -406,6 +439,16 @@ export const PurchaseOrder: MessageFns<PurchaseOrder> = {
         : isSet(object.requested_delivery_time)
         ? fromJsonTimestamp(object.requested_delivery_time)
         : undefined,
+      releasedBy: isSet(object.releasedBy)
+        ? globalThis.String(object.releasedBy)
+        : isSet(object.released_by)
+        ? globalThis.String(object.released_by)
+        : "",
+      releaseReason: isSet(object.releaseReason)
+        ? globalThis.String(object.releaseReason)
+        : isSet(object.release_reason)
+        ? globalThis.String(object.release_reason)
+        : "",
     };
   },
 
@@ -450,6 +493,12 @@ export const PurchaseOrder: MessageFns<PurchaseOrder> = {
     if (message.requestedDeliveryTime !== undefined) {
       obj.requestedDeliveryTime = message.requestedDeliveryTime.toISOString();
     }
+    if (message.releasedBy !== "") {
+      obj.releasedBy = message.releasedBy;
+    }
+    if (message.releaseReason !== "") {
+      obj.releaseReason = message.releaseReason;
+    }
     return obj;
   },
 
@@ -471,6 +520,8 @@ export const PurchaseOrder: MessageFns<PurchaseOrder> = {
     message.expectedTime = object.expectedTime ?? undefined;
     message.cancelReason = object.cancelReason ?? "";
     message.requestedDeliveryTime = object.requestedDeliveryTime ?? undefined;
+    message.releasedBy = object.releasedBy ?? "";
+    message.releaseReason = object.releaseReason ?? "";
     return message;
   },
 };
