@@ -1,6 +1,6 @@
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { status } from '@grpc/grpc-js';
-import { MAX_REPORTED_VIOLATIONS } from '../src/platform/errors';
+import { MAX_REPORTED_TEXT, MAX_REPORTED_VIOLATIONS } from '../src/platform/errors';
 import { MAX_REPEATED } from '../src/platform/request-checks';
 import { callRaw, grpcError, startTestApp, type TestApp } from './support/harness';
 import { supplierOf } from './support/procurement-fixtures';
@@ -129,6 +129,19 @@ describe('huge violation lists', () => {
     expect(error.metadata.violation_count).toBe('4000');
     expect(error.details).toMatch(/and 3980 more \(4000 in all\)$/);
     expect((await t.inventory.getStock({ sku: 'OK-1' })).stock?.sku).toBe('OK-1');
+  });
+
+  it('answers at once when a violation would quote a huge value: descriptions are cut to a size the trailers carry', async () => {
+    // 20 unknown mask paths of 20,000 emoji each: quoted whole, the answer would outgrow HTTP/2's header limit
+    // and never reach the client (found by the fuzz test: DEADLINE_EXCEEDED after 10 s)
+    const paths = Array.from({ length: 20 }, () => '😀'.repeat(20_000));
+    const error = await grpcError(
+      t.procurement.updateBufferPolicy({ supplierId: 'CTL', policy: { minQuantity: 1 }, updateMask: paths, reason: 'r' }, { timeoutMs: 5_000 }),
+    );
+    expect(status[error.code]).toBe('INVALID_ARGUMENT');
+    expect(error.violations.map((v) => v.field)).toEqual(paths.map((_, i) => `update_mask.paths[${i}]`));
+    for (const v of error.violations) expect([...v.description].length).toBeLessThanOrEqual(MAX_REPORTED_TEXT);
+    expect(error.violations[0].description).toMatch(/^unknown BufferPolicy field "😀+…$/u);
   });
 
   it(`refuses any repeated field longer than ${MAX_REPEATED} before looking at its elements`, async () => {

@@ -24,9 +24,23 @@ export class DomainError extends Error {
 /** At most this many field violations go back to the caller: a longer list would outgrow HTTP/2's header limit. */
 export const MAX_REPORTED_VIOLATIONS = 20;
 
+/**
+ * The longest field name, description or metadata value reported (in characters), and the longest message:
+ * they may quote what the caller sent, and the error travels in the response's trailers, which HTTP/2 bounds
+ * (64 KiB); an error past that is never received and the client waits until its deadline.
+ */
+export const MAX_REPORTED_TEXT = 120;
+const MAX_MESSAGE = 5000;
+
+function bounded(text: string, limit = MAX_REPORTED_TEXT): string {
+  if (text.length <= limit) return text;
+  const chars = [...text];
+  return chars.length <= limit ? text : `${chars.slice(0, limit - 1).join('')}…`;
+}
+
 /** A request with bad fields; lists the first MAX_REPORTED_VIOLATIONS, and counts them all in metadata.violation_count. */
 export function invalidArgument(violations: FieldViolation[]): DomainError {
-  const reported = violations.slice(0, MAX_REPORTED_VIOLATIONS);
+  const reported = violations.slice(0, MAX_REPORTED_VIOLATIONS).map((v) => ({ ...v, field: bounded(v.field), description: bounded(v.description) }));
   const more = violations.length - reported.length;
   const message = reported.map((v) => `${v.field}: ${v.description}`).join('; ') + (more > 0 ? `; and ${more} more (${violations.length} in all)` : '');
   return new DomainError('INVALID_ARGUMENT', 'INVALID_FIELDS', message, { violation_count: String(violations.length) }, reported);
@@ -121,7 +135,7 @@ export function toServiceError(error: unknown, domain: string): Partial<ServiceE
   const details: Any[] = [
     Any.fromPartial({
       typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo',
-      value: Buffer.from(ErrorInfo.encode({ reason: known.reason, domain, metadata: known.metadata }).finish()),
+      value: Buffer.from(ErrorInfo.encode({ reason: known.reason, domain, metadata: boundedValues(known.metadata) }).finish()),
     }),
   ];
   if (known.violations.length > 0) {
@@ -142,8 +156,13 @@ export function toServiceError(error: unknown, domain: string): Partial<ServiceE
   }
   const code = CODES[known.kind];
   const metadata = new Metadata();
-  metadata.set('grpc-status-details-bin', Buffer.from(RpcStatus.encode({ code, message: known.message, details }).finish()));
-  return { code, details: known.message, metadata };
+  const message = bounded(known.message, MAX_MESSAGE);
+  metadata.set('grpc-status-details-bin', Buffer.from(RpcStatus.encode({ code, message, details }).finish()));
+  return { code, details: message, metadata };
+}
+
+function boundedValues(metadata: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, bounded(value)]));
 }
 
 export function asDomainError(error: unknown): DomainError | null {

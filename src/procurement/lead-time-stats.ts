@@ -50,7 +50,7 @@ export async function listLeadTimeObservations(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    observations: page.map((r) => ({ purchaseOrderId: r.purchaseOrderId, purchaseOrderNumber: r.purchaseOrderNumber, sku: r.sku, observeTime: new Date(r.observeTime), days: Number(r.days) })),
-    nextPageToken: rows.length > limit ? encodePageToken([last.observeTime, last.id]) : '',
+    observations: page.map((r) => ({ purchaseOrderId: r.purchaseOrderId, purchaseOrderNumber: r.purchaseOrderNumber, sku: r.sku, observeTime: r.observeTime, days: Number(r.days) })),
+    nextPageToken: rows.length > limit ? encodePageToken([last.observeCursor, last.id]) : '',
   };
 }

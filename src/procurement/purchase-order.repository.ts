@@ -266,7 +266,9 @@ export interface ObservationRow {
   purchaseOrderId: string;
   purchaseOrderNumber: string;
   sku: string;
-  observeTime: string;
+  observeTime: Date;
+  /** observe_time to the microsecond (a Date keeps milliseconds), for the page position. */
+  observeCursor: string;
   days: number;
 }
 
@@ -278,8 +280,8 @@ export function findObservationPage(
   limit: number,
 ): Promise<ObservationRow[]> {
   return sql<ObservationRow>(
-    `SELECT o.id::text AS id, o.purchase_order_id, coalesce(p.number, '') AS purchase_order_number, o.sku, o.days,
-       to_char(o.observe_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS observe_time
+    `SELECT o.id::text AS id, o.purchase_order_id, coalesce(p.number, '') AS purchase_order_number, o.sku, o.days, o.observe_time,
+       to_char(o.observe_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS observe_cursor
      FROM procurement.lead_time_observation o
      LEFT JOIN procurement.purchase_order p ON p.purchase_order_id = o.purchase_order_id
      WHERE o.supplier_id = ? AND (? = '' OR o.sku = ?)
