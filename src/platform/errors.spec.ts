@@ -13,6 +13,7 @@ describe('isDatabaseUnavailable', () => {
     ['a refusal carried as a cause', new Error('could not connect', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) })],
     ['a connection cut mid-statement, as knex words it', new Error('select 1 - Connection terminated unexpectedly')],
     ['a connect that timed out', new Error('timeout expired')],
+    ['a transaction whose connection died under it, as knex words it', new Error('Transaction query already complete, run with DEBUG=knex:tx for more info')],
     ['a pool that timed out', Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?'), { name: 'KnexTimeoutError' })],
     ['too many clients', pgError('53300', 'sorry, too many clients already')],
     ['an administrator shutdown', pgError('57P01', 'terminating connection due to administrator command')],

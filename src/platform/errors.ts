@@ -100,6 +100,8 @@ const UNAVAILABLE_MESSAGES = [
   /^Query read timeout$/,
   /^Knex: Timeout acquiring a connection/,
   /^Unable to acquire a connection$/,
+  // knex, when a transaction's connection died under it (the transaction ended, the next statement is refused)
+  /^Transaction query already complete\b/,
 ];
 
 /**
