@@ -57,6 +57,8 @@ function toOrder(row: OrderRow, lines: LineRow[]): Order {
     lines: lines.map(toLine),
     createTime: row.createTime,
     cancelReason: row.cancelReason,
+    shipments: [],
+    readyToShipNow: false,
   };
 }
 

@@ -281,5 +281,7 @@ function placedOrder(order: WrittenOrder, held: Held, etas: Map<string, Eta>): O
     lines: lines.map((l) => l.line),
     createTime: order.createTime,
     cancelReason: '',
+    shipments: [],
+    readyToShipNow: false,
   };
 }

@@ -39,6 +39,9 @@ export const IDEMPOTENT = {
     allocateStock: true,
     refreshEtas: true,
     getBackorderMetrics: true,
+    updateOrder: true, // by request_id
+    watchOrderEvents: false, // a stream: the client resumes from its last cursor
+    quoteAvailability: true,
   } satisfies IdempotenceTable<typeof OrdersServiceDefinition>,
   procurement: {
     upsertSupplier: true,
@@ -66,6 +69,10 @@ export const IDEMPOTENT = {
     getLeadTimeStats: true,
     listLeadTimeObservations: true,
     getSupplyForecast: true,
+    listPurchaseOrderRevisions: true,
+    resendPurchaseOrder: true, // by request_id
+    listPurchaseOrderEmails: true,
+    getSupplierScorecard: true,
   } satisfies IdempotenceTable<typeof ProcurementServiceDefinition>,
   operations: {
     listDeadMessages: true,

@@ -49,6 +49,9 @@ export const RPC_ROLES: {
     allocateStock: ['service'], // Inventory: free stock grew
     refreshEtas: ['service'], // Procurement: the supply forecast changed
     getBackorderMetrics: ['planner'],
+    updateOrder: ['storefront', 'planner'],
+    watchOrderEvents: ['warehouse', 'storefront', 'service'],
+    quoteAvailability: ['storefront'],
   },
   procurement: {
     upsertSupplier: ['planner'],
@@ -76,6 +79,10 @@ export const RPC_ROLES: {
     getLeadTimeStats: ['planner'],
     listLeadTimeObservations: ['planner'],
     getSupplyForecast: ['planner', 'service'], // Orders: ETAs
+    listPurchaseOrderRevisions: ['planner', 'warehouse'],
+    resendPurchaseOrder: ['planner'],
+    listPurchaseOrderEmails: ['planner'],
+    getSupplierScorecard: ['planner'],
   },
   // Served by every process for the services it hosts: the dead-letter tools, admin only.
   operations: {

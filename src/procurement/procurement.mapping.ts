@@ -52,7 +52,7 @@ export function fromSupplierProduct(product: SupplierProductProto): SupplierProd
 /** A supplier product as the proto, unit cost in the supplier's currency, with whether its supplier serves the SKU. */
 export function toSupplierProduct(product: SupplierProduct, currencyCode: string, serving = false): SupplierProductProto {
   const { supplierId, sku, supplierSku, unitCost, packSize, minOrderQuantity, preferred } = product;
-  return { supplierId, sku, supplierSku, unitCost: Amount.parse(unitCost, currencyCode).toMoney(), packSize, minOrderQuantity, preferred, serving };
+  return { supplierId, sku, supplierSku, unitCost: Amount.parse(unitCost, currencyCode).toMoney(), packSize, minOrderQuantity, preferred, serving, alternateRank: 0 };
 }
 
 /** An audit-trail entry as the proto PolicyChange. */
@@ -90,7 +90,7 @@ export function toPurchaseOrder(order: PurchaseOrder): PurchaseOrderProto {
     supplierId: order.supplierId,
     status: toStatus(order.status),
     trigger: TriggerProto[`RELEASE_TRIGGER_${order.trigger}`],
-    lines: order.lines.map((l) => ({ ...l, confirmedQuantity: l.confirmedQuantity ?? 0, unitCost: l.unitCost.toMoney() })),
+    lines: order.lines.map((l) => ({ ...l, confirmedQuantity: l.confirmedQuantity ?? 0, unitCost: l.unitCost.toMoney(), promisedTime: undefined })),
     total: order.total.toMoney(),
     createTime: order.createTime,
     sendTime: order.sendTime ?? undefined,
@@ -98,6 +98,10 @@ export function toPurchaseOrder(order: PurchaseOrder): PurchaseOrderProto {
     expectedTime: order.expectedTime,
     cancelReason: order.cancelReason,
     requestedDeliveryTime: order.requestedDeliveryTime,
+    reminderCount: 0,
+    needsAttention: false,
+    overdue: false,
+    revisionCount: 0,
     releasedBy: order.releasedBy,
     releaseReason: order.releaseReason,
   };
@@ -153,6 +157,7 @@ export function toPurchaseOrderPreview(order: PreviewedPurchaseOrder): PreviewPr
       demandedQuantity: l.demandedQuantity,
       confirmedQuantity: 0,
       receivedQuantity: 0,
+      promisedTime: undefined,
       unitCost: Amount.parse(l.unitCost, currencyCode).toMoney(),
     })),
     total: order.total.toMoney(),
@@ -185,6 +190,7 @@ export function toPolicySimulation(result: SimulationResult): PolicySimulationPr
         demandedQuantity: l.demandedQuantity,
         confirmedQuantity: 0,
         receivedQuantity: 0,
+        promisedTime: undefined,
         unitCost: l.unitCost.toMoney(),
       })),
       total: r.total.toMoney(),

@@ -15,6 +15,61 @@ export const protobufPackage = "restock.orders.v1";
 
 export const protobufFileName = "restock/orders/v1/order.proto";
 
+/** OrderEventType is the kind of an order event. */
+export enum OrderEventType {
+  ORDER_EVENT_TYPE_UNSPECIFIED = 0,
+  /** ORDER_EVENT_TYPE_READY_TO_SHIP - Units of the order can ship now. */
+  ORDER_EVENT_TYPE_READY_TO_SHIP = 1,
+  ORDER_EVENT_TYPE_SHIPPED = 2,
+  /** ORDER_EVENT_TYPE_CANCELLED - The order, or units of a line, were cancelled. */
+  ORDER_EVENT_TYPE_CANCELLED = 3,
+  /** ORDER_EVENT_TYPE_ETA_CHANGED - A waiting line's ETA became known, moved, or was lost. */
+  ORDER_EVENT_TYPE_ETA_CHANGED = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function orderEventTypeFromJSON(object: any): OrderEventType {
+  switch (object) {
+    case 0:
+    case "ORDER_EVENT_TYPE_UNSPECIFIED":
+      return OrderEventType.ORDER_EVENT_TYPE_UNSPECIFIED;
+    case 1:
+    case "ORDER_EVENT_TYPE_READY_TO_SHIP":
+      return OrderEventType.ORDER_EVENT_TYPE_READY_TO_SHIP;
+    case 2:
+    case "ORDER_EVENT_TYPE_SHIPPED":
+      return OrderEventType.ORDER_EVENT_TYPE_SHIPPED;
+    case 3:
+    case "ORDER_EVENT_TYPE_CANCELLED":
+      return OrderEventType.ORDER_EVENT_TYPE_CANCELLED;
+    case 4:
+    case "ORDER_EVENT_TYPE_ETA_CHANGED":
+      return OrderEventType.ORDER_EVENT_TYPE_ETA_CHANGED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return OrderEventType.UNRECOGNIZED;
+  }
+}
+
+export function orderEventTypeToJSON(object: OrderEventType): string {
+  switch (object) {
+    case OrderEventType.ORDER_EVENT_TYPE_UNSPECIFIED:
+      return "ORDER_EVENT_TYPE_UNSPECIFIED";
+    case OrderEventType.ORDER_EVENT_TYPE_READY_TO_SHIP:
+      return "ORDER_EVENT_TYPE_READY_TO_SHIP";
+    case OrderEventType.ORDER_EVENT_TYPE_SHIPPED:
+      return "ORDER_EVENT_TYPE_SHIPPED";
+    case OrderEventType.ORDER_EVENT_TYPE_CANCELLED:
+      return "ORDER_EVENT_TYPE_CANCELLED";
+    case OrderEventType.ORDER_EVENT_TYPE_ETA_CHANGED:
+      return "ORDER_EVENT_TYPE_ETA_CHANGED";
+    case OrderEventType.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** EtaSource is what an ETA is based on. */
 export enum EtaSource {
   ETA_SOURCE_UNSPECIFIED = 0,
@@ -236,6 +291,49 @@ export interface Order {
     | undefined;
   /** Reason given when the order was cancelled. */
   cancelReason: string;
+  /** What has shipped, oldest first. */
+  shipments: Shipment[];
+  /** Output only. Whether units can ship now (see ListOrdersRequest.ready_to_ship_now). */
+  readyToShipNow: boolean;
+}
+
+/** Shipment is one ShipOrder of an order: what left, with whom, and when. */
+export interface Shipment {
+  shipmentId: string;
+  carrier: string;
+  trackingNumber: string;
+  lines: ShipmentLine[];
+  shipTime:
+    | Date
+    | undefined;
+  /** When the carrier expects to deliver; unset when not given. */
+  estimatedDeliveryTime: Date | undefined;
+}
+
+/** ShipmentLine is the units of one order line in a shipment. */
+export interface ShipmentLine {
+  lineId: string;
+  sku: string;
+  quantity: number;
+}
+
+/** OrderEvent is something that happened to an order that another service may act on. */
+export interface OrderEvent {
+  /** Opaque, increasing: pass it to WatchOrderEvents to resume after this event. */
+  cursor: string;
+  orderId: string;
+  type: OrderEventType;
+  eventTime:
+    | Date
+    | undefined;
+  /** SHIPPED: the shipment. */
+  shipmentId: string;
+  /**
+   * ETA_CHANGED: the line and its new ETA (unset when the line no longer waits); CANCELLED: the line, or
+   * empty when the whole order was cancelled.
+   */
+  lineId: string;
+  eta: Eta | undefined;
 }
 
 /** OrderLine is one SKU of an order and where its units are. */
@@ -330,6 +428,8 @@ function createBaseOrder(): Order {
     lines: [],
     createTime: undefined,
     cancelReason: "",
+    shipments: [],
+    readyToShipNow: false,
   };
 }
 
@@ -361,6 +461,12 @@ export const Order: MessageFns<Order> = {
     }
     if (message.cancelReason !== "") {
       writer.uint32(74).string(message.cancelReason);
+    }
+    for (const v of message.shipments) {
+      Shipment.encode(v!, writer.uint32(82).fork()).join();
+    }
+    if (message.readyToShipNow !== false) {
+      writer.uint32(88).bool(message.readyToShipNow);
     }
     return writer;
   },
@@ -450,6 +556,22 @@ export const Order: MessageFns<Order> = {
             message.cancelReason = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.shipments.push(Shipment.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.readyToShipNow = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -499,6 +621,14 @@ export const Order: MessageFns<Order> = {
         : isSet(object.cancel_reason)
         ? globalThis.String(object.cancel_reason)
         : "",
+      shipments: globalThis.Array.isArray(object?.shipments)
+        ? object.shipments.map((e: any) => Shipment.fromJSON(e))
+        : [],
+      readyToShipNow: isSet(object.readyToShipNow)
+        ? globalThis.Boolean(object.readyToShipNow)
+        : isSet(object.ready_to_ship_now)
+        ? globalThis.Boolean(object.ready_to_ship_now)
+        : false,
     };
   },
 
@@ -531,6 +661,12 @@ export const Order: MessageFns<Order> = {
     if (message.cancelReason !== "") {
       obj.cancelReason = message.cancelReason;
     }
+    if (message.shipments?.length) {
+      obj.shipments = message.shipments.map((e) => Shipment.toJSON(e));
+    }
+    if (message.readyToShipNow !== false) {
+      obj.readyToShipNow = message.readyToShipNow;
+    }
     return obj;
   },
 
@@ -548,6 +684,466 @@ export const Order: MessageFns<Order> = {
     message.lines = object.lines?.map((e) => OrderLine.fromPartial(e)) || [];
     message.createTime = object.createTime ?? undefined;
     message.cancelReason = object.cancelReason ?? "";
+    message.shipments = object.shipments?.map((e) => Shipment.fromPartial(e)) || [];
+    message.readyToShipNow = object.readyToShipNow ?? false;
+    return message;
+  },
+};
+
+function createBaseShipment(): Shipment {
+  return {
+    shipmentId: "",
+    carrier: "",
+    trackingNumber: "",
+    lines: [],
+    shipTime: undefined,
+    estimatedDeliveryTime: undefined,
+  };
+}
+
+export const Shipment: MessageFns<Shipment> = {
+  encode(message: Shipment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shipmentId !== "") {
+      writer.uint32(10).string(message.shipmentId);
+    }
+    if (message.carrier !== "") {
+      writer.uint32(18).string(message.carrier);
+    }
+    if (message.trackingNumber !== "") {
+      writer.uint32(26).string(message.trackingNumber);
+    }
+    for (const v of message.lines) {
+      ShipmentLine.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.shipTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.shipTime), writer.uint32(42).fork()).join();
+    }
+    if (message.estimatedDeliveryTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.estimatedDeliveryTime), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Shipment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShipment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipmentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.carrier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.trackingNumber = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lines.push(ShipmentLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.shipTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.estimatedDeliveryTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Shipment {
+    return {
+      shipmentId: isSet(object.shipmentId)
+        ? globalThis.String(object.shipmentId)
+        : isSet(object.shipment_id)
+        ? globalThis.String(object.shipment_id)
+        : "",
+      carrier: isSet(object.carrier) ? globalThis.String(object.carrier) : "",
+      trackingNumber: isSet(object.trackingNumber)
+        ? globalThis.String(object.trackingNumber)
+        : isSet(object.tracking_number)
+        ? globalThis.String(object.tracking_number)
+        : "",
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => ShipmentLine.fromJSON(e)) : [],
+      shipTime: isSet(object.shipTime)
+        ? fromJsonTimestamp(object.shipTime)
+        : isSet(object.ship_time)
+        ? fromJsonTimestamp(object.ship_time)
+        : undefined,
+      estimatedDeliveryTime: isSet(object.estimatedDeliveryTime)
+        ? fromJsonTimestamp(object.estimatedDeliveryTime)
+        : isSet(object.estimated_delivery_time)
+        ? fromJsonTimestamp(object.estimated_delivery_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Shipment): unknown {
+    const obj: any = {};
+    if (message.shipmentId !== "") {
+      obj.shipmentId = message.shipmentId;
+    }
+    if (message.carrier !== "") {
+      obj.carrier = message.carrier;
+    }
+    if (message.trackingNumber !== "") {
+      obj.trackingNumber = message.trackingNumber;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => ShipmentLine.toJSON(e));
+    }
+    if (message.shipTime !== undefined) {
+      obj.shipTime = message.shipTime.toISOString();
+    }
+    if (message.estimatedDeliveryTime !== undefined) {
+      obj.estimatedDeliveryTime = message.estimatedDeliveryTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Shipment>, I>>(base?: I): Shipment {
+    return Shipment.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Shipment>, I>>(object: I): Shipment {
+    const message = createBaseShipment();
+    message.shipmentId = object.shipmentId ?? "";
+    message.carrier = object.carrier ?? "";
+    message.trackingNumber = object.trackingNumber ?? "";
+    message.lines = object.lines?.map((e) => ShipmentLine.fromPartial(e)) || [];
+    message.shipTime = object.shipTime ?? undefined;
+    message.estimatedDeliveryTime = object.estimatedDeliveryTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseShipmentLine(): ShipmentLine {
+  return { lineId: "", sku: "", quantity: 0 };
+}
+
+export const ShipmentLine: MessageFns<ShipmentLine> = {
+  encode(message: ShipmentLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.lineId !== "") {
+      writer.uint32(10).string(message.lineId);
+    }
+    if (message.sku !== "") {
+      writer.uint32(18).string(message.sku);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(24).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShipmentLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShipmentLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.lineId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShipmentLine {
+    return {
+      lineId: isSet(object.lineId)
+        ? globalThis.String(object.lineId)
+        : isSet(object.line_id)
+        ? globalThis.String(object.line_id)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+    };
+  },
+
+  toJSON(message: ShipmentLine): unknown {
+    const obj: any = {};
+    if (message.lineId !== "") {
+      obj.lineId = message.lineId;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ShipmentLine>, I>>(base?: I): ShipmentLine {
+    return ShipmentLine.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ShipmentLine>, I>>(object: I): ShipmentLine {
+    const message = createBaseShipmentLine();
+    message.lineId = object.lineId ?? "";
+    message.sku = object.sku ?? "";
+    message.quantity = object.quantity ?? 0;
+    return message;
+  },
+};
+
+function createBaseOrderEvent(): OrderEvent {
+  return { cursor: "", orderId: "", type: 0, eventTime: undefined, shipmentId: "", lineId: "", eta: undefined };
+}
+
+export const OrderEvent: MessageFns<OrderEvent> = {
+  encode(message: OrderEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cursor !== "") {
+      writer.uint32(10).string(message.cursor);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.type !== 0) {
+      writer.uint32(24).int32(message.type);
+    }
+    if (message.eventTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.eventTime), writer.uint32(34).fork()).join();
+    }
+    if (message.shipmentId !== "") {
+      writer.uint32(42).string(message.shipmentId);
+    }
+    if (message.lineId !== "") {
+      writer.uint32(50).string(message.lineId);
+    }
+    if (message.eta !== undefined) {
+      Eta.encode(message.eta, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.eventTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.shipmentId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.lineId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.eta = Eta.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrderEvent {
+    return {
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      type: isSet(object.type) ? orderEventTypeFromJSON(object.type) : 0,
+      eventTime: isSet(object.eventTime)
+        ? fromJsonTimestamp(object.eventTime)
+        : isSet(object.event_time)
+        ? fromJsonTimestamp(object.event_time)
+        : undefined,
+      shipmentId: isSet(object.shipmentId)
+        ? globalThis.String(object.shipmentId)
+        : isSet(object.shipment_id)
+        ? globalThis.String(object.shipment_id)
+        : "",
+      lineId: isSet(object.lineId)
+        ? globalThis.String(object.lineId)
+        : isSet(object.line_id)
+        ? globalThis.String(object.line_id)
+        : "",
+      eta: isSet(object.eta) ? Eta.fromJSON(object.eta) : undefined,
+    };
+  },
+
+  toJSON(message: OrderEvent): unknown {
+    const obj: any = {};
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.type !== 0) {
+      obj.type = orderEventTypeToJSON(message.type);
+    }
+    if (message.eventTime !== undefined) {
+      obj.eventTime = message.eventTime.toISOString();
+    }
+    if (message.shipmentId !== "") {
+      obj.shipmentId = message.shipmentId;
+    }
+    if (message.lineId !== "") {
+      obj.lineId = message.lineId;
+    }
+    if (message.eta !== undefined) {
+      obj.eta = Eta.toJSON(message.eta);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OrderEvent>, I>>(base?: I): OrderEvent {
+    return OrderEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OrderEvent>, I>>(object: I): OrderEvent {
+    const message = createBaseOrderEvent();
+    message.cursor = object.cursor ?? "";
+    message.orderId = object.orderId ?? "";
+    message.type = object.type ?? 0;
+    message.eventTime = object.eventTime ?? undefined;
+    message.shipmentId = object.shipmentId ?? "";
+    message.lineId = object.lineId ?? "";
+    message.eta = (object.eta !== undefined && object.eta !== null) ? Eta.fromPartial(object.eta) : undefined;
     return message;
   },
 };

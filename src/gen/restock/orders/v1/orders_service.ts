@@ -7,16 +7,25 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Duration } from "../../../google/protobuf/duration";
+import { FieldMask } from "../../../google/protobuf/field_mask";
 import { Timestamp } from "../../../google/protobuf/timestamp";
 import { Priority, priorityFromJSON, priorityToJSON } from "../../common/v1/priority";
 import {
   Allocation,
   Backorder,
   BackorderMetrics,
+  Eta,
   FulfillmentPolicy,
   fulfillmentPolicyFromJSON,
   fulfillmentPolicyToJSON,
   Order,
+  OrderEvent,
+  OrderEventType,
+  orderEventTypeFromJSON,
+  orderEventTypeToJSON,
+  OrderStatus,
+  orderStatusFromJSON,
+  orderStatusToJSON,
 } from "./order";
 
 export const protobufPackage = "restock.orders.v1";
@@ -58,9 +67,17 @@ export interface GetOrderResponse {
 
 /** ListOrdersRequest is the input of ListOrders. */
 export interface ListOrdersRequest {
+  /** Only this customer's orders; empty = every customer's. */
   customerId: string;
   pageSize: number;
   pageToken: string;
+  /** Only orders in one of these statuses (no UNSPECIFIED); empty = any. */
+  statuses: OrderStatus[];
+  /**
+   * Only orders with units that can ship now: READY_TO_SHIP orders, and SHIP_AVAILABLE_NOW orders with
+   * allocated units even while other lines wait.
+   */
+  readyToShipNow: boolean;
 }
 
 /** ListOrdersResponse is the output of ListOrders. */
@@ -105,6 +122,8 @@ export interface ShipOrderRequest {
   shipmentId: string;
   carrier: string;
   trackingNumber: string;
+  /** Optional: when the carrier expects to deliver; named in the customer's shipped email. */
+  estimatedDeliveryTime: Date | undefined;
 }
 
 /** ShipOrderResponse is the output of ShipOrder. */
@@ -197,6 +216,70 @@ export interface GetBackorderMetricsRequest {
 /** GetBackorderMetricsResponse is the output of GetBackorderMetrics. */
 export interface GetBackorderMetricsResponse {
   metrics: BackorderMetrics | undefined;
+}
+
+/** UpdateOrderRequest is the input of UpdateOrder. */
+export interface UpdateOrderRequest {
+  /** The order to change: order_id names it; priority and fulfillment_policy are read as the mask says. */
+  order:
+    | Order
+    | undefined;
+  /** Fields to change: priority, fulfillment_policy. Required. */
+  updateMask:
+    | string[]
+    | undefined;
+  /** Why (1-500 characters), kept in the order's audit trail. */
+  reason: string;
+  /** Idempotency key: a retried update has no second effect. */
+  requestId: string;
+}
+
+/** UpdateOrderResponse is the output of UpdateOrder. */
+export interface UpdateOrderResponse {
+  order: Order | undefined;
+}
+
+/** WatchOrderEventsRequest is the input of WatchOrderEvents. */
+export interface WatchOrderEventsRequest {
+  /** Resume after this event (an OrderEvent's cursor); empty = from new events only. */
+  cursor: string;
+  /** Only these event types; empty = all. */
+  types: OrderEventType[];
+}
+
+/** WatchOrderEventsResponse is one event of the WatchOrderEvents stream. */
+export interface WatchOrderEventsResponse {
+  event: OrderEvent | undefined;
+}
+
+/** QuoteAvailabilityRequest is the input of QuoteAvailability. */
+export interface QuoteAvailabilityRequest {
+  sku: string;
+  /** Units the customer wants (1-1,000,000). */
+  quantity: number;
+  /** The customer whose backorder cap applies; empty = no customer cap is considered. */
+  customerId: string;
+}
+
+/** QuoteAvailabilityResponse is the output of QuoteAvailability. */
+export interface QuoteAvailabilityResponse {
+  /** Units that can be reserved now (at most quantity). */
+  availableQuantity: number;
+  /** Units that would wait (quantity minus available_quantity). */
+  backorderQuantity: number;
+  /** Whether backorder_quantity may be backordered. */
+  backorderable: boolean;
+  /** Why not, when backorderable is false: an UPPER_SNAKE reason (e.g. DISCONTINUED, BACKORDER_CAP_EXCEEDED). */
+  notBackorderableReason: string;
+  /** Units this customer may still have backordered under the product's cap; unset when there is no cap. */
+  customerCapRemaining?:
+    | number
+    | undefined;
+  /**
+   * When the backordered units are expected: expected_time the earliest, latest_time the latest. Unset when
+   * nothing waits; source UNKNOWN when no supplier sells the SKU.
+   */
+  eta: Eta | undefined;
 }
 
 function createBasePlaceOrderRequest(): PlaceOrderRequest {
@@ -659,7 +742,7 @@ export const GetOrderResponse: MessageFns<GetOrderResponse> = {
 };
 
 function createBaseListOrdersRequest(): ListOrdersRequest {
-  return { customerId: "", pageSize: 0, pageToken: "" };
+  return { customerId: "", pageSize: 0, pageToken: "", statuses: [], readyToShipNow: false };
 }
 
 export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
@@ -672,6 +755,16 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(26).string(message.pageToken);
+    }
+    if (message.statuses.length !== 0) {
+      writer.uint32(34).fork();
+      for (const v of message.statuses) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.readyToShipNow !== false) {
+      writer.uint32(40).bool(message.readyToShipNow);
     }
     return writer;
   },
@@ -713,6 +806,32 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 4: {
+            if (tag === 32) {
+              message.statuses.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 34) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.statuses.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.readyToShipNow = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -742,6 +861,14 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      statuses: globalThis.Array.isArray(object?.statuses)
+        ? object.statuses.map((e: any) => orderStatusFromJSON(e))
+        : [],
+      readyToShipNow: isSet(object.readyToShipNow)
+        ? globalThis.Boolean(object.readyToShipNow)
+        : isSet(object.ready_to_ship_now)
+        ? globalThis.Boolean(object.ready_to_ship_now)
+        : false,
     };
   },
 
@@ -756,6 +883,12 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.statuses?.length) {
+      obj.statuses = message.statuses.map((e) => orderStatusToJSON(e));
+    }
+    if (message.readyToShipNow !== false) {
+      obj.readyToShipNow = message.readyToShipNow;
+    }
     return obj;
   },
 
@@ -767,6 +900,8 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
     message.customerId = object.customerId ?? "";
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.statuses = object.statuses?.map((e) => e) || [];
+    message.readyToShipNow = object.readyToShipNow ?? false;
     return message;
   },
 };
@@ -1249,7 +1384,7 @@ export const CancelOrderLineResponse: MessageFns<CancelOrderLineResponse> = {
 };
 
 function createBaseShipOrderRequest(): ShipOrderRequest {
-  return { orderId: "", shipmentId: "", carrier: "", trackingNumber: "" };
+  return { orderId: "", shipmentId: "", carrier: "", trackingNumber: "", estimatedDeliveryTime: undefined };
 }
 
 export const ShipOrderRequest: MessageFns<ShipOrderRequest> = {
@@ -1265,6 +1400,9 @@ export const ShipOrderRequest: MessageFns<ShipOrderRequest> = {
     }
     if (message.trackingNumber !== "") {
       writer.uint32(34).string(message.trackingNumber);
+    }
+    if (message.estimatedDeliveryTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.estimatedDeliveryTime), writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -1314,6 +1452,14 @@ export const ShipOrderRequest: MessageFns<ShipOrderRequest> = {
             message.trackingNumber = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.estimatedDeliveryTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1344,6 +1490,11 @@ export const ShipOrderRequest: MessageFns<ShipOrderRequest> = {
         : isSet(object.tracking_number)
         ? globalThis.String(object.tracking_number)
         : "",
+      estimatedDeliveryTime: isSet(object.estimatedDeliveryTime)
+        ? fromJsonTimestamp(object.estimatedDeliveryTime)
+        : isSet(object.estimated_delivery_time)
+        ? fromJsonTimestamp(object.estimated_delivery_time)
+        : undefined,
     };
   },
 
@@ -1361,6 +1512,9 @@ export const ShipOrderRequest: MessageFns<ShipOrderRequest> = {
     if (message.trackingNumber !== "") {
       obj.trackingNumber = message.trackingNumber;
     }
+    if (message.estimatedDeliveryTime !== undefined) {
+      obj.estimatedDeliveryTime = message.estimatedDeliveryTime.toISOString();
+    }
     return obj;
   },
 
@@ -1373,6 +1527,7 @@ export const ShipOrderRequest: MessageFns<ShipOrderRequest> = {
     message.shipmentId = object.shipmentId ?? "";
     message.carrier = object.carrier ?? "";
     message.trackingNumber = object.trackingNumber ?? "";
+    message.estimatedDeliveryTime = object.estimatedDeliveryTime ?? undefined;
     return message;
   },
 };
@@ -2374,6 +2529,643 @@ export const GetBackorderMetricsResponse: MessageFns<GetBackorderMetricsResponse
   },
 };
 
+function createBaseUpdateOrderRequest(): UpdateOrderRequest {
+  return { order: undefined, updateMask: undefined, reason: "", requestId: "" };
+}
+
+export const UpdateOrderRequest: MessageFns<UpdateOrderRequest> = {
+  encode(message: UpdateOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    if (message.updateMask !== undefined) {
+      FieldMask.encode(FieldMask.wrap(message.updateMask), writer.uint32(18).fork()).join();
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(34).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateOrderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateOrderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.updateMask = FieldMask.unwrap(FieldMask.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateOrderRequest {
+    return {
+      order: isSet(object.order) ? Order.fromJSON(object.order) : undefined,
+      updateMask: isSet(object.updateMask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.updateMask))
+        : isSet(object.update_mask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.update_mask))
+        : undefined,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: UpdateOrderRequest): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    if (message.updateMask !== undefined) {
+      obj.updateMask = FieldMask.toJSON(FieldMask.wrap(message.updateMask));
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateOrderRequest>, I>>(base?: I): UpdateOrderRequest {
+    return UpdateOrderRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateOrderRequest>, I>>(object: I): UpdateOrderRequest {
+    const message = createBaseUpdateOrderRequest();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    message.updateMask = object.updateMask ?? undefined;
+    message.reason = object.reason ?? "";
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateOrderResponse(): UpdateOrderResponse {
+  return { order: undefined };
+}
+
+export const UpdateOrderResponse: MessageFns<UpdateOrderResponse> = {
+  encode(message: UpdateOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateOrderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateOrderResponse {
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
+  },
+
+  toJSON(message: UpdateOrderResponse): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateOrderResponse>, I>>(base?: I): UpdateOrderResponse {
+    return UpdateOrderResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateOrderResponse>, I>>(object: I): UpdateOrderResponse {
+    const message = createBaseUpdateOrderResponse();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    return message;
+  },
+};
+
+function createBaseWatchOrderEventsRequest(): WatchOrderEventsRequest {
+  return { cursor: "", types: [] };
+}
+
+export const WatchOrderEventsRequest: MessageFns<WatchOrderEventsRequest> = {
+  encode(message: WatchOrderEventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cursor !== "") {
+      writer.uint32(10).string(message.cursor);
+    }
+    if (message.types.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.types) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchOrderEventsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchOrderEventsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag === 16) {
+              message.types.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.types.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchOrderEventsRequest {
+    return {
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+      types: globalThis.Array.isArray(object?.types) ? object.types.map((e: any) => orderEventTypeFromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: WatchOrderEventsRequest): unknown {
+    const obj: any = {};
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    if (message.types?.length) {
+      obj.types = message.types.map((e) => orderEventTypeToJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchOrderEventsRequest>, I>>(base?: I): WatchOrderEventsRequest {
+    return WatchOrderEventsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchOrderEventsRequest>, I>>(object: I): WatchOrderEventsRequest {
+    const message = createBaseWatchOrderEventsRequest();
+    message.cursor = object.cursor ?? "";
+    message.types = object.types?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseWatchOrderEventsResponse(): WatchOrderEventsResponse {
+  return { event: undefined };
+}
+
+export const WatchOrderEventsResponse: MessageFns<WatchOrderEventsResponse> = {
+  encode(message: WatchOrderEventsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.event !== undefined) {
+      OrderEvent.encode(message.event, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchOrderEventsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchOrderEventsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = OrderEvent.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchOrderEventsResponse {
+    return { event: isSet(object.event) ? OrderEvent.fromJSON(object.event) : undefined };
+  },
+
+  toJSON(message: WatchOrderEventsResponse): unknown {
+    const obj: any = {};
+    if (message.event !== undefined) {
+      obj.event = OrderEvent.toJSON(message.event);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchOrderEventsResponse>, I>>(base?: I): WatchOrderEventsResponse {
+    return WatchOrderEventsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchOrderEventsResponse>, I>>(object: I): WatchOrderEventsResponse {
+    const message = createBaseWatchOrderEventsResponse();
+    message.event = (object.event !== undefined && object.event !== null)
+      ? OrderEvent.fromPartial(object.event)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQuoteAvailabilityRequest(): QuoteAvailabilityRequest {
+  return { sku: "", quantity: 0, customerId: "" };
+}
+
+export const QuoteAvailabilityRequest: MessageFns<QuoteAvailabilityRequest> = {
+  encode(message: QuoteAvailabilityRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sku !== "") {
+      writer.uint32(10).string(message.sku);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(16).int32(message.quantity);
+    }
+    if (message.customerId !== "") {
+      writer.uint32(26).string(message.customerId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuoteAvailabilityRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuoteAvailabilityRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.customerId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QuoteAvailabilityRequest {
+    return {
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      customerId: isSet(object.customerId)
+        ? globalThis.String(object.customerId)
+        : isSet(object.customer_id)
+        ? globalThis.String(object.customer_id)
+        : "",
+    };
+  },
+
+  toJSON(message: QuoteAvailabilityRequest): unknown {
+    const obj: any = {};
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.customerId !== "") {
+      obj.customerId = message.customerId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QuoteAvailabilityRequest>, I>>(base?: I): QuoteAvailabilityRequest {
+    return QuoteAvailabilityRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QuoteAvailabilityRequest>, I>>(object: I): QuoteAvailabilityRequest {
+    const message = createBaseQuoteAvailabilityRequest();
+    message.sku = object.sku ?? "";
+    message.quantity = object.quantity ?? 0;
+    message.customerId = object.customerId ?? "";
+    return message;
+  },
+};
+
+function createBaseQuoteAvailabilityResponse(): QuoteAvailabilityResponse {
+  return {
+    availableQuantity: 0,
+    backorderQuantity: 0,
+    backorderable: false,
+    notBackorderableReason: "",
+    customerCapRemaining: undefined,
+    eta: undefined,
+  };
+}
+
+export const QuoteAvailabilityResponse: MessageFns<QuoteAvailabilityResponse> = {
+  encode(message: QuoteAvailabilityResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.availableQuantity !== 0) {
+      writer.uint32(8).int32(message.availableQuantity);
+    }
+    if (message.backorderQuantity !== 0) {
+      writer.uint32(16).int32(message.backorderQuantity);
+    }
+    if (message.backorderable !== false) {
+      writer.uint32(24).bool(message.backorderable);
+    }
+    if (message.notBackorderableReason !== "") {
+      writer.uint32(34).string(message.notBackorderableReason);
+    }
+    if (message.customerCapRemaining !== undefined) {
+      writer.uint32(40).int32(message.customerCapRemaining);
+    }
+    if (message.eta !== undefined) {
+      Eta.encode(message.eta, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuoteAvailabilityResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuoteAvailabilityResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.availableQuantity = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.backorderQuantity = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.backorderable = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.notBackorderableReason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.customerCapRemaining = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.eta = Eta.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QuoteAvailabilityResponse {
+    return {
+      availableQuantity: isSet(object.availableQuantity)
+        ? globalThis.Number(object.availableQuantity)
+        : isSet(object.available_quantity)
+        ? globalThis.Number(object.available_quantity)
+        : 0,
+      backorderQuantity: isSet(object.backorderQuantity)
+        ? globalThis.Number(object.backorderQuantity)
+        : isSet(object.backorder_quantity)
+        ? globalThis.Number(object.backorder_quantity)
+        : 0,
+      backorderable: isSet(object.backorderable) ? globalThis.Boolean(object.backorderable) : false,
+      notBackorderableReason: isSet(object.notBackorderableReason)
+        ? globalThis.String(object.notBackorderableReason)
+        : isSet(object.not_backorderable_reason)
+        ? globalThis.String(object.not_backorderable_reason)
+        : "",
+      customerCapRemaining: isSet(object.customerCapRemaining)
+        ? globalThis.Number(object.customerCapRemaining)
+        : isSet(object.customer_cap_remaining)
+        ? globalThis.Number(object.customer_cap_remaining)
+        : undefined,
+      eta: isSet(object.eta) ? Eta.fromJSON(object.eta) : undefined,
+    };
+  },
+
+  toJSON(message: QuoteAvailabilityResponse): unknown {
+    const obj: any = {};
+    if (message.availableQuantity !== 0) {
+      obj.availableQuantity = Math.round(message.availableQuantity);
+    }
+    if (message.backorderQuantity !== 0) {
+      obj.backorderQuantity = Math.round(message.backorderQuantity);
+    }
+    if (message.backorderable !== false) {
+      obj.backorderable = message.backorderable;
+    }
+    if (message.notBackorderableReason !== "") {
+      obj.notBackorderableReason = message.notBackorderableReason;
+    }
+    if (message.customerCapRemaining !== undefined) {
+      obj.customerCapRemaining = Math.round(message.customerCapRemaining);
+    }
+    if (message.eta !== undefined) {
+      obj.eta = Eta.toJSON(message.eta);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QuoteAvailabilityResponse>, I>>(base?: I): QuoteAvailabilityResponse {
+    return QuoteAvailabilityResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QuoteAvailabilityResponse>, I>>(object: I): QuoteAvailabilityResponse {
+    const message = createBaseQuoteAvailabilityResponse();
+    message.availableQuantity = object.availableQuantity ?? 0;
+    message.backorderQuantity = object.backorderQuantity ?? 0;
+    message.backorderable = object.backorderable ?? false;
+    message.notBackorderableReason = object.notBackorderableReason ?? "";
+    message.customerCapRemaining = object.customerCapRemaining ?? undefined;
+    message.eta = (object.eta !== undefined && object.eta !== null) ? Eta.fromPartial(object.eta) : undefined;
+    return message;
+  },
+};
+
 /** OrdersService owns customer orders and the FIFO backorder queue. */
 export type OrdersServiceDefinition = typeof OrdersServiceDefinition;
 export const OrdersServiceDefinition = {
@@ -2398,12 +3190,51 @@ export const OrdersServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** ListOrders returns a customer's orders, newest first. */
+    /**
+     * ListOrders returns orders newest first: of a customer, or of everyone, filtered by status and by whether
+     * units can ship now.
+     */
     listOrders: {
       name: "ListOrders",
       requestType: ListOrdersRequest as typeof ListOrdersRequest,
       requestStream: false,
       responseType: ListOrdersResponse as typeof ListOrdersResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * UpdateOrder changes an order's priority or fulfillment policy (named by update_mask); audited, and its
+     * waiting lines move to their new place in the queue.
+     */
+    updateOrder: {
+      name: "UpdateOrder",
+      requestType: UpdateOrderRequest as typeof UpdateOrderRequest,
+      requestStream: false,
+      responseType: UpdateOrderResponse as typeof UpdateOrderResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * WatchOrderEvents streams order events (ready to ship, shipped, cancelled, ETA changed) from a cursor:
+     * first the events after it, then new ones as they happen.
+     */
+    watchOrderEvents: {
+      name: "WatchOrderEvents",
+      requestType: WatchOrderEventsRequest as typeof WatchOrderEventsRequest,
+      requestStream: false,
+      responseType: WatchOrderEventsResponse as typeof WatchOrderEventsResponse,
+      responseStream: true,
+      options: {},
+    },
+    /**
+     * QuoteAvailability says, before an order is placed, what of a SKU is available now, whether the rest can
+     * be backordered (and why not), how much of the customer's cap is left, and when the rest is expected.
+     */
+    quoteAvailability: {
+      name: "QuoteAvailability",
+      requestType: QuoteAvailabilityRequest as typeof QuoteAvailabilityRequest,
+      requestStream: false,
+      responseType: QuoteAvailabilityResponse as typeof QuoteAvailabilityResponse,
       responseStream: false,
       options: {},
     },

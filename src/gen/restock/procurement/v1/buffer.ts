@@ -146,7 +146,11 @@ export interface BufferLine {
 export interface UnassignedDemand {
   sku: string;
   quantity: number;
-  oldestDemandTime: Date | undefined;
+  oldestDemandTime:
+    | Date
+    | undefined;
+  /** Of quantity, units every supplier of the SKU declined (the rest: no supplier sells the SKU). */
+  declinedQuantity: number;
 }
 
 /** Arrival is expected supply of one SKU. */
@@ -524,7 +528,7 @@ export const BufferLine: MessageFns<BufferLine> = {
 };
 
 function createBaseUnassignedDemand(): UnassignedDemand {
-  return { sku: "", quantity: 0, oldestDemandTime: undefined };
+  return { sku: "", quantity: 0, oldestDemandTime: undefined, declinedQuantity: 0 };
 }
 
 export const UnassignedDemand: MessageFns<UnassignedDemand> = {
@@ -537,6 +541,9 @@ export const UnassignedDemand: MessageFns<UnassignedDemand> = {
     }
     if (message.oldestDemandTime !== undefined) {
       Timestamp.encode(toTimestamp(message.oldestDemandTime), writer.uint32(26).fork()).join();
+    }
+    if (message.declinedQuantity !== 0) {
+      writer.uint32(32).int32(message.declinedQuantity);
     }
     return writer;
   },
@@ -578,6 +585,14 @@ export const UnassignedDemand: MessageFns<UnassignedDemand> = {
             message.oldestDemandTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.declinedQuantity = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -599,6 +614,11 @@ export const UnassignedDemand: MessageFns<UnassignedDemand> = {
         : isSet(object.oldest_demand_time)
         ? fromJsonTimestamp(object.oldest_demand_time)
         : undefined,
+      declinedQuantity: isSet(object.declinedQuantity)
+        ? globalThis.Number(object.declinedQuantity)
+        : isSet(object.declined_quantity)
+        ? globalThis.Number(object.declined_quantity)
+        : 0,
     };
   },
 
@@ -613,6 +633,9 @@ export const UnassignedDemand: MessageFns<UnassignedDemand> = {
     if (message.oldestDemandTime !== undefined) {
       obj.oldestDemandTime = message.oldestDemandTime.toISOString();
     }
+    if (message.declinedQuantity !== 0) {
+      obj.declinedQuantity = Math.round(message.declinedQuantity);
+    }
     return obj;
   },
 
@@ -624,6 +647,7 @@ export const UnassignedDemand: MessageFns<UnassignedDemand> = {
     message.sku = object.sku ?? "";
     message.quantity = object.quantity ?? 0;
     message.oldestDemandTime = object.oldestDemandTime ?? undefined;
+    message.declinedQuantity = object.declinedQuantity ?? 0;
     return message;
   },
 };

@@ -19,11 +19,13 @@ import {
 } from "./buffer";
 import {
   PurchaseOrder,
+  PurchaseOrderEmail,
+  PurchaseOrderRevision,
   PurchaseOrderStatus,
   purchaseOrderStatusFromJSON,
   purchaseOrderStatusToJSON,
 } from "./purchase_order";
-import { BufferPolicy, PolicyChange, Supplier, SupplierProduct } from "./supplier";
+import { BufferPolicy, PolicyChange, Supplier, SupplierProduct, SupplierScorecard } from "./supplier";
 
 export const protobufPackage = "restock.procurement.v1";
 
@@ -355,7 +357,10 @@ export interface EvaluateBuffersResponse {
 
 /** GetPurchaseOrderRequest is the input of GetPurchaseOrder. */
 export interface GetPurchaseOrderRequest {
+  /** The PO's id; or leave it empty and give number. */
   purchaseOrderId: string;
+  /** The PO's number as the supplier quotes it, e.g. "PO-2026-000123"; only when purchase_order_id is empty. */
+  number: string;
 }
 
 /** GetPurchaseOrderResponse is the output of GetPurchaseOrder. */
@@ -387,6 +392,10 @@ export interface ListPurchaseOrdersRequest {
     | undefined;
   /** Only POs whose number contains this text, ignoring case (e.g. "2026-0004"); empty = any. At most 64 characters. */
   numberQuery: string;
+  /** Only POs that need a planner's attention (unconfirmed after the last reminder). */
+  needsAttention: boolean;
+  /** Only overdue POs: promised (or expected) time passed, units still to come. */
+  overdue: boolean;
 }
 
 /** ListPurchaseOrdersResponse is the output of ListPurchaseOrders. */
@@ -398,14 +407,25 @@ export interface ListPurchaseOrdersResponse {
 /** ConfirmPurchaseOrderRequest is the input of ConfirmPurchaseOrder. */
 export interface ConfirmPurchaseOrderRequest {
   purchaseOrderId: string;
-  promisedTime: Date | undefined;
+  /**
+   * The promised delivery time of every line that gives none of its own. Required unless every line of the
+   * PO is listed with its own promised_time or declined in full.
+   */
+  promisedTime:
+    | Date
+    | undefined;
+  /** Lines not listed keep their earlier answer, or on a first confirmation are confirmed in full. */
   lines: ConfirmedLine[];
+  /** Optional note kept with the revision (at most 500 characters). */
+  note: string;
 }
 
-/** ConfirmedLine is the supplier's confirmed quantity of one SKU. */
+/** ConfirmedLine is the supplier's answer for one SKU: units confirmed (0 = declined) and when they come. */
 export interface ConfirmedLine {
   sku: string;
   confirmedQuantity: number;
+  /** When this line's units come; unset = the request's promised_time. */
+  promisedTime: Date | undefined;
 }
 
 /** ConfirmPurchaseOrderResponse is the output of ConfirmPurchaseOrder. */
@@ -443,6 +463,57 @@ export interface ReceivedLine {
 /** ReceivePurchaseOrderResponse is the output of ReceivePurchaseOrder. */
 export interface ReceivePurchaseOrderResponse {
   purchaseOrder: PurchaseOrder | undefined;
+}
+
+/** ListPurchaseOrderRevisionsRequest is the input of ListPurchaseOrderRevisions. */
+export interface ListPurchaseOrderRevisionsRequest {
+  purchaseOrderId: string;
+  /** 1-1000, default 100. */
+  pageSize: number;
+  pageToken: string;
+}
+
+/** ListPurchaseOrderRevisionsResponse is the output of ListPurchaseOrderRevisions. */
+export interface ListPurchaseOrderRevisionsResponse {
+  revisions: PurchaseOrderRevision[];
+  nextPageToken: string;
+}
+
+/** ResendPurchaseOrderRequest is the input of ResendPurchaseOrder. */
+export interface ResendPurchaseOrderRequest {
+  purchaseOrderId: string;
+  /** Why it is sent again (1-500 characters), kept with the email. */
+  reason: string;
+  /** Idempotency key: a retried resend sends one email. */
+  requestId: string;
+  /** Issue the supplier a new link in this email and revoke the links of earlier emails. */
+  revokeEarlierLinks: boolean;
+}
+
+/** ResendPurchaseOrderResponse is the output of ResendPurchaseOrder. */
+export interface ResendPurchaseOrderResponse {
+  /** The email as composed; it goes out through the outbox. */
+  email: PurchaseOrderEmail | undefined;
+}
+
+/** ListPurchaseOrderEmailsRequest is the input of ListPurchaseOrderEmails. */
+export interface ListPurchaseOrderEmailsRequest {
+  purchaseOrderId: string;
+}
+
+/** ListPurchaseOrderEmailsResponse is the output of ListPurchaseOrderEmails. */
+export interface ListPurchaseOrderEmailsResponse {
+  emails: PurchaseOrderEmail[];
+}
+
+/** GetSupplierScorecardRequest is the input of GetSupplierScorecard. */
+export interface GetSupplierScorecardRequest {
+  supplierId: string;
+}
+
+/** GetSupplierScorecardResponse is the output of GetSupplierScorecard. */
+export interface GetSupplierScorecardResponse {
+  scorecard: SupplierScorecard | undefined;
 }
 
 /** GetLeadTimeStatsRequest is the input of GetLeadTimeStats. */
@@ -3805,13 +3876,16 @@ export const EvaluateBuffersResponse: MessageFns<EvaluateBuffersResponse> = {
 };
 
 function createBaseGetPurchaseOrderRequest(): GetPurchaseOrderRequest {
-  return { purchaseOrderId: "" };
+  return { purchaseOrderId: "", number: "" };
 }
 
 export const GetPurchaseOrderRequest: MessageFns<GetPurchaseOrderRequest> = {
   encode(message: GetPurchaseOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.purchaseOrderId !== "") {
       writer.uint32(10).string(message.purchaseOrderId);
+    }
+    if (message.number !== "") {
+      writer.uint32(18).string(message.number);
     }
     return writer;
   },
@@ -3837,6 +3911,14 @@ export const GetPurchaseOrderRequest: MessageFns<GetPurchaseOrderRequest> = {
             message.purchaseOrderId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.number = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3856,6 +3938,7 @@ export const GetPurchaseOrderRequest: MessageFns<GetPurchaseOrderRequest> = {
         : isSet(object.purchase_order_id)
         ? globalThis.String(object.purchase_order_id)
         : "",
+      number: isSet(object.number) ? globalThis.String(object.number) : "",
     };
   },
 
@@ -3863,6 +3946,9 @@ export const GetPurchaseOrderRequest: MessageFns<GetPurchaseOrderRequest> = {
     const obj: any = {};
     if (message.purchaseOrderId !== "") {
       obj.purchaseOrderId = message.purchaseOrderId;
+    }
+    if (message.number !== "") {
+      obj.number = message.number;
     }
     return obj;
   },
@@ -3873,6 +3959,7 @@ export const GetPurchaseOrderRequest: MessageFns<GetPurchaseOrderRequest> = {
   fromPartial<I extends Exact<DeepPartial<GetPurchaseOrderRequest>, I>>(object: I): GetPurchaseOrderRequest {
     const message = createBaseGetPurchaseOrderRequest();
     message.purchaseOrderId = object.purchaseOrderId ?? "";
+    message.number = object.number ?? "";
     return message;
   },
 };
@@ -3962,6 +4049,8 @@ function createBaseListPurchaseOrdersRequest(): ListPurchaseOrdersRequest {
     createStartTime: undefined,
     createEndTime: undefined,
     numberQuery: "",
+    needsAttention: false,
+    overdue: false,
   };
 }
 
@@ -3994,6 +4083,12 @@ export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = 
     }
     if (message.numberQuery !== "") {
       writer.uint32(66).string(message.numberQuery);
+    }
+    if (message.needsAttention !== false) {
+      writer.uint32(72).bool(message.needsAttention);
+    }
+    if (message.overdue !== false) {
+      writer.uint32(80).bool(message.overdue);
     }
     return writer;
   },
@@ -4085,6 +4180,22 @@ export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = 
             message.numberQuery = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.needsAttention = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.overdue = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4133,6 +4244,12 @@ export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = 
         : isSet(object.number_query)
         ? globalThis.String(object.number_query)
         : "",
+      needsAttention: isSet(object.needsAttention)
+        ? globalThis.Boolean(object.needsAttention)
+        : isSet(object.needs_attention)
+        ? globalThis.Boolean(object.needs_attention)
+        : false,
+      overdue: isSet(object.overdue) ? globalThis.Boolean(object.overdue) : false,
     };
   },
 
@@ -4162,6 +4279,12 @@ export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = 
     if (message.numberQuery !== "") {
       obj.numberQuery = message.numberQuery;
     }
+    if (message.needsAttention !== false) {
+      obj.needsAttention = message.needsAttention;
+    }
+    if (message.overdue !== false) {
+      obj.overdue = message.overdue;
+    }
     return obj;
   },
 
@@ -4178,6 +4301,8 @@ export const ListPurchaseOrdersRequest: MessageFns<ListPurchaseOrdersRequest> = 
     message.createStartTime = object.createStartTime ?? undefined;
     message.createEndTime = object.createEndTime ?? undefined;
     message.numberQuery = object.numberQuery ?? "";
+    message.needsAttention = object.needsAttention ?? false;
+    message.overdue = object.overdue ?? false;
     return message;
   },
 };
@@ -4276,7 +4401,7 @@ export const ListPurchaseOrdersResponse: MessageFns<ListPurchaseOrdersResponse> 
 };
 
 function createBaseConfirmPurchaseOrderRequest(): ConfirmPurchaseOrderRequest {
-  return { purchaseOrderId: "", promisedTime: undefined, lines: [] };
+  return { purchaseOrderId: "", promisedTime: undefined, lines: [], note: "" };
 }
 
 export const ConfirmPurchaseOrderRequest: MessageFns<ConfirmPurchaseOrderRequest> = {
@@ -4289,6 +4414,9 @@ export const ConfirmPurchaseOrderRequest: MessageFns<ConfirmPurchaseOrderRequest
     }
     for (const v of message.lines) {
       ConfirmedLine.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.note !== "") {
+      writer.uint32(34).string(message.note);
     }
     return writer;
   },
@@ -4330,6 +4458,14 @@ export const ConfirmPurchaseOrderRequest: MessageFns<ConfirmPurchaseOrderRequest
             message.lines.push(ConfirmedLine.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4355,6 +4491,7 @@ export const ConfirmPurchaseOrderRequest: MessageFns<ConfirmPurchaseOrderRequest
         ? fromJsonTimestamp(object.promised_time)
         : undefined,
       lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => ConfirmedLine.fromJSON(e)) : [],
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
     };
   },
 
@@ -4369,6 +4506,9 @@ export const ConfirmPurchaseOrderRequest: MessageFns<ConfirmPurchaseOrderRequest
     if (message.lines?.length) {
       obj.lines = message.lines.map((e) => ConfirmedLine.toJSON(e));
     }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
     return obj;
   },
 
@@ -4380,12 +4520,13 @@ export const ConfirmPurchaseOrderRequest: MessageFns<ConfirmPurchaseOrderRequest
     message.purchaseOrderId = object.purchaseOrderId ?? "";
     message.promisedTime = object.promisedTime ?? undefined;
     message.lines = object.lines?.map((e) => ConfirmedLine.fromPartial(e)) || [];
+    message.note = object.note ?? "";
     return message;
   },
 };
 
 function createBaseConfirmedLine(): ConfirmedLine {
-  return { sku: "", confirmedQuantity: 0 };
+  return { sku: "", confirmedQuantity: 0, promisedTime: undefined };
 }
 
 export const ConfirmedLine: MessageFns<ConfirmedLine> = {
@@ -4395,6 +4536,9 @@ export const ConfirmedLine: MessageFns<ConfirmedLine> = {
     }
     if (message.confirmedQuantity !== 0) {
       writer.uint32(16).int32(message.confirmedQuantity);
+    }
+    if (message.promisedTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.promisedTime), writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -4428,6 +4572,14 @@ export const ConfirmedLine: MessageFns<ConfirmedLine> = {
             message.confirmedQuantity = reader.int32();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.promisedTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4448,6 +4600,11 @@ export const ConfirmedLine: MessageFns<ConfirmedLine> = {
         : isSet(object.confirmed_quantity)
         ? globalThis.Number(object.confirmed_quantity)
         : 0,
+      promisedTime: isSet(object.promisedTime)
+        ? fromJsonTimestamp(object.promisedTime)
+        : isSet(object.promised_time)
+        ? fromJsonTimestamp(object.promised_time)
+        : undefined,
     };
   },
 
@@ -4459,6 +4616,9 @@ export const ConfirmedLine: MessageFns<ConfirmedLine> = {
     if (message.confirmedQuantity !== 0) {
       obj.confirmedQuantity = Math.round(message.confirmedQuantity);
     }
+    if (message.promisedTime !== undefined) {
+      obj.promisedTime = message.promisedTime.toISOString();
+    }
     return obj;
   },
 
@@ -4469,6 +4629,7 @@ export const ConfirmedLine: MessageFns<ConfirmedLine> = {
     const message = createBaseConfirmedLine();
     message.sku = object.sku ?? "";
     message.confirmedQuantity = object.confirmedQuantity ?? 0;
+    message.promisedTime = object.promisedTime ?? undefined;
     return message;
   },
 };
@@ -4996,6 +5157,706 @@ export const ReceivePurchaseOrderResponse: MessageFns<ReceivePurchaseOrderRespon
     const message = createBaseReceivePurchaseOrderResponse();
     message.purchaseOrder = (object.purchaseOrder !== undefined && object.purchaseOrder !== null)
       ? PurchaseOrder.fromPartial(object.purchaseOrder)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListPurchaseOrderRevisionsRequest(): ListPurchaseOrderRevisionsRequest {
+  return { purchaseOrderId: "", pageSize: 0, pageToken: "" };
+}
+
+export const ListPurchaseOrderRevisionsRequest: MessageFns<ListPurchaseOrderRevisionsRequest> = {
+  encode(message: ListPurchaseOrderRevisionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.purchaseOrderId !== "") {
+      writer.uint32(10).string(message.purchaseOrderId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPurchaseOrderRevisionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPurchaseOrderRevisionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.purchaseOrderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPurchaseOrderRevisionsRequest {
+    return {
+      purchaseOrderId: isSet(object.purchaseOrderId)
+        ? globalThis.String(object.purchaseOrderId)
+        : isSet(object.purchase_order_id)
+        ? globalThis.String(object.purchase_order_id)
+        : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListPurchaseOrderRevisionsRequest): unknown {
+    const obj: any = {};
+    if (message.purchaseOrderId !== "") {
+      obj.purchaseOrderId = message.purchaseOrderId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListPurchaseOrderRevisionsRequest>, I>>(
+    base?: I,
+  ): ListPurchaseOrderRevisionsRequest {
+    return ListPurchaseOrderRevisionsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListPurchaseOrderRevisionsRequest>, I>>(
+    object: I,
+  ): ListPurchaseOrderRevisionsRequest {
+    const message = createBaseListPurchaseOrderRevisionsRequest();
+    message.purchaseOrderId = object.purchaseOrderId ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListPurchaseOrderRevisionsResponse(): ListPurchaseOrderRevisionsResponse {
+  return { revisions: [], nextPageToken: "" };
+}
+
+export const ListPurchaseOrderRevisionsResponse: MessageFns<ListPurchaseOrderRevisionsResponse> = {
+  encode(message: ListPurchaseOrderRevisionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.revisions) {
+      PurchaseOrderRevision.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPurchaseOrderRevisionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPurchaseOrderRevisionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.revisions.push(PurchaseOrderRevision.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPurchaseOrderRevisionsResponse {
+    return {
+      revisions: globalThis.Array.isArray(object?.revisions)
+        ? object.revisions.map((e: any) => PurchaseOrderRevision.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListPurchaseOrderRevisionsResponse): unknown {
+    const obj: any = {};
+    if (message.revisions?.length) {
+      obj.revisions = message.revisions.map((e) => PurchaseOrderRevision.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListPurchaseOrderRevisionsResponse>, I>>(
+    base?: I,
+  ): ListPurchaseOrderRevisionsResponse {
+    return ListPurchaseOrderRevisionsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListPurchaseOrderRevisionsResponse>, I>>(
+    object: I,
+  ): ListPurchaseOrderRevisionsResponse {
+    const message = createBaseListPurchaseOrderRevisionsResponse();
+    message.revisions = object.revisions?.map((e) => PurchaseOrderRevision.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseResendPurchaseOrderRequest(): ResendPurchaseOrderRequest {
+  return { purchaseOrderId: "", reason: "", requestId: "", revokeEarlierLinks: false };
+}
+
+export const ResendPurchaseOrderRequest: MessageFns<ResendPurchaseOrderRequest> = {
+  encode(message: ResendPurchaseOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.purchaseOrderId !== "") {
+      writer.uint32(10).string(message.purchaseOrderId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(26).string(message.requestId);
+    }
+    if (message.revokeEarlierLinks !== false) {
+      writer.uint32(32).bool(message.revokeEarlierLinks);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResendPurchaseOrderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResendPurchaseOrderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.purchaseOrderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.revokeEarlierLinks = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResendPurchaseOrderRequest {
+    return {
+      purchaseOrderId: isSet(object.purchaseOrderId)
+        ? globalThis.String(object.purchaseOrderId)
+        : isSet(object.purchase_order_id)
+        ? globalThis.String(object.purchase_order_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      revokeEarlierLinks: isSet(object.revokeEarlierLinks)
+        ? globalThis.Boolean(object.revokeEarlierLinks)
+        : isSet(object.revoke_earlier_links)
+        ? globalThis.Boolean(object.revoke_earlier_links)
+        : false,
+    };
+  },
+
+  toJSON(message: ResendPurchaseOrderRequest): unknown {
+    const obj: any = {};
+    if (message.purchaseOrderId !== "") {
+      obj.purchaseOrderId = message.purchaseOrderId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.revokeEarlierLinks !== false) {
+      obj.revokeEarlierLinks = message.revokeEarlierLinks;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResendPurchaseOrderRequest>, I>>(base?: I): ResendPurchaseOrderRequest {
+    return ResendPurchaseOrderRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResendPurchaseOrderRequest>, I>>(object: I): ResendPurchaseOrderRequest {
+    const message = createBaseResendPurchaseOrderRequest();
+    message.purchaseOrderId = object.purchaseOrderId ?? "";
+    message.reason = object.reason ?? "";
+    message.requestId = object.requestId ?? "";
+    message.revokeEarlierLinks = object.revokeEarlierLinks ?? false;
+    return message;
+  },
+};
+
+function createBaseResendPurchaseOrderResponse(): ResendPurchaseOrderResponse {
+  return { email: undefined };
+}
+
+export const ResendPurchaseOrderResponse: MessageFns<ResendPurchaseOrderResponse> = {
+  encode(message: ResendPurchaseOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.email !== undefined) {
+      PurchaseOrderEmail.encode(message.email, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResendPurchaseOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResendPurchaseOrderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.email = PurchaseOrderEmail.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResendPurchaseOrderResponse {
+    return { email: isSet(object.email) ? PurchaseOrderEmail.fromJSON(object.email) : undefined };
+  },
+
+  toJSON(message: ResendPurchaseOrderResponse): unknown {
+    const obj: any = {};
+    if (message.email !== undefined) {
+      obj.email = PurchaseOrderEmail.toJSON(message.email);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResendPurchaseOrderResponse>, I>>(base?: I): ResendPurchaseOrderResponse {
+    return ResendPurchaseOrderResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResendPurchaseOrderResponse>, I>>(object: I): ResendPurchaseOrderResponse {
+    const message = createBaseResendPurchaseOrderResponse();
+    message.email = (object.email !== undefined && object.email !== null)
+      ? PurchaseOrderEmail.fromPartial(object.email)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListPurchaseOrderEmailsRequest(): ListPurchaseOrderEmailsRequest {
+  return { purchaseOrderId: "" };
+}
+
+export const ListPurchaseOrderEmailsRequest: MessageFns<ListPurchaseOrderEmailsRequest> = {
+  encode(message: ListPurchaseOrderEmailsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.purchaseOrderId !== "") {
+      writer.uint32(10).string(message.purchaseOrderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPurchaseOrderEmailsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPurchaseOrderEmailsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.purchaseOrderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPurchaseOrderEmailsRequest {
+    return {
+      purchaseOrderId: isSet(object.purchaseOrderId)
+        ? globalThis.String(object.purchaseOrderId)
+        : isSet(object.purchase_order_id)
+        ? globalThis.String(object.purchase_order_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListPurchaseOrderEmailsRequest): unknown {
+    const obj: any = {};
+    if (message.purchaseOrderId !== "") {
+      obj.purchaseOrderId = message.purchaseOrderId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListPurchaseOrderEmailsRequest>, I>>(base?: I): ListPurchaseOrderEmailsRequest {
+    return ListPurchaseOrderEmailsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListPurchaseOrderEmailsRequest>, I>>(
+    object: I,
+  ): ListPurchaseOrderEmailsRequest {
+    const message = createBaseListPurchaseOrderEmailsRequest();
+    message.purchaseOrderId = object.purchaseOrderId ?? "";
+    return message;
+  },
+};
+
+function createBaseListPurchaseOrderEmailsResponse(): ListPurchaseOrderEmailsResponse {
+  return { emails: [] };
+}
+
+export const ListPurchaseOrderEmailsResponse: MessageFns<ListPurchaseOrderEmailsResponse> = {
+  encode(message: ListPurchaseOrderEmailsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.emails) {
+      PurchaseOrderEmail.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPurchaseOrderEmailsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPurchaseOrderEmailsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.emails.push(PurchaseOrderEmail.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPurchaseOrderEmailsResponse {
+    return {
+      emails: globalThis.Array.isArray(object?.emails)
+        ? object.emails.map((e: any) => PurchaseOrderEmail.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListPurchaseOrderEmailsResponse): unknown {
+    const obj: any = {};
+    if (message.emails?.length) {
+      obj.emails = message.emails.map((e) => PurchaseOrderEmail.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListPurchaseOrderEmailsResponse>, I>>(base?: I): ListPurchaseOrderEmailsResponse {
+    return ListPurchaseOrderEmailsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListPurchaseOrderEmailsResponse>, I>>(
+    object: I,
+  ): ListPurchaseOrderEmailsResponse {
+    const message = createBaseListPurchaseOrderEmailsResponse();
+    message.emails = object.emails?.map((e) => PurchaseOrderEmail.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetSupplierScorecardRequest(): GetSupplierScorecardRequest {
+  return { supplierId: "" };
+}
+
+export const GetSupplierScorecardRequest: MessageFns<GetSupplierScorecardRequest> = {
+  encode(message: GetSupplierScorecardRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSupplierScorecardRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSupplierScorecardRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSupplierScorecardRequest {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetSupplierScorecardRequest): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSupplierScorecardRequest>, I>>(base?: I): GetSupplierScorecardRequest {
+    return GetSupplierScorecardRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSupplierScorecardRequest>, I>>(object: I): GetSupplierScorecardRequest {
+    const message = createBaseGetSupplierScorecardRequest();
+    message.supplierId = object.supplierId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetSupplierScorecardResponse(): GetSupplierScorecardResponse {
+  return { scorecard: undefined };
+}
+
+export const GetSupplierScorecardResponse: MessageFns<GetSupplierScorecardResponse> = {
+  encode(message: GetSupplierScorecardResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.scorecard !== undefined) {
+      SupplierScorecard.encode(message.scorecard, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSupplierScorecardResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSupplierScorecardResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.scorecard = SupplierScorecard.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSupplierScorecardResponse {
+    return { scorecard: isSet(object.scorecard) ? SupplierScorecard.fromJSON(object.scorecard) : undefined };
+  },
+
+  toJSON(message: GetSupplierScorecardResponse): unknown {
+    const obj: any = {};
+    if (message.scorecard !== undefined) {
+      obj.scorecard = SupplierScorecard.toJSON(message.scorecard);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSupplierScorecardResponse>, I>>(base?: I): GetSupplierScorecardResponse {
+    return GetSupplierScorecardResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSupplierScorecardResponse>, I>>(object: I): GetSupplierScorecardResponse {
+    const message = createBaseGetSupplierScorecardResponse();
+    message.scorecard = (object.scorecard !== undefined && object.scorecard !== null)
+      ? SupplierScorecard.fromPartial(object.scorecard)
       : undefined;
     return message;
   },
@@ -5889,7 +6750,7 @@ export const ProcurementServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** GetPurchaseOrder returns one PO. */
+    /** GetPurchaseOrder returns one PO, by id or by number. */
     getPurchaseOrder: {
       name: "GetPurchaseOrder",
       requestType: GetPurchaseOrderRequest as typeof GetPurchaseOrderRequest,
@@ -5907,12 +6768,42 @@ export const ProcurementServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** ConfirmPurchaseOrder records the supplier's promise. */
+    /**
+     * ConfirmPurchaseOrder records the supplier's promise: quantity and date per line. A CONFIRMED or
+     * PARTIALLY_RECEIVED PO confirmed again with other dates or quantities is revised; every answer is kept.
+     */
     confirmPurchaseOrder: {
       name: "ConfirmPurchaseOrder",
       requestType: ConfirmPurchaseOrderRequest as typeof ConfirmPurchaseOrderRequest,
       requestStream: false,
       responseType: ConfirmPurchaseOrderResponse as typeof ConfirmPurchaseOrderResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** ListPurchaseOrderRevisions is a PO's confirmations and revisions, oldest first. */
+    listPurchaseOrderRevisions: {
+      name: "ListPurchaseOrderRevisions",
+      requestType: ListPurchaseOrderRevisionsRequest as typeof ListPurchaseOrderRevisionsRequest,
+      requestStream: false,
+      responseType: ListPurchaseOrderRevisionsResponse as typeof ListPurchaseOrderRevisionsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** ResendPurchaseOrder emails a PO to its supplier again, at the supplier's current address; audited. */
+    resendPurchaseOrder: {
+      name: "ResendPurchaseOrder",
+      requestType: ResendPurchaseOrderRequest as typeof ResendPurchaseOrderRequest,
+      requestStream: false,
+      responseType: ResendPurchaseOrderResponse as typeof ResendPurchaseOrderResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** ListPurchaseOrderEmails is every email composed for a PO, oldest first, as it was sent. */
+    listPurchaseOrderEmails: {
+      name: "ListPurchaseOrderEmails",
+      requestType: ListPurchaseOrderEmailsRequest as typeof ListPurchaseOrderEmailsRequest,
+      requestStream: false,
+      responseType: ListPurchaseOrderEmailsResponse as typeof ListPurchaseOrderEmailsResponse,
       responseStream: false,
       options: {},
     },
@@ -5931,6 +6822,18 @@ export const ProcurementServiceDefinition = {
       requestType: ReceivePurchaseOrderRequest as typeof ReceivePurchaseOrderRequest,
       requestStream: false,
       responseType: ReceivePurchaseOrderResponse as typeof ReceivePurchaseOrderResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * GetSupplierScorecard is how a supplier kept its promises: on-time rate, fill rate, time to confirm and
+     * lateness, overall and per SKU.
+     */
+    getSupplierScorecard: {
+      name: "GetSupplierScorecard",
+      requestType: GetSupplierScorecardRequest as typeof GetSupplierScorecardRequest,
+      requestStream: false,
+      responseType: GetSupplierScorecardResponse as typeof GetSupplierScorecardResponse,
       responseStream: false,
       options: {},
     },

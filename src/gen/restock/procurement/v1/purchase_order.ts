@@ -13,6 +13,111 @@ export const protobufPackage = "restock.procurement.v1";
 
 export const protobufFileName = "restock/procurement/v1/purchase_order.proto";
 
+/** RevisionChannel is where a supplier's answer came from. */
+export enum RevisionChannel {
+  REVISION_CHANNEL_UNSPECIFIED = 0,
+  /** REVISION_CHANNEL_API - ConfirmPurchaseOrder called by staff or a service on the supplier's behalf. */
+  REVISION_CHANNEL_API = 1,
+  /** REVISION_CHANNEL_SUPPLIER_LINK - The supplier's own page, reached from the link in the PO email. */
+  REVISION_CHANNEL_SUPPLIER_LINK = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function revisionChannelFromJSON(object: any): RevisionChannel {
+  switch (object) {
+    case 0:
+    case "REVISION_CHANNEL_UNSPECIFIED":
+      return RevisionChannel.REVISION_CHANNEL_UNSPECIFIED;
+    case 1:
+    case "REVISION_CHANNEL_API":
+      return RevisionChannel.REVISION_CHANNEL_API;
+    case 2:
+    case "REVISION_CHANNEL_SUPPLIER_LINK":
+      return RevisionChannel.REVISION_CHANNEL_SUPPLIER_LINK;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return RevisionChannel.UNRECOGNIZED;
+  }
+}
+
+export function revisionChannelToJSON(object: RevisionChannel): string {
+  switch (object) {
+    case RevisionChannel.REVISION_CHANNEL_UNSPECIFIED:
+      return "REVISION_CHANNEL_UNSPECIFIED";
+    case RevisionChannel.REVISION_CHANNEL_API:
+      return "REVISION_CHANNEL_API";
+    case RevisionChannel.REVISION_CHANNEL_SUPPLIER_LINK:
+      return "REVISION_CHANNEL_SUPPLIER_LINK";
+    case RevisionChannel.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** PurchaseOrderEmailKind is why an email about a PO went to its supplier. */
+export enum PurchaseOrderEmailKind {
+  PURCHASE_ORDER_EMAIL_KIND_UNSPECIFIED = 0,
+  /** PURCHASE_ORDER_EMAIL_KIND_ORDER - The PO itself, when it was released. */
+  PURCHASE_ORDER_EMAIL_KIND_ORDER = 1,
+  /** PURCHASE_ORDER_EMAIL_KIND_CONFIRM_REMINDER - A reminder to confirm an unconfirmed PO. */
+  PURCHASE_ORDER_EMAIL_KIND_CONFIRM_REMINDER = 2,
+  /** PURCHASE_ORDER_EMAIL_KIND_OVERDUE_REMINDER - A reminder that a PO is past its promised (or expected) date. */
+  PURCHASE_ORDER_EMAIL_KIND_OVERDUE_REMINDER = 3,
+  /** PURCHASE_ORDER_EMAIL_KIND_RESEND - The PO sent again by ResendPurchaseOrder. */
+  PURCHASE_ORDER_EMAIL_KIND_RESEND = 4,
+  /** PURCHASE_ORDER_EMAIL_KIND_CANCELLATION - The notice that the PO is cancelled. */
+  PURCHASE_ORDER_EMAIL_KIND_CANCELLATION = 5,
+  UNRECOGNIZED = -1,
+}
+
+export function purchaseOrderEmailKindFromJSON(object: any): PurchaseOrderEmailKind {
+  switch (object) {
+    case 0:
+    case "PURCHASE_ORDER_EMAIL_KIND_UNSPECIFIED":
+      return PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_UNSPECIFIED;
+    case 1:
+    case "PURCHASE_ORDER_EMAIL_KIND_ORDER":
+      return PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_ORDER;
+    case 2:
+    case "PURCHASE_ORDER_EMAIL_KIND_CONFIRM_REMINDER":
+      return PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_CONFIRM_REMINDER;
+    case 3:
+    case "PURCHASE_ORDER_EMAIL_KIND_OVERDUE_REMINDER":
+      return PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_OVERDUE_REMINDER;
+    case 4:
+    case "PURCHASE_ORDER_EMAIL_KIND_RESEND":
+      return PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_RESEND;
+    case 5:
+    case "PURCHASE_ORDER_EMAIL_KIND_CANCELLATION":
+      return PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_CANCELLATION;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PurchaseOrderEmailKind.UNRECOGNIZED;
+  }
+}
+
+export function purchaseOrderEmailKindToJSON(object: PurchaseOrderEmailKind): string {
+  switch (object) {
+    case PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_UNSPECIFIED:
+      return "PURCHASE_ORDER_EMAIL_KIND_UNSPECIFIED";
+    case PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_ORDER:
+      return "PURCHASE_ORDER_EMAIL_KIND_ORDER";
+    case PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_CONFIRM_REMINDER:
+      return "PURCHASE_ORDER_EMAIL_KIND_CONFIRM_REMINDER";
+    case PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_OVERDUE_REMINDER:
+      return "PURCHASE_ORDER_EMAIL_KIND_OVERDUE_REMINDER";
+    case PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_RESEND:
+      return "PURCHASE_ORDER_EMAIL_KIND_RESEND";
+    case PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_CANCELLATION:
+      return "PURCHASE_ORDER_EMAIL_KIND_CANCELLATION";
+    case PurchaseOrderEmailKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** PurchaseOrderStatus is where a PO is in its lifecycle. */
 export enum PurchaseOrderStatus {
   PURCHASE_ORDER_STATUS_UNSPECIFIED = 0,
@@ -162,6 +267,14 @@ export interface PurchaseOrder {
   releasedBy: string;
   /** Output only. Why it was released by hand (EvaluateBuffers' reason); empty when none was given. */
   releaseReason: string;
+  /** Output only. Reminders sent because the PO was not confirmed in time (SUPPLIER_CONFIRM_DAYS). */
+  reminderCount: number;
+  /** Output only. Still unconfirmed after the last reminder (SUPPLIER_REMINDERS): a planner should chase it. */
+  needsAttention: boolean;
+  /** Output only. Its promised (or expected) time has passed and units are still to come. */
+  overdue: boolean;
+  /** Output only. How many times the supplier's answer was revised after the first confirmation (0 = not revised). */
+  revisionCount: number;
 }
 
 /** PurchaseOrderLine is one SKU of a purchase order. */
@@ -174,7 +287,64 @@ export interface PurchaseOrderLine {
   demandedQuantity: number;
   confirmedQuantity: number;
   receivedQuantity: number;
-  unitCost: Money | undefined;
+  unitCost:
+    | Money
+    | undefined;
+  /** When the supplier promised this line; unset until confirmed (then the PO's promised_time applies). */
+  promisedTime: Date | undefined;
+}
+
+/**
+ * PurchaseOrderRevision is one answer of the supplier to a PO: its first confirmation or a later revision of
+ * quantities or dates, with who gave it and what changed.
+ */
+export interface PurchaseOrderRevision {
+  revisionId: string;
+  purchaseOrderId: string;
+  /** 1 for the first confirmation, then 2, 3, ... */
+  revisionNumber: number;
+  reviseTime:
+    | Date
+    | undefined;
+  /** Who answered: the subject of the caller's token, or "supplier-link:<link id>" for the supplier's page. */
+  revisedBy: string;
+  channel: RevisionChannel;
+  /** Optional note given with the answer. */
+  note: string;
+  /** Only the lines whose quantity or date changed. */
+  lines: RevisedLine[];
+}
+
+/** RevisedLine is how one line of a PO changed in a revision. */
+export interface RevisedLine {
+  sku: string;
+  /** Confirmed units before (unset: not confirmed yet) and after. */
+  oldConfirmedQuantity?: number | undefined;
+  newConfirmedQuantity: number;
+  oldPromisedTime: Date | undefined;
+  newPromisedTime: Date | undefined;
+}
+
+/** PurchaseOrderEmail is one email composed for a PO, exactly as it was (or will be) sent. */
+export interface PurchaseOrderEmail {
+  emailId: string;
+  purchaseOrderId: string;
+  kind: PurchaseOrderEmailKind;
+  to: string;
+  replyTo: string;
+  subject: string;
+  text: string;
+  html: string;
+  createTime:
+    | Date
+    | undefined;
+  /** When the SMTP server accepted it; unset while it waits in the outbox. */
+  sendTime:
+    | Date
+    | undefined;
+  /** Who asked for it (ResendPurchaseOrder's caller); empty for the emails the service sends by itself. */
+  requestedBy: string;
+  reason: string;
 }
 
 function createBasePurchaseOrder(): PurchaseOrder {
@@ -194,6 +364,10 @@ function createBasePurchaseOrder(): PurchaseOrder {
     requestedDeliveryTime: undefined,
     releasedBy: "",
     releaseReason: "",
+    reminderCount: 0,
+    needsAttention: false,
+    overdue: false,
+    revisionCount: 0,
   };
 }
 
@@ -243,6 +417,18 @@ export const PurchaseOrder: MessageFns<PurchaseOrder> = {
     }
     if (message.releaseReason !== "") {
       writer.uint32(122).string(message.releaseReason);
+    }
+    if (message.reminderCount !== 0) {
+      writer.uint32(128).int32(message.reminderCount);
+    }
+    if (message.needsAttention !== false) {
+      writer.uint32(136).bool(message.needsAttention);
+    }
+    if (message.overdue !== false) {
+      writer.uint32(144).bool(message.overdue);
+    }
+    if (message.revisionCount !== 0) {
+      writer.uint32(152).int32(message.revisionCount);
     }
     return writer;
   },
@@ -380,6 +566,38 @@ export const PurchaseOrder: MessageFns<PurchaseOrder> = {
             message.releaseReason = reader.string();
             continue;
           }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.reminderCount = reader.int32();
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.needsAttention = reader.bool();
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.overdue = reader.bool();
+            continue;
+          }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.revisionCount = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -449,6 +667,22 @@ export const PurchaseOrder: MessageFns<PurchaseOrder> = {
         : isSet(object.release_reason)
         ? globalThis.String(object.release_reason)
         : "",
+      reminderCount: isSet(object.reminderCount)
+        ? globalThis.Number(object.reminderCount)
+        : isSet(object.reminder_count)
+        ? globalThis.Number(object.reminder_count)
+        : 0,
+      needsAttention: isSet(object.needsAttention)
+        ? globalThis.Boolean(object.needsAttention)
+        : isSet(object.needs_attention)
+        ? globalThis.Boolean(object.needs_attention)
+        : false,
+      overdue: isSet(object.overdue) ? globalThis.Boolean(object.overdue) : false,
+      revisionCount: isSet(object.revisionCount)
+        ? globalThis.Number(object.revisionCount)
+        : isSet(object.revision_count)
+        ? globalThis.Number(object.revision_count)
+        : 0,
     };
   },
 
@@ -499,6 +733,18 @@ export const PurchaseOrder: MessageFns<PurchaseOrder> = {
     if (message.releaseReason !== "") {
       obj.releaseReason = message.releaseReason;
     }
+    if (message.reminderCount !== 0) {
+      obj.reminderCount = Math.round(message.reminderCount);
+    }
+    if (message.needsAttention !== false) {
+      obj.needsAttention = message.needsAttention;
+    }
+    if (message.overdue !== false) {
+      obj.overdue = message.overdue;
+    }
+    if (message.revisionCount !== 0) {
+      obj.revisionCount = Math.round(message.revisionCount);
+    }
     return obj;
   },
 
@@ -522,6 +768,10 @@ export const PurchaseOrder: MessageFns<PurchaseOrder> = {
     message.requestedDeliveryTime = object.requestedDeliveryTime ?? undefined;
     message.releasedBy = object.releasedBy ?? "";
     message.releaseReason = object.releaseReason ?? "";
+    message.reminderCount = object.reminderCount ?? 0;
+    message.needsAttention = object.needsAttention ?? false;
+    message.overdue = object.overdue ?? false;
+    message.revisionCount = object.revisionCount ?? 0;
     return message;
   },
 };
@@ -535,6 +785,7 @@ function createBasePurchaseOrderLine(): PurchaseOrderLine {
     confirmedQuantity: 0,
     receivedQuantity: 0,
     unitCost: undefined,
+    promisedTime: undefined,
   };
 }
 
@@ -560,6 +811,9 @@ export const PurchaseOrderLine: MessageFns<PurchaseOrderLine> = {
     }
     if (message.unitCost !== undefined) {
       Money.encode(message.unitCost, writer.uint32(58).fork()).join();
+    }
+    if (message.promisedTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.promisedTime), writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -633,6 +887,14 @@ export const PurchaseOrderLine: MessageFns<PurchaseOrderLine> = {
             message.unitCost = Money.decode(reader, reader.uint32());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.promisedTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -674,6 +936,11 @@ export const PurchaseOrderLine: MessageFns<PurchaseOrderLine> = {
         : isSet(object.unit_cost)
         ? Money.fromJSON(object.unit_cost)
         : undefined,
+      promisedTime: isSet(object.promisedTime)
+        ? fromJsonTimestamp(object.promisedTime)
+        : isSet(object.promised_time)
+        ? fromJsonTimestamp(object.promised_time)
+        : undefined,
     };
   },
 
@@ -700,6 +967,9 @@ export const PurchaseOrderLine: MessageFns<PurchaseOrderLine> = {
     if (message.unitCost !== undefined) {
       obj.unitCost = Money.toJSON(message.unitCost);
     }
+    if (message.promisedTime !== undefined) {
+      obj.promisedTime = message.promisedTime.toISOString();
+    }
     return obj;
   },
 
@@ -717,6 +987,656 @@ export const PurchaseOrderLine: MessageFns<PurchaseOrderLine> = {
     message.unitCost = (object.unitCost !== undefined && object.unitCost !== null)
       ? Money.fromPartial(object.unitCost)
       : undefined;
+    message.promisedTime = object.promisedTime ?? undefined;
+    return message;
+  },
+};
+
+function createBasePurchaseOrderRevision(): PurchaseOrderRevision {
+  return {
+    revisionId: "",
+    purchaseOrderId: "",
+    revisionNumber: 0,
+    reviseTime: undefined,
+    revisedBy: "",
+    channel: 0,
+    note: "",
+    lines: [],
+  };
+}
+
+export const PurchaseOrderRevision: MessageFns<PurchaseOrderRevision> = {
+  encode(message: PurchaseOrderRevision, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.revisionId !== "") {
+      writer.uint32(10).string(message.revisionId);
+    }
+    if (message.purchaseOrderId !== "") {
+      writer.uint32(18).string(message.purchaseOrderId);
+    }
+    if (message.revisionNumber !== 0) {
+      writer.uint32(24).int32(message.revisionNumber);
+    }
+    if (message.reviseTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.reviseTime), writer.uint32(34).fork()).join();
+    }
+    if (message.revisedBy !== "") {
+      writer.uint32(42).string(message.revisedBy);
+    }
+    if (message.channel !== 0) {
+      writer.uint32(48).int32(message.channel);
+    }
+    if (message.note !== "") {
+      writer.uint32(58).string(message.note);
+    }
+    for (const v of message.lines) {
+      RevisedLine.encode(v!, writer.uint32(66).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PurchaseOrderRevision {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePurchaseOrderRevision();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.revisionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.purchaseOrderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.revisionNumber = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reviseTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.revisedBy = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.channel = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.lines.push(RevisedLine.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PurchaseOrderRevision {
+    return {
+      revisionId: isSet(object.revisionId)
+        ? globalThis.String(object.revisionId)
+        : isSet(object.revision_id)
+        ? globalThis.String(object.revision_id)
+        : "",
+      purchaseOrderId: isSet(object.purchaseOrderId)
+        ? globalThis.String(object.purchaseOrderId)
+        : isSet(object.purchase_order_id)
+        ? globalThis.String(object.purchase_order_id)
+        : "",
+      revisionNumber: isSet(object.revisionNumber)
+        ? globalThis.Number(object.revisionNumber)
+        : isSet(object.revision_number)
+        ? globalThis.Number(object.revision_number)
+        : 0,
+      reviseTime: isSet(object.reviseTime)
+        ? fromJsonTimestamp(object.reviseTime)
+        : isSet(object.revise_time)
+        ? fromJsonTimestamp(object.revise_time)
+        : undefined,
+      revisedBy: isSet(object.revisedBy)
+        ? globalThis.String(object.revisedBy)
+        : isSet(object.revised_by)
+        ? globalThis.String(object.revised_by)
+        : "",
+      channel: isSet(object.channel) ? revisionChannelFromJSON(object.channel) : 0,
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+      lines: globalThis.Array.isArray(object?.lines)
+        ? object.lines.map((e: any) => RevisedLine.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: PurchaseOrderRevision): unknown {
+    const obj: any = {};
+    if (message.revisionId !== "") {
+      obj.revisionId = message.revisionId;
+    }
+    if (message.purchaseOrderId !== "") {
+      obj.purchaseOrderId = message.purchaseOrderId;
+    }
+    if (message.revisionNumber !== 0) {
+      obj.revisionNumber = Math.round(message.revisionNumber);
+    }
+    if (message.reviseTime !== undefined) {
+      obj.reviseTime = message.reviseTime.toISOString();
+    }
+    if (message.revisedBy !== "") {
+      obj.revisedBy = message.revisedBy;
+    }
+    if (message.channel !== 0) {
+      obj.channel = revisionChannelToJSON(message.channel);
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => RevisedLine.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PurchaseOrderRevision>, I>>(base?: I): PurchaseOrderRevision {
+    return PurchaseOrderRevision.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PurchaseOrderRevision>, I>>(object: I): PurchaseOrderRevision {
+    const message = createBasePurchaseOrderRevision();
+    message.revisionId = object.revisionId ?? "";
+    message.purchaseOrderId = object.purchaseOrderId ?? "";
+    message.revisionNumber = object.revisionNumber ?? 0;
+    message.reviseTime = object.reviseTime ?? undefined;
+    message.revisedBy = object.revisedBy ?? "";
+    message.channel = object.channel ?? 0;
+    message.note = object.note ?? "";
+    message.lines = object.lines?.map((e) => RevisedLine.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRevisedLine(): RevisedLine {
+  return {
+    sku: "",
+    oldConfirmedQuantity: undefined,
+    newConfirmedQuantity: 0,
+    oldPromisedTime: undefined,
+    newPromisedTime: undefined,
+  };
+}
+
+export const RevisedLine: MessageFns<RevisedLine> = {
+  encode(message: RevisedLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sku !== "") {
+      writer.uint32(10).string(message.sku);
+    }
+    if (message.oldConfirmedQuantity !== undefined) {
+      writer.uint32(16).int32(message.oldConfirmedQuantity);
+    }
+    if (message.newConfirmedQuantity !== 0) {
+      writer.uint32(24).int32(message.newConfirmedQuantity);
+    }
+    if (message.oldPromisedTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.oldPromisedTime), writer.uint32(34).fork()).join();
+    }
+    if (message.newPromisedTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.newPromisedTime), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevisedLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevisedLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.oldConfirmedQuantity = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.newConfirmedQuantity = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.oldPromisedTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.newPromisedTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevisedLine {
+    return {
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      oldConfirmedQuantity: isSet(object.oldConfirmedQuantity)
+        ? globalThis.Number(object.oldConfirmedQuantity)
+        : isSet(object.old_confirmed_quantity)
+        ? globalThis.Number(object.old_confirmed_quantity)
+        : undefined,
+      newConfirmedQuantity: isSet(object.newConfirmedQuantity)
+        ? globalThis.Number(object.newConfirmedQuantity)
+        : isSet(object.new_confirmed_quantity)
+        ? globalThis.Number(object.new_confirmed_quantity)
+        : 0,
+      oldPromisedTime: isSet(object.oldPromisedTime)
+        ? fromJsonTimestamp(object.oldPromisedTime)
+        : isSet(object.old_promised_time)
+        ? fromJsonTimestamp(object.old_promised_time)
+        : undefined,
+      newPromisedTime: isSet(object.newPromisedTime)
+        ? fromJsonTimestamp(object.newPromisedTime)
+        : isSet(object.new_promised_time)
+        ? fromJsonTimestamp(object.new_promised_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: RevisedLine): unknown {
+    const obj: any = {};
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.oldConfirmedQuantity !== undefined) {
+      obj.oldConfirmedQuantity = Math.round(message.oldConfirmedQuantity);
+    }
+    if (message.newConfirmedQuantity !== 0) {
+      obj.newConfirmedQuantity = Math.round(message.newConfirmedQuantity);
+    }
+    if (message.oldPromisedTime !== undefined) {
+      obj.oldPromisedTime = message.oldPromisedTime.toISOString();
+    }
+    if (message.newPromisedTime !== undefined) {
+      obj.newPromisedTime = message.newPromisedTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevisedLine>, I>>(base?: I): RevisedLine {
+    return RevisedLine.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevisedLine>, I>>(object: I): RevisedLine {
+    const message = createBaseRevisedLine();
+    message.sku = object.sku ?? "";
+    message.oldConfirmedQuantity = object.oldConfirmedQuantity ?? undefined;
+    message.newConfirmedQuantity = object.newConfirmedQuantity ?? 0;
+    message.oldPromisedTime = object.oldPromisedTime ?? undefined;
+    message.newPromisedTime = object.newPromisedTime ?? undefined;
+    return message;
+  },
+};
+
+function createBasePurchaseOrderEmail(): PurchaseOrderEmail {
+  return {
+    emailId: "",
+    purchaseOrderId: "",
+    kind: 0,
+    to: "",
+    replyTo: "",
+    subject: "",
+    text: "",
+    html: "",
+    createTime: undefined,
+    sendTime: undefined,
+    requestedBy: "",
+    reason: "",
+  };
+}
+
+export const PurchaseOrderEmail: MessageFns<PurchaseOrderEmail> = {
+  encode(message: PurchaseOrderEmail, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.emailId !== "") {
+      writer.uint32(10).string(message.emailId);
+    }
+    if (message.purchaseOrderId !== "") {
+      writer.uint32(18).string(message.purchaseOrderId);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(24).int32(message.kind);
+    }
+    if (message.to !== "") {
+      writer.uint32(34).string(message.to);
+    }
+    if (message.replyTo !== "") {
+      writer.uint32(42).string(message.replyTo);
+    }
+    if (message.subject !== "") {
+      writer.uint32(50).string(message.subject);
+    }
+    if (message.text !== "") {
+      writer.uint32(58).string(message.text);
+    }
+    if (message.html !== "") {
+      writer.uint32(66).string(message.html);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(74).fork()).join();
+    }
+    if (message.sendTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.sendTime), writer.uint32(82).fork()).join();
+    }
+    if (message.requestedBy !== "") {
+      writer.uint32(90).string(message.requestedBy);
+    }
+    if (message.reason !== "") {
+      writer.uint32(98).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PurchaseOrderEmail {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePurchaseOrderEmail();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.emailId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.purchaseOrderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.to = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.replyTo = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.html = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.sendTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.requestedBy = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PurchaseOrderEmail {
+    return {
+      emailId: isSet(object.emailId)
+        ? globalThis.String(object.emailId)
+        : isSet(object.email_id)
+        ? globalThis.String(object.email_id)
+        : "",
+      purchaseOrderId: isSet(object.purchaseOrderId)
+        ? globalThis.String(object.purchaseOrderId)
+        : isSet(object.purchase_order_id)
+        ? globalThis.String(object.purchase_order_id)
+        : "",
+      kind: isSet(object.kind) ? purchaseOrderEmailKindFromJSON(object.kind) : 0,
+      to: isSet(object.to) ? globalThis.String(object.to) : "",
+      replyTo: isSet(object.replyTo)
+        ? globalThis.String(object.replyTo)
+        : isSet(object.reply_to)
+        ? globalThis.String(object.reply_to)
+        : "",
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      html: isSet(object.html) ? globalThis.String(object.html) : "",
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+      sendTime: isSet(object.sendTime)
+        ? fromJsonTimestamp(object.sendTime)
+        : isSet(object.send_time)
+        ? fromJsonTimestamp(object.send_time)
+        : undefined,
+      requestedBy: isSet(object.requestedBy)
+        ? globalThis.String(object.requestedBy)
+        : isSet(object.requested_by)
+        ? globalThis.String(object.requested_by)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: PurchaseOrderEmail): unknown {
+    const obj: any = {};
+    if (message.emailId !== "") {
+      obj.emailId = message.emailId;
+    }
+    if (message.purchaseOrderId !== "") {
+      obj.purchaseOrderId = message.purchaseOrderId;
+    }
+    if (message.kind !== 0) {
+      obj.kind = purchaseOrderEmailKindToJSON(message.kind);
+    }
+    if (message.to !== "") {
+      obj.to = message.to;
+    }
+    if (message.replyTo !== "") {
+      obj.replyTo = message.replyTo;
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.html !== "") {
+      obj.html = message.html;
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.sendTime !== undefined) {
+      obj.sendTime = message.sendTime.toISOString();
+    }
+    if (message.requestedBy !== "") {
+      obj.requestedBy = message.requestedBy;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PurchaseOrderEmail>, I>>(base?: I): PurchaseOrderEmail {
+    return PurchaseOrderEmail.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PurchaseOrderEmail>, I>>(object: I): PurchaseOrderEmail {
+    const message = createBasePurchaseOrderEmail();
+    message.emailId = object.emailId ?? "";
+    message.purchaseOrderId = object.purchaseOrderId ?? "";
+    message.kind = object.kind ?? 0;
+    message.to = object.to ?? "";
+    message.replyTo = object.replyTo ?? "";
+    message.subject = object.subject ?? "";
+    message.text = object.text ?? "";
+    message.html = object.html ?? "";
+    message.createTime = object.createTime ?? undefined;
+    message.sendTime = object.sendTime ?? undefined;
+    message.requestedBy = object.requestedBy ?? "";
+    message.reason = object.reason ?? "";
     return message;
   },
 };

@@ -66,6 +66,41 @@ export interface SupplierProduct {
   preferred: boolean;
   /** Output only: whether this supplier serves the SKU now (by the rule above); ignored on input. */
   serving: boolean;
+  /**
+   * Where this supplier comes among the SKU's alternates when a supplier declines quantity: quantity one
+   * supplier declines becomes demand of the next supplier of the SKU, lowest rank first (1, 2, ...; 0 = after
+   * the ranked ones, then by the serving rule). When every supplier declined it, it becomes unassigned demand.
+   */
+  alternateRank: number;
+}
+
+/** SupplierPerformance is how a supplier (or one of its SKUs) kept its promises, over its POs. */
+export interface SupplierPerformance {
+  /** POs (lines, for a SKU) counted. */
+  purchaseOrders: number;
+  /** Received lines that arrived by their promised time, over received lines with a promise (0-1). */
+  onTimeRate: number;
+  /** Units received over units ordered, on POs that are complete or cancelled after a receipt (0-1). */
+  fillRate: number;
+  /** Average days from sending a PO to the supplier's first confirmation. */
+  averageConfirmDays: number;
+  /** Average days received lines arrived after their promised time (early arrivals count as 0). */
+  averageLatenessDays: number;
+  /** Lines that arrived with a promise, behind on_time_rate and average_lateness_days. */
+  promisedLinesReceived: number;
+}
+
+/** SkuPerformance is a supplier's performance for one SKU. */
+export interface SkuPerformance {
+  sku: string;
+  performance: SupplierPerformance | undefined;
+}
+
+/** SupplierScorecard is a supplier's performance overall and per SKU. */
+export interface SupplierScorecard {
+  supplierId: string;
+  overall: SupplierPerformance | undefined;
+  skus: SkuPerformance[];
 }
 
 /** PolicyChange is one entry of a supplier's buffer policy audit trail. */
@@ -434,6 +469,7 @@ function createBaseSupplierProduct(): SupplierProduct {
     minOrderQuantity: 0,
     preferred: false,
     serving: false,
+    alternateRank: 0,
   };
 }
 
@@ -462,6 +498,9 @@ export const SupplierProduct: MessageFns<SupplierProduct> = {
     }
     if (message.serving !== false) {
       writer.uint32(64).bool(message.serving);
+    }
+    if (message.alternateRank !== 0) {
+      writer.uint32(72).int32(message.alternateRank);
     }
     return writer;
   },
@@ -543,6 +582,14 @@ export const SupplierProduct: MessageFns<SupplierProduct> = {
             message.serving = reader.bool();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.alternateRank = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -585,6 +632,11 @@ export const SupplierProduct: MessageFns<SupplierProduct> = {
         : 0,
       preferred: isSet(object.preferred) ? globalThis.Boolean(object.preferred) : false,
       serving: isSet(object.serving) ? globalThis.Boolean(object.serving) : false,
+      alternateRank: isSet(object.alternateRank)
+        ? globalThis.Number(object.alternateRank)
+        : isSet(object.alternate_rank)
+        ? globalThis.Number(object.alternate_rank)
+        : 0,
     };
   },
 
@@ -614,6 +666,9 @@ export const SupplierProduct: MessageFns<SupplierProduct> = {
     if (message.serving !== false) {
       obj.serving = message.serving;
     }
+    if (message.alternateRank !== 0) {
+      obj.alternateRank = Math.round(message.alternateRank);
+    }
     return obj;
   },
 
@@ -632,6 +687,381 @@ export const SupplierProduct: MessageFns<SupplierProduct> = {
     message.minOrderQuantity = object.minOrderQuantity ?? 0;
     message.preferred = object.preferred ?? false;
     message.serving = object.serving ?? false;
+    message.alternateRank = object.alternateRank ?? 0;
+    return message;
+  },
+};
+
+function createBaseSupplierPerformance(): SupplierPerformance {
+  return {
+    purchaseOrders: 0,
+    onTimeRate: 0,
+    fillRate: 0,
+    averageConfirmDays: 0,
+    averageLatenessDays: 0,
+    promisedLinesReceived: 0,
+  };
+}
+
+export const SupplierPerformance: MessageFns<SupplierPerformance> = {
+  encode(message: SupplierPerformance, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.purchaseOrders !== 0) {
+      writer.uint32(8).int32(message.purchaseOrders);
+    }
+    if (message.onTimeRate !== 0) {
+      writer.uint32(17).double(message.onTimeRate);
+    }
+    if (message.fillRate !== 0) {
+      writer.uint32(25).double(message.fillRate);
+    }
+    if (message.averageConfirmDays !== 0) {
+      writer.uint32(33).double(message.averageConfirmDays);
+    }
+    if (message.averageLatenessDays !== 0) {
+      writer.uint32(41).double(message.averageLatenessDays);
+    }
+    if (message.promisedLinesReceived !== 0) {
+      writer.uint32(48).int32(message.promisedLinesReceived);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SupplierPerformance {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSupplierPerformance();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.purchaseOrders = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.onTimeRate = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.fillRate = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.averageConfirmDays = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.averageLatenessDays = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.promisedLinesReceived = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SupplierPerformance {
+    return {
+      purchaseOrders: isSet(object.purchaseOrders)
+        ? globalThis.Number(object.purchaseOrders)
+        : isSet(object.purchase_orders)
+        ? globalThis.Number(object.purchase_orders)
+        : 0,
+      onTimeRate: isSet(object.onTimeRate)
+        ? globalThis.Number(object.onTimeRate)
+        : isSet(object.on_time_rate)
+        ? globalThis.Number(object.on_time_rate)
+        : 0,
+      fillRate: isSet(object.fillRate)
+        ? globalThis.Number(object.fillRate)
+        : isSet(object.fill_rate)
+        ? globalThis.Number(object.fill_rate)
+        : 0,
+      averageConfirmDays: isSet(object.averageConfirmDays)
+        ? globalThis.Number(object.averageConfirmDays)
+        : isSet(object.average_confirm_days)
+        ? globalThis.Number(object.average_confirm_days)
+        : 0,
+      averageLatenessDays: isSet(object.averageLatenessDays)
+        ? globalThis.Number(object.averageLatenessDays)
+        : isSet(object.average_lateness_days)
+        ? globalThis.Number(object.average_lateness_days)
+        : 0,
+      promisedLinesReceived: isSet(object.promisedLinesReceived)
+        ? globalThis.Number(object.promisedLinesReceived)
+        : isSet(object.promised_lines_received)
+        ? globalThis.Number(object.promised_lines_received)
+        : 0,
+    };
+  },
+
+  toJSON(message: SupplierPerformance): unknown {
+    const obj: any = {};
+    if (message.purchaseOrders !== 0) {
+      obj.purchaseOrders = Math.round(message.purchaseOrders);
+    }
+    if (message.onTimeRate !== 0) {
+      obj.onTimeRate = floatToJson(message.onTimeRate);
+    }
+    if (message.fillRate !== 0) {
+      obj.fillRate = floatToJson(message.fillRate);
+    }
+    if (message.averageConfirmDays !== 0) {
+      obj.averageConfirmDays = floatToJson(message.averageConfirmDays);
+    }
+    if (message.averageLatenessDays !== 0) {
+      obj.averageLatenessDays = floatToJson(message.averageLatenessDays);
+    }
+    if (message.promisedLinesReceived !== 0) {
+      obj.promisedLinesReceived = Math.round(message.promisedLinesReceived);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SupplierPerformance>, I>>(base?: I): SupplierPerformance {
+    return SupplierPerformance.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SupplierPerformance>, I>>(object: I): SupplierPerformance {
+    const message = createBaseSupplierPerformance();
+    message.purchaseOrders = object.purchaseOrders ?? 0;
+    message.onTimeRate = object.onTimeRate ?? 0;
+    message.fillRate = object.fillRate ?? 0;
+    message.averageConfirmDays = object.averageConfirmDays ?? 0;
+    message.averageLatenessDays = object.averageLatenessDays ?? 0;
+    message.promisedLinesReceived = object.promisedLinesReceived ?? 0;
+    return message;
+  },
+};
+
+function createBaseSkuPerformance(): SkuPerformance {
+  return { sku: "", performance: undefined };
+}
+
+export const SkuPerformance: MessageFns<SkuPerformance> = {
+  encode(message: SkuPerformance, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sku !== "") {
+      writer.uint32(10).string(message.sku);
+    }
+    if (message.performance !== undefined) {
+      SupplierPerformance.encode(message.performance, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SkuPerformance {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSkuPerformance();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.performance = SupplierPerformance.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SkuPerformance {
+    return {
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      performance: isSet(object.performance) ? SupplierPerformance.fromJSON(object.performance) : undefined,
+    };
+  },
+
+  toJSON(message: SkuPerformance): unknown {
+    const obj: any = {};
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.performance !== undefined) {
+      obj.performance = SupplierPerformance.toJSON(message.performance);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SkuPerformance>, I>>(base?: I): SkuPerformance {
+    return SkuPerformance.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SkuPerformance>, I>>(object: I): SkuPerformance {
+    const message = createBaseSkuPerformance();
+    message.sku = object.sku ?? "";
+    message.performance = (object.performance !== undefined && object.performance !== null)
+      ? SupplierPerformance.fromPartial(object.performance)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSupplierScorecard(): SupplierScorecard {
+  return { supplierId: "", overall: undefined, skus: [] };
+}
+
+export const SupplierScorecard: MessageFns<SupplierScorecard> = {
+  encode(message: SupplierScorecard, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.supplierId !== "") {
+      writer.uint32(10).string(message.supplierId);
+    }
+    if (message.overall !== undefined) {
+      SupplierPerformance.encode(message.overall, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.skus) {
+      SkuPerformance.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SupplierScorecard {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSupplierScorecard();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.overall = SupplierPerformance.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.skus.push(SkuPerformance.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SupplierScorecard {
+    return {
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+      overall: isSet(object.overall) ? SupplierPerformance.fromJSON(object.overall) : undefined,
+      skus: globalThis.Array.isArray(object?.skus) ? object.skus.map((e: any) => SkuPerformance.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: SupplierScorecard): unknown {
+    const obj: any = {};
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    if (message.overall !== undefined) {
+      obj.overall = SupplierPerformance.toJSON(message.overall);
+    }
+    if (message.skus?.length) {
+      obj.skus = message.skus.map((e) => SkuPerformance.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SupplierScorecard>, I>>(base?: I): SupplierScorecard {
+    return SupplierScorecard.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SupplierScorecard>, I>>(object: I): SupplierScorecard {
+    const message = createBaseSupplierScorecard();
+    message.supplierId = object.supplierId ?? "";
+    message.overall = (object.overall !== undefined && object.overall !== null)
+      ? SupplierPerformance.fromPartial(object.overall)
+      : undefined;
+    message.skus = object.skus?.map((e) => SkuPerformance.fromPartial(e)) || [];
     return message;
   },
 };
@@ -815,6 +1245,10 @@ export const PolicyChange: MessageFns<PolicyChange> = {
     return message;
   },
 };
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
