@@ -24,6 +24,7 @@ import { bindHandlers, grpcDefinition } from './platform/rpc';
 import { retentionTask } from './platform/retention.task';
 import { startScheduler, taskRuns, type ScheduledTask } from './platform/scheduler';
 import { serverOptions } from './platform/server-options';
+import { linkSecret, SignedLinks } from './platform/signed-links';
 import type { Peers } from './platform/service-module';
 import { delivery } from './platform/topics';
 import { peerCredentials, serverCredentials } from './platform/transport';
@@ -43,6 +44,8 @@ export interface App {
   peers: Peers;
   mailer: Mailer;
   log: Logger;
+  /** Signs and checks the links in emails that need no account. */
+  links: SignedLinks;
   /** Verifies callers' tokens; mints tokens with the HS256 secret (peers' and tests'). */
   auth: Auth;
   stop(): Promise<void>;
@@ -75,6 +78,9 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     metrics?.rpc,
   );
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, mailDir: path.resolve(config.DATA_DIR, 'mail') });
+  // links in emails point at the console as browsers reach it: CONSOLE_PUBLIC_URL, or where it listens
+  let web: ConsoleServer | undefined;
+  const links = new SignedLinks(await linkSecret(config), () => config.CONSOLE_PUBLIC_URL ?? web?.url ?? `http://${config.GRPC_HOST}:${config.CONSOLE_PORT}`);
   const server = new Server(serverOptions(config));
   // every service of the process has its schema in the one database: its health is each service's
   const databaseHealth = new DatabaseHealth({ url: database.url, log, intervalMs: config.DB_PROBE_INTERVAL_MS, timeoutMs: config.DB_PROBE_TIMEOUT_MS });
@@ -93,7 +99,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const measured: MeasuredService[] = [];
   for (const module of modules) {
     const orm = orms[module.name]!;
-    const parts = module.create({ orm, peers, mailer, clock, log: log.child({ service: module.name }), config });
+    const parts = module.create({ orm, peers, mailer, clock, log: log.child({ service: module.name }), config, links });
     const moduleTasks = [...parts.tasks, retentionTask({ orm, schema: module.schema.schema, days: config.RETENTION_DAYS, clock, log })];
     server.addService(grpcDefinition(module.descriptor), gate.wrap(bindHandlers(module.descriptor, parts.handlers, log, { auth, roles: RPC_ROLES[module.name] }, metrics?.rpc)));
     health.setStatus(module.descriptor.fullName, 'NOT_SERVING');
@@ -148,7 +154,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   else markReady();
   log.info({ port, metricsPort: metricsServer?.port, services: config.SERVICES, database: redacted(database.url) }, 'restock is serving');
   // the console calls the API like any client, as the signed-in person, over the same addresses and transport as peers
-  const web: ConsoleServer | undefined = config.CONSOLE ? await startConsole({ config, auth, log: log.child({ service: 'console' }), addressOf, transport: peerCredentials(config) }) : undefined;
+  web = config.CONSOLE ? await startConsole({ config, auth, log: log.child({ service: 'console' }), addressOf, transport: peerCredentials(config) }) : undefined;
   if (web?.signInUrl && config.LOG_LEVEL !== 'silent') process.stdout.write(`Console: ${web.signInUrl}\n`);
 
   return {
@@ -160,6 +166,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     peers,
     mailer,
     log,
+    links,
     auth,
     // No accepted call is lost: clients' new calls are refused while the calls taken finish (their calls to
     // this process's own services still go through), then background work ends, and only then the server

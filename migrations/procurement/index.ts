@@ -8,6 +8,7 @@ import { Migration20261202200000_outbox_audit } from './Migration20261202200000_
 import { Migration20261202300000_planning } from './Migration20261202300000_planning';
 import { Migration20261202400000_listings } from './Migration20261202400000_listings';
 import { Migration20261202500000_release_reason } from './Migration20261202500000_release_reason';
+import { Migration20261203000000_supplier_links } from './Migration20261203000000_supplier_links';
 
 /** Every migration of this schema, in order. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   { name: 'Migration20261202300000_planning', class: Migration20261202300000_planning },
   { name: 'Migration20261202400000_listings', class: Migration20261202400000_listings },
   { name: 'Migration20261202500000_release_reason', class: Migration20261202500000_release_reason },
+  { name: 'Migration20261203000000_supplier_links', class: Migration20261203000000_supplier_links },
 ];

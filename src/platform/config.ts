@@ -84,6 +84,20 @@ const variables = z.object({
   OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** HMAC key of the links in emails that need no account (supplier PO pages, customer order pages), at least 32 bytes. Unset: generated once and kept in DATA_DIR/link-secret. */
+  LINK_SIGNING_SECRET: z.string().refine((secret) => Buffer.byteLength(secret) >= 32, 'must be at least 32 bytes').optional(),
+  /** Days a supplier's PO link works; a resend can revoke it earlier by issuing a new one. */
+  SUPPLIER_LINK_TTL_DAYS: positiveInt.default(60),
+  /** Replies to PO emails go here (Reply-To); unset: to MAIL_FROM. */
+  PURCHASING_REPLY_TO: z.string().min(3).optional(),
+  /** Where suppliers deliver, printed on POs and their pages; unset: not printed. */
+  SHIP_TO_ADDRESS: z.string().min(1).optional(),
+  /** Who suppliers talk to about a PO (name, email, phone), printed on POs and their pages; unset: MAIL_FROM. */
+  BUYER_CONTACT: z.string().min(1).optional(),
+  /** Business days (Mon-Fri in the supplier's time zone) a sent PO may stay unconfirmed before its supplier is reminded. */
+  SUPPLIER_CONFIRM_DAYS: positiveInt.default(2),
+  /** Reminders to confirm a PO at most; after the last one the PO needs a planner's attention. */
+  SUPPLIER_REMINDERS: z.coerce.number().int().min(0).default(2),
   /** The ID token claim that lists a person's roles (a dotted path such as realm_access.roles for nested claims). */
   OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
   INVENTORY_ADDR: address.optional(),

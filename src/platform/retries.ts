@@ -69,6 +69,8 @@ export const IDEMPOTENT = {
     getLeadTimeStats: true,
     listLeadTimeObservations: true,
     getSupplyForecast: true,
+    openSupplierLink: true,
+    answerPurchaseOrder: false,
     listPurchaseOrderRevisions: true,
     resendPurchaseOrder: true, // by request_id
     listPurchaseOrderEmails: true,

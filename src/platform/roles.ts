@@ -79,6 +79,8 @@ export const RPC_ROLES: {
     getLeadTimeStats: ['planner'],
     listLeadTimeObservations: ['planner'],
     getSupplyForecast: ['planner', 'service'], // Orders: ETAs
+    openSupplierLink: ['service'], // the console's public supplier page: the link is the credential
+    answerPurchaseOrder: ['service'],
     listPurchaseOrderRevisions: ['planner', 'warehouse'],
     resendPurchaseOrder: ['planner'],
     listPurchaseOrderEmails: ['planner'],

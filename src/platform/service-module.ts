@@ -1,3 +1,4 @@
+import type { SignedLinks } from './signed-links';
 import type { InventoryServiceDefinition } from '../gen/restock/inventory/v1/inventory_service';
 import type { OrdersServiceDefinition } from '../gen/restock/orders/v1/orders_service';
 import type { ProcurementServiceDefinition } from '../gen/restock/procurement/v1/procurement_service';
@@ -26,6 +27,8 @@ export interface ServiceDeps {
   clock: Clock;
   log: Logger;
   config: Config;
+  /** Signs and checks the links in emails that need no account. */
+  links: SignedLinks;
 }
 
 /** What a service gives the composition root: gRPC handlers, outbox deliveries, scheduled tasks and its gauges. */

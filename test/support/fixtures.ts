@@ -8,7 +8,7 @@ import type { TestApp } from './harness';
 
 /** What Orders' domain functions get in t's process, to call them directly (peers may be replaced). */
 export function ordersDeps(t: TestApp, peers: Peers = t.app.peers): ServiceDeps {
-  return { orm: t.app.orms.orders!, peers, mailer: t.app.mailer, clock: systemClock, log: t.app.log, config: loadConfig({ DATABASE_URL: t.databaseUrl }) };
+  return { orm: t.app.orms.orders!, peers, mailer: t.app.mailer, clock: systemClock, log: t.app.log, config: loadConfig({ DATABASE_URL: t.databaseUrl }), links: t.app.links };
 }
 
 /** A product with a backorder policy and some stock on hand. */

@@ -465,6 +465,41 @@ export interface ReceivePurchaseOrderResponse {
   purchaseOrder: PurchaseOrder | undefined;
 }
 
+/** OpenSupplierLinkRequest is the input of OpenSupplierLink. */
+export interface OpenSupplierLinkRequest {
+  /** The token of the link (the last path segment of its URL). */
+  link: string;
+}
+
+/** OpenSupplierLinkResponse is the output of OpenSupplierLink: what the supplier's page shows. */
+export interface OpenSupplierLinkResponse {
+  purchaseOrder: PurchaseOrder | undefined;
+  supplierName: string;
+  /** IANA time zone the supplier's dates are shown in. */
+  timeZone: string;
+  /** Who to contact about the PO (BUYER_CONTACT). */
+  buyerContact: string;
+  /** Where to deliver (SHIP_TO_ADDRESS); empty when not configured. */
+  shipToAddress: string;
+  /** Until when this link works. */
+  linkExpireTime: Date | undefined;
+}
+
+/** AnswerPurchaseOrderRequest is the input of AnswerPurchaseOrder. */
+export interface AnswerPurchaseOrderRequest {
+  /** The token of the supplier's link. */
+  link: string;
+  /** As in ConfirmPurchaseOrderRequest. */
+  promisedTime: Date | undefined;
+  lines: ConfirmedLine[];
+  note: string;
+}
+
+/** AnswerPurchaseOrderResponse is the output of AnswerPurchaseOrder. */
+export interface AnswerPurchaseOrderResponse {
+  purchaseOrder: PurchaseOrder | undefined;
+}
+
 /** ListPurchaseOrderRevisionsRequest is the input of ListPurchaseOrderRevisions. */
 export interface ListPurchaseOrderRevisionsRequest {
   purchaseOrderId: string;
@@ -5162,6 +5197,451 @@ export const ReceivePurchaseOrderResponse: MessageFns<ReceivePurchaseOrderRespon
   },
 };
 
+function createBaseOpenSupplierLinkRequest(): OpenSupplierLinkRequest {
+  return { link: "" };
+}
+
+export const OpenSupplierLinkRequest: MessageFns<OpenSupplierLinkRequest> = {
+  encode(message: OpenSupplierLinkRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.link !== "") {
+      writer.uint32(10).string(message.link);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OpenSupplierLinkRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOpenSupplierLinkRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.link = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OpenSupplierLinkRequest {
+    return { link: isSet(object.link) ? globalThis.String(object.link) : "" };
+  },
+
+  toJSON(message: OpenSupplierLinkRequest): unknown {
+    const obj: any = {};
+    if (message.link !== "") {
+      obj.link = message.link;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OpenSupplierLinkRequest>, I>>(base?: I): OpenSupplierLinkRequest {
+    return OpenSupplierLinkRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OpenSupplierLinkRequest>, I>>(object: I): OpenSupplierLinkRequest {
+    const message = createBaseOpenSupplierLinkRequest();
+    message.link = object.link ?? "";
+    return message;
+  },
+};
+
+function createBaseOpenSupplierLinkResponse(): OpenSupplierLinkResponse {
+  return {
+    purchaseOrder: undefined,
+    supplierName: "",
+    timeZone: "",
+    buyerContact: "",
+    shipToAddress: "",
+    linkExpireTime: undefined,
+  };
+}
+
+export const OpenSupplierLinkResponse: MessageFns<OpenSupplierLinkResponse> = {
+  encode(message: OpenSupplierLinkResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.purchaseOrder !== undefined) {
+      PurchaseOrder.encode(message.purchaseOrder, writer.uint32(10).fork()).join();
+    }
+    if (message.supplierName !== "") {
+      writer.uint32(18).string(message.supplierName);
+    }
+    if (message.timeZone !== "") {
+      writer.uint32(26).string(message.timeZone);
+    }
+    if (message.buyerContact !== "") {
+      writer.uint32(34).string(message.buyerContact);
+    }
+    if (message.shipToAddress !== "") {
+      writer.uint32(42).string(message.shipToAddress);
+    }
+    if (message.linkExpireTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.linkExpireTime), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OpenSupplierLinkResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOpenSupplierLinkResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.purchaseOrder = PurchaseOrder.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.supplierName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.buyerContact = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.shipToAddress = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.linkExpireTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OpenSupplierLinkResponse {
+    return {
+      purchaseOrder: isSet(object.purchaseOrder)
+        ? PurchaseOrder.fromJSON(object.purchaseOrder)
+        : isSet(object.purchase_order)
+        ? PurchaseOrder.fromJSON(object.purchase_order)
+        : undefined,
+      supplierName: isSet(object.supplierName)
+        ? globalThis.String(object.supplierName)
+        : isSet(object.supplier_name)
+        ? globalThis.String(object.supplier_name)
+        : "",
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+        ? globalThis.String(object.time_zone)
+        : "",
+      buyerContact: isSet(object.buyerContact)
+        ? globalThis.String(object.buyerContact)
+        : isSet(object.buyer_contact)
+        ? globalThis.String(object.buyer_contact)
+        : "",
+      shipToAddress: isSet(object.shipToAddress)
+        ? globalThis.String(object.shipToAddress)
+        : isSet(object.ship_to_address)
+        ? globalThis.String(object.ship_to_address)
+        : "",
+      linkExpireTime: isSet(object.linkExpireTime)
+        ? fromJsonTimestamp(object.linkExpireTime)
+        : isSet(object.link_expire_time)
+        ? fromJsonTimestamp(object.link_expire_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: OpenSupplierLinkResponse): unknown {
+    const obj: any = {};
+    if (message.purchaseOrder !== undefined) {
+      obj.purchaseOrder = PurchaseOrder.toJSON(message.purchaseOrder);
+    }
+    if (message.supplierName !== "") {
+      obj.supplierName = message.supplierName;
+    }
+    if (message.timeZone !== "") {
+      obj.timeZone = message.timeZone;
+    }
+    if (message.buyerContact !== "") {
+      obj.buyerContact = message.buyerContact;
+    }
+    if (message.shipToAddress !== "") {
+      obj.shipToAddress = message.shipToAddress;
+    }
+    if (message.linkExpireTime !== undefined) {
+      obj.linkExpireTime = message.linkExpireTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OpenSupplierLinkResponse>, I>>(base?: I): OpenSupplierLinkResponse {
+    return OpenSupplierLinkResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OpenSupplierLinkResponse>, I>>(object: I): OpenSupplierLinkResponse {
+    const message = createBaseOpenSupplierLinkResponse();
+    message.purchaseOrder = (object.purchaseOrder !== undefined && object.purchaseOrder !== null)
+      ? PurchaseOrder.fromPartial(object.purchaseOrder)
+      : undefined;
+    message.supplierName = object.supplierName ?? "";
+    message.timeZone = object.timeZone ?? "";
+    message.buyerContact = object.buyerContact ?? "";
+    message.shipToAddress = object.shipToAddress ?? "";
+    message.linkExpireTime = object.linkExpireTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseAnswerPurchaseOrderRequest(): AnswerPurchaseOrderRequest {
+  return { link: "", promisedTime: undefined, lines: [], note: "" };
+}
+
+export const AnswerPurchaseOrderRequest: MessageFns<AnswerPurchaseOrderRequest> = {
+  encode(message: AnswerPurchaseOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.link !== "") {
+      writer.uint32(10).string(message.link);
+    }
+    if (message.promisedTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.promisedTime), writer.uint32(18).fork()).join();
+    }
+    for (const v of message.lines) {
+      ConfirmedLine.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.note !== "") {
+      writer.uint32(34).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnswerPurchaseOrderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnswerPurchaseOrderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.link = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.promisedTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.lines.push(ConfirmedLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AnswerPurchaseOrderRequest {
+    return {
+      link: isSet(object.link) ? globalThis.String(object.link) : "",
+      promisedTime: isSet(object.promisedTime)
+        ? fromJsonTimestamp(object.promisedTime)
+        : isSet(object.promised_time)
+        ? fromJsonTimestamp(object.promised_time)
+        : undefined,
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => ConfirmedLine.fromJSON(e)) : [],
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+    };
+  },
+
+  toJSON(message: AnswerPurchaseOrderRequest): unknown {
+    const obj: any = {};
+    if (message.link !== "") {
+      obj.link = message.link;
+    }
+    if (message.promisedTime !== undefined) {
+      obj.promisedTime = message.promisedTime.toISOString();
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => ConfirmedLine.toJSON(e));
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AnswerPurchaseOrderRequest>, I>>(base?: I): AnswerPurchaseOrderRequest {
+    return AnswerPurchaseOrderRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AnswerPurchaseOrderRequest>, I>>(object: I): AnswerPurchaseOrderRequest {
+    const message = createBaseAnswerPurchaseOrderRequest();
+    message.link = object.link ?? "";
+    message.promisedTime = object.promisedTime ?? undefined;
+    message.lines = object.lines?.map((e) => ConfirmedLine.fromPartial(e)) || [];
+    message.note = object.note ?? "";
+    return message;
+  },
+};
+
+function createBaseAnswerPurchaseOrderResponse(): AnswerPurchaseOrderResponse {
+  return { purchaseOrder: undefined };
+}
+
+export const AnswerPurchaseOrderResponse: MessageFns<AnswerPurchaseOrderResponse> = {
+  encode(message: AnswerPurchaseOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.purchaseOrder !== undefined) {
+      PurchaseOrder.encode(message.purchaseOrder, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnswerPurchaseOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnswerPurchaseOrderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.purchaseOrder = PurchaseOrder.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AnswerPurchaseOrderResponse {
+    return {
+      purchaseOrder: isSet(object.purchaseOrder)
+        ? PurchaseOrder.fromJSON(object.purchaseOrder)
+        : isSet(object.purchase_order)
+        ? PurchaseOrder.fromJSON(object.purchase_order)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AnswerPurchaseOrderResponse): unknown {
+    const obj: any = {};
+    if (message.purchaseOrder !== undefined) {
+      obj.purchaseOrder = PurchaseOrder.toJSON(message.purchaseOrder);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AnswerPurchaseOrderResponse>, I>>(base?: I): AnswerPurchaseOrderResponse {
+    return AnswerPurchaseOrderResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AnswerPurchaseOrderResponse>, I>>(object: I): AnswerPurchaseOrderResponse {
+    const message = createBaseAnswerPurchaseOrderResponse();
+    message.purchaseOrder = (object.purchaseOrder !== undefined && object.purchaseOrder !== null)
+      ? PurchaseOrder.fromPartial(object.purchaseOrder)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseListPurchaseOrderRevisionsRequest(): ListPurchaseOrderRevisionsRequest {
   return { purchaseOrderId: "", pageSize: 0, pageToken: "" };
 }
@@ -6777,6 +7257,30 @@ export const ProcurementServiceDefinition = {
       requestType: ConfirmPurchaseOrderRequest as typeof ConfirmPurchaseOrderRequest,
       requestStream: false,
       responseType: ConfirmPurchaseOrderResponse as typeof ConfirmPurchaseOrderResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * OpenSupplierLink is the PO a supplier's emailed link opens, for the supplier's page; a tampered, expired or
+     * revoked link is FAILED_PRECONDITION (LINK_INVALID, LINK_EXPIRED, LINK_REVOKED) and shows nothing.
+     */
+    openSupplierLink: {
+      name: "OpenSupplierLink",
+      requestType: OpenSupplierLinkRequest as typeof OpenSupplierLinkRequest,
+      requestStream: false,
+      responseType: OpenSupplierLinkResponse as typeof OpenSupplierLinkResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * AnswerPurchaseOrder records a supplier's answer given through its link (confirm, decline or revise lines),
+     * as ConfirmPurchaseOrder does, with the link as its author.
+     */
+    answerPurchaseOrder: {
+      name: "AnswerPurchaseOrder",
+      requestType: AnswerPurchaseOrderRequest as typeof AnswerPurchaseOrderRequest,
+      requestStream: false,
+      responseType: AnswerPurchaseOrderResponse as typeof AnswerPurchaseOrderResponse,
       responseStream: false,
       options: {},
     },
