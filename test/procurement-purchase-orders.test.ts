@@ -57,6 +57,10 @@ describe('purchase order email', () => {
     expect(mail.text).toContain('S-MAIL-BOLT (our SKU MAIL-BOLT): 20 x 1.25 EUR = 25.00 EUR');
     expect(mail.text).toContain('Requested delivery date: 2026-03-09');
     expect(mail.text).toContain('Total: 27.00 EUR');
+    // the link to the supplier's page of this PO, first generation, expiring SUPPLIER_LINK_TTL_DAYS (60) after sending
+    const link = new RegExp(`/supplier/purchase-orders/(${po.purchaseOrderId}\\.1\\.(\\d+)\\.[\\w-]{43})\\n`).exec(mail.text as string);
+    expect(Number(link?.[2])).toBe(Date.parse('2026-05-01T08:10:00Z') / 1000);
+    expect(mail.html).toContain(`/supplier/purchase-orders/${link![1]}">`);
     expect(mail.html).toContain('<td>S-MAIL-NUT</td><td>MAIL-NUT</td><td>5</td><td>0.40 EUR</td><td>2.00 EUR</td>');
     const [csv] = mail.attachments;
     expect(csv.filename).toBe(`${po.number}.csv`);

@@ -17,10 +17,10 @@ export const procurementModule: ServiceModule<typeof ProcurementServiceDefinitio
   name: 'procurement',
   schema: { schema: 'procurement', entities: [SupplierSchema, PolicyChangeSchema, SupplierProductSchema], migrations },
   descriptor: ProcurementServiceDefinition,
-  create: ({ orm, clock, mailer, peers, config }) => ({
+  create: ({ orm, clock, mailer, peers, config, links }) => ({
     handlers: { ...bufferHandlers(orm, clock), ...purchaseOrderHandlers(orm, clock), ...supplierProductHandlers(orm, clock) },
     deliveries: [
-      delivery(SEND_PURCHASE_ORDER, purchaseOrderDelivery(orm, clock, mailer)),
+      delivery(SEND_PURCHASE_ORDER, purchaseOrderDelivery(orm, clock, mailer, { links, ttlDays: config.SUPPLIER_LINK_TTL_DAYS })),
       delivery(APPLY_RECEIPT, (request) => peers.orders.applyReceipt(request)),
       delivery(REFRESH_ETAS, (request) => peers.orders.refreshEtas(request)),
     ],

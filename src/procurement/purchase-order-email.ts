@@ -66,6 +66,13 @@ ${rows.map((r) => html`<tr><td>${r.supplierSku}</td><td>${r.sku}</td><td>${r.qua
   };
 }
 
+/** A PO email with the link to the supplier's page of the PO, where it can confirm, decline or revise lines. */
+export function withSupplierLink(email: Email, url: string): Email {
+  const invitation = 'Confirm, decline or revise the lines of this purchase order online (no account needed):';
+  const link = html`<p>${invitation}<br><a href="${url}">${url}</a></p>`;
+  return { ...email, text: `${email.text}\n\n${invitation}\n${url}\n`, html: `${email.html}\n${link.value}` };
+}
+
 /** The email that tells a supplier a PO it already received is cancelled. */
 export function purchaseOrderCancellationEmail(po: { number: string; supplierName: string; supplierEmail: string; reason: string }): Email {
   const text = `Dear ${po.supplierName},\n\nPlease cancel purchase order ${po.number}. Reason: ${po.reason}\n\nDo not ship the goods on this order.`;
