@@ -50,6 +50,16 @@ export function cancelOrderLine(deps: ServiceDeps, request: CancelRequest & { li
   });
 }
 
+/** Cancels the waiting units of some lines (none named: of every line); allocated and shipped units stay. */
+export function cancelWaitingUnits(deps: ServiceDeps, request: CancelRequest & { lineIds: string[] }, cancelledBy: string): Promise<Order> {
+  return cancel(deps, 'CancelWaitingUnits', request, cancelledBy, (lines) => {
+    const named = new Set(request.lineIds);
+    const unknown = request.lineIds.find((id) => !lines.some((l) => l.lineId === id));
+    if (unknown) throw notFound('order_line', unknown);
+    return lines.filter((l) => l.backordered > 0 && (named.size === 0 || named.has(l.lineId))).map((line) => ({ line, quantity: line.backordered }));
+  });
+}
+
 /**
  * One transaction under the SKUs' locks (allocation cannot run at the same time): waiting units are
  * cancelled first and leave the supplier buffer, then reserved units, released in Inventory so they

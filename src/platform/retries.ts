@@ -42,6 +42,8 @@ export const IDEMPOTENT = {
     updateOrder: true, // by request_id
     watchOrderEvents: false, // a stream: the client resumes from its last cursor
     quoteAvailability: true,
+    openCustomerLink: true,
+    cancelWaitingUnits: true, // by request_id
   } satisfies IdempotenceTable<typeof OrdersServiceDefinition>,
   procurement: {
     upsertSupplier: true,

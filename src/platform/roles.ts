@@ -52,6 +52,8 @@ export const RPC_ROLES: {
     updateOrder: ['storefront', 'planner'],
     watchOrderEvents: ['warehouse', 'storefront', 'service'],
     quoteAvailability: ['storefront'],
+    openCustomerLink: ['service'], // the console's public order page: the link is the credential
+    cancelWaitingUnits: ['service'],
   },
   procurement: {
     upsertSupplier: ['planner'],

@@ -8,7 +8,7 @@ import { keptSecret } from './kept-secret';
 export interface LinkGrant {
   /** What the link is for, e.g. "supplier-purchase-order"; a link for one purpose never opens another. */
   purpose: string;
-  /** The resource the link opens (a UUID). */
+  /** The resource the link opens: an id of letters, digits, _ and - (no dots). */
   resourceId: string;
   /** Who the link was given to (e.g. the PO's supplier); not in the link, checked against the resource's owner. */
   party: string;
@@ -58,7 +58,7 @@ export interface PresentedLink {
 /** Why a presented link does not open its resource. */
 export type LinkRefusal = 'LINK_INVALID' | 'LINK_EXPIRED' | 'LINK_REVOKED';
 
-const TOKEN = /^([0-9a-f-]{36})\.([1-9]\d{0,8})\.(\d{1,12})\.([\w-]{43})$/;
+const TOKEN = /^([\w-]{1,64})\.([1-9]\d{0,8})\.(\d{1,12})\.([\w-]{43})$/;
 
 /**
  * Links that need no account: `<resource>.<generation>.<expiry>.<HMAC-SHA256>` under a server key, the

@@ -282,6 +282,36 @@ export interface QuoteAvailabilityResponse {
   eta: Eta | undefined;
 }
 
+/** OpenCustomerLinkRequest is the input of OpenCustomerLink. */
+export interface OpenCustomerLinkRequest {
+  /** The token of the link (the last path segment of its URL). */
+  link: string;
+}
+
+/** OpenCustomerLinkResponse is the output of OpenCustomerLink: what the customer's order page shows. */
+export interface OpenCustomerLinkResponse {
+  order:
+    | Order
+    | undefined;
+  /** Until when this link works. */
+  linkExpireTime: Date | undefined;
+}
+
+/** CancelWaitingUnitsRequest is the input of CancelWaitingUnits. */
+export interface CancelWaitingUnitsRequest {
+  /** The token of the customer's link. */
+  link: string;
+  /** The lines whose waiting units to cancel (at most 100); empty = every line with waiting units. */
+  lineIds: string[];
+  /** Idempotency key: a retried cancellation cancels nothing more. */
+  requestId: string;
+}
+
+/** CancelWaitingUnitsResponse is the output of CancelWaitingUnits. */
+export interface CancelWaitingUnitsResponse {
+  order: Order | undefined;
+}
+
 function createBasePlaceOrderRequest(): PlaceOrderRequest {
   return { requestId: "", customerId: "", customerEmail: "", priority: 0, fulfillmentPolicy: 0, lines: [] };
 }
@@ -3166,6 +3196,338 @@ export const QuoteAvailabilityResponse: MessageFns<QuoteAvailabilityResponse> = 
   },
 };
 
+function createBaseOpenCustomerLinkRequest(): OpenCustomerLinkRequest {
+  return { link: "" };
+}
+
+export const OpenCustomerLinkRequest: MessageFns<OpenCustomerLinkRequest> = {
+  encode(message: OpenCustomerLinkRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.link !== "") {
+      writer.uint32(10).string(message.link);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OpenCustomerLinkRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOpenCustomerLinkRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.link = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OpenCustomerLinkRequest {
+    return { link: isSet(object.link) ? globalThis.String(object.link) : "" };
+  },
+
+  toJSON(message: OpenCustomerLinkRequest): unknown {
+    const obj: any = {};
+    if (message.link !== "") {
+      obj.link = message.link;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OpenCustomerLinkRequest>, I>>(base?: I): OpenCustomerLinkRequest {
+    return OpenCustomerLinkRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OpenCustomerLinkRequest>, I>>(object: I): OpenCustomerLinkRequest {
+    const message = createBaseOpenCustomerLinkRequest();
+    message.link = object.link ?? "";
+    return message;
+  },
+};
+
+function createBaseOpenCustomerLinkResponse(): OpenCustomerLinkResponse {
+  return { order: undefined, linkExpireTime: undefined };
+}
+
+export const OpenCustomerLinkResponse: MessageFns<OpenCustomerLinkResponse> = {
+  encode(message: OpenCustomerLinkResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    if (message.linkExpireTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.linkExpireTime), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OpenCustomerLinkResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOpenCustomerLinkResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.linkExpireTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OpenCustomerLinkResponse {
+    return {
+      order: isSet(object.order) ? Order.fromJSON(object.order) : undefined,
+      linkExpireTime: isSet(object.linkExpireTime)
+        ? fromJsonTimestamp(object.linkExpireTime)
+        : isSet(object.link_expire_time)
+        ? fromJsonTimestamp(object.link_expire_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: OpenCustomerLinkResponse): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    if (message.linkExpireTime !== undefined) {
+      obj.linkExpireTime = message.linkExpireTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OpenCustomerLinkResponse>, I>>(base?: I): OpenCustomerLinkResponse {
+    return OpenCustomerLinkResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OpenCustomerLinkResponse>, I>>(object: I): OpenCustomerLinkResponse {
+    const message = createBaseOpenCustomerLinkResponse();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    message.linkExpireTime = object.linkExpireTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCancelWaitingUnitsRequest(): CancelWaitingUnitsRequest {
+  return { link: "", lineIds: [], requestId: "" };
+}
+
+export const CancelWaitingUnitsRequest: MessageFns<CancelWaitingUnitsRequest> = {
+  encode(message: CancelWaitingUnitsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.link !== "") {
+      writer.uint32(10).string(message.link);
+    }
+    for (const v of message.lineIds) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(26).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelWaitingUnitsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelWaitingUnitsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.link = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lineIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelWaitingUnitsRequest {
+    return {
+      link: isSet(object.link) ? globalThis.String(object.link) : "",
+      lineIds: globalThis.Array.isArray(object?.lineIds)
+        ? object.lineIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.line_ids)
+        ? object.line_ids.map((e: any) => globalThis.String(e))
+        : [],
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CancelWaitingUnitsRequest): unknown {
+    const obj: any = {};
+    if (message.link !== "") {
+      obj.link = message.link;
+    }
+    if (message.lineIds?.length) {
+      obj.lineIds = message.lineIds;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelWaitingUnitsRequest>, I>>(base?: I): CancelWaitingUnitsRequest {
+    return CancelWaitingUnitsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelWaitingUnitsRequest>, I>>(object: I): CancelWaitingUnitsRequest {
+    const message = createBaseCancelWaitingUnitsRequest();
+    message.link = object.link ?? "";
+    message.lineIds = object.lineIds?.map((e) => e) || [];
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseCancelWaitingUnitsResponse(): CancelWaitingUnitsResponse {
+  return { order: undefined };
+}
+
+export const CancelWaitingUnitsResponse: MessageFns<CancelWaitingUnitsResponse> = {
+  encode(message: CancelWaitingUnitsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelWaitingUnitsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelWaitingUnitsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelWaitingUnitsResponse {
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
+  },
+
+  toJSON(message: CancelWaitingUnitsResponse): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelWaitingUnitsResponse>, I>>(base?: I): CancelWaitingUnitsResponse {
+    return CancelWaitingUnitsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelWaitingUnitsResponse>, I>>(object: I): CancelWaitingUnitsResponse {
+    const message = createBaseCancelWaitingUnitsResponse();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    return message;
+  },
+};
+
 /** OrdersService owns customer orders and the FIFO backorder queue. */
 export type OrdersServiceDefinition = typeof OrdersServiceDefinition;
 export const OrdersServiceDefinition = {
@@ -3313,6 +3675,30 @@ export const OrdersServiceDefinition = {
       requestType: GetBackorderMetricsRequest as typeof GetBackorderMetricsRequest,
       requestStream: false,
       responseType: GetBackorderMetricsResponse as typeof GetBackorderMetricsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * OpenCustomerLink is the order a customer's emailed link opens, for the customer's order page; a tampered,
+     * expired or revoked link is FAILED_PRECONDITION (LINK_INVALID, LINK_EXPIRED, LINK_REVOKED) and shows nothing.
+     */
+    openCustomerLink: {
+      name: "OpenCustomerLink",
+      requestType: OpenCustomerLinkRequest as typeof OpenCustomerLinkRequest,
+      requestStream: false,
+      responseType: OpenCustomerLinkResponse as typeof OpenCustomerLinkResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * CancelWaitingUnits cancels, through a customer's link, the units of the order's lines still waiting for
+     * stock (allocated and shipped units stay); the customer gets the cancellation email.
+     */
+    cancelWaitingUnits: {
+      name: "CancelWaitingUnits",
+      requestType: CancelWaitingUnitsRequest as typeof CancelWaitingUnitsRequest,
+      requestStream: false,
+      responseType: CancelWaitingUnitsResponse as typeof CancelWaitingUnitsResponse,
       responseStream: false,
       options: {},
     },
