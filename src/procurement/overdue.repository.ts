@@ -20,9 +20,10 @@ const OPEN_STATUSES_SQL = `('ISSUED', 'SENT', 'CONFIRMED', 'PARTIALLY_RECEIVED')
  * nothing is to come or the PO is closed (received, cancelled). The one definition of overdue: a PO is overdue
  * as of a time when this is before it (its promised, else requested, time has passed and units are still to
  * come). ListPurchaseOrders' filter, the overdue gauges, PurchaseOrder.overdue and the daily ETA task use it.
+ * (ORDER BY ... LIMIT 1 rather than min(): over the PO's own columns, min() would aggregate the outer query.)
  */
-export const PURCHASE_ORDER_DUE_SQL = `(SELECT min(${LINE_DUE_SQL}) FROM procurement.purchase_order_line l
-  WHERE l.purchase_order_id = po.purchase_order_id AND po.status IN ${OPEN_STATUSES_SQL} AND ${LINE_REMAINING_SQL} > 0)`;
+export const PURCHASE_ORDER_DUE_SQL = `(SELECT ${LINE_DUE_SQL} AS due FROM procurement.purchase_order_line l
+  WHERE l.purchase_order_id = po.purchase_order_id AND po.status IN ${OPEN_STATUSES_SQL} AND ${LINE_REMAINING_SQL} > 0 ORDER BY due LIMIT 1)`;
 
 /** When each of these POs is due (PURCHASE_ORDER_DUE_SQL); POs with nothing due are left out. */
 export async function findDueTimes(sql: Sql, purchaseOrderIds: string[]): Promise<Map<string, Date>> {

@@ -11,12 +11,12 @@ export async function recordFirstConfirmation(sql: Sql, purchaseOrderId: string,
  * line arrived once what was received covers what was confirmed (else ordered), at its last receipt; lateness is
  * how many days after its promise (LINE_PROMISE_SQL) it arrived, 0 when on time. A PO counts for the fill rate
  * once received in full, or cancelled after a receipt. Days to confirm run from sending to the first confirmation
- * (0 when confirmed before our email left).
+ * (0 when confirmed before our email left; NULL while unconfirmed: greatest() would make that 0).
  */
 const SCORED_LINES = `SELECT po.supplier_id, l.purchase_order_id, l.sku, l.quantity, l.received_quantity, p.promised_time, a.arrival_time,
     extract(epoch FROM greatest(a.arrival_time - p.promised_time, interval '0')) / 86400 AS lateness_days,
     row_number() OVER (PARTITION BY l.purchase_order_id ORDER BY l.sku) = 1 AS first_of_order,
-    extract(epoch FROM greatest(po.first_confirm_time - po.send_time, interval '0')) / 86400 AS confirm_days,
+    CASE WHEN po.first_confirm_time IS NOT NULL THEN extract(epoch FROM greatest(po.first_confirm_time - po.send_time, interval '0')) / 86400 END AS confirm_days,
     po.status = 'RECEIVED' OR (po.status = 'CANCELLED' AND sum(l.received_quantity) OVER (PARTITION BY l.purchase_order_id) > 0) AS counts_for_fill
   FROM procurement.purchase_order po
   JOIN procurement.purchase_order_line l ON l.purchase_order_id = po.purchase_order_id
