@@ -146,7 +146,7 @@ describe('console in a browser', () => {
     await page.close();
   });
 
-  it('charts the lead time once a delivery was observed', async () => {
+  it('charts the lead time and shows the scorecard once a delivery was observed', async () => {
     const [po] = (await t.procurement.listPurchaseOrders({ supplierId: 'ZEUS' })).purchaseOrders;
     await t.app.dispatchers.procurement!.drain(); // its email goes out: the PO is sent, so its delivery is a lead-time observation
     await t.procurement.receivePurchaseOrder({ receiptId: 'r-zeus-1', purchaseOrderId: po.purchaseOrderId, lines: [{ sku: 'ZEUS-GEAR', quantity: 2 }] });
@@ -167,6 +167,12 @@ describe('console in a browser', () => {
     expect(await page.$eval('#lead-time-chart', (el) => el.getAttribute('data-observations'))).toBe('1');
     const rows = await page.$$eval('#lead-time-observations tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(rows).toEqual([[expect.any(String), po.number, 'ZEUS-GEAR', `${observation.leadTimeDays.toFixed(1)} d`]]);
+    // The scorecard: the one PO, confirmed (by hand, before its email left) for 2030 and delivered in full now.
+    const scorecard = await page.$$eval('#supplier-scorecard tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((cell) => cell.textContent)));
+    expect(scorecard).toEqual([
+      ['All SKUs', '1', '100.0 %', '100.0 %', '0.0 d', '0.0 d', '1'],
+      ['ZEUS-GEAR', '1', '100.0 %', '100.0 %', '0.0 d', '0.0 d', '1'],
+    ]);
     await page.close();
   });
 

@@ -78,13 +78,16 @@ export interface ReturnedDemand {
   demandTime: Date;
 }
 
+/** Buffered demand of a SKU that waits for no supplier: none sells the SKU, or every one declined it. */
 export interface UnassignedDemand {
   sku: string;
   quantity: number;
   oldestDemandTime: Date;
+  /** Of quantity, the units every supplier of the SKU declined. */
+  declinedQuantity: number;
 }
 
-/** A page of demand no supplier sells yet, per SKU, ordered by SKU. */
+/** A page of unassigned demand (no supplier sells the SKU, or every one declined it), per SKU, ordered by SKU. */
 export async function listUnassignedDemand(orm: Orm, limit: number, pageToken: string): Promise<{ demands: UnassignedDemand[]; nextPageToken: string }> {
   const after = decodePageToken(pageToken, (p): p is string => typeof p === 'string');
   const rows = await findUnassignedDemand(sqlOf(orm.em), after ?? '', limit + 1);

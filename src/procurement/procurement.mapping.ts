@@ -10,6 +10,7 @@ import type { SupplierBuffer } from './buffers';
 import type { PreviewedPurchaseOrder } from './preview';
 import type { SimulationResult } from './simulation';
 import type { SupplierProduct } from './catalog';
+import { isOverdue } from './overdue';
 import type { PurchaseOrder, PurchaseOrderStatus } from './purchase-orders';
 import { DEFAULT_RELEASE_SCHEDULE } from './schedule';
 import type { Supplier, SupplierFields } from './suppliers';
@@ -45,14 +46,14 @@ export function toSupplier(supplier: Supplier): SupplierProto {
 
 /** A request's supplier product, with the currency its unit cost is in (serving is output only). */
 export function fromSupplierProduct(product: SupplierProductProto): SupplierProduct & { currencyCode: string } {
-  const { serving: _serving, alternateRank: _alternateRank, ...fields } = product;
+  const { serving: _serving, ...fields } = product;
   return { ...fields, unitCost: Amount.of(product.unitCost!).toDecimal(), currencyCode: product.unitCost!.currencyCode };
 }
 
 /** A supplier product as the proto, unit cost in the supplier's currency, with whether its supplier serves the SKU. */
 export function toSupplierProduct(product: SupplierProduct, currencyCode: string, serving = false): SupplierProductProto {
-  const { supplierId, sku, supplierSku, unitCost, packSize, minOrderQuantity, preferred } = product;
-  return { supplierId, sku, supplierSku, unitCost: Amount.parse(unitCost, currencyCode).toMoney(), packSize, minOrderQuantity, preferred, serving, alternateRank: 0 };
+  const { supplierId, sku, supplierSku, unitCost, packSize, minOrderQuantity, preferred, alternateRank } = product;
+  return { supplierId, sku, supplierSku, unitCost: Amount.parse(unitCost, currencyCode).toMoney(), packSize, minOrderQuantity, preferred, serving, alternateRank };
 }
 
 /** An audit-trail entry as the proto PolicyChange. */
@@ -82,8 +83,8 @@ export function fromStatus(status: StatusProto): PurchaseOrderStatus | null {
   return StatusProto[status].replace('PURCHASE_ORDER_STATUS_', '') as PurchaseOrderStatus;
 }
 
-/** A PO as the proto PurchaseOrder. */
-export function toPurchaseOrder(order: PurchaseOrder): PurchaseOrderProto {
+/** A PO as the proto PurchaseOrder, overdue or not at `now`. */
+export function toPurchaseOrder(order: PurchaseOrder, now: Date): PurchaseOrderProto {
   return {
     purchaseOrderId: order.purchaseOrderId,
     number: order.number,
@@ -100,7 +101,7 @@ export function toPurchaseOrder(order: PurchaseOrder): PurchaseOrderProto {
     requestedDeliveryTime: order.requestedDeliveryTime,
     reminderCount: 0,
     needsAttention: false,
-    overdue: false,
+    overdue: isOverdue(order, now),
     revisionCount: 0,
     releasedBy: order.releasedBy,
     releaseReason: order.releaseReason,

@@ -3,12 +3,14 @@ import { ProcurementServiceDefinition } from '../gen/restock/procurement/v1/proc
 import type { ServiceModule } from '../platform/service-module';
 import { delivery } from '../platform/topics';
 import { evaluateBuffersTask } from './evaluate-buffers.task';
+import { overdueEtasTask } from './overdue-etas.task';
 import { procurementGauges } from './procurement.gauges';
 import { bufferHandlers } from './procurement.grpc';
 import { SupplierProductSchema } from './supplier-product.entity';
 import { PolicyChangeSchema, SupplierSchema } from './supplier.entity';
 import { purchaseOrderDelivery } from './purchase-order-delivery';
 import { purchaseOrderHandlers } from './purchase-orders.grpc';
+import { scorecardHandlers } from './scorecard.grpc';
 import { supplierProductHandlers } from './supplier-products.grpc';
 import { APPLY_RECEIPT, REFRESH_ETAS, SEND_PURCHASE_ORDER } from './topics';
 
@@ -18,13 +20,13 @@ export const procurementModule: ServiceModule<typeof ProcurementServiceDefinitio
   schema: { schema: 'procurement', entities: [SupplierSchema, PolicyChangeSchema, SupplierProductSchema], migrations },
   descriptor: ProcurementServiceDefinition,
   create: ({ orm, clock, mailer, peers, config, links }) => ({
-    handlers: { ...bufferHandlers(orm, clock), ...purchaseOrderHandlers(orm, clock), ...supplierProductHandlers(orm, clock) },
+    handlers: { ...bufferHandlers(orm, clock), ...purchaseOrderHandlers(orm, clock), ...supplierProductHandlers(orm, clock), ...scorecardHandlers(orm) },
     deliveries: [
       delivery(SEND_PURCHASE_ORDER, purchaseOrderDelivery(orm, clock, mailer, { links, ttlDays: config.SUPPLIER_LINK_TTL_DAYS })),
       delivery(APPLY_RECEIPT, (request) => peers.orders.applyReceipt(request)),
       delivery(REFRESH_ETAS, (request) => peers.orders.refreshEtas(request)),
     ],
-    tasks: [evaluateBuffersTask(orm, clock, config.SCHEDULER_TICK)],
+    tasks: [evaluateBuffersTask(orm, clock, config.SCHEDULER_TICK), overdueEtasTask(orm, clock)],
     metrics: procurementGauges(orm, clock),
   }),
 };

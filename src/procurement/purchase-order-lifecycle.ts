@@ -6,6 +6,7 @@ import { refreshEtas } from './eta-refresh';
 import { enqueue } from '../platform/outbox';
 import { purchaseOrderCancellationEmail } from './purchase-order-email';
 import { findSupplier } from './supplier.repository';
+import { recordSupplierAnswer } from './supplier-answers';
 import { findPurchaseOrder, type PurchaseOrder, type PurchaseOrderStatus } from './purchase-orders';
 import {
   awaitsSending, confirmLineQuantities, findPurchaseOrderSkus, lockPurchaseOrderSending, pickDemandToReturn, recordSendTime,
@@ -79,10 +80,10 @@ export interface Confirmation {
 
 /**
  * Records the supplier's promise: delivery time and quantity per line. Demand a line no longer covers
- * (confirmed below what was demanded) goes back to the buffer, newest demand first. Confirming again with
- * the same promise answers the PO unchanged.
+ * (confirmed below what was demanded) is declined: it goes to the SKU's next supplier, newest demand first
+ * (recordSupplierAnswer). Confirming again with the same promise answers the PO unchanged.
  */
-export function confirmPurchaseOrder(orm: Orm, confirmation: Confirmation): Promise<PurchaseOrder> {
+export function confirmPurchaseOrder(orm: Orm, clock: Clock, confirmation: Confirmation): Promise<PurchaseOrder> {
   return transaction(orm, async (sql) => {
     const order = await findPurchaseOrder(sql, confirmation.purchaseOrderId, true);
     const confirmed = new Map(order.lines.map((l) => [l.sku, l.quantity]));
@@ -102,7 +103,7 @@ export function confirmPurchaseOrder(orm: Orm, confirmation: Confirmation): Prom
     const skus = [...confirmed.keys()];
     await confirmLineQuantities(sql, order.purchaseOrderId, confirmed);
     const shortfalls = order.lines.filter((l) => confirmed.get(l.sku)! < l.demandedQuantity);
-    await returnDemand(sql, order.purchaseOrderId, new Map(shortfalls.map((l) => [l.sku, l.demandedQuantity - confirmed.get(l.sku)!])));
+    await recordSupplierAnswer(sql, order, new Map(shortfalls.map((l) => [l.sku, l.demandedQuantity - confirmed.get(l.sku)!])), clock.now());
     await updatePurchaseOrderStatus(sql, change, { promisedTime: confirmation.promisedTime });
     await refreshEtas(sql, skus, `confirmed:${order.purchaseOrderId}:${confirmation.promisedTime.toISOString()}`);
     return findPurchaseOrder(sql, order.purchaseOrderId);

@@ -20,7 +20,7 @@ export function purchaseOrderHandlers(orm: Orm, clock: Clock): Handlers<typeof P
   return {
     async getPurchaseOrder({ purchaseOrderId }) {
       new Validator().id('purchase_order_id', purchaseOrderId).done();
-      return { purchaseOrder: map.toPurchaseOrder(await getPurchaseOrder(orm, purchaseOrderId)) };
+      return { purchaseOrder: map.toPurchaseOrder(await getPurchaseOrder(orm, purchaseOrderId), clock.now()) };
     },
     async listPurchaseOrders(request) {
       const isStatus = (status: PurchaseOrderStatus) => status in PurchaseOrderStatus && status !== PurchaseOrderStatus.UNRECOGNIZED;
@@ -33,25 +33,28 @@ export function purchaseOrderHandlers(orm: Orm, clock: Clock): Handlers<typeof P
       const { createStartTime: start, createEndTime: end } = request;
       v.check(!start || !end || start.getTime() <= end.getTime(), 'create_end_time', 'must not be before create_start_time').done();
       const statuses = [...new Set([request.status, ...request.statuses].map(map.fromStatus).filter((s) => s !== null))];
-      const filter = { supplierId: request.supplierId, statuses, createStart: start ?? null, createEnd: end ?? null, numberQuery: request.numberQuery.trim() };
+      const now = clock.now();
+      const filter = {
+        supplierId: request.supplierId, statuses, createStart: start ?? null, createEnd: end ?? null, numberQuery: request.numberQuery.trim(), overdueAsOf: request.overdue ? now : null,
+      };
       const page = await listPurchaseOrders(orm, filter, pageSize(request.pageSize), request.pageToken);
-      return { purchaseOrders: page.purchaseOrders.map(map.toPurchaseOrder), nextPageToken: page.nextPageToken };
+      return { purchaseOrders: page.purchaseOrders.map((o) => map.toPurchaseOrder(o, now)), nextPageToken: page.nextPageToken };
     },
     async confirmPurchaseOrder(request) {
       const v = new Validator().id('purchase_order_id', request.purchaseOrderId).check(request.promisedTime !== undefined, 'promised_time', 'is required');
       checkLines(v, request.lines, (line, field) => v.quantity(`${field}.confirmed_quantity`, line.confirmedQuantity, { min: 0 }), { min: 0 }).done();
-      const order = await confirmPurchaseOrder(orm, { purchaseOrderId: request.purchaseOrderId, promisedTime: request.promisedTime!, lines: request.lines });
-      return { purchaseOrder: map.toPurchaseOrder(order) };
+      const order = await confirmPurchaseOrder(orm, clock, { purchaseOrderId: request.purchaseOrderId, promisedTime: request.promisedTime!, lines: request.lines });
+      return { purchaseOrder: map.toPurchaseOrder(order, clock.now()) };
     },
     async cancelPurchaseOrder(request) {
       new Validator().id('purchase_order_id', request.purchaseOrderId).text('reason', request.reason, { min: 1, max: 500 }).done();
-      return { purchaseOrder: map.toPurchaseOrder(await cancelPurchaseOrder(orm, request.purchaseOrderId, request.reason)) };
+      return { purchaseOrder: map.toPurchaseOrder(await cancelPurchaseOrder(orm, request.purchaseOrderId, request.reason), clock.now()) };
     },
     async receivePurchaseOrder(request) {
       const v = new Validator().id('receipt_id', request.receiptId).id('purchase_order_id', request.purchaseOrderId);
       checkLines(v, request.lines, (line, field) => v.quantity(`${field}.quantity`, line.quantity, { min: 1, max: MAX_QUANTITY })).done();
       const order = await receivePurchaseOrder(orm, clock, { ...request, receivedTime: request.receivedTime ?? null });
-      return { purchaseOrder: map.toPurchaseOrder(order) };
+      return { purchaseOrder: map.toPurchaseOrder(order, clock.now()) };
     },
     async getLeadTimeStats(request) {
       const v = new Validator().id('supplier_id', request.supplierId);

@@ -394,7 +394,7 @@ export interface ListPurchaseOrdersRequest {
   numberQuery: string;
   /** Only POs that need a planner's attention (unconfirmed after the last reminder). */
   needsAttention: boolean;
-  /** Only overdue POs: promised (or expected) time passed, units still to come. */
+  /** Only overdue POs: promised time (unconfirmed: the requested delivery time) passed, units still to come. */
   overdue: boolean;
 }
 
