@@ -33,7 +33,7 @@ export function purchaseOrderHandlers(orm: Orm, clock: Clock): Handlers<typeof P
       const { createStartTime: start, createEndTime: end } = request;
       v.check(!start || !end || start.getTime() <= end.getTime(), 'create_end_time', 'must not be before create_start_time').done();
       const statuses = [...new Set([request.status, ...request.statuses].map(map.fromStatus).filter((s) => s !== null))];
-      const filter = { supplierId: request.supplierId, statuses, createStart: start ?? null, createEnd: end ?? null, numberQuery: request.numberQuery.trim() };
+      const filter = { supplierId: request.supplierId, statuses, createStart: start ?? null, createEnd: end ?? null, numberQuery: request.numberQuery.trim(), needsAttention: request.needsAttention };
       const page = await listPurchaseOrders(orm, filter, pageSize(request.pageSize), request.pageToken);
       return { purchaseOrders: page.purchaseOrders.map(map.toPurchaseOrder), nextPageToken: page.nextPageToken };
     },
