@@ -21,8 +21,9 @@ export interface ReminderPolicy {
 export function sendReminders(orm: Orm, clock: Clock, policy: ReminderPolicy): Promise<{ confirmReminders: number; attention: number; overdueReminders: number }> {
   return transaction(orm, async (sql) => {
     const now = clock.now();
-    // business days are at least as long as calendar days: nothing sent after this bound can be due
-    const candidates = await findUnconfirmedPurchaseOrders(sql, addDays(now, -policy.confirmDays));
+    // a business day spans at least a calendar day, less an hour where the clocks go forward: with a day of
+    // slack, nothing sent (or reminded) after this bound can be due
+    const candidates = await findUnconfirmedPurchaseOrders(sql, addDays(now, 1 - policy.confirmDays));
     const due = candidates.filter((po) => addBusinessDays(po.lastReminderTime ?? po.sendTime, policy.confirmDays, po.timeZone).getTime() <= now.getTime());
     const reminded = await countConfirmReminders(sql, due.filter((po) => po.reminderCount < policy.reminders), now);
     const flagged = await flagForAttention(sql, due.filter((po) => po.reminderCount >= policy.reminders).map((po) => po.purchaseOrderId), now);
