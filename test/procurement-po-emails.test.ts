@@ -149,7 +149,7 @@ describe('ResendPurchaseOrder', () => {
     const po = await releasedPurchaseOrder('KEEP');
     await drain();
     const first = tokenIn(mailsFor(po.number)[0].text as string)!;
-    await t.procurement.resendPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, reason: 'lost in spam', requestId: '', revokeEarlierLinks: false });
+    await t.procurement.resendPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, reason: 'lost in spam', requestId: 'resend-keep-1', revokeEarlierLinks: false });
     await drain();
     expect(mailsFor(po.number)).toHaveLength(2);
     expect(await openLink(first)).toMatchObject({ generation: 1 });
@@ -161,12 +161,12 @@ describe('ResendPurchaseOrder', () => {
     await drain();
     const noReason = await grpcError(t.procurement.resendPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, reason: '  ', requestId: '', revokeEarlierLinks: false }));
     expect(noReason.code).toBe(status.INVALID_ARGUMENT);
-    expect(noReason.violations.map((v) => v.field)).toEqual(['reason']);
-    const unknown = await grpcError(t.procurement.resendPurchaseOrder({ purchaseOrderId: 'no-such-po', reason: 'x', requestId: '', revokeEarlierLinks: false }));
+    expect(noReason.violations.map((v) => v.field)).toEqual(['reason', 'request_id']);
+    const unknown = await grpcError(t.procurement.resendPurchaseOrder({ purchaseOrderId: 'no-such-po', reason: 'x', requestId: 'resend-unknown', revokeEarlierLinks: false }));
     expect(unknown.code).toBe(status.NOT_FOUND);
 
     await t.procurement.cancelPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, reason: 'ordered twice' });
-    const cancelled = await grpcError(t.procurement.resendPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, reason: 'again', requestId: '', revokeEarlierLinks: false }));
+    const cancelled = await grpcError(t.procurement.resendPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, reason: 'again', requestId: 'resend-cxl-1', revokeEarlierLinks: false }));
     expect(cancelled.code).toBe(status.FAILED_PRECONDITION);
     expect(cancelled.reason).toBe('PURCHASE_ORDER_CANCELLED');
     await drain();

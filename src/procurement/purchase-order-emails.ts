@@ -164,7 +164,7 @@ export function resendPurchaseOrder(orm: Orm, clock: Clock, settings: EmailSetti
       return email.emailId;
     };
     const { requestedBy: _who, ...asked } = resend;
-    const emailId = resend.requestId === '' ? await apply() : await once(sql, 'procurement', 'ResendPurchaseOrder', resend.requestId, asked, apply);
+    const emailId = await once(sql, 'procurement', 'ResendPurchaseOrder', resend.requestId, asked, apply);
     return (await findPurchaseOrderEmail(sql, emailId))!;
   });
 }
