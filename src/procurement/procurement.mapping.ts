@@ -1,7 +1,10 @@
 import { ArrivalSource, NextReleaseRule as RuleProto, type Arrival as ArrivalProto, type Buffer as BufferProto, type BufferSummary as BufferSummaryProto, type PolicySimulation as PolicySimulationProto, type PurchaseOrderPreview as PreviewProto } from '../gen/restock/procurement/v1/buffer';
 import { BufferOrder as BufferOrderProto } from '../gen/restock/procurement/v1/procurement_service';
 import type { Duration } from '../gen/google/protobuf/duration';
-import { PurchaseOrderStatus as StatusProto, ReleaseTrigger as TriggerProto, type PurchaseOrder as PurchaseOrderProto } from '../gen/restock/procurement/v1/purchase_order';
+import {
+  PurchaseOrderEmailKind as EmailKindProto, PurchaseOrderStatus as StatusProto, ReleaseTrigger as TriggerProto, type PurchaseOrder as PurchaseOrderProto,
+  type PurchaseOrderEmail as PurchaseOrderEmailProto,
+} from '../gen/restock/procurement/v1/purchase_order';
 import type { BufferPolicy as BufferPolicyProto, PolicyChange as PolicyChangeProto, Supplier as SupplierProto, SupplierProduct as SupplierProductProto } from '../gen/restock/procurement/v1/supplier';
 import { Amount } from '../platform/money';
 import type { PolicyChange, PolicySettings } from './buffer-policy';
@@ -11,6 +14,7 @@ import type { PreviewedPurchaseOrder } from './preview';
 import type { SimulationResult } from './simulation';
 import type { SupplierProduct } from './catalog';
 import { isOverdue } from './overdue';
+import type { PurchaseOrderEmail } from './purchase-order-email.repository';
 import type { PurchaseOrder, PurchaseOrderStatus } from './purchase-orders';
 import { DEFAULT_RELEASE_SCHEDULE } from './schedule';
 import type { Supplier, SupplierFields } from './suppliers';
@@ -99,13 +103,19 @@ export function toPurchaseOrder(order: PurchaseOrder, now: Date): PurchaseOrderP
     expectedTime: order.expectedTime,
     cancelReason: order.cancelReason,
     requestedDeliveryTime: order.requestedDeliveryTime,
-    reminderCount: 0,
-    needsAttention: false,
+    reminderCount: order.reminderCount,
+    needsAttention: order.needsAttention,
     overdue: isOverdue(order, now),
     revisionCount: 0,
     releasedBy: order.releasedBy,
     releaseReason: order.releaseReason,
   };
+}
+
+/** A logged PO email as the proto PurchaseOrderEmail (attachments are not part of it). */
+export function toPurchaseOrderEmail(email: PurchaseOrderEmail): PurchaseOrderEmailProto {
+  const { attachments: _attachments, kind, sendTime, ...fields } = email;
+  return { ...fields, kind: EmailKindProto[`PURCHASE_ORDER_EMAIL_KIND_${kind}`], sendTime: sendTime ?? undefined };
 }
 
 /** A forecast arrival as the proto Arrival. */

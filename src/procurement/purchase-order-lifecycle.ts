@@ -4,16 +4,13 @@ import { sqlOf, transaction, type Orm, type Sql } from '../platform/orm';
 import { returnDemandToBuffer } from './demand.repository';
 import { refreshEtas } from './eta-refresh';
 import { enqueue } from '../platform/outbox';
-import { purchaseOrderCancellationEmail } from './purchase-order-email';
-import { findSupplier } from './supplier.repository';
 import { recordSupplierAnswer } from './supplier-answers';
+import { emailMessage } from './purchase-order-emails';
 import { findPurchaseOrder, type PurchaseOrder, type PurchaseOrderStatus } from './purchase-orders';
 import {
   awaitsSending, confirmLineQuantities, findPurchaseOrderSkus, lockPurchaseOrderSending, pickDemandToReturn, recordSendTime,
   removePurchaseOrderDemand, updatePurchaseOrderStatus,
 } from './purchase-order.repository';
-import { EMAIL } from '../platform/mail';
-import { message } from '../platform/topics';
 
 /** Which status may follow which: the one place that says how a PO moves through its life. */
 export const PURCHASE_ORDER_TRANSITIONS: Record<PurchaseOrderStatus, readonly PurchaseOrderStatus[]> = {
@@ -115,7 +112,7 @@ export function confirmPurchaseOrder(orm: Orm, clock: Clock, confirmation: Confi
  * gets a cancellation email (through the outbox). Cancelling it again answers it unchanged.
  */
 export function cancelPurchaseOrder(orm: Orm, purchaseOrderId: string, reason: string): Promise<PurchaseOrder> {
-  return transaction(orm, async (sql, em) => {
+  return transaction(orm, async (sql) => {
     const order = await findPurchaseOrder(sql, purchaseOrderId, true);
     if (order.status === 'CANCELLED') return order;
     const change = assertTransition(order, 'CANCELLED');
@@ -123,9 +120,7 @@ export function cancelPurchaseOrder(orm: Orm, purchaseOrderId: string, reason: s
     await updatePurchaseOrderStatus(sql, change, { cancelReason: reason });
     await refreshEtas(sql, order.lines.map((l) => l.sku), `cancelled:${purchaseOrderId}`);
     if (order.sendTime) {
-      const supplier = await findSupplier(em, order.supplierId);
-      const email = purchaseOrderCancellationEmail({ number: order.number, supplierName: supplier.name, supplierEmail: supplier.email, reason });
-      await enqueue(sql, 'procurement', [message(EMAIL, `purchase-order-cancellation:${purchaseOrderId}`, email)]);
+      await enqueue(sql, 'procurement', [emailMessage(`purchase-order-cancellation:${purchaseOrderId}`, { purchaseOrderId, kind: 'CANCELLATION' })]);
     }
     return findPurchaseOrder(sql, purchaseOrderId);
   });

@@ -8,11 +8,15 @@ import type { PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus } from './pu
 /** A PO's own columns, without its lines and what is derived from them. */
 export type PurchaseOrderHeader = Omit<PurchaseOrder, 'lines' | 'total' | 'expectedTime' | 'dueTime'>;
 
+/** A PO needs a planner's attention while it is unconfirmed after its last reminder's grace (set by the reminders task). */
+const NEEDS_ATTENTION = `(status = 'SENT' AND attention_time IS NOT NULL)`;
+
 /** The headers of these POs in id order, locked FOR UPDATE for a lifecycle change when asked. */
 export function findPurchaseOrderHeaders(sql: Sql, ids: string[], lock: boolean): Promise<PurchaseOrderHeader[]> {
   return sql<PurchaseOrderHeader>(
     `SELECT purchase_order_id, number, supplier_id, status, trigger, currency_code, create_time, requested_delivery_time, send_time,
-       promised_time, cancel_reason, coalesce(released_by, '') AS released_by, coalesce(release_reason, '') AS release_reason
+       promised_time, cancel_reason, coalesce(released_by, '') AS released_by, coalesce(release_reason, '') AS release_reason,
+       reminder_count, ${NEEDS_ATTENTION} AS needs_attention
      FROM procurement.purchase_order WHERE purchase_order_id = ANY(?) ORDER BY purchase_order_id ${lock ? 'FOR UPDATE' : ''}`,
     [ids],
   );
@@ -46,6 +50,8 @@ export interface PurchaseOrderFilter {
   numberQuery: string;
   /** Only POs overdue as of this time (PURCHASE_ORDER_DUE_SQL); null = any. */
   overdueAsOf: Date | null;
+  /** Only POs that need a planner's attention. */
+  needsAttention: boolean;
 }
 
 /**
@@ -67,11 +73,11 @@ export async function findPurchaseOrderPage(
      WHERE (? = '' OR supplier_id = ?) AND (?::text[] IS NULL OR status = ANY(?::text[]))
        AND (?::timestamptz IS NULL OR ${PURCHASE_ORDER_DUE_SQL} < ?::timestamptz)
        AND (?::timestamptz IS NULL OR create_time >= ?::timestamptz) AND (?::timestamptz IS NULL OR create_time < ?::timestamptz)
-       AND (?::text IS NULL OR strpos(upper(number), upper(?::text)) > 0)
+       AND (?::text IS NULL OR strpos(upper(number), upper(?::text)) > 0) AND (NOT ?::boolean OR ${NEEDS_ATTENTION})
        AND (?::timestamptz IS NULL OR (create_time, purchase_order_id) < (?::timestamptz, ?))
      ORDER BY create_time DESC, purchase_order_id DESC LIMIT ?`,
     [filter.supplierId, filter.supplierId, statuses, statuses, filter.overdueAsOf, filter.overdueAsOf, filter.createStart, filter.createStart, filter.createEnd, filter.createEnd,
-      query, query, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? '', limit],
+      query, query, filter.needsAttention, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? '', limit],
   );
   return rows.map((r) => ({ id: r.purchaseOrderId, position: [r.createTime, r.purchaseOrderId] }));
 }

@@ -35,7 +35,8 @@ export function purchaseOrderHandlers(orm: Orm, clock: Clock): Handlers<typeof P
       const statuses = [...new Set([request.status, ...request.statuses].map(map.fromStatus).filter((s) => s !== null))];
       const now = clock.now();
       const filter = {
-        supplierId: request.supplierId, statuses, createStart: start ?? null, createEnd: end ?? null, numberQuery: request.numberQuery.trim(), overdueAsOf: request.overdue ? now : null,
+        supplierId: request.supplierId, statuses, createStart: start ?? null, createEnd: end ?? null, numberQuery: request.numberQuery.trim(),
+        overdueAsOf: request.overdue ? now : null, needsAttention: request.needsAttention,
       };
       const page = await listPurchaseOrders(orm, filter, pageSize(request.pageSize), request.pageToken);
       return { purchaseOrders: page.purchaseOrders.map((o) => map.toPurchaseOrder(o, now)), nextPageToken: page.nextPageToken };

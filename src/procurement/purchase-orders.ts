@@ -45,6 +45,9 @@ export interface PurchaseOrder {
   /** Who released it by hand, and why ('' for an automatic release or no reason given). */
   releasedBy: string;
   releaseReason: string;
+  /** Reminders to confirm sent so far, and whether it is still unconfirmed after the last one (a planner should chase it). */
+  reminderCount: number;
+  needsAttention: boolean;
 }
 
 /** Reads POs with their lines, in the order of ids. */
