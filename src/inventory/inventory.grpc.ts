@@ -102,6 +102,7 @@ function validateProduct(product: Product | undefined): void {
     .text('product.name', product.name, { min: 1, max: 200 })
     .money('product.unit_price', product.unitPrice)
     .quantity('product.backorder_policy.max_backorder_quantity_per_customer', product.backorderPolicy?.maxBackorderQuantityPerCustomer ?? 0, { min: 0 })
+    .quantity('product.backorder_policy.max_backorder_quantity_total', product.backorderPolicy?.maxBackorderQuantityTotal ?? 0, { min: 0 })
     .done();
 }
 
@@ -136,6 +137,7 @@ function fromProduct(product: Product): Omit<ProductEntity, 'createTime' | 'upda
     unitPriceNanos: product.unitPrice!.nanos,
     acceptBackorders: product.backorderPolicy?.acceptBackorders ?? false,
     maxBackorderQuantityPerCustomer: product.backorderPolicy?.maxBackorderQuantityPerCustomer ?? 0,
+    maxBackorderQuantityTotal: product.backorderPolicy?.maxBackorderQuantityTotal ?? 0,
     discontinued: product.backorderPolicy?.discontinued ?? false,
   };
 }
@@ -148,6 +150,7 @@ function toProduct(entity: ProductEntity): Product {
     backorderPolicy: {
       acceptBackorders: entity.acceptBackorders,
       maxBackorderQuantityPerCustomer: entity.maxBackorderQuantityPerCustomer,
+      maxBackorderQuantityTotal: entity.maxBackorderQuantityTotal,
       discontinued: entity.discontinued,
     },
   };
