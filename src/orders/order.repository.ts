@@ -319,6 +319,17 @@ export async function openBackordersOfCustomer(sql: Sql, customerId: string, sku
   return new Map(rows.map((r) => [r.sku, r.units]));
 }
 
+/** The placed orders with lines waiting for a SKU, oldest first, with all their SKUs (to lock them). */
+export function ordersWaitingForSku(sql: Sql, sku: string): Promise<{ orderId: string; skus: string[] }[]> {
+  return sql<{ orderId: string; skus: string[] }>(
+    `SELECT o.order_id, array_agg(DISTINCT a.sku) AS skus
+     FROM orders.customer_order o JOIN orders.order_line a USING (order_id)
+     WHERE o.placement = 'placed' AND EXISTS (SELECT 1 FROM orders.order_line w WHERE w.order_id = o.order_id AND w.sku = ? AND w.backordered > 0)
+     GROUP BY o.order_id, o.create_time ORDER BY o.create_time, o.order_id`,
+    [sku],
+  );
+}
+
 /** Units of each SKU all customers' placed lines still wait for (the product cap counts them). */
 export async function openBackordersOfSkus(sql: Sql, skus: string[]): Promise<Map<string, number>> {
   const rows = await sql<{ sku: string; units: number }>(

@@ -9,11 +9,13 @@ import { Validator } from '../platform/validation';
 import { applyReceipt, allocateStock } from './receipts';
 import { listBackorders } from './backorder-queue';
 import { cancelOrder, cancelOrderLine } from './cancellation';
+import { cancelWaitingLines } from './discontinued-lines';
 import { refreshEtas } from './eta-refresh';
 import { backorderMetrics } from './metrics';
 import { getOrder, listOrders } from './order-queries';
 import { orderPlacement } from './placement';
 import { shipOrder } from './shipping';
+import { writeOffStock } from './write-offs';
 
 const MAX_LINES = 100;
 const MAX_AGE_SECONDS = 100 * 365 * 24 * 3600;
@@ -107,6 +109,25 @@ export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersService
       v.check(!start || !end || start.getTime() <= end.getTime(), 'end_time', 'must not be before start_time').done();
       const scope = { start: start ?? null, end: end ?? null, sku: request.sku, supplierId: request.supplierId };
       return { metrics: await backorderMetrics(deps, scope) };
+    },
+    async writeOffStock(request, call) {
+      new Validator()
+        .id('request_id', request.requestId)
+        .sku('sku', request.sku)
+        .quantity('quantity', request.quantity)
+        .text('reason', request.reason, { min: 1, max: 500 })
+        .done();
+      const { freeQuantity, lines } = await writeOffStock(deps, request, call.caller.sub);
+      return { freeQuantity, lines };
+    },
+    async cancelWaitingLines(request) {
+      new Validator()
+        .id('request_id', request.requestId)
+        .sku('sku', request.sku)
+        .text('reason', request.reason, { min: 1, max: 500 })
+        .text('cancelled_by', request.cancelledBy, { max: 200 })
+        .done();
+      return { cancelledQuantity: await cancelWaitingLines(deps, request) };
     },
   };
 }
