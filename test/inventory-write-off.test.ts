@@ -1,9 +1,11 @@
 import { status } from '@grpc/grpc-js';
 import { StockMovementKind } from '../src/gen/restock/inventory/v1/stock';
 import { OrderStatus } from '../src/gen/restock/orders/v1/order';
+import { writeOffStock } from '../src/orders/write-offs';
+import type { Peers } from '../src/platform/service-module';
 import { query } from './support/db';
 import { grpcError, startTestApp, type Clients, type TestApp } from './support/harness';
-import { order, product, settle } from './support/fixtures';
+import { order, ordersDeps, product, settle } from './support/fixtures';
 import { expectOrdersInvariants, expectReservationsAddUp } from './support/invariants';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
 
@@ -105,4 +107,32 @@ it('refuses to write off more than is on hand, and bad input', async () => {
   const storefront = t.clientsAs({ sub: 'shop', roles: ['storefront'] });
   expect((await grpcError(storefront.orders.writeOffStock({ requestId: 'wo-6', sku: 'WO-C', quantity: 1, reason: 'lost' }))).code).toBe(status.PERMISSION_DENIED);
   expect((await t.inventory.getStock({ sku: 'WO-C' })).stock!.onHand).toBe(2);
+});
+
+it('gives the units back to the lines when the free stock shrank before Inventory wrote them off', async () => {
+  await product(t, 'WO-D', { onHand: 3 });
+  const o6 = lineOf(await order(t, [['WO-D', 2]], { customer: 'wf' })); // 2 reserved, 1 free
+  await settle(t);
+  // Someone removes the free unit between Orders' read of the stock and Inventory's write-off.
+  const real = t.app.peers.inventory as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const inventory = new Proxy(real, {
+    get: (target, method: string) => async (request: unknown, options?: unknown) => {
+      if (method === 'writeOffStock') await t.inventory.adjustStock({ requestId: 'wo-d-counted', sku: 'WO-D', delta: -1, reason: 'count' });
+      return target[method](request, options);
+    },
+  });
+  const peers: Peers = { ...t.app.peers, inventory: inventory as unknown as Peers['inventory'] };
+  const request = { requestId: 'wo-7', sku: 'WO-D', quantity: 2, reason: 'crushed' };
+  await expect(writeOffStock(ordersDeps(t, peers), request, 'ware-1')).rejects.toMatchObject({ reason: 'INSUFFICIENT_STOCK' });
+  const retried = await grpcError(warehouse.orders.writeOffStock(request)); // the same request id keeps its answer
+  expect([retried.code, retried.reason]).toEqual([status.FAILED_PRECONDITION, 'INSUFFICIENT_STOCK']);
+
+  await settle(t); // the held unit is released and allocated again, first to the line it came from
+  const line = (await t.orders.getOrder({ orderId: o6.orderId })).order!.lines[0];
+  expect([line.allocatedQuantity, line.backorderedQuantity]).toEqual([2, 0]);
+  expect((await t.inventory.getStock({ sku: 'WO-D' })).stock).toEqual({ sku: 'WO-D', onHand: 2, reserved: 2, available: 0 });
+  expect((await t.inventory.listStockMovements({ sku: 'WO-D' })).movements.filter((m) => m.kind === StockMovementKind.STOCK_MOVEMENT_KIND_WRITE_OFF)).toEqual([]);
+  expect(smtp.to('wf@example.com').filter((m) => m.subject?.includes('backordered again'))).toEqual([]);
+  await expectOrdersInvariants(t, 'WO-D');
+  await expectReservationsAddUp(t, 'WO-D');
 });
