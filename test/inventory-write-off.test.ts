@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { StockMovementKind } from '../src/gen/restock/inventory/v1/stock';
 import { OrderStatus } from '../src/gen/restock/orders/v1/order';
+import { recoverUnfinishedWork } from '../src/orders/recovery';
 import { writeOffStock } from '../src/orders/write-offs';
 import type { Peers } from '../src/platform/service-module';
 import { query } from './support/db';
@@ -135,4 +136,52 @@ it('gives the units back to the lines when the free stock shrank before Inventor
   expect(smtp.to('wf@example.com').filter((m) => m.subject?.includes('backordered again'))).toEqual([]);
   await expectOrdersInvariants(t, 'WO-D');
   await expectReservationsAddUp(t, 'WO-D');
+});
+
+it('takes units that allocation batches gave from the last line first; FIFO still holds', async () => {
+  await product(t, 'WO-E');
+  const o7 = lineOf(await order(t, [['WO-E', 3]], { customer: 'wg' }));
+  const o8 = lineOf(await order(t, [['WO-E', 2]], { customer: 'wh' }));
+  const o9 = lineOf(await order(t, [['WO-E', 1]], { customer: 'wi' }));
+  await t.orders.applyReceipt({ receiptId: 'wo-e-r1', sku: 'WO-E', quantity: 5 }); // o7 and o8 filled, o9 waits
+  await settle(t);
+  expect(await warehouse.orders.writeOffStock({ requestId: 'wo-8', sku: 'WO-E', quantity: 3, reason: 'expired' })).toEqual({
+    freeQuantity: 0,
+    lines: [{ ...o8, quantity: 2 }, { ...o7, quantity: 1 }],
+  });
+  await settle(t);
+  expect((await t.orders.listBackorders({ sku: 'WO-E' })).backorders.map((b) => [b.lineId, b.backorderedQuantity])).toEqual([
+    [o7.lineId, 1],
+    [o8.lineId, 2],
+    [o9.lineId, 1],
+  ]);
+  await expectOrdersInvariants(t, 'WO-E');
+  await expectReservationsAddUp(t, 'WO-E');
+});
+
+it('finishes a write-off Inventory did not answer: a retry or the recovery completes it once', async () => {
+  await product(t, 'WO-F', { onHand: 2 });
+  const o10 = lineOf(await order(t, [['WO-F', 2]], { customer: 'wj' }));
+  await settle(t);
+  const real = t.app.peers.inventory as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const down = new Proxy(real, {
+    get: (target, method: string) => async (request: unknown, options?: unknown) => {
+      if (method === 'writeOffStock') throw Object.assign(new Error('connection refused'), { code: status.UNAVAILABLE, details: 'connection refused' });
+      return target[method](request, options);
+    },
+  });
+  const peers: Peers = { ...t.app.peers, inventory: down as unknown as Peers['inventory'] };
+  await expect(writeOffStock(ordersDeps(t, peers), { requestId: 'wo-9', sku: 'WO-F', quantity: 1, reason: 'lost' }, 'ware-1')).rejects.toMatchObject({ kind: 'UNAVAILABLE' });
+  // The line already waits again; Inventory still holds the unit, so nothing can take it meanwhile.
+  expect((await t.inventory.getStock({ sku: 'WO-F' })).stock).toEqual({ sku: 'WO-F', onHand: 2, reserved: 2, available: 0 });
+
+  await recoverUnfinishedWork(ordersDeps(t));
+  await recoverUnfinishedWork(ordersDeps(t)); // nothing left to do
+  expect((await t.inventory.getStock({ sku: 'WO-F' })).stock).toEqual({ sku: 'WO-F', onHand: 1, reserved: 1, available: 0 });
+  expect(await warehouse.orders.writeOffStock({ requestId: 'wo-9', sku: 'WO-F', quantity: 1, reason: 'lost' })).toEqual({ freeQuantity: 0, lines: [{ ...o10, quantity: 1 }] });
+  await settle(t);
+  expect(smtp.to('wj@example.com').filter((m) => m.subject?.includes('backordered again'))).toHaveLength(1);
+  const movements = (await t.inventory.listStockMovements({ sku: 'WO-F' })).movements.filter((m) => m.kind === StockMovementKind.STOCK_MOVEMENT_KIND_WRITE_OFF);
+  expect(movements.map((m) => [m.onHandDelta, m.reservedDelta, m.recordedBy])).toEqual([[-1, -1, 'ware-1']]);
+  await expectOrdersInvariants(t, 'WO-F');
 });
