@@ -103,7 +103,7 @@ export function inventoryHandlers(orm: Orm, peers: Peers): Handlers<typeof Inven
         .sku('sku', request.sku)
         .quantity('quantity', request.quantity)
         .text('reason', request.reason, { min: 1, max: 500 })
-        .text('recorded_by', request.recordedBy, { max: 200 })
+        .text('recorded_by', request.recordedBy, { max: 1000 })
         .check(request.lines.length <= MAX_LINES, 'lines', `must have at most ${MAX_LINES} lines`)
         .check(request.lines.reduce((sum, l) => sum + l.quantity, 0) <= request.quantity, 'lines', 'must give up at most quantity units');
       if (request.lines.length > 0) validateLines(v, request.lines, (line, field) => v.quantity(`${field}.quantity`, line.quantity));

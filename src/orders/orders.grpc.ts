@@ -125,7 +125,7 @@ export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersService
         .id('request_id', request.requestId)
         .sku('sku', request.sku)
         .text('reason', request.reason, { min: 1, max: 500 })
-        .text('cancelled_by', request.cancelledBy, { max: 200 })
+        .text('cancelled_by', request.cancelledBy, { max: 1000 })
         .done();
       return { cancelledQuantity: await cancelWaitingLines(deps, request) };
     },
