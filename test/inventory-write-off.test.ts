@@ -1,6 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { StockMovementKind } from '../src/gen/restock/inventory/v1/stock';
+import { EtaSource } from '../src/gen/restock/orders/v1/order';
 import { OrderStatus } from '../src/gen/restock/orders/v1/order';
+import { eur, supplierOf } from './support/procurement-fixtures';
 import { recoverUnfinishedWork } from '../src/orders/recovery';
 import { writeOffStock } from '../src/orders/write-offs';
 import type { Peers } from '../src/platform/service-module';
@@ -184,4 +186,43 @@ it('finishes a write-off Inventory did not answer: a retry or the recovery compl
   const movements = (await t.inventory.listStockMovements({ sku: 'WO-F' })).movements.filter((m) => m.kind === StockMovementKind.STOCK_MOVEMENT_KIND_WRITE_OFF);
   expect(movements.map((m) => [m.onHandDelta, m.reservedDelta, m.recordedBy])).toEqual([[-1, -1, 'ware-1']]);
   await expectOrdersInvariants(t, 'WO-F');
+});
+
+async function drainAll(): Promise<void> {
+  for (let round = 0; round < 50; round++) {
+    let delivered = 0;
+    for (const dispatcher of [t.app.dispatchers.orders!, t.app.dispatchers.inventory!, t.app.dispatchers.procurement!]) delivered += await dispatcher.drain();
+    if (delivered === 0) return;
+  }
+}
+
+it('tells the customer the ETA the forecast gives the returned units, and recomputes the others once the demand is back', async () => {
+  await product(t, 'WO-G', { onHand: 2 });
+  await t.procurement.upsertSupplier({ supplier: supplierOf('WO-SUP') });
+  await t.procurement.upsertSupplierProduct({ supplierProduct: { supplierId: 'WO-SUP', sku: 'WO-G', supplierSku: 'G', unitCost: eur(100), packSize: 1 } });
+  const o11 = lineOf(await order(t, [['WO-G', 2]], { customer: 'wk' })); // reserved
+  const o12 = lineOf(await order(t, [['WO-G', 1]], { customer: 'wl' })); // waits; its demand is buffered
+  await drainAll();
+  await t.orders.refreshEtas({ skus: ['WO-G'] });
+  const buffered = (await t.orders.listBackorders({ sku: 'WO-G' })).backorders[0].eta!;
+  expect(buffered.source).toBe(EtaSource.ETA_SOURCE_BUFFER);
+
+  await warehouse.orders.writeOffStock({ requestId: 'wo-10', sku: 'WO-G', quantity: 1, reason: 'broken seal' });
+  // o11's unit waits ahead of o12: the one buffered unit is now its ETA, and o12 has none until the demand is back.
+  const before = (await t.orders.listBackorders({ sku: 'WO-G' })).backorders;
+  expect(before.map((b) => [b.lineId, b.eta?.source, b.eta?.expectedTime])).toEqual([
+    [o11.lineId, EtaSource.ETA_SOURCE_BUFFER, buffered.expectedTime],
+    [o12.lineId, EtaSource.ETA_SOURCE_UNKNOWN, undefined],
+  ]);
+  await drainAll(); // RecordDemand grows o11's demand; Procurement's forecast changes and Orders recomputes the ETAs
+  const after = (await t.orders.listBackorders({ sku: 'WO-G' })).backorders;
+  expect(after.map((b) => [b.lineId, b.eta?.source, b.eta?.expectedTime])).toEqual([
+    [o11.lineId, EtaSource.ETA_SOURCE_BUFFER, buffered.expectedTime],
+    [o12.lineId, EtaSource.ETA_SOURCE_BUFFER, buffered.expectedTime],
+  ]);
+  const [mail] = smtp.to('wk@example.com').filter((m) => m.subject?.includes('backordered again'));
+  expect(mail.text).toContain(`WO-G | 1 backordered again | expected ${buffered.expectedTime!.toISOString().slice(0, 10)}`);
+  const [{ quantity }] = await query<{ quantity: number }>(t.databaseUrl, 'SELECT quantity FROM procurement.buffered_demand WHERE demand_id = $1', [o11.lineId]);
+  expect(quantity).toBe(1);
+  await expectOrdersInvariants(t, 'WO-G');
 });
