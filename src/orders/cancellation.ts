@@ -132,3 +132,14 @@ function afterCancelling(line: OpenLine, quantity: number): OpenLine {
   const waiting = Math.min(quantity, line.backordered);
   return { ...line, backordered: line.backordered - waiting, allocated: line.allocated - (quantity - waiting), cancelled: line.cancelled + quantity };
 }
+
+/** Cancels the waiting units of an order's lines of one SKU in the caller's transaction (SKUs locked); returns how many. */
+export async function cancelWaitingUnitsOfSku(deps: ServiceDeps, sql: Sql, orderId: string, sku: string, reason: string, cancelledBy: string): Promise<number> {
+  let units = 0;
+  await cancelLocked(deps, sql, { orderId, reason, requestId: '' }, cancelledBy, (lines) => {
+    const waiting = lines.filter((l) => l.sku === sku && l.backordered > 0);
+    units = waiting.reduce((sum, l) => sum + l.backordered, 0);
+    return waiting.map((line) => ({ line, quantity: line.backordered }));
+  });
+  return units;
+}

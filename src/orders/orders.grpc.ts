@@ -10,11 +10,13 @@ import { applyReceipt, allocateStock } from './receipts';
 import { listBackorders } from './backorder-queue';
 import { cancelOrder, cancelOrderLine } from './cancellation';
 import { cancelWaitingThroughLink, orderOfLink } from './customer-links';
+import { cancelWaitingLines } from './discontinued-lines';
 import { refreshEtas } from './eta-refresh';
 import { backorderMetrics } from './metrics';
 import { getOrder, listOrders } from './order-queries';
 import { orderPlacement } from './placement';
 import { shipOrder } from './shipping';
+import { writeOffStock } from './write-offs';
 
 const MAX_LINES = 100;
 const MAX_AGE_SECONDS = 100 * 365 * 24 * 3600;
@@ -123,6 +125,25 @@ export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersService
       if (request.requestId) v.id('request_id', request.requestId);
       v.done();
       return { order: await cancelWaitingThroughLink(deps, request.link, request.lineIds, request.requestId) };
+    },
+    async writeOffStock(request, call) {
+      new Validator()
+        .id('request_id', request.requestId)
+        .sku('sku', request.sku)
+        .quantity('quantity', request.quantity)
+        .text('reason', request.reason, { min: 1, max: 500 })
+        .done();
+      const { freeQuantity, lines } = await writeOffStock(deps, request, call.caller.sub);
+      return { freeQuantity, lines };
+    },
+    async cancelWaitingLines(request) {
+      new Validator()
+        .id('request_id', request.requestId)
+        .sku('sku', request.sku)
+        .text('reason', request.reason, { min: 1, max: 500 })
+        .text('cancelled_by', request.cancelledBy, { max: 1000 })
+        .done();
+      return { cancelledQuantity: await cancelWaitingLines(deps, request) };
     },
   };
 }

@@ -26,6 +26,7 @@ export const IDEMPOTENT = {
     releaseStock: true,
     shipStock: true,
     listStockMovements: true,
+    writeOffStock: true,
   } satisfies IdempotenceTable<typeof InventoryServiceDefinition>,
   orders: {
     placeOrder: true,
@@ -44,6 +45,8 @@ export const IDEMPOTENT = {
     quoteAvailability: true,
     openCustomerLink: true,
     cancelWaitingUnits: true, // by request_id
+    writeOffStock: true,
+    cancelWaitingLines: true,
   } satisfies IdempotenceTable<typeof OrdersServiceDefinition>,
   procurement: {
     upsertSupplier: true,

@@ -3,16 +3,26 @@ import type { DemandRequest, ReturnedDemand, UnassignedDemand } from './demand';
 import { alternateSupplierSql, declinedSql, supplierOfDemandSql } from './alternates.repository';
 import { supplierOfSkuSql } from './supplier-product.repository';
 
-/** Records a demand as it arrived. */
+/** Records a demand as it arrived; units of a demand already recorded (one growing again) are added to it. */
 export async function insertDemand(sql: Sql, demand: DemandRequest, demandTime: Date): Promise<void> {
-  await sql('INSERT INTO procurement.demand (demand_id, sku, quantity, demand_time) VALUES (?, ?, ?, ?)', [demand.demandId, demand.sku, demand.quantity, demandTime]);
+  await sql(
+    `INSERT INTO procurement.demand (demand_id, sku, quantity, demand_time) VALUES (?, ?, ?, ?)
+     ON CONFLICT (demand_id) DO UPDATE SET quantity = demand.quantity + excluded.quantity, demand_time = least(demand.demand_time, excluded.demand_time)`,
+    [demand.demandId, demand.sku, demand.quantity, demandTime],
+  );
 }
 
-/** Buffers a demand with the supplier serving its SKU; returns that supplier, null when nobody sells the SKU yet. */
+/**
+ * Buffers a demand with the supplier serving its SKU (added to its buffered part, which keeps its time);
+ * returns that supplier, null when nobody sells the SKU yet.
+ */
 export async function bufferDemand(sql: Sql, demand: DemandRequest, demandTime: Date): Promise<string | null> {
   const [buffered] = await sql<{ supplierId: string | null }>(
     `INSERT INTO procurement.buffered_demand (demand_id, sku, supplier_id, quantity, demand_time)
-     SELECT ?, ?, ${supplierOfSkuSql('?')}, ?, ? RETURNING supplier_id`,
+     SELECT ?, ?, ${supplierOfSkuSql('?')}, ?, ?
+     ON CONFLICT (demand_id) DO UPDATE SET quantity = buffered_demand.quantity + excluded.quantity,
+       demand_time = least(buffered_demand.demand_time, excluded.demand_time)
+     RETURNING supplier_id`,
     [demand.demandId, demand.sku, demand.sku, demand.quantity, demandTime],
   );
   return buffered.supplierId;

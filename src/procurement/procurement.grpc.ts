@@ -120,7 +120,8 @@ export function bufferHandlers(orm: Orm, clock: Clock): Handlers<typeof Procurem
       return listUnassignedDemand(orm, pageSize(request.pageSize), request.pageToken);
     },
     async recordDemand(request) {
-      new Validator().id('demand_id', request.demandId).sku('sku', request.sku).quantity('quantity', request.quantity).done();
+      const v = new Validator().id('demand_id', request.demandId).sku('sku', request.sku).quantity('quantity', request.quantity);
+      optionalId(v, 'request_id', request.requestId).done();
       const result = await recordDemandAndRelease(orm, clock, request);
       return { supplierId: result.supplierId, purchaseOrders: result.purchaseOrders.map((o) => map.toPurchaseOrder(o, clock.now())) };
     },

@@ -312,6 +312,49 @@ export interface CancelWaitingUnitsResponse {
   order: Order | undefined;
 }
 
+/** WriteOffStockRequest is the input of WriteOffStock. */
+export interface WriteOffStockRequest {
+  /** Idempotency key (AIP-155). */
+  requestId: string;
+  sku: string;
+  /** Units damaged or lost (1-1,000,000); at most what is on hand. */
+  quantity: number;
+  /** Why, kept in the stock ledger (1-500 characters). */
+  reason: string;
+}
+
+/** WriteOffStockResponse is the output of WriteOffStock. */
+export interface WriteOffStockResponse {
+  /** Units that were free stock. */
+  freeQuantity: number;
+  /** Units taken from order lines, line by line. */
+  lines: WrittenOffUnits[];
+}
+
+/** WrittenOffUnits is how many allocated units one order line lost to a write-off (they wait again). */
+export interface WrittenOffUnits {
+  orderId: string;
+  lineId: string;
+  quantity: number;
+}
+
+/** CancelWaitingLinesRequest is the input of CancelWaitingLines. */
+export interface CancelWaitingLinesRequest {
+  /** Idempotency key. */
+  requestId: string;
+  sku: string;
+  /** Told to the customers and kept with each cancellation. */
+  reason: string;
+  /** Who decided (the planner who discontinued the product). */
+  cancelledBy: string;
+}
+
+/** CancelWaitingLinesResponse is the output of CancelWaitingLines. */
+export interface CancelWaitingLinesResponse {
+  /** Waiting units cancelled. */
+  cancelledQuantity: number;
+}
+
 function createBasePlaceOrderRequest(): PlaceOrderRequest {
   return { requestId: "", customerId: "", customerEmail: "", priority: 0, fulfillmentPolicy: 0, lines: [] };
 }
@@ -3528,6 +3571,523 @@ export const CancelWaitingUnitsResponse: MessageFns<CancelWaitingUnitsResponse> 
   },
 };
 
+function createBaseWriteOffStockRequest(): WriteOffStockRequest {
+  return { requestId: "", sku: "", quantity: 0, reason: "" };
+}
+
+export const WriteOffStockRequest: MessageFns<WriteOffStockRequest> = {
+  encode(message: WriteOffStockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.sku !== "") {
+      writer.uint32(18).string(message.sku);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(24).int32(message.quantity);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WriteOffStockRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWriteOffStockRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WriteOffStockRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: WriteOffStockRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WriteOffStockRequest>, I>>(base?: I): WriteOffStockRequest {
+    return WriteOffStockRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WriteOffStockRequest>, I>>(object: I): WriteOffStockRequest {
+    const message = createBaseWriteOffStockRequest();
+    message.requestId = object.requestId ?? "";
+    message.sku = object.sku ?? "";
+    message.quantity = object.quantity ?? 0;
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseWriteOffStockResponse(): WriteOffStockResponse {
+  return { freeQuantity: 0, lines: [] };
+}
+
+export const WriteOffStockResponse: MessageFns<WriteOffStockResponse> = {
+  encode(message: WriteOffStockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.freeQuantity !== 0) {
+      writer.uint32(8).int32(message.freeQuantity);
+    }
+    for (const v of message.lines) {
+      WrittenOffUnits.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WriteOffStockResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWriteOffStockResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.freeQuantity = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lines.push(WrittenOffUnits.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WriteOffStockResponse {
+    return {
+      freeQuantity: isSet(object.freeQuantity)
+        ? globalThis.Number(object.freeQuantity)
+        : isSet(object.free_quantity)
+        ? globalThis.Number(object.free_quantity)
+        : 0,
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => WrittenOffUnits.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: WriteOffStockResponse): unknown {
+    const obj: any = {};
+    if (message.freeQuantity !== 0) {
+      obj.freeQuantity = Math.round(message.freeQuantity);
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => WrittenOffUnits.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WriteOffStockResponse>, I>>(base?: I): WriteOffStockResponse {
+    return WriteOffStockResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WriteOffStockResponse>, I>>(object: I): WriteOffStockResponse {
+    const message = createBaseWriteOffStockResponse();
+    message.freeQuantity = object.freeQuantity ?? 0;
+    message.lines = object.lines?.map((e) => WrittenOffUnits.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseWrittenOffUnits(): WrittenOffUnits {
+  return { orderId: "", lineId: "", quantity: 0 };
+}
+
+export const WrittenOffUnits: MessageFns<WrittenOffUnits> = {
+  encode(message: WrittenOffUnits, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.lineId !== "") {
+      writer.uint32(18).string(message.lineId);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(24).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WrittenOffUnits {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWrittenOffUnits();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lineId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WrittenOffUnits {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      lineId: isSet(object.lineId)
+        ? globalThis.String(object.lineId)
+        : isSet(object.line_id)
+        ? globalThis.String(object.line_id)
+        : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+    };
+  },
+
+  toJSON(message: WrittenOffUnits): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.lineId !== "") {
+      obj.lineId = message.lineId;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WrittenOffUnits>, I>>(base?: I): WrittenOffUnits {
+    return WrittenOffUnits.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WrittenOffUnits>, I>>(object: I): WrittenOffUnits {
+    const message = createBaseWrittenOffUnits();
+    message.orderId = object.orderId ?? "";
+    message.lineId = object.lineId ?? "";
+    message.quantity = object.quantity ?? 0;
+    return message;
+  },
+};
+
+function createBaseCancelWaitingLinesRequest(): CancelWaitingLinesRequest {
+  return { requestId: "", sku: "", reason: "", cancelledBy: "" };
+}
+
+export const CancelWaitingLinesRequest: MessageFns<CancelWaitingLinesRequest> = {
+  encode(message: CancelWaitingLinesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.sku !== "") {
+      writer.uint32(18).string(message.sku);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.cancelledBy !== "") {
+      writer.uint32(34).string(message.cancelledBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelWaitingLinesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelWaitingLinesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cancelledBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelWaitingLinesRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      cancelledBy: isSet(object.cancelledBy)
+        ? globalThis.String(object.cancelledBy)
+        : isSet(object.cancelled_by)
+        ? globalThis.String(object.cancelled_by)
+        : "",
+    };
+  },
+
+  toJSON(message: CancelWaitingLinesRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.cancelledBy !== "") {
+      obj.cancelledBy = message.cancelledBy;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelWaitingLinesRequest>, I>>(base?: I): CancelWaitingLinesRequest {
+    return CancelWaitingLinesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelWaitingLinesRequest>, I>>(object: I): CancelWaitingLinesRequest {
+    const message = createBaseCancelWaitingLinesRequest();
+    message.requestId = object.requestId ?? "";
+    message.sku = object.sku ?? "";
+    message.reason = object.reason ?? "";
+    message.cancelledBy = object.cancelledBy ?? "";
+    return message;
+  },
+};
+
+function createBaseCancelWaitingLinesResponse(): CancelWaitingLinesResponse {
+  return { cancelledQuantity: 0 };
+}
+
+export const CancelWaitingLinesResponse: MessageFns<CancelWaitingLinesResponse> = {
+  encode(message: CancelWaitingLinesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cancelledQuantity !== 0) {
+      writer.uint32(8).int32(message.cancelledQuantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelWaitingLinesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelWaitingLinesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.cancelledQuantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelWaitingLinesResponse {
+    return {
+      cancelledQuantity: isSet(object.cancelledQuantity)
+        ? globalThis.Number(object.cancelledQuantity)
+        : isSet(object.cancelled_quantity)
+        ? globalThis.Number(object.cancelled_quantity)
+        : 0,
+    };
+  },
+
+  toJSON(message: CancelWaitingLinesResponse): unknown {
+    const obj: any = {};
+    if (message.cancelledQuantity !== 0) {
+      obj.cancelledQuantity = Math.round(message.cancelledQuantity);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelWaitingLinesResponse>, I>>(base?: I): CancelWaitingLinesResponse {
+    return CancelWaitingLinesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelWaitingLinesResponse>, I>>(object: I): CancelWaitingLinesResponse {
+    const message = createBaseCancelWaitingLinesResponse();
+    message.cancelledQuantity = object.cancelledQuantity ?? 0;
+    return message;
+  },
+};
+
 /** OrdersService owns customer orders and the FIFO backorder queue. */
 export type OrdersServiceDefinition = typeof OrdersServiceDefinition;
 export const OrdersServiceDefinition = {
@@ -3699,6 +4259,33 @@ export const OrdersServiceDefinition = {
       requestType: CancelWaitingUnitsRequest as typeof CancelWaitingUnitsRequest,
       requestStream: false,
       responseType: CancelWaitingUnitsResponse as typeof CancelWaitingUnitsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * WriteOffStock removes damaged or lost units of a SKU from the warehouse, units allocated to orders
+     * included: free units go first, then allocated units from the lines last in allocation order (lowest
+     * priority, latest queue time), the reverse of FIFO. Those lines wait again at their original place in the
+     * queue, their demand goes back to Procurement, their ETAs are recomputed and their customers are emailed.
+     * Kept in Inventory's ledger with who and why; idempotent by request_id.
+     */
+    writeOffStock: {
+      name: "WriteOffStock",
+      requestType: WriteOffStockRequest as typeof WriteOffStockRequest,
+      requestStream: false,
+      responseType: WriteOffStockResponse as typeof WriteOffStockResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * CancelWaitingLines cancels the waiting units of a SKU's lines, each customer emailed and the demand taken
+     * out of the supplier buffer (sent by Inventory when a product is discontinued with CANCEL).
+     */
+    cancelWaitingLines: {
+      name: "CancelWaitingLines",
+      requestType: CancelWaitingLinesRequest as typeof CancelWaitingLinesRequest,
+      requestStream: false,
+      responseType: CancelWaitingLinesResponse as typeof CancelWaitingLinesResponse,
       responseStream: false,
       options: {},
     },

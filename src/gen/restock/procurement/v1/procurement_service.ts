@@ -306,6 +306,11 @@ export interface RecordDemandRequest {
   demandId: string;
   sku: string;
   quantity: number;
+  /**
+   * Idempotency key for demand that grows again (allocated units written off wait again): with it, the
+   * quantity is added to demand_id's demand (created if new) once per request_id; empty = demand_id is the key.
+   */
+  requestId: string;
 }
 
 /** RecordDemandResponse is the output of RecordDemand. */
@@ -3313,7 +3318,7 @@ export const ListUnassignedDemandResponse: MessageFns<ListUnassignedDemandRespon
 };
 
 function createBaseRecordDemandRequest(): RecordDemandRequest {
-  return { demandId: "", sku: "", quantity: 0 };
+  return { demandId: "", sku: "", quantity: 0, requestId: "" };
 }
 
 export const RecordDemandRequest: MessageFns<RecordDemandRequest> = {
@@ -3326,6 +3331,9 @@ export const RecordDemandRequest: MessageFns<RecordDemandRequest> = {
     }
     if (message.quantity !== 0) {
       writer.uint32(24).int32(message.quantity);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(34).string(message.requestId);
     }
     return writer;
   },
@@ -3367,6 +3375,14 @@ export const RecordDemandRequest: MessageFns<RecordDemandRequest> = {
             message.quantity = reader.int32();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3388,6 +3404,11 @@ export const RecordDemandRequest: MessageFns<RecordDemandRequest> = {
         : "",
       sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
       quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
     };
   },
 
@@ -3402,6 +3423,9 @@ export const RecordDemandRequest: MessageFns<RecordDemandRequest> = {
     if (message.quantity !== 0) {
       obj.quantity = Math.round(message.quantity);
     }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
     return obj;
   },
 
@@ -3413,6 +3437,7 @@ export const RecordDemandRequest: MessageFns<RecordDemandRequest> = {
     message.demandId = object.demandId ?? "";
     message.sku = object.sku ?? "";
     message.quantity = object.quantity ?? 0;
+    message.requestId = object.requestId ?? "";
     return message;
   },
 };
