@@ -69,6 +69,7 @@ export const IDEMPOTENT = {
     getLeadTimeStats: true,
     listLeadTimeObservations: true,
     getSupplyForecast: true,
+    quoteSupply: true, // records nothing
     listPurchaseOrderRevisions: true,
     resendPurchaseOrder: true, // by request_id
     listPurchaseOrderEmails: true,

@@ -79,6 +79,7 @@ export const RPC_ROLES: {
     getLeadTimeStats: ['planner'],
     listLeadTimeObservations: ['planner'],
     getSupplyForecast: ['planner', 'service'], // Orders: ETAs
+    quoteSupply: ['planner', 'service'], // Orders: ETAs of new backorders and quotes
     listPurchaseOrderRevisions: ['planner', 'warehouse'],
     resendPurchaseOrder: ['planner'],
     listPurchaseOrderEmails: ['planner'],
