@@ -74,7 +74,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     peerCredentials(config),
     metrics?.rpc,
   );
-  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, mailDir: path.resolve(config.DATA_DIR, 'mail') });
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, customerFrom: config.CUSTOMER_MAIL_FROM, mailDir: path.resolve(config.DATA_DIR, 'mail') });
   const server = new Server(serverOptions(config));
   // every service of the process has its schema in the one database: its health is each service's
   const databaseHealth = new DatabaseHealth({ url: database.url, log, intervalMs: config.DB_PROBE_INTERVAL_MS, timeoutMs: config.DB_PROBE_TIMEOUT_MS });

@@ -135,6 +135,7 @@ export interface FinalLine {
   backordered: number;
   unitPrice: string | null;
   currencyCode: string | null;
+  productName: string;
   eta: Eta | undefined;
 }
 
@@ -148,9 +149,9 @@ export async function finalizePlacedOrders(sql: Sql, orderIds: string[], lines: 
      lines AS (
        UPDATE orders.order_line l SET allocated = r.allocated, held_own = r.allocated, backordered = r.backordered, initially_backordered = r.backordered, pending = false,
          unit_price = r.unit_price, currency_code = r.currency_code, eta_expected = r.expected, eta_latest = r.latest, eta_source = r.source,
-         eta_purchase_order_id = r.po, eta_notified = r.expected
-       FROM unnest(?::text[], ?::int[], ?::int[], ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::text[])
-         AS r(line_id, allocated, backordered, unit_price, currency_code, expected, latest, source, po)
+         eta_purchase_order_id = r.po, eta_notified = r.expected, product_name = r.product_name
+       FROM unnest(?::text[], ?::int[], ?::int[], ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::text[], ?::text[])
+         AS r(line_id, allocated, backordered, unit_price, currency_code, expected, latest, source, po, product_name)
        WHERE l.line_id = r.line_id AND l.order_id IN (SELECT order_id FROM placed) RETURNING l.line_id)
      INSERT INTO orders.outbox (topic, dedupe_key, payload, traceparent)
      SELECT m.topic, m.dedupe_key, m.payload, m.traceparent FROM unnest(?::text[], ?::text[], ?::text[], ?::jsonb[], ?::text[]) AS m(order_id, topic, dedupe_key, payload, traceparent)
@@ -167,6 +168,7 @@ export async function finalizePlacedOrders(sql: Sql, orderIds: string[], lines: 
       lines.map((l) => l.eta?.latestTime ?? null),
       lines.map((l) => l.eta?.source ?? null),
       lines.map((l) => l.eta?.purchaseOrderId ?? null),
+      lines.map((l) => l.productName),
       messages.map((m) => m.orderId),
       messages.map((m) => m.topic),
       messages.map((m) => m.key),
@@ -196,6 +198,7 @@ export interface LineRow extends LineUnits {
   etaLatest: Date | null;
   etaSource: EtaSource | null;
   etaPurchaseOrderId: string | null;
+  productName: string;
 }
 
 /** The placed orders with these ids (any order) and all their lines (by order, then line number). */
@@ -206,7 +209,7 @@ export async function readPlacedOrders(sql: Sql, orderIds: string[]): Promise<{ 
     [orderIds],
   );
   const lines = await sql<LineRow>(
-    `SELECT line_id, order_id, sku, quantity, allocated, backordered, shipped, cancelled, eta_expected, eta_latest, eta_source, eta_purchase_order_id
+    `SELECT line_id, order_id, sku, quantity, allocated, backordered, shipped, cancelled, eta_expected, eta_latest, eta_source, eta_purchase_order_id, product_name
      FROM orders.order_line WHERE order_id = ANY(?) ORDER BY order_id, line_number`,
     [orderIds],
   );
@@ -368,6 +371,19 @@ export async function updateLineEtas(sql: Sql, etas: Map<string, Eta>, { told }:
 /** The lines' customers now know their stored expected date; with onlyUntold, only lines never told one. */
 export async function markEtasNotified(sql: Sql, lineIds: string[], { onlyUntold }: { onlyUntold: boolean }): Promise<void> {
   await sql(`UPDATE orders.order_line SET eta_notified = eta_expected WHERE line_id = ANY(?) AND (NOT ? OR eta_notified IS NULL)`, [lineIds, onlyUntold]);
+}
+
+/**
+ * Takes today's good-news email of each order that had none in the last day: stamps the time and returns
+ * those orders (the others are left for a later day). Concurrent takers of one order wait for each other.
+ */
+export async function claimEtaNews(sql: Sql, orderIds: string[], now: Date): Promise<string[]> {
+  const rows = await sql<{ orderId: string }>(
+    `UPDATE orders.customer_order SET eta_news_time = ?::timestamptz
+     WHERE order_id = ANY(?) AND (eta_news_time IS NULL OR eta_news_time <= ?::timestamptz - interval '1 day') RETURNING order_id`,
+    [now, orderIds, now],
+  );
+  return rows.map((r) => r.orderId);
 }
 
 /** Placed orders still waiting for stock that were placed days or more ago, with how many whole periods of days they waited. */
