@@ -322,6 +322,19 @@ export async function openBackordersOfCustomer(sql: Sql, customerId: string, sku
   return new Map(rows.map((r) => [r.sku, r.units]));
 }
 
+/**
+ * A SKU's queue as a new standard-priority line would find it: the units waiting (all of them queue ahead
+ * of it) and whether any line waits or is being placed (then the FIFO gate gives it no stock).
+ */
+export async function queueOfSku(sql: Sql, sku: string): Promise<{ waiting: number; gateClosed: boolean }> {
+  const [row] = await sql<{ waiting: number; gateClosed: boolean }>(
+    `SELECT coalesce(sum(backordered), 0)::int AS waiting, count(*) > 0 AS gate_closed
+     FROM orders.order_line WHERE sku = ? AND (backordered > 0 OR pending)`,
+    [sku],
+  );
+  return row;
+}
+
 /** Per new line, the units already waiting ahead of it in its SKU's queue (one query for all). */
 export async function unitsQueuedAhead(sql: Sql, lines: { lineId: string; sku: string; priority: Priority; queueTime: Date }[]): Promise<Map<string, number>> {
   const rows = await sql<{ lineId: string; units: number }>(
