@@ -34,7 +34,7 @@ export async function quoteAvailability(deps: ServiceDeps, request: Availability
   const { sku, quantity, customerId } = request;
   const sql = sqlOf(deps.orm.em.fork());
   const [product, free, queue, open] = await Promise.all([
-    inventory(() => deps.peers.inventory.getProduct({ sku })).then((r) => r.product!),
+    inventory(() => deps.peers.inventory.batchGetProducts({ skus: [sku] })).then((r) => r.products[0]),
     inventory(() => deps.peers.inventory.getStock({ sku })).then((r) => r.stock?.available ?? 0),
     queueOfSku(sql, sku),
     customerId ? openBackordersOfCustomer(sql, customerId, [sku]) : Promise.resolve(new Map<string, number>()),
