@@ -5,7 +5,7 @@ import type { ServiceDeps } from '../platform/service-module';
 import { etaImprovedEmail, etaSlippedEmail } from './customer-emails';
 import { etaImproved, etaSlipped, matchEtas, supplyForecast, type Eta } from './etas';
 import { loadOrders } from './order-queries';
-import { claimEtaNews, markEtasNotified, updateLineEtas, waitingLinesOfSku, type WaitingLine } from './order.repository';
+import { claimEtaNews, markEtasNotified, untoldEtaImprovements, updateLineEtas, waitingLinesOfSku, type EtaImprovement, type WaitingLine } from './order.repository';
 import { lockSkusInTransaction } from './sku-lock.repository';
 import { EMAIL } from '../platform/mail';
 import { message } from '../platform/topics';
@@ -30,7 +30,7 @@ export async function refreshEtas(deps: ServiceDeps, skus: string[]): Promise<nu
       const improved = queue.filter((l) => etaImproved(l.etaNotified, etas.get(l.lineId)!));
       const orders = await ordersOf(sql, [...slipped, ...improved]);
       await tellSlips(sql, slipped, etas, orders);
-      await tellGoodNews(sql, deps.clock.now(), improved, etas, orders);
+      await tellGoodNews(sql, deps.clock.now(), improved, orders);
       return moved.length;
     });
   }
@@ -55,22 +55,29 @@ async function tellSlips(sql: Sql, slipped: WaitingLine[], etas: Map<string, Eta
   await markEtasNotified(sql, slipped.map((l) => l.lineId), { onlyUntold: false });
 }
 
-/** One email per order (that had none in the last day) listing its improved lines, which then count as told. */
-async function tellGoodNews(sql: Sql, now: Date, improved: WaitingLine[], etas: Map<string, Eta>, orders: Map<string, Order>): Promise<void> {
+/**
+ * One email per order that had none in the last day: every line of it whose stored ETA is untold good news
+ * (this SKU's just refreshed, and any held back before), which then count as told.
+ */
+async function tellGoodNews(sql: Sql, now: Date, improved: WaitingLine[], orders: Map<string, Order>): Promise<void> {
   if (improved.length === 0) return;
-  const claimed = new Set(await claimEtaNews(sql, [...new Set(improved.map((l) => l.orderId))], now));
-  const told = improved.filter((l) => claimed.has(l.orderId));
-  if (told.length === 0) return;
+  const claimed = await claimEtaNews(sql, [...new Set(improved.map((l) => l.orderId))], now);
+  if (claimed.length === 0) return;
+  const lines = await untoldEtaImprovements(sql, claimed);
   const day = now.toISOString().slice(0, 10);
   await enqueue(
     sql,
     'orders',
-    [...claimed].map((orderId) => {
-      const news = told.filter((l) => l.orderId === orderId).map((l) => ({ sku: l.sku, waiting: l.waiting, told: l.etaNotified, eta: etas.get(l.lineId)! }));
+    claimed.map((orderId) => {
+      const news = lines.filter((l) => l.orderId === orderId).map((l) => ({ sku: l.sku, waiting: l.waiting, told: l.etaNotified, eta: etaOfRow(l) }));
       return message(EMAIL, `eta-improved:${orderId}:${day}`, etaImprovedEmail(orders.get(orderId)!, news));
     }),
   );
-  await markEtasNotified(sql, told.map((l) => l.lineId), { onlyUntold: false });
+  await markEtasNotified(sql, lines.map((l) => l.lineId), { onlyUntold: false });
+}
+
+function etaOfRow(line: EtaImprovement): Eta {
+  return { expectedTime: line.etaExpected, latestTime: line.etaLatest ?? line.etaExpected, source: line.etaSource, purchaseOrderId: line.etaPurchaseOrderId ?? '' };
 }
 
 function sameEta(line: WaitingLine, eta: Eta): boolean {

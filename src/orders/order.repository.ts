@@ -1,5 +1,5 @@
 import type { Priority } from '../gen/restock/common/v1/priority';
-import type { EtaSource, FulfillmentPolicy } from '../gen/restock/orders/v1/order';
+import { EtaSource as EtaSourceValue, type EtaSource, type FulfillmentPolicy } from '../gen/restock/orders/v1/order';
 import type { Sql } from '../platform/orm';
 import type { OutboxMessage } from '../platform/topics';
 import type { Eta } from './etas';
@@ -397,6 +397,31 @@ export async function claimEtaNews(sql: Sql, orderIds: string[], now: Date): Pro
     [now, orderIds, now],
   );
   return rows.map((r) => r.orderId);
+}
+
+/** A waiting line whose stored ETA is good news to its customer: known, and first known or a day or more earlier than told. */
+export interface EtaImprovement {
+  lineId: string;
+  orderId: string;
+  sku: string;
+  waiting: number;
+  etaExpected: Date;
+  etaLatest: Date | null;
+  etaSource: EtaSource;
+  etaPurchaseOrderId: string | null;
+  etaNotified: Date | null;
+}
+
+/** The waiting lines of these orders whose stored ETA their customers have not heard and is good news (see etaImproved), by order and line. */
+export function untoldEtaImprovements(sql: Sql, orderIds: string[]): Promise<EtaImprovement[]> {
+  return sql<EtaImprovement>(
+    `SELECT line_id, order_id, sku, backordered AS waiting, eta_expected, eta_latest, eta_source, eta_purchase_order_id, eta_notified
+     FROM orders.order_line
+     WHERE order_id = ANY(?) AND backordered > 0 AND eta_expected IS NOT NULL AND eta_source <> ?
+       AND (eta_notified IS NULL OR eta_notified - eta_expected >= interval '1 day')
+     ORDER BY order_id, line_number`,
+    [orderIds, EtaSourceValue.ETA_SOURCE_UNKNOWN],
+  );
 }
 
 /** Placed orders still waiting for stock that were placed days or more ago, with how many whole periods of days they waited. */
