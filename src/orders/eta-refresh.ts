@@ -1,11 +1,11 @@
-import type { Order } from '../gen/restock/orders/v1/order';
 import { transaction, type Sql } from '../platform/orm';
 import { enqueue } from '../platform/outbox';
 import type { ServiceDeps } from '../platform/service-module';
-import { etaImprovedEmail, etaSlippedEmail } from './customer-emails';
+import { etaSlippedEmail } from './customer-emails';
 import { etaImproved, etaSlipped, matchEtas, supplyForecast, type Eta } from './etas';
 import { loadOrders } from './order-queries';
-import { claimEtaNews, markEtasNotified, untoldEtaImprovements, updateLineEtas, waitingLinesOfSku, type EtaImprovement, type WaitingLine } from './order.repository';
+import { markEtasNotified, updateLineEtas, waitingLinesOfSku, type WaitingLine } from './order.repository';
+import { ETA_NEWS } from './topics';
 import { lockSkusInTransaction } from './sku-lock.repository';
 import { EMAIL } from '../platform/mail';
 import { message } from '../platform/topics';
@@ -28,22 +28,17 @@ export async function refreshEtas(deps: ServiceDeps, skus: string[]): Promise<nu
       const slipped = moved.filter((l) => etaSlipped(l.etaNotified, etas.get(l.lineId)!));
       // Every waiting line, not just the moved ones: good news held back by the daily limit goes out later.
       const improved = queue.filter((l) => etaImproved(l.etaNotified, etas.get(l.lineId)!));
-      const orders = await ordersOf(sql, [...slipped, ...improved]);
-      await tellSlips(sql, slipped, etas, orders);
-      await tellGoodNews(sql, deps.clock.now(), improved, orders);
+      await tellSlips(sql, slipped, etas);
+      await tellGoodNews(sql, deps.clock.now(), improved);
       return moved.length;
     });
   }
   return changed;
 }
 
-async function ordersOf(sql: Sql, lines: WaitingLine[]): Promise<Map<string, Order>> {
-  if (lines.length === 0) return new Map();
-  return new Map((await loadOrders(sql, [...new Set(lines.map((l) => l.orderId))])).map((o) => [o.orderId, o]));
-}
-
-async function tellSlips(sql: Sql, slipped: WaitingLine[], etas: Map<string, Eta>, orders: Map<string, Order>): Promise<void> {
+async function tellSlips(sql: Sql, slipped: WaitingLine[], etas: Map<string, Eta>): Promise<void> {
   if (slipped.length === 0) return;
+  const orders = new Map((await loadOrders(sql, [...new Set(slipped.map((l) => l.orderId))])).map((o) => [o.orderId, o]));
   await enqueue(
     sql,
     'orders',
@@ -55,29 +50,11 @@ async function tellSlips(sql: Sql, slipped: WaitingLine[], etas: Map<string, Eta
   await markEtasNotified(sql, slipped.map((l) => l.lineId), { onlyUntold: false });
 }
 
-/**
- * One email per order that had none in the last day: every line of it whose stored ETA is untold good news
- * (this SKU's just refreshed, and any held back before), which then count as told.
- */
-async function tellGoodNews(sql: Sql, now: Date, improved: WaitingLine[], orders: Map<string, Order>): Promise<void> {
+/** Each order with good news gets its email through the outbox, once per day (the message key), under its own SKUs' locks (eta-news.ts). */
+async function tellGoodNews(sql: Sql, now: Date, improved: WaitingLine[]): Promise<void> {
   if (improved.length === 0) return;
-  const claimed = await claimEtaNews(sql, [...new Set(improved.map((l) => l.orderId))], now);
-  if (claimed.length === 0) return;
-  const lines = await untoldEtaImprovements(sql, claimed);
   const day = now.toISOString().slice(0, 10);
-  await enqueue(
-    sql,
-    'orders',
-    claimed.map((orderId) => {
-      const news = lines.filter((l) => l.orderId === orderId).map((l) => ({ sku: l.sku, waiting: l.waiting, told: l.etaNotified, eta: etaOfRow(l) }));
-      return message(EMAIL, `eta-improved:${orderId}:${day}`, etaImprovedEmail(orders.get(orderId)!, news));
-    }),
-  );
-  await markEtasNotified(sql, lines.map((l) => l.lineId), { onlyUntold: false });
-}
-
-function etaOfRow(line: EtaImprovement): Eta {
-  return { expectedTime: line.etaExpected, latestTime: line.etaLatest ?? line.etaExpected, source: line.etaSource, purchaseOrderId: line.etaPurchaseOrderId ?? '' };
+  await enqueue(sql, 'orders', [...new Set(improved.map((l) => l.orderId))].sort().map((orderId) => message(ETA_NEWS, `eta-news:${orderId}:${day}`, { orderId, day })));
 }
 
 function sameEta(line: WaitingLine, eta: Eta): boolean {

@@ -386,19 +386,6 @@ export async function markEtasNotified(sql: Sql, lineIds: string[], { onlyUntold
   await sql(`UPDATE orders.order_line SET eta_notified = eta_expected WHERE line_id = ANY(?) AND (NOT ? OR eta_notified IS NULL)`, [lineIds, onlyUntold]);
 }
 
-/**
- * Takes today's good-news email of each order that had none in the last day: stamps the time and returns
- * those orders (the others are left for a later day). Concurrent takers of one order wait for each other.
- */
-export async function claimEtaNews(sql: Sql, orderIds: string[], now: Date): Promise<string[]> {
-  const rows = await sql<{ orderId: string }>(
-    `UPDATE orders.customer_order SET eta_news_time = ?::timestamptz
-     WHERE order_id = ANY(?) AND (eta_news_time IS NULL OR eta_news_time <= ?::timestamptz - interval '1 day') RETURNING order_id`,
-    [now, orderIds, now],
-  );
-  return rows.map((r) => r.orderId);
-}
-
 /** A waiting line whose stored ETA is good news to its customer: known, and first known or a day or more earlier than told. */
 export interface EtaImprovement {
   lineId: string;
