@@ -34,8 +34,8 @@ export async function quoteAvailability(deps: ServiceDeps, request: Availability
   const { sku, quantity, customerId } = request;
   const sql = sqlOf(deps.orm.em.fork());
   const [product, free, queue, open] = await Promise.all([
-    inventory(() => deps.peers.inventory.batchGetProducts({ skus: [sku] })).then((r) => r.products[0]),
-    inventory(() => deps.peers.inventory.getStock({ sku })).then((r) => r.stock?.available ?? 0),
+    askInventory(() => deps.peers.inventory.batchGetProducts({ skus: [sku] })).then((r) => r.products[0]),
+    askInventory(() => deps.peers.inventory.getStock({ sku })).then((r) => r.stock?.available ?? 0),
     queueOfSku(sql, sku),
     customerId ? openBackordersOfCustomer(sql, customerId, [sku]) : Promise.resolve(new Map<string, number>()),
   ]);
@@ -60,7 +60,7 @@ export async function quoteAvailability(deps: ServiceDeps, request: Availability
   };
 }
 
-async function inventory<T>(call: () => Promise<T>): Promise<T> {
+async function askInventory<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {

@@ -202,7 +202,6 @@ export interface ServingSupplyRow {
   packSize: number;
   minOrderQuantity: number;
   currencyCode: string;
-  timeZone: string;
   minQuantity: number;
   minValue: string;
   releaseSchedule: string;
@@ -217,7 +216,7 @@ export interface ServingSupplyRow {
 /** Per SKU that a supplier sells, the supplier its demand goes to (supplierOfSkuSql) with its rules and buffer totals: one statement. */
 export function findServingSupply(sql: Sql, skus: string[]): Promise<ServingSupplyRow[]> {
   return sql<ServingSupplyRow>(
-    `SELECT k.sku, sp.supplier_id, sp.unit_cost, sp.pack_size, sp.min_order_quantity, s.currency_code, s.time_zone, s.min_quantity, s.min_value,
+    `SELECT k.sku, sp.supplier_id, sp.unit_cost, sp.pack_size, sp.min_order_quantity, s.currency_code, s.min_quantity, s.min_value,
        s.release_schedule, s.max_wait_days, s.paused, s.next_release_time,
        coalesce(t.quantity, 0)::int AS buffered_quantity, coalesce(t.value, 0) AS buffered_value, t.oldest_demand_time
      FROM unnest(?::text[]) AS k(sku)

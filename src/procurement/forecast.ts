@@ -30,7 +30,7 @@ export async function getSupplyForecast(orm: Orm, clock: Clock, sku: string): Pr
 }
 
 /**
- * QuoteSupply: each SKU's forecast as if its quantity were demanded now, in four statements whatever the
+ * QuoteSupply: each SKU's forecast as if its quantity were demanded now, in five statements whatever the
  * number of SKUs. The quoted units join the serving supplier's buffer of the SKU: that buffer arrives as
  * quotedArrival says (the release rules with the demand counted), every other arrival as GetSupplyForecast
  * has it, so a quote agrees with the forecast once the demand is recorded.
@@ -39,7 +39,9 @@ export async function quoteSupply(orm: Orm, clock: Clock, demands: SupplyDemand[
   const now = clock.now();
   const sql = sqlOf(orm.em.fork());
   const skus = demands.map((d) => d.sku);
-  const [lines, buffers, serving] = [await findOpenLines(sql, skus), await findBufferedSupply(sql, skus), await findServingSupply(sql, skus)];
+  const lines = await findOpenLines(sql, skus);
+  const buffers = await findBufferedSupply(sql, skus);
+  const serving = await findServingSupply(sql, skus);
   const leadTime = await skuLeadTimes(sql, [...lines, ...buffers, ...serving].map((r) => r.supplierId), skus);
   const servingOf = new Map(serving.map((row) => [row.sku, row]));
   const linesOf = groupBySku(lines);

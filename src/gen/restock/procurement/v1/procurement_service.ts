@@ -7256,7 +7256,7 @@ export const ProcurementServiceDefinition = {
       options: {},
     },
     /**
-     * QuoteSupply answers, for several SKUs at once, when more units would arrive if they were demanded now:
+     * QuoteSupply answers, for several SKUs at once (five statements in all), when more units would arrive if they were demanded now:
      * each SKU's forecast with that demand added to its serving supplier's buffer (its release under the
      * policy's rules, plus the lead time). Nothing is recorded. Orders calls it once per placement batch.
      */
