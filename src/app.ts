@@ -77,7 +77,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     peerCredentials(config),
     metrics?.rpc,
   );
-  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, mailDir: path.resolve(config.DATA_DIR, 'mail') });
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, customerFrom: config.CUSTOMER_MAIL_FROM, mailDir: path.resolve(config.DATA_DIR, 'mail') });
   // links in emails point at the console as browsers reach it: CONSOLE_PUBLIC_URL, or where it listens
   let web: ConsoleServer | undefined;
   const links = new SignedLinks(await linkSecret(config), () => config.CONSOLE_PUBLIC_URL ?? web?.url ?? `http://${config.GRPC_HOST}:${config.CONSOLE_PORT}`);

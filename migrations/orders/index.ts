@@ -9,6 +9,7 @@ import { Migration20261202200000_outbox_audit } from './Migration20261202200000_
 import { Migration20261202400000_backorder_listings } from './Migration20261202400000_backorder_listings';
 import { Migration20261203000000_customer_links } from './Migration20261203000000_customer_links';
 import { Migration20261203800000_write_offs } from './Migration20261203800000_write_offs';
+import { Migration20261203500000_customer_emails } from './Migration20261203500000_customer_emails';
 
 /** Every migration of this schema, in order. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   { name: 'Migration20261202400000_backorder_listings', class: Migration20261202400000_backorder_listings },
   { name: 'Migration20261203000000_customer_links', class: Migration20261203000000_customer_links },
   { name: 'Migration20261203800000_write_offs', class: Migration20261203800000_write_offs },
+  { name: 'Migration20261203500000_customer_emails', class: Migration20261203500000_customer_emails },
 ];

@@ -81,5 +81,6 @@ function toLine(line: LineRow): OrderLine {
             purchaseOrderId: line.etaPurchaseOrderId ?? '',
           }
         : undefined,
+    productName: line.productName,
   };
 }

@@ -1,5 +1,5 @@
 import type { Priority } from '../gen/restock/common/v1/priority';
-import type { EtaSource, FulfillmentPolicy } from '../gen/restock/orders/v1/order';
+import { EtaSource as EtaSourceValue, type EtaSource, type FulfillmentPolicy } from '../gen/restock/orders/v1/order';
 import type { Sql } from '../platform/orm';
 import type { OutboxMessage } from '../platform/topics';
 import type { Eta } from './etas';
@@ -135,6 +135,7 @@ export interface FinalLine {
   backordered: number;
   unitPrice: string | null;
   currencyCode: string | null;
+  productName: string;
   eta: Eta | undefined;
 }
 
@@ -148,9 +149,9 @@ export async function finalizePlacedOrders(sql: Sql, orderIds: string[], lines: 
      lines AS (
        UPDATE orders.order_line l SET allocated = r.allocated, held_own = r.allocated, backordered = r.backordered, initially_backordered = r.backordered, pending = false,
          unit_price = r.unit_price, currency_code = r.currency_code, eta_expected = r.expected, eta_latest = r.latest, eta_source = r.source,
-         eta_purchase_order_id = r.po, eta_notified = r.expected
-       FROM unnest(?::text[], ?::int[], ?::int[], ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::text[])
-         AS r(line_id, allocated, backordered, unit_price, currency_code, expected, latest, source, po)
+         eta_purchase_order_id = r.po, eta_notified = r.expected, product_name = r.product_name
+       FROM unnest(?::text[], ?::int[], ?::int[], ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::text[], ?::text[])
+         AS r(line_id, allocated, backordered, unit_price, currency_code, expected, latest, source, po, product_name)
        WHERE l.line_id = r.line_id AND l.order_id IN (SELECT order_id FROM placed) RETURNING l.line_id)
      INSERT INTO orders.outbox (topic, dedupe_key, payload, traceparent)
      SELECT m.topic, m.dedupe_key, m.payload, m.traceparent FROM unnest(?::text[], ?::text[], ?::text[], ?::jsonb[], ?::text[]) AS m(order_id, topic, dedupe_key, payload, traceparent)
@@ -167,6 +168,7 @@ export async function finalizePlacedOrders(sql: Sql, orderIds: string[], lines: 
       lines.map((l) => l.eta?.latestTime ?? null),
       lines.map((l) => l.eta?.source ?? null),
       lines.map((l) => l.eta?.purchaseOrderId ?? null),
+      lines.map((l) => l.productName),
       messages.map((m) => m.orderId),
       messages.map((m) => m.topic),
       messages.map((m) => m.key),
@@ -196,6 +198,7 @@ export interface LineRow extends LineUnits {
   etaLatest: Date | null;
   etaSource: EtaSource | null;
   etaPurchaseOrderId: string | null;
+  productName: string;
 }
 
 /** The placed orders with these ids (any order) and all their lines (by order, then line number). */
@@ -206,7 +209,7 @@ export async function readPlacedOrders(sql: Sql, orderIds: string[]): Promise<{ 
     [orderIds],
   );
   const lines = await sql<LineRow>(
-    `SELECT line_id, order_id, sku, quantity, allocated, backordered, shipped, cancelled, eta_expected, eta_latest, eta_source, eta_purchase_order_id
+    `SELECT line_id, order_id, sku, quantity, allocated, backordered, shipped, cancelled, eta_expected, eta_latest, eta_source, eta_purchase_order_id, product_name
      FROM orders.order_line WHERE order_id = ANY(?) ORDER BY order_id, line_number`,
     [orderIds],
   );
@@ -339,6 +342,19 @@ export async function openBackordersOfSkus(sql: Sql, skus: string[]): Promise<Ma
   return new Map(rows.map((r) => [r.sku, r.units]));
 }
 
+/**
+ * A SKU's queue as a new standard-priority line would find it: the units waiting (all of them queue ahead
+ * of it) and whether any line waits or is being placed (then the FIFO gate gives it no stock).
+ */
+export async function queueOfSku(sql: Sql, sku: string): Promise<{ waiting: number; gateClosed: boolean }> {
+  const [row] = await sql<{ waiting: number; gateClosed: boolean }>(
+    `SELECT coalesce(sum(backordered), 0)::int AS waiting, count(*) > 0 AS gate_closed
+     FROM orders.order_line WHERE sku = ? AND (backordered > 0 OR pending)`,
+    [sku],
+  );
+  return row;
+}
+
 /** Per new line, the units already waiting ahead of it in its SKU's queue (one query for all). */
 export async function unitsQueuedAhead(sql: Sql, lines: { lineId: string; sku: string; priority: Priority; queueTime: Date }[]): Promise<Map<string, number>> {
   const rows = await sql<{ lineId: string; units: number }>(
@@ -388,6 +404,31 @@ export async function updateLineEtas(sql: Sql, etas: Map<string, Eta>, { told }:
 /** The lines' customers now know their stored expected date; with onlyUntold, only lines never told one. */
 export async function markEtasNotified(sql: Sql, lineIds: string[], { onlyUntold }: { onlyUntold: boolean }): Promise<void> {
   await sql(`UPDATE orders.order_line SET eta_notified = eta_expected WHERE line_id = ANY(?) AND (NOT ? OR eta_notified IS NULL)`, [lineIds, onlyUntold]);
+}
+
+/** A waiting line whose stored ETA is good news to its customer: known, and first known or a day or more earlier than told. */
+export interface EtaImprovement {
+  lineId: string;
+  orderId: string;
+  sku: string;
+  waiting: number;
+  etaExpected: Date;
+  etaLatest: Date | null;
+  etaSource: EtaSource;
+  etaPurchaseOrderId: string | null;
+  etaNotified: Date | null;
+}
+
+/** The waiting lines of these orders whose stored ETA their customers have not heard and is good news (see etaImproved), by order and line. */
+export function untoldEtaImprovements(sql: Sql, orderIds: string[]): Promise<EtaImprovement[]> {
+  return sql<EtaImprovement>(
+    `SELECT line_id, order_id, sku, backordered AS waiting, eta_expected, eta_latest, eta_source, eta_purchase_order_id, eta_notified
+     FROM orders.order_line
+     WHERE order_id = ANY(?) AND backordered > 0 AND eta_expected IS NOT NULL AND eta_source <> ?
+       AND (eta_notified IS NULL OR eta_notified - eta_expected >= interval '1 day')
+     ORDER BY order_id, line_number`,
+    [orderIds, EtaSourceValue.ETA_SOURCE_UNKNOWN],
+  );
 }
 
 /** Placed orders still waiting for stock that were placed days or more ago, with how many whole periods of days they waited. */

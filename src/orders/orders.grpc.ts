@@ -7,6 +7,8 @@ import type { Handlers } from '../platform/rpc';
 import type { ServiceDeps } from '../platform/service-module';
 import { Validator } from '../platform/validation';
 import { applyReceipt, allocateStock } from './receipts';
+import { quoteAvailability } from './availability-quote';
+import { toEta } from './etas';
 import { listBackorders } from './backorder-queue';
 import { cancelOrder, cancelOrderLine } from './cancellation';
 import { cancelWaitingThroughLink, orderOfLink } from './customer-links';
@@ -47,6 +49,13 @@ export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersService
         lines: request.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
       });
       return { order };
+    },
+    async quoteAvailability(request) {
+      const v = new Validator().sku('sku', request.sku).quantity('quantity', request.quantity);
+      if (request.customerId !== '') v.id('customer_id', request.customerId);
+      v.done();
+      const quote = await quoteAvailability(deps, { sku: request.sku, quantity: request.quantity, customerId: request.customerId });
+      return { ...quote, eta: quote.eta && toEta(quote.eta) };
     },
     async getOrder({ orderId }) {
       new Validator().id('order_id', orderId).done();

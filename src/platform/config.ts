@@ -70,6 +70,8 @@ const variables = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres://…').optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port').optional(),
   MAIL_FROM: z.string().min(3).default('Restock Purchasing <purchasing@localhost>'),
+  /** Sender of the emails to customers (order confirmations, ETA news, shipping, cancellations); MAIL_FROM sends to suppliers. */
+  CUSTOMER_MAIL_FROM: z.string().min(3).default('Restock Customer Service <orders@localhost>'),
   DATA_DIR: z.string().min(1).default('./var'),
   SERVICES: z
     .string()
