@@ -116,6 +116,15 @@ describe('QuoteAvailability', () => {
     });
     await product(t, 'Q-NOW', { acceptBackorders: false });
     expect(await t.orders.quoteAvailability({ sku: 'Q-NOW', quantity: 1, customerId: '' })).toMatchObject({ backorderable: false, notBackorderableReason: 'BACKORDERS_NOT_ACCEPTED' });
+
+    // the product's cap counts every customer's waiting units
+    await t.inventory.upsertProduct({
+      product: { sku: 'Q-TOTAL', name: 'Total cap', unitPrice: { currencyCode: 'EUR', units: 1, nanos: 0 }, backorderPolicy: { acceptBackorders: true, maxBackorderQuantityTotal: 5 } },
+    });
+    await order(t, [['Q-TOTAL', 4]], { customer: 'other' });
+    expect(await t.orders.quoteAvailability({ sku: 'Q-TOTAL', quantity: 2, customerId: 'cap' })).toMatchObject({ backorderable: false, notBackorderableReason: 'PRODUCT_BACKORDER_LIMIT_EXCEEDED' });
+    expect((await grpcError(order(t, [['Q-TOTAL', 2]], { customer: 'cap' }))).reason).toBe('PRODUCT_BACKORDER_LIMIT_EXCEEDED');
+    expect(await t.orders.quoteAvailability({ sku: 'Q-TOTAL', quantity: 1, customerId: '' })).toMatchObject({ backorderable: true });
   });
 
   it('says UNKNOWN only when no supplier sells the SKU', async () => {

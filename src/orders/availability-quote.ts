@@ -44,7 +44,7 @@ export async function quoteAvailability(deps: ServiceDeps, request: Availability
   const policy = backorderPolicyOf(product);
   const cap = customerId ? policy.maxBackorderQuantityPerCustomer : 0;
   // No customer: no cap to check. With nothing short, whether a unit more could wait.
-  const refusal = backorderRefusals(new Map([[sku, backorderQuantity]]), new Map([[sku, { ...policy, maxBackorderQuantityPerCustomer: cap }]]), open).get(sku);
+  const refusal = backorderRefusals(new Map([[sku, backorderQuantity]]), new Map([[sku, { ...policy, maxBackorderQuantityPerCustomer: cap }]]), open, new Map([[sku, queue.waiting]])).get(sku);
   let eta: Eta | undefined;
   if (backorderQuantity > 0 && !refusal) {
     const quotes = await quoteSupply(deps.peers, [{ sku, quantity: backorderQuantity }]);
