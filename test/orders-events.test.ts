@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { EtaSource, OrderEventType, type OrderEvent } from '../src/gen/restock/orders/v1/order';
+import { EtaSource, FulfillmentPolicy, OrderEventType, OrderStatus, type OrderEvent } from '../src/gen/restock/orders/v1/order';
 import { deleteEventsBefore } from '../src/orders/order-event.repository';
 import { encodeCursor } from '../src/orders/order-events';
 import { applyRetention } from '../src/platform/retention.task';
@@ -181,6 +181,21 @@ it('ends a live stream with UNAVAILABLE when the server shuts down, without hold
   expect(error.code).toBe(status.UNAVAILABLE);
   expect(error.details).toMatch(/shutting down; resume from the last cursor/);
   expect(live.events).toHaveLength(1);
+});
+
+it('records READY_TO_SHIP when a cancellation lets a ship-complete order ship, and CANCELLED of a line while its order lives on', async () => {
+  await product(t, 'EV-GONE');
+  const eventsOf = (orderId: string) =>
+    query<{ type: number; lineId: string }>(t.databaseUrl, 'SELECT type, line_id FROM orders.order_event WHERE order_id = $1 ORDER BY xid, event_id', [orderId]);
+  const complete = (await order(t, [['EV-STOCK', 1], ['EV-GONE', 1]], { customer: 'ev-g', policy: FulfillmentPolicy.FULFILLMENT_POLICY_SHIP_COMPLETE })).order!;
+  await t.orders.cancelOrderLine({ orderId: complete.orderId, lineId: complete.lines[1].lineId, reason: 'not needed' });
+  expect(await eventsOf(complete.orderId)).toEqual([{ type: CANCELLED, lineId: complete.lines[1].lineId }, { type: READY, lineId: '' }]);
+
+  const split = (await order(t, [['EV-STOCK', 1], ['EV-GONE', 1]], { customer: 'ev-h' })).order!;
+  await t.orders.shipOrder({ orderId: split.orderId, shipmentId: 'ev-ship-h', carrier: 'DHL', trackingNumber: 'T-H' });
+  await t.orders.cancelOrderLine({ orderId: split.orderId, lineId: split.lines[1].lineId, reason: 'not needed' });
+  expect((await t.orders.getOrder({ orderId: split.orderId })).order!.status).toBe(OrderStatus.ORDER_STATUS_SHIPPED);
+  expect(await eventsOf(split.orderId)).toEqual([{ type: READY, lineId: '' }, { type: SHIPPED, lineId: '' }, { type: CANCELLED, lineId: split.lines[1].lineId }]);
 });
 
 it('deletes events older than the retention with the retention task, in batches', async () => {

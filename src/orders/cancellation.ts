@@ -1,4 +1,4 @@
-import { OrderEventType, type Order } from '../gen/restock/orders/v1/order';
+import { OrderEventType, OrderStatus, type Order } from '../gen/restock/orders/v1/order';
 import { failedPrecondition, notFound } from '../platform/errors';
 import { once } from '../platform/idempotency';
 import { transaction, type Sql } from '../platform/orm';
@@ -85,10 +85,11 @@ async function cancelLocked(deps: ServiceDeps, sql: Sql, { orderId, reason }: Ca
     messages.push(...done.messages);
     cancellationIds.push(done.cancellationId);
   }
-  const whole = chosen.reduce((n, c) => n + c.quantity, 0) === lines.reduce((n, l) => n + l.allocated + l.backordered, 0);
-  if (whole) await setCancelReason(sql, orderId, reason);
+  if (chosen.reduce((n, c) => n + c.quantity, 0) === lines.reduce((n, l) => n + l.allocated + l.backordered, 0)) {
+    await setCancelReason(sql, orderId, reason);
+  }
   const order = await loadOrder(sql, orderId);
-  await insertOrderEvents(sql, cancellationEvents(order, lines, chosen, whole, deps.clock.now()));
+  await insertOrderEvents(sql, cancellationEvents(order, lines, chosen, deps.clock.now()));
   const cancelled = chosen.map((c) => ({ sku: c.line.sku, quantity: c.quantity }));
   const email = message(EMAIL, `cancelled:${orderId}:${cancellationIds[0]}`, cancellationEmail(order, cancelled, reason));
   await enqueue(sql, 'orders', [...messages, email]);
@@ -119,12 +120,12 @@ async function cancelUnits(
 }
 
 /**
- * CANCELLED for the whole order (no line) or for each line cancelled from; READY_TO_SHIP when cancelling what
+ * CANCELLED for the whole order (no line) when nothing of it is left, else for each line cancelled from; READY_TO_SHIP when cancelling what
  * waited lets the rest ship (a SHIP_COMPLETE order whose last waiting units went).
  */
-function cancellationEvents(after: Order, before: OpenLine[], chosen: { line: OpenLine }[], whole: boolean, now: Date): EventToWrite[] {
+function cancellationEvents(after: Order, before: OpenLine[], chosen: { line: OpenLine }[], now: Date): EventToWrite[] {
   const base = { orderId: after.orderId, eventTime: now };
-  const cancelled = whole
+  const cancelled = after.status === OrderStatus.ORDER_STATUS_CANCELLED
     ? [{ ...base, type: OrderEventType.ORDER_EVENT_TYPE_CANCELLED }]
     : chosen.map((c) => ({ ...base, type: OrderEventType.ORDER_EVENT_TYPE_CANCELLED, lineId: c.line.lineId }));
   const nowShippable = after.readyToShipNow && shippableUnits(after.fulfillmentPolicy, before).size === 0;
