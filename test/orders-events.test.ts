@@ -179,7 +179,7 @@ it('ends a live stream with UNAVAILABLE when the server shuts down, without hold
   await other.stop();
   const error = (await live.ended) as Awaited<ReturnType<typeof grpcError>>;
   expect(error.code).toBe(status.UNAVAILABLE);
-  expect(error.details).toMatch(/shutting down; resume from the last cursor/);
+  expect(error.details).toMatch(/the server is shutting down; resume the stream/);
   expect(live.events).toHaveLength(1);
 });
 

@@ -3,7 +3,7 @@ import { notFound } from '../platform/errors';
 import { sqlOf, type Orm, type Sql } from '../platform/orm';
 import { decodePageToken, encodePageToken } from '../platform/pagination';
 import { readPlacedOrders, type LineRow, type OrderRow } from './order.repository';
-import { placedOrderPage, shipmentsOfOrders, type OrderPosition } from './order-page.repository';
+import { placedOrderPage, shipmentsOfOrders, type OrderPosition, type ShipmentLineRow, type ShipmentRow } from './order-page.repository';
 import { lineStatus, orderStatus, shippableUnits } from './order-status';
 
 /** The placed orders with these ids, in the order asked (missing ones are left out). */
@@ -14,20 +14,10 @@ export async function loadOrders(sql: Sql, orderIds: string[]): Promise<Order[]>
   const shipped = await shipmentsOfOrders(sql, orders.map((o) => o.orderId));
   const shipmentLinesOf = groupBy(shipped.lines, (line) => line.shipmentId);
   const shipmentsOf = groupBy(
-    shipped.shipments.map((s) => ({
-      orderId: s.orderId,
-      shipment: {
-        shipmentId: s.shipmentId,
-        carrier: s.carrier,
-        trackingNumber: s.trackingNumber,
-        lines: (shipmentLinesOf.get(s.shipmentId) ?? []).map(({ lineId, sku, quantity }) => ({ lineId, sku, quantity })),
-        shipTime: s.createTime,
-        estimatedDeliveryTime: s.estimatedDeliveryTime ?? undefined,
-      },
-    })),
+    shipped.shipments.map((s) => ({ ...s, lines: shipmentLinesOf.get(s.shipmentId) ?? [] })),
     (s) => s.orderId,
   );
-  const byId = new Map(orders.map((row) => [row.orderId, toOrder(row, linesOf.get(row.orderId) ?? [], (shipmentsOf.get(row.orderId) ?? []).map((s) => s.shipment))]));
+  const byId = new Map(orders.map((row) => [row.orderId, toOrder(row, linesOf.get(row.orderId) ?? [], (shipmentsOf.get(row.orderId) ?? []).map(toShipment))]));
   return orderIds.flatMap((id) => byId.get(id) ?? []);
 }
 
@@ -89,6 +79,17 @@ function toOrder(row: OrderRow, lines: LineRow[], shipments: Shipment[]): Order 
     cancelReason: row.cancelReason,
     shipments,
     readyToShipNow: shippableUnits(row.fulfillmentPolicy, lines).size > 0,
+  };
+}
+
+function toShipment(s: ShipmentRow & { lines: ShipmentLineRow[] }): Shipment {
+  return {
+    shipmentId: s.shipmentId,
+    carrier: s.carrier,
+    trackingNumber: s.trackingNumber,
+    lines: s.lines.map(({ lineId, sku, quantity }) => ({ lineId, sku, quantity })),
+    shipTime: s.createTime,
+    estimatedDeliveryTime: s.estimatedDeliveryTime ?? undefined,
   };
 }
 

@@ -53,8 +53,8 @@ export interface StreamContext extends CallContext {
 }
 
 /** Why a stream's signal aborted. */
-export const STREAM_CANCELLED = 'cancelled';
-export const SERVER_STOPPING = 'stopping';
+const STREAM_CANCELLED = 'cancelled';
+const SERVER_STOPPING = 'stopping';
 
 type IsStream<D extends ServiceDescriptor, K extends keyof Methods<D>> = Methods<D>[K] extends { responseStream: true } ? true : false;
 
@@ -191,7 +191,7 @@ function serveStream(call: ServerWritableStream<unknown, unknown>, handler: (req
     () => {
       if (controller.signal.reason === STREAM_CANCELLED) return finish(status.CANCELLED);
       if (controller.signal.reason === SERVER_STOPPING) {
-        call.emit('error', { code: status.UNAVAILABLE, details: 'the server is shutting down; resume from the last cursor (another replica may answer)' });
+        call.emit('error', { code: status.UNAVAILABLE, details: 'the server is shutting down; resume the stream (another replica may answer)' });
         return finish(status.UNAVAILABLE);
       }
       call.end();
