@@ -198,6 +198,18 @@ it('records READY_TO_SHIP when a cancellation lets a ship-complete order ship, a
   expect(await eventsOf(split.orderId)).toEqual([{ type: READY, lineId: '' }, { type: SHIPPED, lineId: '' }, { type: CANCELLED, lineId: split.lines[1].lineId }]);
 });
 
+it('records one READY_TO_SHIP per order that can ship when orders are placed at once (batched together)', async () => {
+  await product(t, 'EV-BATCH', { onHand: 10 });
+  await product(t, 'EV-BATCH-NONE');
+  const placed = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => order(t, [[i % 3 === 2 ? 'EV-BATCH-NONE' : 'EV-BATCH', 1]], { customer: `ev-batch-${i}` })),
+  );
+  const ids = placed.map((p) => p.order!.orderId);
+  const events = await query<{ orderId: string; type: number }>(t.databaseUrl, 'SELECT order_id, type FROM orders.order_event WHERE order_id = ANY($1) ORDER BY order_id', [ids]);
+  const ready = ids.filter((_, i) => i % 3 !== 2).sort();
+  expect(events).toEqual(ready.map((orderId) => ({ orderId, type: READY })));
+});
+
 it('deletes events older than the retention with the retention task, in batches', async () => {
   const [{ count }] = await query<{ count: number }>(t.databaseUrl, 'SELECT count(*) FROM orders.order_event');
   const later = new Date(Date.now() + 31 * 86_400_000);
