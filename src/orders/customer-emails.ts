@@ -59,12 +59,16 @@ export function readyToShipEmail(order: Order): Email {
   return email(order, `Order ${order.orderId} is ready to ship`, [`Good news: every item of order ${order.orderId} is now in stock and reserved for you.`], order.lines.filter((l) => l.allocatedQuantity > 0).map((l) => [productLabel(l), `${l.allocatedQuantity} reserved`]));
 }
 
-/** A shipment left, with its carrier and tracking number. */
-export function shippedEmail(order: Order, shipment: { carrier: string; trackingNumber: string; lines: { sku: string; quantity: number }[] }): Email {
+/** A shipment left: its carrier, tracking number and, when the carrier gave one, the estimated delivery date. */
+export function shippedEmail(
+  order: Order,
+  shipment: { carrier: string; trackingNumber: string; estimatedDeliveryTime?: Date; lines: { sku: string; quantity: number }[] },
+): Email {
+  const delivery = shipment.estimatedDeliveryTime ? [`Estimated delivery: ${shipment.estimatedDeliveryTime.toISOString().slice(0, 10)}`] : [];
   return email(
     order,
     `Order ${order.orderId} has shipped`,
-    [`Part or all of order ${order.orderId} is on its way with ${shipment.carrier}.`, `Tracking number: ${shipment.trackingNumber}`],
+    [`Part or all of order ${order.orderId} is on its way with ${shipment.carrier}.`, `Tracking number: ${shipment.trackingNumber}`, ...delivery],
     shipment.lines.map((l) => [l.sku, `${l.quantity} shipped`]),
   );
 }

@@ -1,8 +1,10 @@
+import { OrderEventType } from '../gen/restock/orders/v1/order';
 import { transaction, type Sql } from '../platform/orm';
 import { enqueue } from '../platform/outbox';
 import type { ServiceDeps } from '../platform/service-module';
 import { etaSlippedEmail } from './customer-emails';
 import { etaImproved, etaSlipped, matchEtas, supplyForecast, type Eta } from './etas';
+import { insertOrderEvents } from './order-event.repository';
 import { loadOrders } from './order-queries';
 import { markEtasNotified, updateLineEtas, waitingLinesOfSku, type WaitingLine } from './order.repository';
 import { ETA_NEWS } from './topics';
@@ -13,7 +15,8 @@ import { message } from '../platform/topics';
 /**
  * Recomputes the ETAs of the SKUs' waiting lines from Procurement's forecast and emails customers: each
  * line whose expected date slipped by a day or more (once per line and new date), and, at most once per
- * order and day, the lines whose date became known or moved a day or more earlier; returns how many lines changed.
+ * order and day, the lines whose date became known or moved a day or more earlier; each line whose ETA
+ * changed gets an ETA_CHANGED event; returns how many lines changed.
  */
 export async function refreshEtas(deps: ServiceDeps, skus: string[]): Promise<number> {
   let changed = 0;
@@ -25,6 +28,8 @@ export async function refreshEtas(deps: ServiceDeps, skus: string[]): Promise<nu
       const etas = matchEtas(queue, arrivals);
       const moved = queue.filter((line) => !sameEta(line, etas.get(line.lineId)!));
       await updateLineEtas(sql, new Map(moved.map((l) => [l.lineId, etas.get(l.lineId)!])), { told: false });
+      const now = deps.clock.now();
+      await insertOrderEvents(sql, moved.map((l) => ({ orderId: l.orderId, type: OrderEventType.ORDER_EVENT_TYPE_ETA_CHANGED, eventTime: now, lineId: l.lineId, eta: etas.get(l.lineId)! })));
       const slipped = moved.filter((l) => etaSlipped(l.etaNotified, etas.get(l.lineId)!));
       // Every waiting line, not just the moved ones: good news held back by the daily limit goes out later.
       const improved = queue.filter((l) => etaImproved(l.etaNotified, etas.get(l.lineId)!));

@@ -1,5 +1,5 @@
 import type { Priority } from '../gen/restock/common/v1/priority';
-import { EtaSource as EtaSourceValue, type EtaSource, type FulfillmentPolicy } from '../gen/restock/orders/v1/order';
+import { EtaSource as EtaSourceValue, type EtaSource, type FulfillmentPolicy, type OrderEventType } from '../gen/restock/orders/v1/order';
 import type { Sql } from '../platform/orm';
 import type { OutboxMessage } from '../platform/topics';
 import type { Eta } from './etas';
@@ -139,11 +139,24 @@ export interface FinalLine {
   eta: Eta | undefined;
 }
 
+/** An order event placement records (READY_TO_SHIP of an order that can ship at once). */
+export interface PlacementEvent {
+  orderId: string;
+  type: OrderEventType;
+  eventTime: Date;
+}
+
 /**
  * One statement: the still-pending orders are placed, their lines get their reservation, backorder,
- * price and ETA, and each order's messages go to the outbox.
+ * price and ETA, and each order's events and messages are recorded (events in the order given).
  */
-export async function finalizePlacedOrders(sql: Sql, orderIds: string[], lines: FinalLine[], messages: (OutboxMessage & { orderId: string })[]): Promise<void> {
+export async function finalizePlacedOrders(
+  sql: Sql,
+  orderIds: string[],
+  lines: FinalLine[],
+  events: PlacementEvent[],
+  messages: (OutboxMessage & { orderId: string })[],
+): Promise<void> {
   await sql(
     `WITH placed AS (UPDATE orders.customer_order SET placement = 'placed' WHERE order_id = ANY(?) AND placement = 'pending' RETURNING order_id),
      lines AS (
@@ -152,7 +165,11 @@ export async function finalizePlacedOrders(sql: Sql, orderIds: string[], lines: 
          eta_purchase_order_id = r.po, eta_notified = r.expected, product_name = r.product_name
        FROM unnest(?::text[], ?::int[], ?::int[], ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::text[], ?::text[])
          AS r(line_id, allocated, backordered, unit_price, currency_code, expected, latest, source, po, product_name)
-       WHERE l.line_id = r.line_id AND l.order_id IN (SELECT order_id FROM placed) RETURNING l.line_id)
+       WHERE l.line_id = r.line_id AND l.order_id IN (SELECT order_id FROM placed) RETURNING l.line_id),
+     events AS (
+       INSERT INTO orders.order_event (order_id, type, event_time)
+       SELECT e.order_id, e.type, e.event_time FROM unnest(?::text[], ?::int[], ?::timestamptz[]) WITH ORDINALITY AS e(order_id, type, event_time, n)
+       WHERE e.order_id IN (SELECT order_id FROM placed) ORDER BY n)
      INSERT INTO orders.outbox (topic, dedupe_key, payload, traceparent)
      SELECT m.topic, m.dedupe_key, m.payload, m.traceparent FROM unnest(?::text[], ?::text[], ?::text[], ?::jsonb[], ?::text[]) AS m(order_id, topic, dedupe_key, payload, traceparent)
      WHERE m.order_id IN (SELECT order_id FROM placed) AND (SELECT count(*) FROM lines) > 0
@@ -169,6 +186,9 @@ export async function finalizePlacedOrders(sql: Sql, orderIds: string[], lines: 
       lines.map((l) => l.eta?.source ?? null),
       lines.map((l) => l.eta?.purchaseOrderId ?? null),
       lines.map((l) => l.productName),
+      events.map((e) => e.orderId),
+      events.map((e) => e.type),
+      events.map((e) => e.eventTime),
       messages.map((m) => m.orderId),
       messages.map((m) => m.topic),
       messages.map((m) => m.key),
@@ -214,20 +234,6 @@ export async function readPlacedOrders(sql: Sql, orderIds: string[]): Promise<{ 
     [orderIds],
   );
   return { orders, lines };
-}
-
-/**
- * A page of a customer's placed orders, newest first, after the position (UTC create time text, order id)
- * of the previous page's last order; the create time comes back as the same text, to carry in page tokens.
- */
-export function customerOrderPage(sql: Sql, customerId: string, after: [string, string] | undefined, limit: number): Promise<{ orderId: string; createTime: string }[]> {
-  return sql<{ orderId: string; createTime: string }>(
-    `SELECT order_id, to_char(create_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS create_time
-     FROM orders.customer_order
-     WHERE customer_id = ? AND placement = 'placed' AND (?::timestamp IS NULL OR (create_time AT TIME ZONE 'UTC', order_id) < (?::timestamp, ?))
-     ORDER BY create_time DESC, order_id DESC LIMIT ?`,
-    [customerId, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? '', limit],
-  );
 }
 
 /** The SKUs of a placed order (none when there is no such placed order). */
@@ -290,17 +296,13 @@ export async function findShipmentHash(sql: Sql, shipmentId: string): Promise<st
 /** Records a shipment and its lines, and moves the shipped units of each line from allocated to shipped. */
 export async function recordShipment(
   sql: Sql,
-  shipment: { shipmentId: string; orderId: string; requestHash: string; carrier: string; trackingNumber: string; createTime: Date },
+  shipment: { shipmentId: string; orderId: string; requestHash: string; carrier: string; trackingNumber: string; createTime: Date; estimatedDeliveryTime: Date | null },
   lines: { lineId: string; quantity: number }[],
 ): Promise<void> {
-  await sql(`INSERT INTO orders.shipment (shipment_id, order_id, request_hash, carrier, tracking_number, create_time) VALUES (?, ?, ?, ?, ?, ?)`, [
-    shipment.shipmentId,
-    shipment.orderId,
-    shipment.requestHash,
-    shipment.carrier,
-    shipment.trackingNumber,
-    shipment.createTime,
-  ]);
+  await sql(
+    `INSERT INTO orders.shipment (shipment_id, order_id, request_hash, carrier, tracking_number, create_time, estimated_delivery_time) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    [shipment.shipmentId, shipment.orderId, shipment.requestHash, shipment.carrier, shipment.trackingNumber, shipment.createTime, shipment.estimatedDeliveryTime],
+  );
   await sql(`INSERT INTO orders.shipment_line (shipment_id, line_id, quantity) SELECT ?, * FROM unnest(?::text[], ?::int[])`, [
     shipment.shipmentId,
     lines.map((l) => l.lineId),

@@ -1,4 +1,4 @@
-import type { Order } from '../gen/restock/orders/v1/order';
+import { OrderEventType, type Order } from '../gen/restock/orders/v1/order';
 import { settle, type BatchOutcome } from '../platform/batcher';
 import { crashPoint } from '../platform/crash-point';
 import { notFound } from '../platform/errors';
@@ -13,7 +13,7 @@ import { toEta, type Eta } from './etas';
 import { etasOfNewBackorders, OpenBackorders } from './new-backorders';
 import { loadOrder } from './order-queries';
 import { deleteOrder, finalizePlacedOrders, markOrderRefused, readWrittenOrder, type WrittenOrder } from './order.repository';
-import { lineStatus, orderStatus } from './order-status';
+import { lineStatus, orderStatus, shippableUnits } from './order-status';
 import { peerRefusal, peerUnavailable } from './peer-errors';
 import type { LockedSession } from './sku-locks';
 import { RECORD_DEMAND } from './topics';
@@ -148,6 +148,8 @@ async function finalize(deps: ServiceDeps, sql: Sql, accepted: In<'accepted'>[])
       .map((l) => ({ orderId: order.orderId, ...message(RECORD_DEMAND, `record-demand:${l.lineId}`, { demandId: l.lineId, sku: l.sku, quantity: l.backorderedQuantity }) })),
     { orderId: order.orderId, ...message(EMAIL, `order-confirmation:${order.orderId}`, confirmationEmail(order)) },
   ]);
+  const now = deps.clock.now();
+  const ready = orders.filter((o) => o.readyToShipNow).map((o) => ({ orderId: o.orderId, type: OrderEventType.ORDER_EVENT_TYPE_READY_TO_SHIP, eventTime: now }));
   await finalizePlacedOrders(
     sql,
     orders.map((o) => o.orderId),
@@ -160,6 +162,7 @@ async function finalize(deps: ServiceDeps, sql: Sql, accepted: In<'accepted'>[])
       productName: products.get(l.sku)?.name ?? '',
       eta: l.backorderedQuantity > 0 ? etas.get(l.lineId) : undefined,
     })),
+    ready,
     messages,
   );
   return orders;
@@ -283,6 +286,6 @@ function placedOrder(order: WrittenOrder, held: Held, etas: Map<string, Eta>, pr
     createTime: order.createTime,
     cancelReason: '',
     shipments: [],
-    readyToShipNow: false,
+    readyToShipNow: shippableUnits(order.fulfillmentPolicy, lines.map((l) => ({ lineId: l.line.lineId, ...l.units }))).size > 0,
   };
 }

@@ -121,6 +121,8 @@ const variables = z.object({
   OUTBOX_DELIVERY_TIMEOUT_MS: positiveInt.default(30_000),
   /** How long a claimed message stays leased to one process: past it (the process died), another claims it again. */
   OUTBOX_LEASE_MS: positiveInt.default(60_000),
+  /** How often a WatchOrderEvents stream that has caught up looks for new events (one indexed read per stream). */
+  ORDER_EVENTS_POLL_MS: positiveInt.default(250),
   SCHEDULER_TICK: z.string().min(1).default('* * * * *'),
   /** Days between "still waiting" emails to customers with backordered lines. */
   STILL_WAITING_DAYS: positiveInt.default(7),
