@@ -80,7 +80,7 @@ it('CANCEL: waiting units are cancelled with a notice, their demand leaves the b
   expect([second.status, second.lines.map((l) => [l.cancelledQuantity, l.allocatedQuantity])]).toEqual([OrderStatus.ORDER_STATUS_READY_TO_SHIP, [[1, 0], [0, 1]]]);
   const [notice] = smtp.to('dc1@example.com', /cancellation/);
   expect(notice.text).toContain('Reason: Product DC-C (DC-C) is discontinued');
-  expect(notice.text).toContain('DC-C | 2 cancelled');
+  expect(notice.text).toContain('Product DC-C (SKU DC-C) | 2 cancelled');
   const cancelledBy = await query<{ cancelledBy: string }>(t.databaseUrl, 'SELECT DISTINCT cancelled_by FROM orders.cancellation WHERE order_id = ANY($1)', [[whole!.orderId, mixed!.orderId]]);
   expect(cancelledBy).toEqual([{ cancelledBy: 'plan-1' }]);
   const buffered = await query(t.databaseUrl, 'SELECT demand_id FROM procurement.buffered_demand WHERE sku = $1', ['DC-C']);
