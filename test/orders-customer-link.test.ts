@@ -1,6 +1,5 @@
 import { status } from '@grpc/grpc-js';
 import { customerLink, customerLinksOf } from '../src/orders/customer-links';
-import { sqlOf } from '../src/platform/orm';
 import { OrderLineStatus } from '../src/gen/restock/orders/v1/order';
 import { grpcError, startTestApp, type TestApp } from './support/harness';
 import { order, ordersDeps, product, settle } from './support/fixtures';
@@ -20,23 +19,31 @@ afterAll(async () => {
   await smtp.close();
 });
 
-/** The order's link as its emails carry it, made as of `at`. */
-async function linkOf(orderId: string, at = now): Promise<string> {
-  const deps = ordersDeps(t);
-  const url = await customerLink(sqlOf(t.app.orms.orders!.em.fork()), customerLinksOf(deps), orderId, at);
-  expect(url.startsWith(`https://shop.example.com/orders/${orderId}.1.`)).toBe(true);
-  return url.split('/').pop()!;
+/** The order's link as its confirmation email carries it (through the real SMTP server). */
+async function linkOf(order: { orderId: string; customerEmail: string }): Promise<string> {
+  await settle(t);
+  const [confirmation] = smtp.to(order.customerEmail, /confirmed/).filter((m) => m.subject!.includes(order.orderId));
+  const url = new RegExp(`https://shop\\.example\\.com/orders/(${order.orderId}\\.1\\.\\d+\\.[\\w-]{43})\\n`).exec(confirmation.text as string)?.[1];
+  expect(confirmation.html).toContain(`<a href="https://shop.example.com/orders/${url}">`);
+  expect(confirmation.text).toContain('You can cancel the waiting items at any time on your order page');
+  return url!;
+}
+
+/** A link to the order made as of `at`, as an email sent then carried it. */
+function linkMadeAt(order: { orderId: string; customerId: string }, at: Date): string {
+  return customerLink(customerLinksOf(ordersDeps(t)), order, at).split('/').pop()!;
 }
 
 describe('the customer order link', () => {
   it('opens its order until CUSTOMER_LINK_TTL_DAYS (90) after it was made', async () => {
     await product(t, 'LINK-A', { onHand: 1 });
     const { order: placed } = await order(t, [['LINK-A', 3]], { customer: 'lia' });
-    const link = await linkOf(placed!.orderId);
+    const link = await linkOf(placed!);
     const opened = await t.orders.openCustomerLink({ link });
     expect(opened.order).toEqual(placed);
     expect(opened.linkExpireTime).toEqual(new Date('2026-05-31T09:00:00Z'));
-    const expired = await linkOf(placed!.orderId, new Date(now.getTime() - 90 * 86_400_000));
+    const expired = linkMadeAt(placed!, new Date(now.getTime() - 90 * 86_400_000));
+    expect((await t.orders.openCustomerLink({ link: linkMadeAt(placed!, new Date(now.getTime() - 89 * 86_400_000)) })).order).toEqual(placed);
     const refused = await grpcError(t.orders.openCustomerLink({ link: expired }));
     expect([refused.code, refused.reason]).toEqual([status.FAILED_PRECONDITION, 'LINK_EXPIRED']);
   });
@@ -45,8 +52,7 @@ describe('the customer order link', () => {
     await product(t, 'LINK-B', { onHand: 2 });
     await product(t, 'LINK-C');
     const { order: placed } = await order(t, [['LINK-B', 5], ['LINK-C', 4]], { customer: 'max' });
-    await settle(t);
-    const link = await linkOf(placed!.orderId);
+    const link = await linkOf(placed!);
     const [b, c] = placed!.lines;
     const request = { link, lineIds: [b.lineId], requestId: 'cancel-waiting-1' };
     const { order: after } = await t.orders.cancelWaitingUnits(request);
@@ -70,7 +76,7 @@ describe('the customer order link', () => {
     await product(t, 'LINK-D');
     const { order: placed } = await order(t, [['LINK-D', 2]], { customer: 'ned' });
     const { order: other } = await order(t, [['LINK-D', 1]], { customer: 'ned' });
-    const link = await linkOf(placed!.orderId);
+    const link = await linkOf(placed!);
     const [resource, generation, expiry, signature] = link.split('.');
     const moved = [other!.orderId, generation, expiry, signature].join('.');
     for (const tampered of [moved, [resource, '2', expiry, signature].join('.'), [resource, generation, String(Number(expiry) + 1), signature].join('.'), 'nonsense']) {

@@ -81,7 +81,7 @@ describe('customer emails', () => {
     now = new Date('2026-04-01T09:00:00Z');
     await product(t, 'MAIL-W');
     const { order: placed } = await order(t, [['MAIL-W', 1]], { customer: 'dee' });
-    const deps = { orm: t.app.orms.orders!, peers: t.app.peers, clock, config: loadConfig({}), log: createLogger('silent'), mailer: t.app.mailer } as ServiceDeps;
+    const deps: ServiceDeps = { orm: t.app.orms.orders!, peers: t.app.peers, clock, config: loadConfig({}), log: createLogger('silent'), mailer: t.app.mailer, links: t.app.links };
     now = new Date('2026-04-07T09:00:00Z');
     await sendStillWaitingUpdates(deps);
     now = new Date('2026-04-08T10:00:00Z');

@@ -7,7 +7,6 @@ import { Migration20261201000000_cancelled_by } from './Migration20261201000000_
 import { Migration20261202100000_outbox_traceparent } from './Migration20261202100000_outbox_traceparent';
 import { Migration20261202200000_outbox_audit } from './Migration20261202200000_outbox_audit';
 import { Migration20261202400000_backorder_listings } from './Migration20261202400000_backorder_listings';
-import { Migration20261203000000_customer_links } from './Migration20261203000000_customer_links';
 import { Migration20261203400000_warehouse_view } from './Migration20261203400000_warehouse_view';
 import { Migration20261203410000_order_events } from './Migration20261203410000_order_events';
 import { Migration20261203500000_customer_emails } from './Migration20261203500000_customer_emails';
@@ -24,7 +23,6 @@ export const migrations = [
   { name: 'Migration20261202100000_outbox_traceparent', class: Migration20261202100000_outbox_traceparent },
   { name: 'Migration20261202200000_outbox_audit', class: Migration20261202200000_outbox_audit },
   { name: 'Migration20261202400000_backorder_listings', class: Migration20261202400000_backorder_listings },
-  { name: 'Migration20261203000000_customer_links', class: Migration20261203000000_customer_links },
   { name: 'Migration20261203400000_warehouse_view', class: Migration20261203400000_warehouse_view },
   { name: 'Migration20261203410000_order_events', class: Migration20261203410000_order_events },
   { name: 'Migration20261203500000_customer_emails', class: Migration20261203500000_customer_emails },

@@ -23,6 +23,7 @@ import type { LockedSession } from './sku-locks';
 import { EMAIL } from '../platform/mail';
 import { message } from '../platform/topics';
 import { READY_TO_SHIP_EMAILS, CANCEL_DEMAND } from './topics';
+import { withOrderLink } from './customer-links';
 
 /** Why stock is being allocated: the batch id makes it happen once; receipt units need no CancelDemand. */
 export interface AllocationCause {
@@ -107,7 +108,7 @@ async function applyBatch(sql: Sql, now: Date, cause: AllocationCause, granted: 
 export function sendReadyToShipEmails(deps: ServiceDeps, batchId: string): Promise<void> {
   return transaction(deps.orm, async (sql) => {
     const ready = (await loadOrders(sql, await ordersFilledByBatch(sql, batchId))).filter((o) => o.status === OrderStatus.ORDER_STATUS_READY_TO_SHIP);
-    await enqueue(sql, 'orders', ready.map((order) => message(EMAIL, `ready-to-ship:${order.orderId}`, readyToShipEmail(order))));
+    await enqueue(sql, 'orders', ready.map((order) => message(EMAIL, `ready-to-ship:${order.orderId}`, withOrderLink(deps, order, readyToShipEmail(order)))));
   });
 }
 

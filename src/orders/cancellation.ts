@@ -14,6 +14,7 @@ import { lockSkusInTransaction } from './sku-lock.repository';
 import { EMAIL } from '../platform/mail';
 import { message, type OutboxMessage } from '../platform/topics';
 import { CANCEL_DEMAND, RELEASE_STOCK } from './topics';
+import { withOrderLink } from './customer-links';
 
 interface OpenLine extends LineUnits {
   lineId: string;
@@ -101,7 +102,7 @@ async function cancelLocked(deps: ServiceDeps, sql: Sql, { orderId, reason }: Ca
   const order = await loadOrder(sql, orderId);
   await insertOrderEvents(sql, cancellationEvents(order, lines, chosen, deps.clock.now()));
   const cancelled = chosen.map((c) => ({ sku: c.line.sku, quantity: c.quantity }));
-  const email = message(EMAIL, `cancelled:${orderId}:${cancellationIds[0]}`, cancellationEmail(order, cancelled, reason));
+  const email = message(EMAIL, `cancelled:${orderId}:${cancellationIds[0]}`, withOrderLink(deps, order, cancellationEmail(order, cancelled, reason)));
   await enqueue(sql, 'orders', [...messages, email]);
   return order;
 }

@@ -33,6 +33,18 @@ function email(order: Order, subject: string, paragraphs: string[], rows: string
 }
 
 /**
+ * The email with the link to its order's page: where the customer sees the order, its lines, ETAs and
+ * shipments, and can cancel what still waits (the offer is made while something does).
+ */
+export function withOrderPageLink(email: Email, url: string, waiting: boolean): Email {
+  const invitation = waiting
+    ? 'You can cancel the waiting items at any time on your order page, where you also see their expected dates and your shipments:'
+    : 'Your order page shows its items and shipments:';
+  const link = html`<p>${invitation}<br><a href="${url}">${url}</a></p>`;
+  return { ...email, text: `${email.text}\n\n${invitation}\n${url}\n`, html: email.html.replace('</body></html>', `${link.value}</body></html>`) };
+}
+
+/**
  * Order confirmation: per product, what ships now (or, for a ship-complete order, is kept for it) and
  * what is backordered, with each backorder's expected date range.
  */

@@ -1,10 +1,11 @@
 import type { Order } from '../gen/restock/orders/v1/order';
-import { notFound } from '../platform/errors';
 import { sqlOf, type Sql } from '../platform/orm';
+import type { Email } from '../platform/mail';
 import type { ServiceDeps } from '../platform/service-module';
 import type { LinkHolder, LinkKind, SignedLinks } from '../platform/signed-links';
 import { cancelWaitingUnits } from './cancellation';
 import { findOrderLinkHolder } from './customer-link.repository';
+import { withOrderPageLink } from './customer-emails';
 import { loadOrder } from './order-queries';
 
 /** Where the console serves a customer's order page; the link's token follows. */
@@ -28,16 +29,27 @@ function kind(links: CustomerLinks): LinkKind {
   return { purpose: 'customer-order', path: ORDER_PAGE_PATH, ttlDays: links.ttlDays };
 }
 
-async function holder(sql: Sql, orderId: string): Promise<LinkHolder | undefined> {
-  const row = await findOrderLinkHolder(sql, orderId);
-  return row && { resourceId: row.orderId, party: row.customerId, generation: row.linkGeneration };
+/**
+ * An order's links, for its customer. Every link of an order is of generation 1: nothing revokes a
+ * customer's links (they expire), so a link is made from the order alone, without a read.
+ */
+function holderOf(order: { orderId: string; customerId: string }): LinkHolder {
+  return { resourceId: order.orderId, party: order.customerId, generation: 1 };
 }
 
-/** A link to the order's page in its current generation, working for ttlDays from now. */
-export async function customerLink(sql: Sql, links: CustomerLinks, orderId: string, now: Date): Promise<string> {
-  const current = await holder(sql, orderId);
-  if (!current) throw notFound('order', orderId);
-  return links.links.urlFor(kind(links), current, now);
+async function holder(sql: Sql, orderId: string): Promise<LinkHolder | undefined> {
+  const row = await findOrderLinkHolder(sql, orderId);
+  return row && holderOf(row);
+}
+
+/** A link to the order's page, working for ttlDays from now. */
+export function customerLink(links: CustomerLinks, order: { orderId: string; customerId: string }, now: Date): string {
+  return links.links.urlFor(kind(links), holderOf(order), now);
+}
+
+/** The customer's email with the link to the order's page (its lines, ETAs and shipments; cancel what waits). */
+export function withOrderLink(deps: Pick<ServiceDeps, 'links' | 'config' | 'clock'>, order: Order, email: Email): Email {
+  return withOrderPageLink(email, customerLink(customerLinksOf(deps), order, deps.clock.now()), order.lines.some((l) => l.backorderedQuantity > 0));
 }
 
 /** The order a customer's link token opens at `now`; refusals as SignedLinks.open (LINK_INVALID, LINK_EXPIRED, LINK_REVOKED). */

@@ -8,6 +8,7 @@ import type { Eta } from './etas';
 import { loadOrder } from './order-queries';
 import { markEtasNotified, placedOrderSkus, untoldEtaImprovements, type EtaImprovement } from './order.repository';
 import { lockSkusInTransaction } from './sku-lock.repository';
+import { withOrderLink } from './customer-links';
 
 /**
  * Delivers an order's good ETA news of a day (outbox topic orders.eta-news, one message per order and day):
@@ -22,7 +23,8 @@ export async function sendEtaNews(deps: ServiceDeps, { orderId, day }: { orderId
     const lines = await untoldEtaImprovements(sql, [orderId]);
     if (lines.length === 0) return;
     const news = lines.map((l) => ({ sku: l.sku, waiting: l.waiting, told: l.etaNotified, eta: etaOf(l) }));
-    await enqueue(sql, 'orders', [message(EMAIL, `eta-improved:${orderId}:${day}`, etaImprovedEmail(await loadOrder(sql, orderId), news))]);
+    const order = await loadOrder(sql, orderId);
+    await enqueue(sql, 'orders', [message(EMAIL, `eta-improved:${orderId}:${day}`, withOrderLink(deps, order, etaImprovedEmail(order, news)))]);
     await markEtasNotified(sql, lines.map((l) => l.lineId), { onlyUntold: false });
   });
 }

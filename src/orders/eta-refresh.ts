@@ -11,6 +11,7 @@ import { ETA_NEWS } from './topics';
 import { lockSkusInTransaction } from './sku-lock.repository';
 import { EMAIL } from '../platform/mail';
 import { message } from '../platform/topics';
+import { withOrderLink } from './customer-links';
 
 /**
  * Recomputes the ETAs of the SKUs' waiting lines from Procurement's forecast and emails customers: each
@@ -33,7 +34,7 @@ export async function refreshEtas(deps: ServiceDeps, skus: string[]): Promise<nu
       const slipped = moved.filter((l) => etaSlipped(l.etaNotified, etas.get(l.lineId)!));
       // Every waiting line, not just the moved ones: good news held back by the daily limit goes out later.
       const improved = queue.filter((l) => etaImproved(l.etaNotified, etas.get(l.lineId)!));
-      await tellSlips(sql, slipped, etas);
+      await tellSlips(deps, sql, slipped, etas);
       await tellGoodNews(sql, deps.clock.now(), improved);
       return moved.length;
     });
@@ -41,7 +42,7 @@ export async function refreshEtas(deps: ServiceDeps, skus: string[]): Promise<nu
   return changed;
 }
 
-async function tellSlips(sql: Sql, slipped: WaitingLine[], etas: Map<string, Eta>): Promise<void> {
+async function tellSlips(deps: ServiceDeps, sql: Sql, slipped: WaitingLine[], etas: Map<string, Eta>): Promise<void> {
   if (slipped.length === 0) return;
   const orders = new Map((await loadOrders(sql, [...new Set(slipped.map((l) => l.orderId))])).map((o) => [o.orderId, o]));
   await enqueue(
@@ -49,7 +50,8 @@ async function tellSlips(sql: Sql, slipped: WaitingLine[], etas: Map<string, Eta
     'orders',
     slipped.map((line) => {
       const eta = etas.get(line.lineId)!;
-      return message(EMAIL, `eta-slipped:${line.lineId}:${eta.expectedTime!.toISOString().slice(0, 10)}`, etaSlippedEmail(orders.get(line.orderId)!, line, line.etaNotified!, eta));
+      const order = orders.get(line.orderId)!;
+      return message(EMAIL, `eta-slipped:${line.lineId}:${eta.expectedTime!.toISOString().slice(0, 10)}`, withOrderLink(deps, order, etaSlippedEmail(order, line, line.etaNotified!, eta)));
     }),
   );
   await markEtasNotified(sql, slipped.map((l) => l.lineId), { onlyUntold: false });

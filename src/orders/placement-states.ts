@@ -17,6 +17,7 @@ import { lineStatus, orderStatus, shippableUnits } from './order-status';
 import { peerRefusal, peerUnavailable } from './peer-errors';
 import type { LockedSession } from './sku-locks';
 import { RECORD_DEMAND } from './topics';
+import { withOrderLink } from './customer-links';
 
 /** Units per line id that Inventory holds for an order (its reservation "place:<order_id>"). */
 type Held = Map<string, number>;
@@ -146,7 +147,7 @@ async function finalize(deps: ServiceDeps, sql: Sql, accepted: In<'accepted'>[])
     ...order.lines
       .filter((l) => l.backorderedQuantity > 0)
       .map((l) => ({ orderId: order.orderId, ...message(RECORD_DEMAND, `record-demand:${l.lineId}`, { demandId: l.lineId, sku: l.sku, quantity: l.backorderedQuantity }) })),
-    { orderId: order.orderId, ...message(EMAIL, `order-confirmation:${order.orderId}`, confirmationEmail(order)) },
+    { orderId: order.orderId, ...message(EMAIL, `order-confirmation:${order.orderId}`, withOrderLink(deps, order, confirmationEmail(order))) },
   ]);
   const now = deps.clock.now();
   const ready = orders.filter((o) => o.readyToShipNow).map((o) => ({ orderId: o.orderId, type: OrderEventType.ORDER_EVENT_TYPE_READY_TO_SHIP, eventTime: now }));

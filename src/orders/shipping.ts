@@ -13,6 +13,7 @@ import { findShipmentHash, lockOrderLines, lockPlacedOrder, recordShipment } fro
 import { EMAIL } from '../platform/mail';
 import { message } from '../platform/topics';
 import { SHIP_STOCK } from './topics';
+import { withOrderLink } from './customer-links';
 
 export interface ShipmentRequest {
   orderId: string;
@@ -64,12 +65,12 @@ export function shipOrder(deps: ServiceDeps, request: ShipmentRequest): Promise<
       message(
         EMAIL,
         `shipped:${request.shipmentId}`,
-        shippedEmail(after, {
+        withOrderLink(deps, after, shippedEmail(after, {
           carrier: request.carrier,
           trackingNumber: request.trackingNumber,
           estimatedDeliveryTime: request.estimatedDeliveryTime,
           lines: shipped.map((l) => ({ sku: l.sku, quantity: l.quantity })),
-        }),
+        })),
       ),
     ]);
     return after;

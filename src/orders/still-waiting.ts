@@ -7,6 +7,7 @@ import { loadOrders } from './order-queries';
 import { ordersStillWaiting } from './order.repository';
 import { EMAIL } from '../platform/mail';
 import { message } from '../platform/topics';
+import { withOrderLink } from './customer-links';
 
 /**
  * Emails every customer whose order has waited another STILL_WAITING_DAYS (default 7) days since it was
@@ -22,7 +23,7 @@ export function sendStillWaitingUpdates(deps: ServiceDeps): Promise<number> {
     await enqueue(
       sql,
       'orders',
-      orders.map((order) => message(EMAIL, `still-waiting:${order.orderId}:${period.get(order.orderId)}`, stillWaitingEmail(order))),
+      orders.map((order) => message(EMAIL, `still-waiting:${order.orderId}:${period.get(order.orderId)}`, withOrderLink(deps, order, stillWaitingEmail(order)))),
     );
     return orders.length;
   });

@@ -16,6 +16,7 @@ import { finishPlannedBatches } from './receipts';
 import { inventoryRequestId, takeHeldUnits } from './reservation-holders';
 import { withSkuLocks, type LockedSession } from './sku-locks';
 import { RECORD_DEMAND, RELEASE_STOCK } from './topics';
+import { withOrderLink } from './customer-links';
 import {
   chooseAllocatedUnits,
   findWriteOff,
@@ -127,13 +128,13 @@ async function finish(deps: ServiceDeps, session: LockedSession, row: WriteOffRo
       return { ...row, state: 'refused' as const, refusal: settled };
     }
     await settleWriteOff(sql, row.requestId, null);
-    await tellCustomers(sql, row, await writtenOffLines(sql, row.requestId), arrivals);
+    await tellCustomers(deps, sql, row, await writtenOffLines(sql, row.requestId), arrivals);
     return { ...row, state: 'applied' as const };
   });
 }
 
 /** The lines that wait again get their ETA from the forecast (as told) and each order one email. */
-async function tellCustomers(sql: Sql, row: WriteOffRow, lines: WrittenOffLine[], arrivals: Arrival[]): Promise<void> {
+async function tellCustomers(deps: ServiceDeps, sql: Sql, row: WriteOffRow, lines: WrittenOffLine[], arrivals: Arrival[]): Promise<void> {
   if (lines.length === 0) return;
   const etas = matchEtas(await waitingLinesOfSku(sql, row.sku), arrivals);
   const returned = new Map(lines.map((l) => [l.lineId, etas.get(l.lineId)!]));
@@ -144,7 +145,7 @@ async function tellCustomers(sql: Sql, row: WriteOffRow, lines: WrittenOffLine[]
     'orders',
     orders.map((order) => {
       const units = lines.filter((l) => l.orderId === order.orderId).map((l) => ({ sku: row.sku, quantity: l.quantity, eta: returned.get(l.lineId)! }));
-      return message(EMAIL, `written-off:${row.requestId}:${order.orderId}`, writtenOffEmail(order, units));
+      return message(EMAIL, `written-off:${row.requestId}:${order.orderId}`, withOrderLink(deps, order, writtenOffEmail(order, units)));
     }),
   );
 }
