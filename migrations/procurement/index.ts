@@ -9,6 +9,7 @@ import { Migration20261202300000_planning } from './Migration20261202300000_plan
 import { Migration20261202400000_listings } from './Migration20261202400000_listings';
 import { Migration20261202500000_release_reason } from './Migration20261202500000_release_reason';
 import { Migration20261203000000_supplier_links } from './Migration20261203000000_supplier_links';
+import { Migration20261203600000_revisions } from './Migration20261203600000_revisions';
 
 /** Every migration of this schema, in order. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   { name: 'Migration20261202400000_listings', class: Migration20261202400000_listings },
   { name: 'Migration20261202500000_release_reason', class: Migration20261202500000_release_reason },
   { name: 'Migration20261203000000_supplier_links', class: Migration20261203000000_supplier_links },
+  { name: 'Migration20261203600000_revisions', class: Migration20261203600000_revisions },
 ];

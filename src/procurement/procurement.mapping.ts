@@ -1,7 +1,10 @@
 import { ArrivalSource, NextReleaseRule as RuleProto, type Arrival as ArrivalProto, type Buffer as BufferProto, type BufferSummary as BufferSummaryProto, type PolicySimulation as PolicySimulationProto, type PurchaseOrderPreview as PreviewProto } from '../gen/restock/procurement/v1/buffer';
 import { BufferOrder as BufferOrderProto } from '../gen/restock/procurement/v1/procurement_service';
 import type { Duration } from '../gen/google/protobuf/duration';
-import { PurchaseOrderStatus as StatusProto, ReleaseTrigger as TriggerProto, type PurchaseOrder as PurchaseOrderProto } from '../gen/restock/procurement/v1/purchase_order';
+import {
+  PurchaseOrderStatus as StatusProto, ReleaseTrigger as TriggerProto, RevisionChannel as ChannelProto, type PurchaseOrder as PurchaseOrderProto,
+  type PurchaseOrderRevision as RevisionProto,
+} from '../gen/restock/procurement/v1/purchase_order';
 import type { BufferPolicy as BufferPolicyProto, PolicyChange as PolicyChangeProto, Supplier as SupplierProto, SupplierProduct as SupplierProductProto } from '../gen/restock/procurement/v1/supplier';
 import { Amount } from '../platform/money';
 import type { PolicyChange, PolicySettings } from './buffer-policy';
@@ -11,6 +14,7 @@ import type { PreviewedPurchaseOrder } from './preview';
 import type { SimulationResult } from './simulation';
 import type { SupplierProduct } from './catalog';
 import type { PurchaseOrder, PurchaseOrderStatus } from './purchase-orders';
+import type { PurchaseOrderRevision } from './purchase-order-revisions';
 import { DEFAULT_RELEASE_SCHEDULE } from './schedule';
 import type { Supplier, SupplierFields } from './suppliers';
 import type { Arrival } from './supply-forecast';
@@ -90,7 +94,7 @@ export function toPurchaseOrder(order: PurchaseOrder): PurchaseOrderProto {
     supplierId: order.supplierId,
     status: toStatus(order.status),
     trigger: TriggerProto[`RELEASE_TRIGGER_${order.trigger}`],
-    lines: order.lines.map((l) => ({ ...l, confirmedQuantity: l.confirmedQuantity ?? 0, unitCost: l.unitCost.toMoney(), promisedTime: undefined })),
+    lines: order.lines.map((l) => ({ ...l, confirmedQuantity: l.confirmedQuantity ?? 0, unitCost: l.unitCost.toMoney(), promisedTime: l.promisedTime ?? undefined })),
     total: order.total.toMoney(),
     createTime: order.createTime,
     sendTime: order.sendTime ?? undefined,
@@ -101,9 +105,24 @@ export function toPurchaseOrder(order: PurchaseOrder): PurchaseOrderProto {
     reminderCount: 0,
     needsAttention: false,
     overdue: false,
-    revisionCount: 0,
+    revisionCount: order.revisionCount,
     releasedBy: order.releasedBy,
     releaseReason: order.releaseReason,
+  };
+}
+
+/** A revision as the proto PurchaseOrderRevision (an old quantity stays unset for a line not confirmed before). */
+export function toRevision(revision: PurchaseOrderRevision): RevisionProto {
+  return {
+    ...revision,
+    channel: ChannelProto[`REVISION_CHANNEL_${revision.channel}`],
+    lines: revision.lines.map((l) => ({
+      sku: l.sku,
+      oldConfirmedQuantity: l.oldConfirmedQuantity ?? undefined,
+      newConfirmedQuantity: l.newConfirmedQuantity,
+      oldPromisedTime: l.oldPromisedTime ?? undefined,
+      newPromisedTime: l.newPromisedTime ?? undefined,
+    })),
   };
 }
 

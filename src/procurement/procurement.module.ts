@@ -8,7 +8,7 @@ import { bufferHandlers } from './procurement.grpc';
 import { SupplierProductSchema } from './supplier-product.entity';
 import { PolicyChangeSchema, SupplierSchema } from './supplier.entity';
 import { purchaseOrderDelivery } from './purchase-order-delivery';
-import { purchaseOrderHandlers } from './purchase-orders.grpc';
+import { purchaseOrderHandlers, supplierPageSettings } from './purchase-orders.grpc';
 import { supplierProductHandlers } from './supplier-products.grpc';
 import { APPLY_RECEIPT, REFRESH_ETAS, SEND_PURCHASE_ORDER } from './topics';
 
@@ -18,7 +18,7 @@ export const procurementModule: ServiceModule<typeof ProcurementServiceDefinitio
   schema: { schema: 'procurement', entities: [SupplierSchema, PolicyChangeSchema, SupplierProductSchema], migrations },
   descriptor: ProcurementServiceDefinition,
   create: ({ orm, clock, mailer, peers, config, links }) => ({
-    handlers: { ...bufferHandlers(orm, clock), ...purchaseOrderHandlers(orm, clock), ...supplierProductHandlers(orm, clock) },
+    handlers: { ...bufferHandlers(orm, clock), ...purchaseOrderHandlers(orm, clock, supplierPageSettings(config, links)), ...supplierProductHandlers(orm, clock) },
     deliveries: [
       delivery(SEND_PURCHASE_ORDER, purchaseOrderDelivery(orm, clock, mailer, { links, ttlDays: config.SUPPLIER_LINK_TTL_DAYS })),
       delivery(APPLY_RECEIPT, (request) => peers.orders.applyReceipt(request)),

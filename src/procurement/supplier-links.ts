@@ -1,7 +1,12 @@
+import type { Clock } from '../platform/clock';
 import { failedPrecondition, notFound } from '../platform/errors';
-import type { Sql } from '../platform/orm';
+import { sqlOf, transaction, type Orm, type Sql } from '../platform/orm';
 import { SignedLinks } from '../platform/signed-links';
 import { addDays } from './lead-times';
+import { answerPurchaseOrder, type Answer, type Answered } from './purchase-order-lifecycle';
+import { findPurchaseOrder, type PurchaseOrder } from './purchase-orders';
+import { findSupplier } from './supplier.repository';
+import type { Supplier } from './suppliers';
 import { advanceLinkGeneration, findLinkHolder, type LinkHolder } from './supplier-link.repository';
 
 /** What a supplier's PO link is for; a link signed for another purpose never opens a PO. */
@@ -53,6 +58,42 @@ export async function openSupplierLink(sql: Sql, links: SupplierLinks, token: st
   const refusal = !link || !holder ? 'LINK_INVALID' : links.links.refusal(link, PURPOSE, holder.supplierId, holder.linkGeneration, now);
   if (refusal) throw failedPrecondition(refusal, REFUSALS[refusal]);
   return { purchaseOrderId: holder!.purchaseOrderId, supplierId: holder!.supplierId, generation: link!.generation, expireTime: link!.expireTime };
+}
+
+/** What a supplier's page shows: the PO its link opens, the supplier, and until when the link works. */
+export interface SupplierPage {
+  order: PurchaseOrder;
+  supplier: Supplier;
+  linkExpireTime: Date;
+}
+
+/** The PO a supplier's link opens (OpenSupplierLink), checked as openSupplierLink does. */
+export async function openSupplierPage(orm: Orm, clock: Clock, links: SupplierLinks, token: string): Promise<SupplierPage> {
+  const em = orm.em.fork();
+  const sql = sqlOf(em);
+  const opened = await openSupplierLink(sql, links, token, clock.now());
+  const order = await findPurchaseOrder(sql, opened.purchaseOrderId);
+  return { order, supplier: await findSupplier(em, order.supplierId), linkExpireTime: opened.expireTime };
+}
+
+/**
+ * Records the answer a supplier gave on its page (AnswerPurchaseOrder) as ConfirmPurchaseOrder does, its
+ * author the link ("supplier-link:<PO number>#<link generation>"); a refused link changes nothing.
+ */
+export function answerThroughLink(
+  orm: Orm,
+  clock: Clock,
+  links: SupplierLinks,
+  token: string,
+  answer: Pick<Answer, 'promisedTime' | 'lines' | 'note'>,
+): Promise<Answered> {
+  return transaction(orm, async (sql) => {
+    const { purchaseOrderId } = await openSupplierLink(sql, links, token, clock.now());
+    const order = await findPurchaseOrder(sql, purchaseOrderId, true);
+    // checked again under the PO's lock: a newer link issued meanwhile has revoked this one
+    const { generation } = await openSupplierLink(sql, links, token, clock.now());
+    return answerPurchaseOrder(sql, clock, order, { ...answer, purchaseOrderId, revisedBy: `supplier-link:${order.number}#${generation}`, channel: 'SUPPLIER_LINK' });
+  });
 }
 
 const REFUSALS = {

@@ -414,7 +414,10 @@ export interface ConfirmPurchaseOrderRequest {
   promisedTime:
     | Date
     | undefined;
-  /** Lines not listed keep their earlier answer, or on a first confirmation are confirmed in full. */
+  /**
+   * Lines not listed keep their confirmed units (on a first confirmation: confirmed in full); those with units
+   * still to come take promised_time when it is given, else keep their earlier promise.
+   */
   lines: ConfirmedLine[];
   /** Optional note kept with the revision (at most 500 characters). */
   note: string;
@@ -497,7 +500,11 @@ export interface AnswerPurchaseOrderRequest {
 
 /** AnswerPurchaseOrderResponse is the output of AnswerPurchaseOrder. */
 export interface AnswerPurchaseOrderResponse {
-  purchaseOrder: PurchaseOrder | undefined;
+  purchaseOrder:
+    | PurchaseOrder
+    | undefined;
+  /** The revision that recorded this answer; unset when the answer changed nothing. */
+  revision: PurchaseOrderRevision | undefined;
 }
 
 /** ListPurchaseOrderRevisionsRequest is the input of ListPurchaseOrderRevisions. */
@@ -5568,13 +5575,16 @@ export const AnswerPurchaseOrderRequest: MessageFns<AnswerPurchaseOrderRequest> 
 };
 
 function createBaseAnswerPurchaseOrderResponse(): AnswerPurchaseOrderResponse {
-  return { purchaseOrder: undefined };
+  return { purchaseOrder: undefined, revision: undefined };
 }
 
 export const AnswerPurchaseOrderResponse: MessageFns<AnswerPurchaseOrderResponse> = {
   encode(message: AnswerPurchaseOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.purchaseOrder !== undefined) {
       PurchaseOrder.encode(message.purchaseOrder, writer.uint32(10).fork()).join();
+    }
+    if (message.revision !== undefined) {
+      PurchaseOrderRevision.encode(message.revision, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -5600,6 +5610,14 @@ export const AnswerPurchaseOrderResponse: MessageFns<AnswerPurchaseOrderResponse
             message.purchaseOrder = PurchaseOrder.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.revision = PurchaseOrderRevision.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5619,6 +5637,7 @@ export const AnswerPurchaseOrderResponse: MessageFns<AnswerPurchaseOrderResponse
         : isSet(object.purchase_order)
         ? PurchaseOrder.fromJSON(object.purchase_order)
         : undefined,
+      revision: isSet(object.revision) ? PurchaseOrderRevision.fromJSON(object.revision) : undefined,
     };
   },
 
@@ -5626,6 +5645,9 @@ export const AnswerPurchaseOrderResponse: MessageFns<AnswerPurchaseOrderResponse
     const obj: any = {};
     if (message.purchaseOrder !== undefined) {
       obj.purchaseOrder = PurchaseOrder.toJSON(message.purchaseOrder);
+    }
+    if (message.revision !== undefined) {
+      obj.revision = PurchaseOrderRevision.toJSON(message.revision);
     }
     return obj;
   },
@@ -5637,6 +5659,9 @@ export const AnswerPurchaseOrderResponse: MessageFns<AnswerPurchaseOrderResponse
     const message = createBaseAnswerPurchaseOrderResponse();
     message.purchaseOrder = (object.purchaseOrder !== undefined && object.purchaseOrder !== null)
       ? PurchaseOrder.fromPartial(object.purchaseOrder)
+      : undefined;
+    message.revision = (object.revision !== undefined && object.revision !== null)
+      ? PurchaseOrderRevision.fromPartial(object.revision)
       : undefined;
     return message;
   },
