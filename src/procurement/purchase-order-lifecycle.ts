@@ -132,8 +132,9 @@ export async function answerPurchaseOrder(sql: Sql, clock: Clock, order: Purchas
 
 /**
  * Each line's answer after this one: listed lines as given, the others as before (all ordered units on a
- * first confirmation). FAILED_PRECONDITION for a SKU not on the PO, more units than ordered or fewer than
- * received; INVALID_ARGUMENT promised_time when a line with units to come would have no date.
+ * first confirmation); a line without a time of its own takes the answer's, else keeps its earlier one.
+ * FAILED_PRECONDITION for a SKU not on the PO, more units than ordered or fewer than received;
+ * INVALID_ARGUMENT promised_time when a line with units to come would have no date.
  */
 function lineAnswers(order: PurchaseOrder, answer: Answer): Map<string, LineAnswer> {
   const answers = new Map<string, LineAnswer>(order.lines.map((l) => {
@@ -152,10 +153,11 @@ function lineAnswers(order: PurchaseOrder, answer: Answer): Map<string, LineAnsw
         received_quantity: String(onOrder.receivedQuantity),
       });
     }
-    answers.set(line.sku, { sku: line.sku, confirmedQuantity: line.confirmedQuantity, promisedTime: line.promisedTime ?? answer.promisedTime });
+    answers.set(line.sku, { sku: line.sku, confirmedQuantity: line.confirmedQuantity, promisedTime: line.promisedTime ?? answer.promisedTime ?? onOrder.promisedTime });
   }
   for (const a of answers.values()) if (a.confirmedQuantity === 0) a.promisedTime = null;
-  const undated = [...answers.values()].filter((a) => a.confirmedQuantity > 0 && !a.promisedTime).map((a) => a.sku);
+  const received = new Map(order.lines.map((l) => [l.sku, l.receivedQuantity]));
+  const undated = [...answers.values()].filter((a) => a.confirmedQuantity > received.get(a.sku)! && !a.promisedTime).map((a) => a.sku);
   if (undated.length > 0) throw invalidArgument([{ field: 'promised_time', description: `is required: no promised time for ${undated.join(', ')}` }]);
   return answers;
 }

@@ -40,11 +40,10 @@ type AnswerRequest = Pick<ConfirmPurchaseOrderRequest, 'promisedTime' | 'lines' 
 
 /**
  * Checks a supplier's answer: distinct SKUs with 0 or more units each, a note of at most 500 characters, and
- * promised_time unless every listed line gives its own time or is declined (the domain checks unlisted lines).
+ * promised_time when no line is listed (which lines lack a date the domain knows: it depends on the PO).
  */
 function checkAnswer(v: Validator, request: AnswerRequest): Validator {
-  const dated = request.lines.length > 0 && request.lines.every((l) => l.promisedTime !== undefined || l.confirmedQuantity === 0);
-  v.check(request.promisedTime !== undefined || dated, 'promised_time', 'is required unless every line listed gives its own promised_time or is declined (0)')
+  v.check(request.promisedTime !== undefined || request.lines.length > 0, 'promised_time', 'is required when no line is listed')
     .text('note', request.note, { max: 500 });
   return checkLines(v, request.lines, (line, field) => v.quantity(`${field}.confirmed_quantity`, line.confirmedQuantity, { min: 0 }), { min: 0 });
 }

@@ -408,8 +408,9 @@ export interface ListPurchaseOrdersResponse {
 export interface ConfirmPurchaseOrderRequest {
   purchaseOrderId: string;
   /**
-   * The promised delivery time of every line that gives none of its own. Required unless every line of the
-   * PO is listed with its own promised_time or declined in full.
+   * The promised delivery time of every line that gives none of its own. Required when no line is listed;
+   * otherwise each line with units still to come needs a time: its own, this one, or the one it was promised
+   * before (INVALID_ARGUMENT promised_time naming the lines that have none).
    */
   promisedTime:
     | Date
