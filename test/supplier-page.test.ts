@@ -1,0 +1,198 @@
+import type { Browser, Page } from 'puppeteer-core';
+import { EtaSource } from '../src/gen/restock/orders/v1/order';
+import { PurchaseOrderStatus, RevisionChannel } from '../src/gen/restock/procurement/v1/purchase_order';
+import { clickAndWait, launchBrowser, mainText, screenshot } from './support/browser';
+import { order, product } from './support/fixtures';
+import { freePort } from './support/global-setup';
+import { startTestApp, type TestApp } from './support/harness';
+import { seedSupplier, TestClock } from './support/procurement-fixtures';
+import { startSmtpServer, type TestSmtpServer } from './support/smtp';
+
+// The supplier's page in a real Chromium: the link comes out of the PO email a real SMTP server received, the
+// answer goes through the console's public route to the API, and the customers' ETAs and emails follow it.
+const clock = new TestClock(new Date('2026-03-02T08:00:00Z'));
+let t: TestApp;
+let smtp: TestSmtpServer;
+let browser: Browser;
+let consoleUrl: string;
+beforeAll(async () => {
+  const port = await freePort();
+  consoleUrl = `http://127.0.0.1:${port}`;
+  smtp = await startSmtpServer();
+  [t, browser] = await Promise.all([
+    startTestApp({
+      background: false,
+      clock,
+      env: {
+        SMTP_URL: smtp.url,
+        CONSOLE_PORT: String(port),
+        CONSOLE_PUBLIC_URL: consoleUrl,
+        BUYER_CONTACT: 'Bea Buyer, +49 30 1234567',
+        SHIP_TO_ADDRESS: 'Restock Warehouse\nDock 4, Hafenstraße 1\n20457 Hamburg',
+      },
+    }),
+    launchBrowser(),
+  ]);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+  await smtp?.close();
+});
+
+async function drainAll(): Promise<void> {
+  for (let round = 0; round < 50; round++) {
+    let delivered = 0;
+    for (const dispatcher of [t.app.dispatchers.orders!, t.app.dispatchers.inventory!, t.app.dispatchers.procurement!]) delivered += await dispatcher.drain();
+    if (delivered === 0) return;
+  }
+}
+
+const SKUS = ['SUPA-BOLT', 'SUPA-NUT', 'SUPA-PIN'];
+
+/** A customer order whose three lines wait for stock, and the PO released for them and emailed: its link, from the email. */
+async function emailedPurchaseOrder() {
+  await seedSupplier(t, 'SUPA', {}, SKUS.map((sku, i) => ({ sku, cents: 100 * (i + 1) })));
+  for (const sku of SKUS) await product(t, sku);
+  const { order: placed } = await order(t, [['SUPA-BOLT', 4], ['SUPA-NUT', 6], ['SUPA-PIN', 2]], { customer: 'cora' });
+  await drainAll();
+  const [po] = (await t.procurement.evaluateBuffers({ supplierId: 'SUPA', force: true })).purchaseOrders;
+  await drainAll();
+  const [mail] = smtp.to('orders@supa.example', new RegExp(`Purchase order ${po.number}`));
+  const link = new RegExp(`${consoleUrl}/supplier/purchase-orders/\\S+`).exec(mail.text as string)![0];
+  return { orderId: placed!.orderId, po, link };
+}
+
+async function setValue(page: Page, selector: string, value: string): Promise<void> {
+  await page.$eval(selector, (input, v) => ((input as unknown as { value: string }).value = v), value);
+}
+
+/** Posts the page's form again to another address, with the page's CSRF token and cookie: what a tampered or stale link gets. */
+async function postFormTo(page: Page, url: string): Promise<{ status: number; text: string }> {
+  const fields = await page.$$eval('form.answer input, form.answer textarea', (inputs) =>
+    inputs.map((input) => input as unknown as { name: string; value: string; type: string; checked: boolean }).filter((i) => i.type !== 'checkbox' || i.checked).map((i) => [i.name, i.value]));
+  return page.evaluate(async (target, body) => {
+    const response = await fetch(target, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    return { status: response.status, text: await response.text() };
+  }, url, new URLSearchParams(fields as [string, string][]).toString());
+}
+
+it('confirms two lines with dates and declines one on the supplier\'s page, which moves the customer\'s ETAs and emails', async () => {
+  const { orderId, po, link } = await emailedPurchaseOrder();
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.setViewport({ width: 390, height: 844 }); // a phone
+
+  const opened = await page.goto(link);
+  expect(opened!.status()).toBe(200);
+  await screenshot(page, 'supplier-page/answer', '1-opened-on-a-phone');
+  expect(await page.$eval('h1', (h1) => h1.textContent)).toBe(`Purchase order ${po.number}`);
+  const text = await mainText(page);
+  expect(text).toContain('For Supplier SUPA · Sent');
+  expect(text).toContain('S-SUPA-BOLT SUPA-BOLT 4 1.00 EUR');
+  expect(await page.$eval('[data-testid=requested]', (el) => el.textContent)).toBe('2026-03-09 (Europe/Berlin)');
+  expect(await page.$eval('[data-testid=buyer]', (el) => el.textContent)).toBe('Bea Buyer, +49 30 1234567');
+  expect(await page.$eval('[data-testid=ship-to]', (el) => (el as unknown as { innerText: string }).innerText)).toBe('Restock Warehouse\nDock 4, Hafenstraße 1\n20457 Hamburg');
+  // nothing sticks out sideways at phone width; each line's fields are labelled
+  expect(await page.$eval('html', (html) => (html as unknown as { scrollWidth: number; clientWidth: number }).scrollWidth <= (html as unknown as { clientWidth: number }).clientWidth)).toBe(true);
+  expect(await page.$$eval('form.answer label', (labels) => labels.map((l) => l.textContent))).toEqual(expect.arrayContaining(['Units you will deliver', 'Delivery day', 'Decline this line (we cannot deliver it)']));
+
+  // a confirmed line without a day is refused inline, and nothing is recorded
+  await setValue(page, '#date_0', '');
+  await clickAndWait(page, 'form.answer button[type=submit]');
+  await screenshot(page, 'supplier-page/answer', '2-refused-without-a-day');
+  expect(await page.$eval('#error_0', (el) => el.textContent)).toBe('Pick the day these units will be delivered.');
+  expect(await page.$eval('#quantity_0', (el) => el.getAttribute('aria-invalid'))).toBe('true');
+  expect((await t.procurement.listPurchaseOrderRevisions({ purchaseOrderId: po.purchaseOrderId })).revisions).toEqual([]);
+
+  // BOLT (line 0) and NUT (line 1) come later than asked, with their own days; PIN (line 2) is declined
+  await setValue(page, '#date_0', '2026-03-20');
+  await setValue(page, '#quantity_1', '');
+  await page.type('#quantity_1', '5');
+  await setValue(page, '#date_1', '2026-03-25');
+  await page.click('#decline_2');
+  await page.type('#note', 'PIN is no longer made.');
+  await clickAndWait(page, 'form.answer button[type=submit]');
+  await screenshot(page, 'supplier-page/answer', '3-recorded');
+  expect(await page.$eval('[data-testid=status]', (el) => el.textContent)).toBe('Confirmed');
+  expect(await page.$$eval('[data-testid=revision] li', (items) => items.map((li) => li.textContent))).toEqual([
+    'SUPA-BOLT: 4 units for 2026-03-20',
+    'SUPA-NUT: 5 units for 2026-03-25',
+    'SUPA-PIN: declined',
+  ]);
+
+  // the revision as the API keeps it: the link as its author, the days as noon in the supplier's zone (CET)
+  const [revision] = (await t.procurement.listPurchaseOrderRevisions({ purchaseOrderId: po.purchaseOrderId })).revisions;
+  expect(revision).toMatchObject({ revisionNumber: 1, revisedBy: `supplier-link:${po.number}#1`, channel: RevisionChannel.REVISION_CHANNEL_SUPPLIER_LINK, note: 'PIN is no longer made.' });
+  expect(revision.lines).toEqual([
+    { sku: 'SUPA-BOLT', oldConfirmedQuantity: undefined, newConfirmedQuantity: 4, oldPromisedTime: undefined, newPromisedTime: new Date('2026-03-20T11:00:00Z') },
+    { sku: 'SUPA-NUT', oldConfirmedQuantity: undefined, newConfirmedQuantity: 5, oldPromisedTime: undefined, newPromisedTime: new Date('2026-03-25T11:00:00Z') },
+    { sku: 'SUPA-PIN', oldConfirmedQuantity: undefined, newConfirmedQuantity: 0, oldPromisedTime: undefined, newPromisedTime: undefined },
+  ]);
+
+  // Orders moves each waiting line: BOLT and NUT to their own promises (NUT's sixth unit, back in the buffer, comes
+  // earlier), PIN to the buffer's next release; the customer hears of both slipped dates
+  await drainAll();
+  const lines = (await t.orders.getOrder({ orderId })).order!.lines;
+  expect(lines.map((l) => [l.sku, l.eta?.source, l.eta?.expectedTime])).toEqual([
+    ['SUPA-BOLT', EtaSource.ETA_SOURCE_PURCHASE_ORDER, new Date('2026-03-20T11:00:00Z')],
+    ['SUPA-NUT', EtaSource.ETA_SOURCE_PURCHASE_ORDER, new Date('2026-03-25T11:00:00Z')],
+    ['SUPA-PIN', EtaSource.ETA_SOURCE_BUFFER, expect.any(Date)],
+  ]);
+  const delayed = smtp.to('cora@example.com', /is delayed/);
+  expect(delayed.map((m) => m.subject)).toEqual(expect.arrayContaining([`Order ${orderId}: SUPA-BOLT is delayed`, `Order ${orderId}: SUPA-NUT is delayed`]));
+  expect(delayed.find((m) => m.subject?.includes('SUPA-BOLT'))!.text).toContain('now expected on 2026-03-20');
+  expect(delayed.find((m) => m.subject?.includes('SUPA-NUT'))!.text).toContain('now expected on 2026-03-25');
+
+  // later, the supplier revises NUT's day through the same link: a second revision, with what it was before
+  await page.goto(link);
+  expect(await page.$eval('#quantity_1', (el) => (el as unknown as { value: string }).value)).toBe('5');
+  expect(await page.$eval('#decline_2', (el) => (el as unknown as { checked: boolean }).checked)).toBe(true);
+  await setValue(page, '#date_1', '2026-03-27');
+  await clickAndWait(page, 'form.answer button[type=submit]');
+  await screenshot(page, 'supplier-page/answer', '4-revised');
+  expect(await page.$$eval('[data-testid=revision] li', (items) => items.map((li) => li.textContent))).toEqual([
+    'SUPA-NUT: 5 units for 2026-03-27 (was 5 units for 2026-03-25)',
+  ]);
+  const revised = (await t.procurement.getPurchaseOrder({ number: po.number })).purchaseOrder!;
+  expect([revised.status, revised.revisionCount]).toEqual([PurchaseOrderStatus.PURCHASE_ORDER_STATUS_CONFIRMED, 1]);
+  expect(revised.lines.map((l) => l.promisedTime)).toEqual([new Date('2026-03-20T11:00:00Z'), new Date('2026-03-27T11:00:00Z'), undefined]);
+  await context.close();
+});
+
+it('refuses a tampered link (403) and an expired one (410) with a clear page, and changes nothing', async () => {
+  // a second order of the same SKUs, and its own PO
+  const { po, link } = await emailedPurchaseOrder();
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.goto(link);
+  const before = (await t.procurement.getPurchaseOrder({ purchaseOrderId: po.purchaseOrderId })).purchaseOrder!;
+
+  // one character of the signature changed
+  const tampered = link.replace(/.(.{10})$/, (_, rest: string) => `${link.at(-11) === 'A' ? 'B' : 'A'}${rest}`);
+  const refused = await page.goto(tampered);
+  expect(refused!.status()).toBe(403);
+  await screenshot(page, 'supplier-page/refusals', '1-tampered');
+  expect(await page.$eval('h1', (h1) => h1.textContent)).toBe('This link is not valid');
+  expect(await page.$('form')).toBeNull();
+  // an answer posted to it is refused too (the form's token is bound to the link it was shown for)
+  await page.goto(link);
+  expect((await postFormTo(page, tampered)).status).toBe(403);
+
+  // 60 days after it was sent (SUPPLIER_LINK_TTL_DAYS), the link has expired
+  clock.set('2026-05-02T08:00:00Z');
+  try {
+    const expiredPost = await postFormTo(page, link);
+    expect(expiredPost.status).toBe(410);
+    const expired = await page.goto(link);
+    expect(expired!.status()).toBe(410);
+    await screenshot(page, 'supplier-page/refusals', '2-expired');
+    expect(await page.$eval('h1', (h1) => h1.textContent)).toBe('This link has expired');
+    expect(await mainText(page)).toContain('Ask the buyer to send the purchase order again; nothing was changed.');
+  } finally {
+    clock.set('2026-03-02T08:00:00Z');
+  }
+  expect((await t.procurement.getPurchaseOrder({ purchaseOrderId: po.purchaseOrderId })).purchaseOrder).toEqual(before);
+  expect((await t.procurement.listPurchaseOrderRevisions({ purchaseOrderId: po.purchaseOrderId })).revisions).toEqual([]);
+  await context.close();
+});
