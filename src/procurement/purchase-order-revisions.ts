@@ -5,6 +5,9 @@ import { uuidv7 } from '../platform/uuidv7';
 import { findPurchaseOrder, type PurchaseOrderLine } from './purchase-orders';
 import { findRevisedLines, findRevisionPage, insertRevision, nextRevisionNumber } from './purchase-order-revision.repository';
 
+/** revision_number is an int column. */
+const MAX_REVISION = 2 ** 31 - 1;
+
 /** Where a supplier's answer came from: the API (staff on the supplier's behalf) or the supplier's own page. */
 export type RevisionChannel = 'API' | 'SUPPLIER_LINK';
 
@@ -70,7 +73,7 @@ export async function listPurchaseOrderRevisions(
   pageToken: string,
 ): Promise<{ revisions: PurchaseOrderRevision[]; nextPageToken: string }> {
   const sql = sqlOf(orm.em);
-  const after = decodePageToken(pageToken, (p): p is number => Number.isSafeInteger(p) && (p as number) > 0) ?? 0;
+  const after = decodePageToken(pageToken, (p): p is number => Number.isInteger(p) && (p as number) > 0 && (p as number) <= MAX_REVISION) ?? 0;
   await findPurchaseOrder(sql, purchaseOrderId);
   const rows = await findRevisionPage(sql, purchaseOrderId, after, limit + 1);
   const page = rows.slice(0, limit);
