@@ -179,6 +179,10 @@ it('refuses a tampered link (403) and an expired one (410) with a clear page, an
   await page.goto(link);
   expect((await postFormTo(page, tampered)).status).toBe(403);
 
+  // a post that did not come from the page (no CSRF token, no cookie) is refused before anything is read
+  const forged = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'quantity_0=0&decline_0=yes' });
+  expect(forged.status).toBe(403);
+
   // 60 days after it was sent (SUPPLIER_LINK_TTL_DAYS), the link has expired
   clock.set('2026-05-02T08:00:00Z');
   try {
@@ -195,4 +199,19 @@ it('refuses a tampered link (403) and an expired one (410) with a clear page, an
   expect((await t.procurement.getPurchaseOrder({ purchaseOrderId: po.purchaseOrderId })).purchaseOrder).toEqual(before);
   expect((await t.procurement.listPurchaseOrderRevisions({ purchaseOrderId: po.purchaseOrderId })).revisions).toEqual([]);
   await context.close();
+});
+
+it('limits how often one address may open supplier pages', async () => {
+  const guess = `${consoleUrl}/supplier/purchase-orders/00000000-0000-7000-8000-000000000000.1.1900000000.${'A'.repeat(43)}`;
+  // 30 a minute (the earlier tests' visits count too): the 31st at the latest is refused without reaching the API
+  const statuses: number[] = [];
+  let limited: Response | undefined;
+  for (let i = 0; i < 31 && !limited; i++) {
+    const response = await fetch(guess);
+    if (response.status === 429) limited = response;
+    else statuses.push(response.status);
+  }
+  expect(new Set(statuses)).toEqual(new Set([403]));
+  expect(limited?.status).toBe(429);
+  expect(await limited!.text()).toContain('Too many requests from your address. Wait a minute and try again.');
 });
