@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { BufferOrder } from '../src/gen/restock/procurement/v1/procurement_service';
+import { bufferSeedStatements } from '../test/support/buffers-at-scale';
 import { latencies, startBenchApp } from './support';
 
 /**
@@ -20,22 +21,8 @@ async function seed(databaseUrl: string): Promise<void> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
-    await db.query(`INSERT INTO procurement.supplier (supplier_id, name, email, time_zone, quoted_lead_time_days, currency_code,
-        min_quantity, min_value, max_wait_days, paused, release_schedule, next_release_time)
-      SELECT 'SUP-' || lpad(s::text, 4, '0'), 'Supplier ' || s, 'orders@sup' || s || '.example', 'Europe/Berlin', 7, CASE WHEN s % 10 = 0 THEN 'USD' ELSE 'EUR' END,
-        CASE WHEN s % 3 = 0 THEN 500 ELSE 0 END, CASE WHEN s % 4 = 0 THEN 2000 ELSE 0 END, s % 5, s % 17 = 0, '0 10 * * 1',
-        now() + (s % 168) * interval '1 hour'
-      FROM generate_series(1, ${SUPPLIERS}) s`);
-    await db.query(`INSERT INTO procurement.supplier_product (supplier_id, sku, supplier_sku, unit_cost, pack_size, min_order_quantity)
-      SELECT 'SUP-' || lpad(s::text, 4, '0'), 'SKU-' || s || '-' || k, 'X-' || s || '-' || k, 1.25 + k, 1 + k % 3, k % 2 * 5
-      FROM generate_series(1, ${SUPPLIERS}) s, generate_series(1, ${SKUS_PER_SUPPLIER}) k`);
-    await db.query(`INSERT INTO procurement.demand (demand_id, sku, quantity, demand_time)
-      SELECT 'D-' || i, 'SKU-' || (i % ${SUPPLIERS} + 1) || '-' || (i / ${SUPPLIERS} % ${SKUS_PER_SUPPLIER} + 1), 1 + i % 4, now() - (i % 96) * interval '1 hour'
-      FROM generate_series(1, ${DEMAND_ROWS}) i`);
-    await db.query(`INSERT INTO procurement.buffered_demand (demand_id, sku, supplier_id, quantity, demand_time)
-      SELECT d.demand_id, d.sku, 'SUP-' || lpad(split_part(d.sku, '-', 2), 4, '0'), d.quantity, d.demand_time FROM procurement.demand d`);
+    for (const statement of bufferSeedStatements({ suppliers: SUPPLIERS, skusPerSupplier: SKUS_PER_SUPPLIER, demandRows: DEMAND_ROWS })) await db.query(statement);
     await db.query('VACUUM ANALYZE procurement.buffered_demand');
-    await db.query('ANALYZE');
   } finally {
     await db.end();
   }

@@ -241,6 +241,9 @@ describe('the planner pages on the planner RPCs', () => {
     await screenshot(page, 'console-planning/kpis', 'kpis');
     const values = await page.$eval('[data-testid=open-values]', (dd) => (dd as unknown as { innerText: string }).innerText.split('\n').filter(Boolean));
     expect(values).toEqual(['30.00 EUR', '14.00 USD']);
+    // counted per order too: both orders wait
+    expect(await page.$eval('[data-testid=order-backorder-rate]', (dd) => dd.textContent!.trim())).toBe('100.0 %');
+    expect(await page.$eval('[data-testid=open-backordered-orders]', (dd) => dd.textContent!.trim())).toBe('2');
     const weeks = await rowTexts(page, 'table.trend tbody tr');
     expect(weeks).toHaveLength(12);
     // this week's orders were both backordered: 100 %; the eleven weeks before had none

@@ -2,7 +2,8 @@ import type { Browser, Page } from 'puppeteer-core';
 import { PurchaseOrderStatus } from '../src/gen/restock/procurement/v1/purchase_order';
 import { clickAndWait, launchBrowser, mainText, screenshot, sessionCookieFor, signInLink } from './support/browser';
 import { startTestApp, type TestApp } from './support/harness';
-import { seedSupplier } from './support/procurement-fixtures';
+import { sendReminders } from '../src/procurement/purchase-order-reminders';
+import { seedSupplier, supplierOf } from './support/procurement-fixtures';
 
 // The planners' console driven in a real Chromium against a real server (gRPC, PostgreSQL) on its own database.
 let t: TestApp;
@@ -146,7 +147,59 @@ describe('console in a browser', () => {
     await page.close();
   });
 
-  it('charts the lead time once a delivery was observed', async () => {
+  it('shows each email as it was sent, resends the PO with a reason and flags a PO that needs attention', async () => {
+    await seedSupplier(t, 'IRIS', {}, [{ sku: 'IRIS-CAP', cents: 300 }]);
+    await t.procurement.recordDemand({ demandId: 'd-iris-1', sku: 'IRIS-CAP', quantity: 5 });
+    const [po] = (await t.procurement.evaluateBuffers({ supplierId: 'IRIS', force: true })).purchaseOrders;
+    await t.app.dispatchers.procurement!.drain();
+    const page = await signedInPage();
+    await page.goto(`${base}/purchase-orders/${po.purchaseOrderId}`);
+    await screenshot(page, 'console/po-emails', '1-email-as-sent');
+    const emails = () => page.$$eval('[data-testid=email]', (articles) => articles.map((a) => a.querySelector('h3')!.textContent + ' | ' + [...a.querySelector('dl')!.children].map((item) => item.textContent!.replace(/\s+/g, ' ').trim()).join(' ')));
+    expect(await emails()).toEqual([expect.stringMatching(new RegExp(`^Purchase order: Purchase order ${po.number} \\| To orders@iris\\.example Reply-To Restock Purchasing <purchasing@localhost> Sent \\d{4}-`))]);
+    // the HTML body is shown as the supplier saw it, in a sandboxed frame (no scripts, its own opaque origin)
+    expect(await page.$eval('iframe.email-body', (frame) => frame.getAttribute('sandbox'))).toBe('');
+    const body = page.frames().find((frame) => frame !== page.mainFrame())!;
+    expect(await body.$eval('body', (el) => el.textContent)).toContain(`Please supply the following under purchase order ${po.number}.`);
+    expect(await body.$eval('table', (el) => el.textContent)).toContain('S-IRIS-CAP');
+    expect(await page.$eval('pre.email-text', (el) => el.textContent)).toContain('/supplier/purchase-orders/');
+
+    // resending needs a reason; with one, the PO goes again to the supplier's current address and shows first
+    await t.procurement.upsertSupplier({ supplier: { ...supplierOf('IRIS'), email: 'buying@iris.example' } });
+    const resend = `form[action="/purchase-orders/${po.purchaseOrderId}/resend"] button[type=submit]`;
+    await clickAndWait(page, resend);
+    expect(await page.$eval('#resend-error', (el) => el.textContent)).toMatch(/characters/);
+    await page.type('#resend_reason', 'supplier changed its order desk');
+    await page.click('#revoke_earlier_links');
+    await clickAndWait(page, resend);
+    // each email's body renders in its own frame
+    expect(page.mainFrame().childFrames()).toHaveLength(2);
+    for (const frame of page.mainFrame().childFrames()) await frame.waitForSelector('table');
+    await screenshot(page, 'console/po-emails', '2-resent');
+    expect(await mainText(page)).toContain('queued to be sent again');
+    const [latest, first] = await emails();
+    expect(latest).toMatch(new RegExp(`^Sent again: Purchase order ${po.number} \\(sent again\\) \\| To buying@iris\\.example .* waiting to be sent .* Requested by \\S+: supplier changed its order desk$`));
+    expect(first).toMatch(/^Purchase order: /);
+    const logged = (await t.procurement.listPurchaseOrderEmails({ purchaseOrderId: po.purchaseOrderId })).emails;
+    expect(logged.map((e) => [e.to, e.reason])).toEqual([['orders@iris.example', ''], ['buying@iris.example', 'supplier changed its order desk']]);
+    await t.app.dispatchers.procurement!.drain();
+    await page.reload();
+    expect((await emails())[0]).toMatch(/ Sent \d{4}-\d{2}-\d{2} /);
+
+    // unconfirmed for long enough (no reminders configured here), the PO needs attention: a badge, and the list's filter finds it
+    await sendReminders(t.app.orms.procurement!, { now: () => new Date(Date.now() + 5 * 86_400_000) }, { confirmDays: 2, reminders: 0 });
+    await page.reload();
+    expect(await page.$eval('[data-testid=needs-attention]', (el) => el.textContent)).toBe('Needs attention');
+    await page.goto(`${base}/purchase-orders`);
+    await page.click('#attention');
+    await clickAndWait(page, 'form.filters button[type=submit]');
+    await screenshot(page, 'console/po-emails', '3-needs-attention');
+    expect(new URL(page.url()).searchParams.get('attention')).toBe('1');
+    expect(await page.$$eval('tbody th a', (links) => links.map((link) => link.textContent))).toEqual([po.number]);
+    await page.close();
+  });
+
+  it('charts the lead time and shows the scorecard once a delivery was observed', async () => {
     const [po] = (await t.procurement.listPurchaseOrders({ supplierId: 'ZEUS' })).purchaseOrders;
     await t.app.dispatchers.procurement!.drain(); // its email goes out: the PO is sent, so its delivery is a lead-time observation
     await t.procurement.receivePurchaseOrder({ receiptId: 'r-zeus-1', purchaseOrderId: po.purchaseOrderId, lines: [{ sku: 'ZEUS-GEAR', quantity: 2 }] });
@@ -167,6 +220,12 @@ describe('console in a browser', () => {
     expect(await page.$eval('#lead-time-chart', (el) => el.getAttribute('data-observations'))).toBe('1');
     const rows = await page.$$eval('#lead-time-observations tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(rows).toEqual([[expect.any(String), po.number, 'ZEUS-GEAR', `${observation.leadTimeDays.toFixed(1)} d`]]);
+    // The scorecard: the one PO, confirmed (by hand, before its email left) for 2030 and delivered in full now.
+    const scorecard = await page.$$eval('#supplier-scorecard tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((cell) => cell.textContent)));
+    expect(scorecard).toEqual([
+      ['All SKUs', '1', '100.0 %', '100.0 %', '0.0 d', '0.0 d', '1'],
+      ['ZEUS-GEAR', '1', '100.0 %', '100.0 %', '0.0 d', '0.0 d', '1'],
+    ]);
     await page.close();
   });
 

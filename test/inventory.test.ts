@@ -13,7 +13,7 @@ const widget = {
   sku: 'WIDGET-1',
   name: 'Widget',
   unitPrice: { currencyCode: 'EUR', units: 12, nanos: 500_000_000 },
-  backorderPolicy: { acceptBackorders: true, maxBackorderQuantityPerCustomer: 5, discontinued: false },
+  backorderPolicy: { acceptBackorders: true, maxBackorderQuantityPerCustomer: 5, discontinued: false, maxBackorderQuantityTotal: 0 },
 };
 
 async function product(sku: string, onHand = 0) {
@@ -38,7 +38,7 @@ describe('products', () => {
     await t.inventory.upsertProduct({ product: { ...widget, name: 'Widget v2', backorderPolicy: { discontinued: true } } });
     const { product: got } = await t.inventory.getProduct({ sku: 'WIDGET-1' });
     expect(got?.name).toBe('Widget v2');
-    expect(got?.backorderPolicy).toEqual({ acceptBackorders: false, maxBackorderQuantityPerCustomer: 0, discontinued: true });
+    expect(got?.backorderPolicy).toEqual({ acceptBackorders: false, maxBackorderQuantityPerCustomer: 0, discontinued: true, maxBackorderQuantityTotal: 0 });
 
     await product('GADGET-1');
     const { products } = await t.inventory.batchGetProducts({ skus: ['GADGET-1', 'WIDGET-1'] });

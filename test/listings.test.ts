@@ -90,7 +90,7 @@ describe('supplier products', () => {
 
   it('gets one, with whether its supplier serves the SKU', async () => {
     const { supplierProduct } = await t.procurement.getSupplierProduct({ supplierId: 'SP-A', sku: 'SPK-1' });
-    expect(supplierProduct).toEqual({ supplierId: 'SP-A', sku: 'SPK-1', supplierSku: 'S-SPK-1', unitCost: eur(1000), packSize: 1, minOrderQuantity: 0, preferred: false, serving: true });
+    expect(supplierProduct).toEqual({ supplierId: 'SP-A', sku: 'SPK-1', supplierSku: 'S-SPK-1', unitCost: eur(1000), packSize: 1, minOrderQuantity: 0, preferred: false, serving: true, alternateRank: 0 });
     // SPK-2: SP-C is preferred, so it serves; SP-A sold it first but does not.
     expect((await t.procurement.getSupplierProduct({ supplierId: 'SP-A', sku: 'SPK-2' })).supplierProduct?.serving).toBe(false);
     expect((await t.procurement.getSupplierProduct({ supplierId: 'SP-C', sku: 'SPK-2' })).supplierProduct?.serving).toBe(true);

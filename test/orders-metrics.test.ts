@@ -1,5 +1,6 @@
 import { startTestApp, type TestApp } from './support/harness';
 import { order, product } from './support/fixtures';
+import { eur, supplierOf } from './support/procurement-fixtures';
 
 let t: TestApp;
 let now = new Date('2026-01-01T00:00:00Z');
@@ -45,6 +46,8 @@ it('computes the backorder KPIs of a hand-checked history', async () => {
     p90FillTimeDays: 3 + 0.9 * 0.5, // continuous percentile of [3, 3.5]
     cancelRate: 1 / 9, // 1 of 3 + 4 + 2 backordered units
     shareExpectedWithin7Days: 0, // no forecast covers L4
+    orderBackorderRate: 3 / 4, // orders 1, 3 and 4 of 4 had a line backordered at placement
+    openBackorderedOrders: 1, // order 4
   });
 });
 
@@ -58,3 +61,34 @@ it('reports open backorder value per currency, never summed across currencies', 
   ]);
   expect(metrics!.openBackorderValue).toBeUndefined();
 });
+
+it('counts the ETAs from now to 7 days ahead as expected within 7 days, not those already past', async () => {
+  at(10);
+  await product(t, 'M-E', { price: 5 });
+  await t.procurement.upsertSupplier({ supplier: supplierOf('M-SUP') });
+  await t.procurement.upsertSupplierProduct({ supplierProduct: { supplierId: 'M-SUP', sku: 'M-E', supplierSku: 'ME', unitCost: eur(200), packSize: 1 } });
+  await order(t, [['M-E', 3]]);
+  await order(t, [['M-E', 1]]);
+  await drainAll();
+  const { purchaseOrders } = await t.procurement.evaluateBuffers({ supplierId: 'M-SUP', force: true });
+  await drainAll();
+  const promised = new Date(Date.UTC(2026, 0, 1) + 13 * 86_400_000);
+  await t.procurement.confirmPurchaseOrder({ purchaseOrderId: purchaseOrders[0].purchaseOrderId, promisedTime: promised, lines: [{ sku: 'M-E', confirmedQuantity: 4 }] });
+  await drainAll();
+  await t.orders.refreshEtas({ skus: ['M-E'] });
+  const { backorders } = await t.orders.listBackorders({ sku: 'M-E' });
+  expect(backorders.map((b) => b.eta?.expectedTime)).toEqual([promised, promised]);
+
+  expect((await t.orders.getBackorderMetrics({ sku: 'M-E' })).metrics!.shareExpectedWithin7Days).toBe(1); // day 13 is 3 days ahead
+  at(14); // the promised day passed and the goods are late: that ETA no longer counts as expected soon
+  const { metrics } = await t.orders.getBackorderMetrics({ sku: 'M-E' });
+  expect([metrics!.shareExpectedWithin7Days, metrics!.openBackorderUnits, metrics!.openBackorderedOrders, metrics!.orderBackorderRate]).toEqual([0, 4, 2, 1]);
+});
+
+async function drainAll(): Promise<void> {
+  for (let round = 0; round < 50; round++) {
+    let delivered = 0;
+    for (const dispatcher of [t.app.dispatchers.orders!, t.app.dispatchers.inventory!, t.app.dispatchers.procurement!]) delivered += await dispatcher.drain();
+    if (delivered === 0) return;
+  }
+}

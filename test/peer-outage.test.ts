@@ -1,23 +1,15 @@
-import { createServer } from 'node:net';
 import { status } from '@grpc/grpc-js';
 import { OrderStatus } from '../src/gen/restock/orders/v1/order';
 import { PurchaseOrderStatus } from '../src/gen/restock/procurement/v1/purchase_order';
 import { query } from './support/db';
 import { createTestDatabase } from './support/databases';
 import { order, product } from './support/fixtures';
+import { freePort } from './support/global-setup';
 import { grpcError, startTestApp, waitFor, type TestApp } from './support/harness';
 
 // Each service in a process of its own, on one database, as they are deployed; the test stops and starts
 // them on fixed ports. A call that needs a peer that is down answers UNAVAILABLE (never INTERNAL), and
 // outbox messages for a peer that is down wait and are delivered once it is back.
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let databaseUrl: string;
 const ports = { inventory: 0, orders: 0, procurement: 0 };

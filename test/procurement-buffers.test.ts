@@ -90,7 +90,7 @@ describe('demand and buffers', () => {
     expect(recorded.supplierId).toBe('');
     await t.procurement.recordDemand({ demandId: 'un-2', sku: 'ORPHAN-1', quantity: 2 });
     const { demands } = await t.procurement.listUnassignedDemand({});
-    expect(demands).toEqual([{ sku: 'ORPHAN-1', quantity: 5, oldestDemandTime: clock.now() }]);
+    expect(demands).toEqual([{ sku: 'ORPHAN-1', quantity: 5, oldestDemandTime: clock.now(), declinedQuantity: 0 }]);
 
     await seedSupplier(t, 'SUP-ORPHAN', {}, [{ sku: 'ORPHAN-1', cents: 250 }]);
     expect((await t.procurement.listUnassignedDemand({})).demands).toEqual([]);

@@ -139,7 +139,7 @@ describe('purchase order email', () => {
 });
 
 describe('purchase order lifecycle', () => {
-  it('confirms a promise and lower quantities; the unconfirmed demand goes back to the buffer, newest first', async () => {
+  it('confirms a promise and lower quantities; the declined demand, newest first, goes to the next supplier (none here: unassigned)', async () => {
     const po = await sentPurchaseOrder('CONF');
     const promisedTime = new Date('2026-03-12T10:00:00Z');
     const { purchaseOrder } = await t.procurement.confirmPurchaseOrder({
@@ -154,8 +154,11 @@ describe('purchase order lifecycle', () => {
       ['CONF-BOLT', 20, 10, 10],
       ['CONF-NUT', 5, 5, 2],
     ]);
+    // CONF is the only supplier of CONF-BOLT: the 5 units it declined wait unassigned, shown as declined.
     const { buffer } = await t.procurement.getBuffer({ supplierId: 'CONF' });
-    expect(buffer?.lines.map((l) => [l.sku, l.quantity])).toEqual([['CONF-BOLT', 5]]);
+    expect(buffer?.lines).toEqual([]);
+    const unassigned = (await t.procurement.listUnassignedDemand({})).demands.find((d) => d.sku === 'CONF-BOLT');
+    expect(unassigned).toMatchObject({ quantity: 5, declinedQuantity: 5 });
     // d2 (3 units, newest) came back whole, d1 gave back 2 of 12 and keeps 10 on the PO.
     expect(await t.procurement.cancelDemand({ demandId: 'CONF-d1', quantity: 12, requestId: 'conf-c1' })).toEqual({ cancelledQuantity: 2, onPurchaseOrderQuantity: 10 });
     expect(await t.procurement.cancelDemand({ demandId: 'CONF-d2', quantity: 0, requestId: 'conf-c2' })).toEqual({ cancelledQuantity: 3, onPurchaseOrderQuantity: 0 });

@@ -65,8 +65,10 @@ describe('per-line confirmation', () => {
     // the PO's own promise is the latest of its lines still to come
     expect(purchaseOrder!.promisedTime).toEqual(at('2026-03-20T10:00:00Z'));
     expect(purchaseOrder!.revisionCount).toBe(0);
-    // what B and C no longer cover went back to the buffer
-    expect((await t.procurement.getBuffer({ supplierId: 'PL' })).buffer!.lines.map((l) => [l.sku, l.quantity])).toEqual([[b, 2], [c, 4]]);
+    // what B and C no longer cover is declined: no other supplier sells them, so it waits unassigned
+    expect((await t.procurement.getBuffer({ supplierId: 'PL' })).buffer!.lines).toEqual([]);
+    const unassigned = (await t.procurement.listUnassignedDemand({})).demands.filter((d) => d.sku.startsWith('PL-'));
+    expect(unassigned.map((d) => [d.sku, d.quantity, d.declinedQuantity])).toEqual([[b, 2, 2], [c, 4, 4]]);
 
     const { revisions } = await t.procurement.listPurchaseOrderRevisions({ purchaseOrderId: po.purchaseOrderId });
     expect(revisions).toEqual([{
@@ -84,11 +86,11 @@ describe('per-line confirmation', () => {
       ],
     }]);
 
-    // the forecast takes each line's own date: A at its date, B at the request's, C only from the buffer
+    // the forecast takes each line's own date: A at its date, B at the request's, C none
     const arrivals = async (sku: string) => (await t.procurement.getSupplyForecast({ sku })).arrivals.map((r) => [r.source, r.quantity, r.expectedTime]);
     expect(await arrivals(a)).toEqual([[ArrivalSource.ARRIVAL_SOURCE_PURCHASE_ORDER, 10, at('2026-03-12T10:00:00Z')]]);
-    expect((await arrivals(b))[1]).toEqual([ArrivalSource.ARRIVAL_SOURCE_PURCHASE_ORDER, 3, at('2026-03-20T10:00:00Z')]);
-    expect((await arrivals(c)).map(([source]) => source)).toEqual([ArrivalSource.ARRIVAL_SOURCE_BUFFER]);
+    expect(await arrivals(b)).toEqual([[ArrivalSource.ARRIVAL_SOURCE_PURCHASE_ORDER, 3, at('2026-03-20T10:00:00Z')]]);
+    expect(await arrivals(c)).toEqual([]);
 
     // the same answer again changes nothing and records nothing
     const same = await t.procurement.confirmPurchaseOrder({
@@ -176,12 +178,11 @@ describe('revisions', () => {
     })).purchaseOrder!;
     expect(revised.status).toBe(PurchaseOrderStatus.PURCHASE_ORDER_STATUS_PARTIALLY_RECEIVED);
     expect(revised.lines.map((l) => [l.confirmedQuantity, l.receivedQuantity, l.demandedQuantity])).toEqual([[8, 6, 8], [5, 0, 5], [4, 0, 4]]);
-    // 2 more units of A come at the new date; the 2 no longer on order are buffered again
+    // 2 more units of A come at the new date; the 2 no longer on order are declined (unassigned: no other supplier)
     expect((await t.procurement.getSupplyForecast({ sku: a })).arrivals.map((r) => [r.source, r.quantity, r.expectedTime])).toEqual([
-      [ArrivalSource.ARRIVAL_SOURCE_BUFFER, 2, expect.any(Date)],
       [ArrivalSource.ARRIVAL_SOURCE_PURCHASE_ORDER, 2, at('2026-03-16T10:00:00Z')],
     ]);
-    expect((await t.procurement.getBuffer({ supplierId: 'PART' })).buffer!.lines.map((l) => [l.sku, l.quantity])).toEqual([[a, 2]]);
+    expect((await t.procurement.listUnassignedDemand({})).demands.filter((d) => d.sku === a).map((d) => d.declinedQuantity)).toEqual([2]);
 
     // nothing more comes: what arrived of A is all, B and C are declined
     const closed = (await t.procurement.confirmPurchaseOrder({

@@ -53,6 +53,8 @@ const SKUS = ['SUPA-BOLT', 'SUPA-NUT', 'SUPA-PIN'];
 /** A customer order whose three lines wait for stock, and the PO released for them and emailed: its link, from the email. */
 async function emailedPurchaseOrder() {
   await seedSupplier(t, 'SUPA', {}, SKUS.map((sku, i) => ({ sku, cents: 100 * (i + 1) })));
+  // SUPB sells NUT and PIN too (after SUPA, so SUPA serves them): what SUPA declines becomes SUPB's demand
+  await seedSupplier(t, 'SUPB', {}, [{ sku: 'SUPA-NUT' }, { sku: 'SUPA-PIN' }]);
   for (const sku of SKUS) await product(t, sku);
   const { order: placed } = await order(t, [['SUPA-BOLT', 4], ['SUPA-NUT', 6], ['SUPA-PIN', 2]], { customer: 'cora' });
   await drainAll();
@@ -130,8 +132,8 @@ it('confirms two lines with dates and declines one on the supplier\'s page, whic
     { sku: 'SUPA-PIN', oldConfirmedQuantity: undefined, newConfirmedQuantity: 0, oldPromisedTime: undefined, newPromisedTime: undefined },
   ]);
 
-  // Orders moves each waiting line: BOLT and NUT to their own promises (NUT's sixth unit, back in the buffer, comes
-  // earlier), PIN to the buffer's next release; the customer hears of both slipped dates
+  // Orders moves each waiting line: BOLT and NUT to their own promises (NUT's sixth unit, declined, now comes from
+  // SUPB, and earlier), PIN to SUPB's next release; the customer hears of both slipped dates
   await drainAll();
   const lines = (await t.orders.getOrder({ orderId })).order!.lines;
   expect(lines.map((l) => [l.sku, l.eta?.source, l.eta?.expectedTime])).toEqual([
@@ -139,6 +141,7 @@ it('confirms two lines with dates and declines one on the supplier\'s page, whic
     ['SUPA-NUT', EtaSource.ETA_SOURCE_PURCHASE_ORDER, new Date('2026-03-25T11:00:00Z')],
     ['SUPA-PIN', EtaSource.ETA_SOURCE_BUFFER, expect.any(Date)],
   ]);
+  expect((await t.procurement.getBuffer({ supplierId: 'SUPB' })).buffer!.lines.map((l) => [l.sku, l.quantity])).toEqual([['SUPA-NUT', 1], ['SUPA-PIN', 2]]);
   const delayed = smtp.to('cora@example.com', /is delayed/);
   expect(delayed.map((m) => m.subject)).toEqual(expect.arrayContaining([`Order ${orderId}: SUPA-BOLT is delayed`, `Order ${orderId}: SUPA-NUT is delayed`]));
   expect(delayed.find((m) => m.subject?.includes('SUPA-BOLT'))!.text).toContain('now expected on 2026-03-20');

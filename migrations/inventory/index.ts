@@ -4,6 +4,8 @@ import { Migration20261201000000_movement_recorded_by } from './Migration2026120
 import { Migration20261202100000_outbox_traceparent } from './Migration20261202100000_outbox_traceparent';
 import { Migration20261202200000_outbox_audit } from './Migration20261202200000_outbox_audit';
 import { Migration20261202400000_product_listing } from './Migration20261202400000_product_listing';
+import { Migration20261203800000_product_backorder_total } from './Migration20261203800000_product_backorder_total';
+import { Migration20261203810000_write_off_movements } from './Migration20261203810000_write_off_movements';
 
 /** Every migration of this schema, in order. */
 export const migrations = [
@@ -13,4 +15,6 @@ export const migrations = [
   { name: 'Migration20261202100000_outbox_traceparent', class: Migration20261202100000_outbox_traceparent },
   { name: 'Migration20261202200000_outbox_audit', class: Migration20261202200000_outbox_audit },
   { name: 'Migration20261202400000_product_listing', class: Migration20261202400000_product_listing },
+  { name: 'Migration20261203800000_product_backorder_total', class: Migration20261203800000_product_backorder_total },
+  { name: 'Migration20261203810000_write_off_movements', class: Migration20261203810000_write_off_movements },
 ];

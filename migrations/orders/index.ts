@@ -7,6 +7,8 @@ import { Migration20261201000000_cancelled_by } from './Migration20261201000000_
 import { Migration20261202100000_outbox_traceparent } from './Migration20261202100000_outbox_traceparent';
 import { Migration20261202200000_outbox_audit } from './Migration20261202200000_outbox_audit';
 import { Migration20261202400000_backorder_listings } from './Migration20261202400000_backorder_listings';
+import { Migration20261203000000_customer_links } from './Migration20261203000000_customer_links';
+import { Migration20261203800000_write_offs } from './Migration20261203800000_write_offs';
 
 /** Every migration of this schema, in order. */
 export const migrations = [
@@ -19,4 +21,6 @@ export const migrations = [
   { name: 'Migration20261202100000_outbox_traceparent', class: Migration20261202100000_outbox_traceparent },
   { name: 'Migration20261202200000_outbox_audit', class: Migration20261202200000_outbox_audit },
   { name: 'Migration20261202400000_backorder_listings', class: Migration20261202400000_backorder_listings },
+  { name: 'Migration20261203000000_customer_links', class: Migration20261203000000_customer_links },
+  { name: 'Migration20261203800000_write_offs', class: Migration20261203800000_write_offs },
 ];

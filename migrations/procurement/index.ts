@@ -9,7 +9,10 @@ import { Migration20261202300000_planning } from './Migration20261202300000_plan
 import { Migration20261202400000_listings } from './Migration20261202400000_listings';
 import { Migration20261202500000_release_reason } from './Migration20261202500000_release_reason';
 import { Migration20261203000000_supplier_links } from './Migration20261203000000_supplier_links';
+import { Migration20261203300000_alternates } from './Migration20261203300000_alternates';
+import { Migration20261203310000_first_confirmation } from './Migration20261203310000_first_confirmation';
 import { Migration20261203600000_revisions } from './Migration20261203600000_revisions';
+import { Migration20261203700000_purchase_order_emails } from './Migration20261203700000_purchase_order_emails';
 
 /** Every migration of this schema, in order. */
 export const migrations = [
@@ -24,5 +27,8 @@ export const migrations = [
   { name: 'Migration20261202400000_listings', class: Migration20261202400000_listings },
   { name: 'Migration20261202500000_release_reason', class: Migration20261202500000_release_reason },
   { name: 'Migration20261203000000_supplier_links', class: Migration20261203000000_supplier_links },
+  { name: 'Migration20261203300000_alternates', class: Migration20261203300000_alternates },
+  { name: 'Migration20261203310000_first_confirmation', class: Migration20261203310000_first_confirmation },
   { name: 'Migration20261203600000_revisions', class: Migration20261203600000_revisions },
+  { name: 'Migration20261203700000_purchase_order_emails', class: Migration20261203700000_purchase_order_emails },
 ];

@@ -1,26 +1,31 @@
-import type { InventoryServiceDefinition } from '../gen/restock/inventory/v1/inventory_service';
+import { WaitingLinesChoice, type InventoryServiceDefinition } from '../gen/restock/inventory/v1/inventory_service';
 import { StockMovementKind, type ReservationQuantity } from '../gen/restock/inventory/v1/stock';
 import type { Product } from '../gen/restock/inventory/v1/product';
 import { invalidArgument } from '../platform/errors';
 import type { Orm } from '../platform/orm';
 import { pageSize } from '../platform/pagination';
 import type { Handlers } from '../platform/rpc';
+import type { Peers } from '../platform/service-module';
 import { Validator, MAX_QUANTITY } from '../platform/validation';
 import type { ProductEntity } from './product.entity';
 import { getProducts, listProducts, upsertProduct } from './products';
 import { releaseStock, reserveStock, shipStock, type ReserveRequest } from './reservations';
-import { adjustStock, getStock, listMovements, receiveStock } from './stock';
+import { adjustStock, getStock, listMovements, receiveStock, writeOffStock } from './stock';
 
 const MAX_LINES = 100;
 const MAX_BATCH = 1000;
 const MAX_REQUESTS = 100;
 
 /** The InventoryService handlers: validate, call one domain function, map the result. */
-export function inventoryHandlers(orm: Orm): Handlers<typeof InventoryServiceDefinition> {
+export function inventoryHandlers(orm: Orm, peers: Peers): Handlers<typeof InventoryServiceDefinition> {
   return {
-    async upsertProduct({ product }) {
+    async upsertProduct({ product, waitingLines }, call) {
       validateProduct(product);
-      return { product: toProduct(await upsertProduct(orm, fromProduct(product!))) };
+      new Validator()
+        .check(waitingLines in WaitingLinesChoice && waitingLines >= 0, 'waiting_lines', 'must be a WaitingLinesChoice')
+        .check(!waitingLines || product!.backorderPolicy?.discontinued === true, 'waiting_lines', 'applies only to a discontinued product')
+        .done();
+      return { product: toProduct(await upsertProduct(orm, peers, fromProduct(product!), { waitingLines, decidedBy: call.caller.sub })) };
     },
     async getProduct({ sku }) {
       new Validator().sku('sku', sku).done();
@@ -88,9 +93,22 @@ export function inventoryHandlers(orm: Orm): Handlers<typeof InventoryServiceDef
       new Validator().sku('sku', request.sku).done();
       const page = await listMovements(orm, request.sku, pageSize(request.pageSize), request.pageToken);
       return {
-        movements: page.movements.map((m) => ({ ...m, kind: StockMovementKind[`STOCK_MOVEMENT_KIND_${m.kind}`] })),
+        movements: page.movements.map((m) => ({ ...m, kind: StockMovementKind[`STOCK_MOVEMENT_KIND_${m.kind}`], recordedBy: m.recordedBy ?? '' })),
         nextPageToken: page.nextPageToken,
       };
+    },
+    async writeOffStock(request) {
+      const v = new Validator()
+        .id('request_id', request.requestId)
+        .sku('sku', request.sku)
+        .quantity('quantity', request.quantity)
+        .text('reason', request.reason, { min: 1, max: 500 })
+        .text('recorded_by', request.recordedBy, { max: 1000 })
+        .check(request.lines.length <= MAX_LINES, 'lines', `must have at most ${MAX_LINES} lines`)
+        .check(request.lines.reduce((sum, l) => sum + l.quantity, 0) <= request.quantity, 'lines', 'must give up at most quantity units');
+      if (request.lines.length > 0) validateLines(v, request.lines, (line, field) => v.quantity(`${field}.quantity`, line.quantity));
+      v.done();
+      return { stock: await writeOffStock(orm, request) };
     },
   };
 }
@@ -102,6 +120,7 @@ function validateProduct(product: Product | undefined): void {
     .text('product.name', product.name, { min: 1, max: 200 })
     .money('product.unit_price', product.unitPrice)
     .quantity('product.backorder_policy.max_backorder_quantity_per_customer', product.backorderPolicy?.maxBackorderQuantityPerCustomer ?? 0, { min: 0 })
+    .quantity('product.backorder_policy.max_backorder_quantity_total', product.backorderPolicy?.maxBackorderQuantityTotal ?? 0, { min: 0 })
     .done();
 }
 
@@ -136,6 +155,7 @@ function fromProduct(product: Product): Omit<ProductEntity, 'createTime' | 'upda
     unitPriceNanos: product.unitPrice!.nanos,
     acceptBackorders: product.backorderPolicy?.acceptBackorders ?? false,
     maxBackorderQuantityPerCustomer: product.backorderPolicy?.maxBackorderQuantityPerCustomer ?? 0,
+    maxBackorderQuantityTotal: product.backorderPolicy?.maxBackorderQuantityTotal ?? 0,
     discontinued: product.backorderPolicy?.discontinued ?? false,
   };
 }
@@ -148,6 +168,7 @@ function toProduct(entity: ProductEntity): Product {
     backorderPolicy: {
       acceptBackorders: entity.acceptBackorders,
       maxBackorderQuantityPerCustomer: entity.maxBackorderQuantityPerCustomer,
+      maxBackorderQuantityTotal: entity.maxBackorderQuantityTotal,
       discontinued: entity.discontinued,
     },
   };

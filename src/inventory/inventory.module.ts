@@ -4,7 +4,7 @@ import type { ServiceModule } from '../platform/service-module';
 import { delivery } from '../platform/topics';
 import { inventoryHandlers } from './inventory.grpc';
 import { ProductSchema } from './product.entity';
-import { ALLOCATE_STOCK } from './topics';
+import { ALLOCATE_STOCK, CANCEL_WAITING_LINES } from './topics';
 
 /** Inventory: products, stock, reservations and the stock ledger. */
 export const inventoryModule: ServiceModule<typeof InventoryServiceDefinition> = {
@@ -12,8 +12,11 @@ export const inventoryModule: ServiceModule<typeof InventoryServiceDefinition> =
   schema: { schema: 'inventory', entities: [ProductSchema], migrations },
   descriptor: InventoryServiceDefinition,
   create: ({ orm, peers }) => ({
-    handlers: inventoryHandlers(orm),
-    deliveries: [delivery(ALLOCATE_STOCK, (request) => peers.orders.allocateStock(request))],
+    handlers: inventoryHandlers(orm, peers),
+    deliveries: [
+      delivery(ALLOCATE_STOCK, (request) => peers.orders.allocateStock(request)),
+      delivery(CANCEL_WAITING_LINES, (request) => peers.orders.cancelWaitingLines(request)),
+    ],
     tasks: [],
   }),
 };

@@ -9,6 +9,8 @@ export interface ProductEntity {
   unitPriceNanos: number;
   acceptBackorders: boolean;
   maxBackorderQuantityPerCustomer: number;
+  /** Units that may wait at once across customers; 0 = no cap. */
+  maxBackorderQuantityTotal: number;
   discontinued: boolean;
   createTime: Date;
   updateTime: Date;
@@ -25,6 +27,7 @@ export const ProductSchema = new EntitySchema<ProductEntity>({
     unitPriceNanos: { type: 'integer' },
     acceptBackorders: { type: 'boolean' },
     maxBackorderQuantityPerCustomer: { type: 'integer' },
+    maxBackorderQuantityTotal: { type: 'integer' },
     discontinued: { type: 'boolean' },
     createTime: { type: 'Date', onCreate: () => new Date() },
     updateTime: { type: 'Date', onCreate: () => new Date(), onUpdate: () => new Date() },

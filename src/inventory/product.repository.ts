@@ -32,7 +32,7 @@ export function findProductPage(sql: Sql, filter: ProductFilter, after: string, 
   const prefix = filter.skuPrefix;
   const end = prefix === '' ? null : prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
   return sql<ProductEntity>(
-    `SELECT sku, name, unit_price_currency, unit_price_units, unit_price_nanos, accept_backorders, max_backorder_quantity_per_customer,
+    `SELECT sku, name, unit_price_currency, unit_price_units, unit_price_nanos, accept_backorders, max_backorder_quantity_per_customer, max_backorder_quantity_total,
        discontinued, create_time, update_time
      FROM inventory.product
      WHERE (sku COLLATE "C") > (?::text COLLATE "C") AND (sku COLLATE "C") >= (?::text COLLATE "C")

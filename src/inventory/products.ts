@@ -1,14 +1,24 @@
 import { notFound } from '../platform/errors';
 import { sqlOf, transaction, type Orm } from '../platform/orm';
+import type { Peers } from '../platform/service-module';
+import { cancelWaitingLinesIfChosen, checkWaitingLinesChoice, type DiscontinueChoice } from './discontinue';
 import { decodePageToken, encodePageToken } from '../platform/pagination';
 import type { ProductEntity } from './product.entity';
 import { createEmptyStock, findProductPage, findProducts, type ProductFilter, type ProductInput, writeProduct } from './product.repository';
 
-/** Creates or replaces a product; a new product starts with an empty stock level. */
-export function upsertProduct(orm: Orm, input: ProductInput): Promise<ProductEntity> {
+/**
+ * Creates or replaces a product; a new product starts with an empty stock level. Discontinuing a product with
+ * waiting backorder lines needs the planner's choice for them (discontinue.ts).
+ */
+export async function upsertProduct(orm: Orm, peers: Peers, input: ProductInput, choice: DiscontinueChoice): Promise<ProductEntity> {
+  if (input.discontinued) {
+    const [before] = await findProducts(orm.em.fork(), [input.sku]);
+    if (before) await checkWaitingLinesChoice(peers, input, before.discontinued, choice);
+  }
   return transaction(orm, async (sql, em) => {
     const product = await writeProduct(em, input);
     await createEmptyStock(sql, input.sku);
+    await cancelWaitingLinesIfChosen(sql, input, choice);
     return product;
   });
 }

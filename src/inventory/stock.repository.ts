@@ -1,7 +1,7 @@
 import type { Reservation, ReservationRequest, StockLevel } from '../gen/restock/inventory/v1/stock';
 import type { Sql } from '../platform/orm';
 
-export type MovementKind = 'ADJUSTMENT' | 'RECEIPT' | 'RESERVATION' | 'RELEASE' | 'SHIPMENT';
+export type MovementKind = 'ADJUSTMENT' | 'RECEIPT' | 'RESERVATION' | 'RELEASE' | 'SHIPMENT' | 'WRITE_OFF';
 
 /** StockMovement is one entry of the append-only stock ledger. */
 export interface StockMovement {
@@ -54,6 +54,19 @@ export async function changeOnHand(sql: Sql, sku: string, delta: number): Promis
   const [stock] = await sql<StockLevel>(
     `UPDATE inventory.stock SET on_hand = on_hand + ? WHERE sku = ? AND on_hand + ? >= reserved RETURNING ${STOCK_COLUMNS}`,
     [delta, sku, delta],
+  );
+  return stock;
+}
+
+/**
+ * Writes off units of sku: on_hand falls by quantity and reserved by the held units among them (reservations
+ * gave them up), unless the rest is more than the free stock; the new level, or undefined when refused.
+ */
+export async function writeOffUnits(sql: Sql, sku: string, quantity: number, held: number): Promise<StockLevel | undefined> {
+  const [stock] = await sql<StockLevel>(
+    `UPDATE inventory.stock SET on_hand = on_hand - ?, reserved = reserved - ?
+     WHERE sku = ? AND reserved >= ? AND on_hand - ? >= reserved - ? RETURNING ${STOCK_COLUMNS}`,
+    [quantity, held, sku, held, quantity, held],
   );
   return stock;
 }
@@ -146,7 +159,7 @@ export async function recordMovements(sql: Sql, movements: StockMovement[]): Pro
 /** Up to limit of sku's ledger entries with ids below beforeId, newest first. */
 export function findMovements(sql: Sql, sku: string, beforeId: number, limit: number): Promise<RecordedMovement[]> {
   return sql<RecordedMovement>(
-    `SELECT id AS movement_id, sku, kind, on_hand_delta, reserved_delta, reason, reference, create_time
+    `SELECT id AS movement_id, sku, kind, on_hand_delta, reserved_delta, reason, reference, create_time, recorded_by
      FROM inventory.stock_movement WHERE sku = ? AND id < ? ORDER BY id DESC LIMIT ?`,
     [sku, beforeId, limit],
   );

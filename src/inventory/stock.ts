@@ -5,7 +5,10 @@ import { sqlOf, transaction, type Orm, type Sql } from '../platform/orm';
 import { enqueue } from '../platform/outbox';
 import { decodePageToken, encodePageToken } from '../platform/pagination';
 import { message } from '../platform/topics';
-import { changeOnHand, findMovements, findStock, recordMovements, type RecordedMovement } from './stock.repository';
+import type { ReservationQuantity } from '../gen/restock/inventory/v1/stock';
+import {
+  changeOnHand, findMovements, findReservationSkus, findStock, lockStock, recordMovements, takeReservedUnits, writeOffUnits, type RecordedMovement,
+} from './stock.repository';
 import { ALLOCATE_STOCK } from './topics';
 
 /** Returns the stock level of sku. */
@@ -31,13 +34,53 @@ export function adjustStock(orm: Orm, adjustment: Adjustment, recordedBy: string
       if (!stock) {
         const current = await findStock(sql, sku);
         if (!current) throw notFound('product', sku);
-        throw failedPrecondition('INSUFFICIENT_STOCK', `cannot remove ${-delta} of ${sku}: ${current.available} not reserved`, {
+        throw failedPrecondition('INSUFFICIENT_STOCK', `cannot remove ${-delta} of ${sku}: ${current.available} not reserved (OrdersService.WriteOffStock writes off reserved units)`, {
           sku,
           available: String(current.available),
         });
       }
       await recordMovements(sql, [{ sku, kind: 'ADJUSTMENT', onHandDelta: delta, reservedDelta: 0, reason, reference: requestId, recordedBy }]);
       if (delta > 0) await announceFreeStock(sql, [sku], `adjust:${requestId}`);
+      return stock;
+    }),
+  );
+}
+
+/** WriteOff removes damaged or lost units: the units the listed reservations give up, the rest free stock. */
+export interface WriteOff {
+  requestId: string;
+  sku: string;
+  quantity: number;
+  reason: string;
+  recordedBy: string;
+  lines: ReservationQuantity[];
+}
+
+/**
+ * Writes off units in one transaction, once per request id: the reservations give up their listed units and
+ * on_hand falls by quantity (reserved by the held part), kept in the ledger as one WRITE_OFF with who and why.
+ * FAILED_PRECONDITION when a reservation holds fewer units, holds another SKU, or the free stock is short.
+ */
+export function writeOffStock(orm: Orm, writeOff: WriteOff): Promise<StockLevel> {
+  return transaction(orm, (sql) =>
+    once(sql, 'inventory', 'WriteOffStock', writeOff.requestId, writeOff, async () => {
+      const { requestId, sku, quantity, reason, recordedBy, lines } = writeOff;
+      if (!(await lockStock(sql, [sku])).has(sku)) throw notFound('product', sku);
+      const skuOf = await findReservationSkus(sql, lines.map((l) => l.lineId));
+      const missing = lines.find((l) => skuOf.get(l.lineId) !== sku);
+      if (missing) throw notFound('reservation', missing.lineId);
+      const taken = await takeReservedUnits(sql, lines, false);
+      if (taken.length !== lines.length) throw failedPrecondition('RESERVATION_EXCEEDED', 'a reservation holds fewer units than it is to give up');
+      const held = lines.reduce((sum, l) => sum + l.quantity, 0);
+      const stock = await writeOffUnits(sql, sku, quantity, held);
+      if (!stock) {
+        const current = (await findStock(sql, sku))!;
+        throw failedPrecondition('INSUFFICIENT_STOCK', `cannot write off ${quantity} of ${sku}: ${current.available} free and ${held} given up by reservations`, {
+          sku,
+          available: String(current.available),
+        });
+      }
+      await recordMovements(sql, [{ sku, kind: 'WRITE_OFF', onHandDelta: -quantity, reservedDelta: -held, reason, reference: requestId, recordedBy }]);
       return stock;
     }),
   );

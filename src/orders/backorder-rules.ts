@@ -6,19 +6,23 @@ export interface BackorderPolicy {
   /** 0 = no cap. */
   maxBackorderQuantityPerCustomer: number;
   discontinued: boolean;
+  /** Units that may wait at once across customers; 0 (or unset) = no cap. */
+  maxBackorderQuantityTotal?: number;
 }
 
-export type RefusalReason = 'PRODUCT_DISCONTINUED' | 'BACKORDERS_NOT_ACCEPTED' | 'BACKORDER_LIMIT_EXCEEDED';
+export type RefusalReason = 'PRODUCT_DISCONTINUED' | 'BACKORDERS_NOT_ACCEPTED' | 'BACKORDER_LIMIT_EXCEEDED' | 'PRODUCT_BACKORDER_LIMIT_EXCEEDED';
 
 /**
  * Why each SKU's shortfall may not be backordered (SKUs that may are left out): a discontinued product
- * is never backordered, a product must accept backorders, and the customer's open backorders of the SKU
- * plus this shortfall must stay within the per-customer cap.
+ * is never backordered, a product must accept backorders, the customer's open backorders of the SKU plus
+ * this shortfall must stay within the per-customer cap, and all customers' open backorders of the SKU
+ * (openTotals) plus this shortfall within the product's cap.
  */
 export function backorderRefusals(
   shortfall: Map<string, number>,
   policies: Map<string, BackorderPolicy>,
   openBackorders: Map<string, number>,
+  openTotals: Map<string, number> = new Map(),
 ): Map<string, RefusalReason> {
   const refusals = new Map<string, RefusalReason>();
   for (const [sku, units] of shortfall) {
@@ -27,6 +31,9 @@ export function backorderRefusals(
     if (policy.discontinued) refusals.set(sku, 'PRODUCT_DISCONTINUED');
     else if (!policy.acceptBackorders) refusals.set(sku, 'BACKORDERS_NOT_ACCEPTED');
     else if (cap > 0 && (openBackorders.get(sku) ?? 0) + units > cap) refusals.set(sku, 'BACKORDER_LIMIT_EXCEEDED');
+    else if ((policy.maxBackorderQuantityTotal ?? 0) > 0 && (openTotals.get(sku) ?? 0) + units > policy.maxBackorderQuantityTotal!) {
+      refusals.set(sku, 'PRODUCT_BACKORDER_LIMIT_EXCEEDED');
+    }
   }
   return refusals;
 }

@@ -50,6 +50,16 @@ export function cancelOrderLine(deps: ServiceDeps, request: CancelRequest & { li
   });
 }
 
+/** Cancels the waiting units of some lines (none named: of every line); allocated and shipped units stay. */
+export function cancelWaitingUnits(deps: ServiceDeps, request: CancelRequest & { lineIds: string[] }, cancelledBy: string): Promise<Order> {
+  return cancel(deps, 'CancelWaitingUnits', request, cancelledBy, (lines) => {
+    const named = new Set(request.lineIds);
+    const unknown = request.lineIds.find((id) => !lines.some((l) => l.lineId === id));
+    if (unknown) throw notFound('order_line', unknown);
+    return lines.filter((l) => l.backordered > 0 && (named.size === 0 || named.has(l.lineId))).map((line) => ({ line, quantity: line.backordered }));
+  });
+}
+
 /**
  * One transaction under the SKUs' locks (allocation cannot run at the same time): waiting units are
  * cancelled first and leave the supplier buffer, then reserved units, released in Inventory so they
@@ -121,4 +131,15 @@ async function cancelUnits(
 function afterCancelling(line: OpenLine, quantity: number): OpenLine {
   const waiting = Math.min(quantity, line.backordered);
   return { ...line, backordered: line.backordered - waiting, allocated: line.allocated - (quantity - waiting), cancelled: line.cancelled + quantity };
+}
+
+/** Cancels the waiting units of an order's lines of one SKU in the caller's transaction (SKUs locked); returns how many. */
+export async function cancelWaitingUnitsOfSku(deps: ServiceDeps, sql: Sql, orderId: string, sku: string, reason: string, cancelledBy: string): Promise<number> {
+  let units = 0;
+  await cancelLocked(deps, sql, { orderId, reason, requestId: '' }, cancelledBy, (lines) => {
+    const waiting = lines.filter((l) => l.sku === sku && l.backordered > 0);
+    units = waiting.reduce((sum, l) => sum + l.backordered, 0);
+    return waiting.map((line) => ({ line, quantity: line.backordered }));
+  });
+  return units;
 }

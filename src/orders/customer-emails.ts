@@ -68,3 +68,13 @@ export function cancellationEmail(order: Order, cancelled: { sku: string; quanti
   const what = order.status === OrderStatus.ORDER_STATUS_CANCELLED ? `Order ${order.orderId} was cancelled.` : `Part of order ${order.orderId} was cancelled.`;
   return email(order, `Order ${order.orderId}: cancellation`, [what, `Reason: ${reason || 'not given'}`], cancelled.map((c) => [c.sku, `${c.quantity} cancelled`]));
 }
+
+/** Units reserved for the order were damaged or lost: they are backordered again, at the order's place in the queue. */
+export function writtenOffEmail(order: Order, units: { sku: string; quantity: number; eta: Eta }[]): Email {
+  return email(
+    order,
+    `Order ${order.orderId}: some reserved items are backordered again`,
+    [`Some items we had reserved for order ${order.orderId} were damaged or lost in our warehouse. They are backordered again, and keep their place in the queue.`],
+    units.map((u) => [u.sku, `${u.quantity} backordered again`, `expected ${etaText(u.eta)}`]),
+  );
+}

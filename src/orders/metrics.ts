@@ -17,7 +17,8 @@ export interface MetricsScope {
  * The backorder KPIs in one aggregate over the placed order lines in scope: backorder rate (lines backordered
  * at placement), open lines/units/value, oldest waiting age, fill time (placement to full allocation, mean
  * and continuous p90), cancel rate (backordered units cancelled) and the share of open units expected within
- * 7 days. Open value is one amount per currency; the single open_backorder_value only when there is one.
+ * the next 7 days (past ETAs left out); per order too: the share backordered at placement and those still
+ * waiting. Open value is one amount per currency; the single open_backorder_value only when there is one.
  */
 export async function backorderMetrics(deps: ServiceDeps, scope: MetricsScope = { start: null, end: null, sku: '', supplierId: '' }): Promise<BackorderMetrics> {
   let skus = scope.sku === '' ? null : [scope.sku];
@@ -38,5 +39,7 @@ export async function backorderMetrics(deps: ServiceDeps, scope: MetricsScope = 
     p90FillTimeDays: m.p90FillDays,
     cancelRate: m.cancelRate,
     shareExpectedWithin7Days: m.shareWithin7Days,
+    orderBackorderRate: m.orderBackorderRate,
+    openBackorderedOrders: m.openOrders,
   };
 }

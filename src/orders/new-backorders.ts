@@ -2,7 +2,7 @@ import type { Priority } from '../gen/restock/common/v1/priority';
 import type { Sql } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
 import { matchEtas, supplyForecast, type Eta } from './etas';
-import { openBackordersOfCustomer, unitsQueuedAhead } from './order.repository';
+import { openBackordersOfCustomer, openBackordersOfSkus, unitsQueuedAhead } from './order.repository';
 
 // What a batch's new backorders are checked against (customers' open backorders) and told (their ETA).
 
@@ -14,9 +14,13 @@ export interface NewOrder {
   reserved: Map<string, number>;
 }
 
-/** Units of each SKU customers already wait for: from the database, plus the orders of this batch accepted so far. */
+/**
+ * Units of each SKU customers already wait for: from the database, plus the orders of this batch accepted so
+ * far. Read under the SKUs' locks, so that concurrent batches cannot both fit under a cap.
+ */
 export class OpenBackorders {
   private readonly accepted = new Map<string, number>();
+  private readonly acceptedTotal = new Map<string, number>();
 
   constructor(private readonly sql: Sql) {}
 
@@ -27,8 +31,19 @@ export class OpenBackorders {
     return open;
   }
 
+  /** Units of each SKU all customers wait for. */
+  async total(skus: string[]): Promise<Map<string, number>> {
+    if (skus.length === 0) return new Map();
+    const open = await openBackordersOfSkus(this.sql, skus);
+    for (const sku of skus) open.set(sku, (open.get(sku) ?? 0) + (this.acceptedTotal.get(sku) ?? 0));
+    return open;
+  }
+
   add(customerId: string, shortfall: Map<string, number>): void {
-    for (const [sku, units] of shortfall) this.accepted.set(`${customerId}\u0000${sku}`, (this.accepted.get(`${customerId}\u0000${sku}`) ?? 0) + units);
+    for (const [sku, units] of shortfall) {
+      this.accepted.set(`${customerId}\u0000${sku}`, (this.accepted.get(`${customerId}\u0000${sku}`) ?? 0) + units);
+      this.acceptedTotal.set(sku, (this.acceptedTotal.get(sku) ?? 0) + units);
+    }
   }
 }
 

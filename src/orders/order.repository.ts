@@ -319,6 +319,26 @@ export async function openBackordersOfCustomer(sql: Sql, customerId: string, sku
   return new Map(rows.map((r) => [r.sku, r.units]));
 }
 
+/** The placed orders with lines waiting for a SKU, oldest first, with all their SKUs (to lock them). */
+export function ordersWaitingForSku(sql: Sql, sku: string): Promise<{ orderId: string; skus: string[] }[]> {
+  return sql<{ orderId: string; skus: string[] }>(
+    `SELECT o.order_id, array_agg(DISTINCT a.sku) AS skus
+     FROM orders.customer_order o JOIN orders.order_line a USING (order_id)
+     WHERE o.placement = 'placed' AND EXISTS (SELECT 1 FROM orders.order_line w WHERE w.order_id = o.order_id AND w.sku = ? AND w.backordered > 0)
+     GROUP BY o.order_id, o.create_time ORDER BY o.create_time, o.order_id`,
+    [sku],
+  );
+}
+
+/** Units of each SKU all customers' placed lines still wait for (the product cap counts them). */
+export async function openBackordersOfSkus(sql: Sql, skus: string[]): Promise<Map<string, number>> {
+  const rows = await sql<{ sku: string; units: number }>(
+    `SELECT sku, sum(backordered)::int AS units FROM orders.order_line WHERE sku = ANY(?) AND backordered > 0 GROUP BY sku`,
+    [skus],
+  );
+  return new Map(rows.map((r) => [r.sku, r.units]));
+}
+
 /** Per new line, the units already waiting ahead of it in its SKU's queue (one query for all). */
 export async function unitsQueuedAhead(sql: Sql, lines: { lineId: string; sku: string; priority: Priority; queueTime: Date }[]): Promise<Map<string, number>> {
   const rows = await sql<{ lineId: string; units: number }>(
@@ -392,6 +412,8 @@ export interface BackorderFigures {
   p90FillDays: number;
   cancelRate: number;
   shareWithin7Days: number;
+  orderBackorderRate: number;
+  openOrders: number;
 }
 
 /** Which placed lines the KPIs cover: placed in [start, end) (null = unbounded), of some SKUs (null = all). */
@@ -404,8 +426,9 @@ export interface FiguresScope {
 /**
  * Backorder rate (lines backordered at placement), open lines/units/value per currency, oldest waiting
  * age, fill time (placement to full allocation, mean and continuous p90), cancel rate (backordered units
- * cancelled) and the share of open units expected within 7 days of now, over the lines in scope (by
- * order_line_by_queue_time for a window, order_line_by_sku for SKUs).
+ * cancelled) and the share of open units expected from now to 7 days from now (past ETAs left out), over the
+ * lines in scope (by order_line_by_queue_time for a window, order_line_by_sku for SKUs); per order, the share
+ * of orders with a line backordered at placement and the orders with a line still waiting.
  */
 export async function backorderFigures(sql: Sql, now: Date, scope: FiguresScope = { start: null, end: null, skus: null }): Promise<BackorderFigures> {
   const [figures] = await sql<BackorderFigures>(
@@ -422,9 +445,12 @@ export async function backorderFigures(sql: Sql, now: Date, scope: FiguresScope 
             coalesce(avg(fill_days) FILTER (WHERE initially_backordered > 0 AND fill_time IS NOT NULL), 0)::float8 AS mean_fill_days,
             coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY fill_days) FILTER (WHERE initially_backordered > 0 AND fill_time IS NOT NULL), 0)::float8 AS p90_fill_days,
             coalesce(sum(cancelled_waiting)::float8 / nullif(sum(initially_backordered), 0), 0) AS cancel_rate,
-            coalesce(sum(backordered) FILTER (WHERE eta_expected <= ?::timestamptz + interval '7 days')::float8 / nullif(sum(backordered), 0), 0) AS share_within7_days
+            coalesce(sum(backordered) FILTER (WHERE eta_expected >= ?::timestamptz AND eta_expected <= ?::timestamptz + interval '7 days')::float8
+              / nullif(sum(backordered), 0), 0) AS share_within7_days,
+            coalesce(count(DISTINCT order_id) FILTER (WHERE initially_backordered > 0)::float8 / nullif(count(DISTINCT order_id), 0), 0) AS order_backorder_rate,
+            count(DISTINCT order_id) FILTER (WHERE backordered > 0)::int AS open_orders
      FROM line`,
-    [scope.start, scope.start, scope.end, scope.end, scope.skus, scope.skus, now, now],
+    [scope.start, scope.start, scope.end, scope.end, scope.skus, scope.skus, now, now, now],
   );
   return figures;
 }

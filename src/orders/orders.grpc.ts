@@ -9,15 +9,20 @@ import { Validator } from '../platform/validation';
 import { applyReceipt, allocateStock } from './receipts';
 import { listBackorders } from './backorder-queue';
 import { cancelOrder, cancelOrderLine } from './cancellation';
+import { cancelWaitingThroughLink, orderOfLink } from './customer-links';
+import { cancelWaitingLines } from './discontinued-lines';
 import { refreshEtas } from './eta-refresh';
 import { backorderMetrics } from './metrics';
 import { getOrder, listOrders } from './order-queries';
 import { orderPlacement } from './placement';
 import { shipOrder } from './shipping';
+import { writeOffStock } from './write-offs';
 
 const MAX_LINES = 100;
 const MAX_AGE_SECONDS = 100 * 365 * 24 * 3600;
 const MAX_SKUS = 1000;
+/** Longer than any link token we sign (UUID, generation, expiry, signature). */
+const MAX_LINK = 200;
 
 /** The OrdersService handlers: validate, call one domain function, map the result. */
 export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersServiceDefinition> {
@@ -107,6 +112,38 @@ export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersService
       v.check(!start || !end || start.getTime() <= end.getTime(), 'end_time', 'must not be before start_time').done();
       const scope = { start: start ?? null, end: end ?? null, sku: request.sku, supplierId: request.supplierId };
       return { metrics: await backorderMetrics(deps, scope) };
+    },
+    async openCustomerLink({ link }) {
+      new Validator().text('link', link, { min: 1, max: MAX_LINK }).done();
+      return orderOfLink(deps, link);
+    },
+    async cancelWaitingUnits(request) {
+      const v = new Validator()
+        .text('link', request.link, { min: 1, max: MAX_LINK })
+        .check(request.lineIds.length <= MAX_LINES, 'line_ids', `must list at most ${MAX_LINES} lines`);
+      request.lineIds.forEach((id, i) => v.id(`line_ids[${i}]`, id));
+      if (request.requestId) v.id('request_id', request.requestId);
+      v.done();
+      return { order: await cancelWaitingThroughLink(deps, request.link, request.lineIds, request.requestId) };
+    },
+    async writeOffStock(request, call) {
+      new Validator()
+        .id('request_id', request.requestId)
+        .sku('sku', request.sku)
+        .quantity('quantity', request.quantity)
+        .text('reason', request.reason, { min: 1, max: 500 })
+        .done();
+      const { freeQuantity, lines } = await writeOffStock(deps, request, call.caller.sub);
+      return { freeQuantity, lines };
+    },
+    async cancelWaitingLines(request) {
+      new Validator()
+        .id('request_id', request.requestId)
+        .sku('sku', request.sku)
+        .text('reason', request.reason, { min: 1, max: 500 })
+        .text('cancelled_by', request.cancelledBy, { max: 1000 })
+        .done();
+      return { cancelledQuantity: await cancelWaitingLines(deps, request) };
     },
   };
 }

@@ -120,7 +120,9 @@ async function decide(deps: ServiceDeps, sql: Sql, placements: (In<'reserved'> |
       next = { state: 'requeued', order, held };
     } else {
       const policies = new Map([...known.value].map(([sku, p]) => [sku, p.policy]));
-      const refusals = backorderRefusals(shortfall, policies, await open.of(order.customerId, [...shortfall.keys()]));
+      const skus = [...shortfall.keys()];
+      const capped = skus.filter((sku) => (policies.get(sku)!.maxBackorderQuantityTotal ?? 0) > 0); // the product cap's sum only where it applies
+      const refusals = backorderRefusals(shortfall, policies, await open.of(order.customerId, skus), await open.total(capped));
       if (refusals.size > 0) {
         next = { state: 'refused', order, held, reason: orderRefused(refusals, shortfall) };
       } else {

@@ -7,11 +7,13 @@ import { unfinishedOrders } from './order.repository';
 import { finishPlacement } from './placement-states';
 import { finishPlannedBatches } from './receipts';
 import { withSkuLocks } from './sku-locks';
+import { skusWithTakenWriteOffs } from './write-off.repository';
+import { finishTakenWriteOffs } from './write-offs';
 
 /**
  * Finishes sagas a crash (or an unreachable Inventory) left half done: pending or refused placements
  * are completed or compensated (and the stock they leave free handed to the lines that waited behind them),
- * planned allocation batches are reserved and applied. Each runs under
+ * planned allocation batches are reserved and applied, write-offs taken from lines are finished. Each runs under
  * its SKUs' locks, so a placement still in flight in another process is waited for, then skipped.
  */
 export async function recoverUnfinishedWork(deps: ServiceDeps): Promise<{ orders: number; batches: number }> {
@@ -29,6 +31,11 @@ export async function recoverUnfinishedWork(deps: ServiceDeps): Promise<{ orders
   for (const sku of skus) {
     await withSkuLocks(deps.orm, [sku], (session) => finishPlannedBatches(deps, session, sku)).catch((error: unknown) =>
       deps.log.warn({ sku, err: error }, 'allocation recovery failed; next run retries'),
+    );
+  }
+  for (const sku of await skusWithTakenWriteOffs(sql)) {
+    await withSkuLocks(deps.orm, [sku], (session) => finishTakenWriteOffs(deps, session, sku)).catch((error: unknown) =>
+      deps.log.warn({ sku, err: error }, 'write-off recovery failed; next run retries'),
     );
   }
   return { orders: orders.length, batches: skus.length };

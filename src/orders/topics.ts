@@ -2,8 +2,8 @@ import type { ReleaseStockRequest, ShipStockRequest } from '../gen/restock/inven
 import type { CancelDemandRequest, RecordDemandRequest } from '../gen/restock/procurement/v1/procurement_service';
 import { topic } from '../platform/topics';
 
-/** Backordered units become demand in the supplier's buffer. */
-export const RECORD_DEMAND = topic<RecordDemandRequest>('procurement.record-demand');
+/** Backordered units become demand in the supplier's buffer (request_id only when a demand grows again). */
+export const RECORD_DEMAND = topic<Omit<RecordDemandRequest, 'requestId'> & { requestId?: string }>('procurement.record-demand');
 /** Demand that no longer needs buying (cancelled, or filled from free stock) leaves the buffer. */
 export const CANCEL_DEMAND = topic<CancelDemandRequest>('procurement.cancel-demand');
 /** Units a cancelled line held go back to free stock. */

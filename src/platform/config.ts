@@ -88,6 +88,8 @@ const variables = z.object({
   LINK_SIGNING_SECRET: z.string().refine((secret) => Buffer.byteLength(secret) >= 32, 'must be at least 32 bytes').optional(),
   /** Days a supplier's PO link works; a resend can revoke it earlier by issuing a new one. */
   SUPPLIER_LINK_TTL_DAYS: positiveInt.default(60),
+  /** Days a customer's order link works (the link in every customer email: see the order, cancel waiting units). */
+  CUSTOMER_LINK_TTL_DAYS: positiveInt.default(90),
   /** Replies to PO emails go here (Reply-To); unset: to MAIL_FROM. */
   PURCHASING_REPLY_TO: z.string().min(3).optional(),
   /** Where suppliers deliver, printed on POs and their pages; unset: not printed. */

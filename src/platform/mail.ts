@@ -9,6 +9,8 @@ import { inSpan, SpanKind, tracingEnabled } from './tracing';
 /** Email is one message to a customer or supplier. */
 export interface Email {
   to: string;
+  /** Where replies go (the Reply-To header); unset: to the sender. */
+  replyTo?: string;
   subject: string;
   text: string;
   html: string;

@@ -26,6 +26,7 @@ export const IDEMPOTENT = {
     releaseStock: true,
     shipStock: true,
     listStockMovements: true,
+    writeOffStock: true,
   } satisfies IdempotenceTable<typeof InventoryServiceDefinition>,
   orders: {
     placeOrder: true,
@@ -42,6 +43,10 @@ export const IDEMPOTENT = {
     updateOrder: true, // by request_id
     watchOrderEvents: false, // a stream: the client resumes from its last cursor
     quoteAvailability: true,
+    openCustomerLink: true,
+    cancelWaitingUnits: true, // by request_id
+    writeOffStock: true,
+    cancelWaitingLines: true,
   } satisfies IdempotenceTable<typeof OrdersServiceDefinition>,
   procurement: {
     upsertSupplier: true,

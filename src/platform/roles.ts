@@ -36,6 +36,7 @@ export const RPC_ROLES: {
     releaseStock: ['service'],
     shipStock: ['service'],
     listStockMovements: ['warehouse', 'planner'],
+    writeOffStock: ['service'], // Orders: its WriteOffStock, once it took the units from the lines
   },
   orders: {
     placeOrder: ['storefront'],
@@ -48,10 +49,14 @@ export const RPC_ROLES: {
     applyReceipt: ['service'], // Procurement: a PO received
     allocateStock: ['service'], // Inventory: free stock grew
     refreshEtas: ['service'], // Procurement: the supply forecast changed
-    getBackorderMetrics: ['planner'],
+    getBackorderMetrics: ['planner', 'service'], // Inventory: a discontinued product's waiting lines
     updateOrder: ['storefront', 'planner'],
     watchOrderEvents: ['warehouse', 'storefront', 'service'],
     quoteAvailability: ['storefront'],
+    openCustomerLink: ['service'], // the console's public order page: the link is the credential
+    cancelWaitingUnits: ['service'],
+    writeOffStock: ['warehouse'],
+    cancelWaitingLines: ['service'], // Inventory: a product discontinued with CANCEL
   },
   procurement: {
     upsertSupplier: ['planner'],

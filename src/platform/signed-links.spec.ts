@@ -41,3 +41,22 @@ describe('SignedLinks', () => {
     expect(refusal(token, { generation: 3 })).toBe('LINK_REVOKED');
   });
 });
+
+describe('SignedLinks.open', () => {
+  const kind = { purpose: grant.purpose, path: '/supplier/purchase-orders', ttlDays: 30 };
+  const holder = { resourceId: grant.resourceId, party: grant.party, generation: 2 };
+  const find = async (id: string) => (id === holder.resourceId ? holder : undefined);
+  const token = links.urlFor(kind, holder, now).split('/').pop()!;
+
+  it('opens the resource a link of its kind was issued for, until the TTL runs out', async () => {
+    await expect(links.open(kind, token, find, now)).resolves.toEqual({ holder, generation: 2, expireTime: new Date('2027-01-31T00:00:00Z') });
+    await expect(links.open(kind, token, find, new Date('2027-01-31T00:00:00Z'))).rejects.toMatchObject({ reason: 'LINK_EXPIRED' });
+  });
+
+  it('refuses with a reason and no detail: another kind, an unknown resource, a garbled token, a newer generation', async () => {
+    await expect(links.open({ ...kind, purpose: 'customer-order' }, token, find, now)).rejects.toMatchObject({ kind: 'FAILED_PRECONDITION', reason: 'LINK_INVALID' });
+    await expect(links.open(kind, token, async () => undefined, now)).rejects.toMatchObject({ reason: 'LINK_INVALID' });
+    await expect(links.open(kind, 'not-a-link', find, now)).rejects.toMatchObject({ reason: 'LINK_INVALID' });
+    await expect(links.open(kind, token, async () => ({ ...holder, generation: 3 }), now)).rejects.toMatchObject({ reason: 'LINK_REVOKED' });
+  });
+});

@@ -15,6 +15,8 @@ export interface SupplierProduct {
   packSize: number;
   minOrderQuantity: number;
   preferred: boolean;
+  /** Where it comes among the SKU's alternates when a supplier declines quantity (1, 2, ...; 0 = after the ranked ones). */
+  alternateRank: number;
 }
 
 /**

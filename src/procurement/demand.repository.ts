@@ -1,17 +1,28 @@
 import type { Sql } from '../platform/orm';
 import type { DemandRequest, ReturnedDemand, UnassignedDemand } from './demand';
+import { alternateSupplierSql, declinedSql, supplierOfDemandSql } from './alternates.repository';
 import { supplierOfSkuSql } from './supplier-product.repository';
 
-/** Records a demand as it arrived. */
+/** Records a demand as it arrived; units of a demand already recorded (one growing again) are added to it. */
 export async function insertDemand(sql: Sql, demand: DemandRequest, demandTime: Date): Promise<void> {
-  await sql('INSERT INTO procurement.demand (demand_id, sku, quantity, demand_time) VALUES (?, ?, ?, ?)', [demand.demandId, demand.sku, demand.quantity, demandTime]);
+  await sql(
+    `INSERT INTO procurement.demand (demand_id, sku, quantity, demand_time) VALUES (?, ?, ?, ?)
+     ON CONFLICT (demand_id) DO UPDATE SET quantity = demand.quantity + excluded.quantity, demand_time = least(demand.demand_time, excluded.demand_time)`,
+    [demand.demandId, demand.sku, demand.quantity, demandTime],
+  );
 }
 
-/** Buffers a demand with the supplier serving its SKU; returns that supplier, null when nobody sells the SKU yet. */
+/**
+ * Buffers a demand with the supplier serving its SKU (added to its buffered part, which keeps its time);
+ * returns that supplier, null when nobody sells the SKU yet.
+ */
 export async function bufferDemand(sql: Sql, demand: DemandRequest, demandTime: Date): Promise<string | null> {
   const [buffered] = await sql<{ supplierId: string | null }>(
     `INSERT INTO procurement.buffered_demand (demand_id, sku, supplier_id, quantity, demand_time)
-     SELECT ?, ?, ${supplierOfSkuSql('?')}, ?, ? RETURNING supplier_id`,
+     SELECT ?, ?, ${supplierOfSkuSql('?')}, ?, ?
+     ON CONFLICT (demand_id) DO UPDATE SET quantity = buffered_demand.quantity + excluded.quantity,
+       demand_time = least(buffered_demand.demand_time, excluded.demand_time)
+     RETURNING supplier_id`,
     [demand.demandId, demand.sku, demand.sku, demand.quantity, demandTime],
   );
   return buffered.supplierId;
@@ -45,33 +56,47 @@ export async function quantityOnPurchaseOrders(sql: Sql, demandId: string): Prom
   return onOrder;
 }
 
-/** Puts demand back into the buffers of its SKUs' serving suppliers, keeping its original demand time. */
+/**
+ * Puts demand back into a buffer, keeping its original demand time: the SKU's serving supplier's, or for demand
+ * a supplier declined, the next supplier's that has not (unassigned when none is left; see supplierOfDemandSql).
+ */
 export async function returnDemandToBuffer(sql: Sql, returned: ReturnedDemand[]): Promise<void> {
   if (returned.length === 0) return;
   await sql(
     `INSERT INTO procurement.buffered_demand (demand_id, sku, supplier_id, quantity, demand_time)
-     SELECT r.demand_id, r.sku, ${supplierOfSkuSql('r.sku')}, r.quantity, r.demand_time
+     SELECT r.demand_id, r.sku, ${supplierOfDemandSql('r.demand_id', 'r.sku')}, r.quantity, r.demand_time
      FROM unnest(?::text[], ?::text[], ?::int[], ?::timestamptz[]) AS r(demand_id, sku, quantity, demand_time)
      ON CONFLICT (demand_id) DO UPDATE SET quantity = buffered_demand.quantity + excluded.quantity,
-       demand_time = least(buffered_demand.demand_time, excluded.demand_time)`,
+       demand_time = least(buffered_demand.demand_time, excluded.demand_time), supplier_id = excluded.supplier_id`,
     [returned.map((r) => r.demandId), returned.map((r) => r.sku), returned.map((r) => r.quantity), returned.map((r) => r.demandTime)],
   );
 }
 
-/** Moves a SKU's buffered demand to a supplier; how many demands moved. */
+/**
+ * Moves a SKU's buffered demand to its serving supplier `supplierId`, and demand a supplier declined to its
+ * next supplier that has not (alternateSupplierSql); how many demands moved.
+ */
 export async function reassignBufferedDemand(sql: Sql, sku: string, supplierId: string): Promise<number> {
   const moved = await sql(
-    'UPDATE procurement.buffered_demand SET supplier_id = ? WHERE sku = ? AND supplier_id IS DISTINCT FROM ? RETURNING demand_id',
-    [supplierId, sku, supplierId],
+    `UPDATE procurement.buffered_demand b SET supplier_id = t.supplier_id
+     FROM (SELECT d.demand_id, CASE WHEN ${declinedSql('d.demand_id')} THEN ${alternateSupplierSql('d.demand_id', 'd.sku')} ELSE ?::text END AS supplier_id
+           FROM procurement.buffered_demand d WHERE d.sku = ?) t
+     WHERE b.demand_id = t.demand_id AND b.supplier_id IS DISTINCT FROM t.supplier_id RETURNING b.demand_id`,
+    [supplierId, sku],
   );
   return moved.length;
 }
 
-/** Up to `limit` SKUs after `after` with demand no supplier sells yet, per SKU, ordered by SKU. */
+/**
+ * Up to `limit` SKUs after `after` with unassigned demand (no supplier sells the SKU, or every one declined it),
+ * per SKU, ordered by SKU, with how much of it was declined.
+ */
 export function findUnassignedDemand(sql: Sql, after: string, limit: number): Promise<UnassignedDemand[]> {
   return sql<UnassignedDemand>(
-    `SELECT sku, sum(quantity)::int AS quantity, min(demand_time) AS oldest_demand_time FROM procurement.buffered_demand
-     WHERE supplier_id IS NULL AND sku > ? GROUP BY sku ORDER BY sku LIMIT ?`,
+    `SELECT b.sku, sum(b.quantity)::int AS quantity, min(b.demand_time) AS oldest_demand_time,
+       coalesce(sum(b.quantity) FILTER (WHERE ${declinedSql('b.demand_id')}), 0)::int AS declined_quantity
+     FROM procurement.buffered_demand b
+     WHERE b.supplier_id IS NULL AND b.sku > ? GROUP BY b.sku ORDER BY b.sku LIMIT ?`,
     [after, limit],
   );
 }

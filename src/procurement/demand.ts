@@ -14,21 +14,27 @@ export interface DemandRequest {
   demandId: string;
   sku: string;
   quantity: number;
+  /** Set when a demand grows again (written-off units wait again): the key instead of the demand id. */
+  requestId?: string;
 }
 
 /**
  * Buffers backordered units with the supplier serving the SKU, or unassigned when none sells it yet.
- * Once per demand id: a retry returns the first answer, a different quantity is ALREADY_EXISTS.
+ * Once per demand id: a retry returns the first answer, a different quantity is ALREADY_EXISTS. With a request
+ * id, once per request id, the units are added to the demand (made if new) and to its buffered part.
  */
 export function recordDemand(orm: Orm, clock: Clock, demand: DemandRequest): Promise<{ supplierId: string }> {
+  const [operation, key, request] = demand.requestId
+    ? ['GrowDemand', demand.requestId, { demandId: demand.demandId, sku: demand.sku, quantity: demand.quantity }]
+    : ['RecordDemand', demand.demandId, { sku: demand.sku, quantity: demand.quantity }];
   return transaction(orm, (sql) =>
-    once(sql, 'procurement', 'RecordDemand', demand.demandId, { sku: demand.sku, quantity: demand.quantity }, async () => {
+    once(sql, 'procurement', operation, key, request, async () => {
       // Shared with other demand of the SKU, exclusive against catalog changes that reassign it.
       await shareSkuAssignment(sql, demand.sku);
       const now = clock.now();
       await insertDemand(sql, demand, now);
       const supplierId = await bufferDemand(sql, demand, now);
-      await refreshEtas(sql, [demand.sku], `demand:${demand.demandId}`);
+      await refreshEtas(sql, [demand.sku], `demand:${key}`);
       return { supplierId: supplierId ?? '' };
     }),
   );
@@ -78,13 +84,16 @@ export interface ReturnedDemand {
   demandTime: Date;
 }
 
+/** Buffered demand of a SKU that waits for no supplier: none sells the SKU, or every one declined it. */
 export interface UnassignedDemand {
   sku: string;
   quantity: number;
   oldestDemandTime: Date;
+  /** Of quantity, the units every supplier of the SKU declined. */
+  declinedQuantity: number;
 }
 
-/** A page of demand no supplier sells yet, per SKU, ordered by SKU. */
+/** A page of unassigned demand (no supplier sells the SKU, or every one declined it), per SKU, ordered by SKU. */
 export async function listUnassignedDemand(orm: Orm, limit: number, pageToken: string): Promise<{ demands: UnassignedDemand[]; nextPageToken: string }> {
   const after = decodePageToken(pageToken, (p): p is string => typeof p === 'string');
   const rows = await findUnassignedDemand(sqlOf(orm.em), after ?? '', limit + 1);

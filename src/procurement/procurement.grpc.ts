@@ -120,9 +120,10 @@ export function bufferHandlers(orm: Orm, clock: Clock): Handlers<typeof Procurem
       return listUnassignedDemand(orm, pageSize(request.pageSize), request.pageToken);
     },
     async recordDemand(request) {
-      new Validator().id('demand_id', request.demandId).sku('sku', request.sku).quantity('quantity', request.quantity).done();
+      const v = new Validator().id('demand_id', request.demandId).sku('sku', request.sku).quantity('quantity', request.quantity);
+      optionalId(v, 'request_id', request.requestId).done();
       const result = await recordDemandAndRelease(orm, clock, request);
-      return { supplierId: result.supplierId, purchaseOrders: result.purchaseOrders.map(map.toPurchaseOrder) };
+      return { supplierId: result.supplierId, purchaseOrders: result.purchaseOrders.map((o) => map.toPurchaseOrder(o, clock.now())) };
     },
     async cancelDemand(request) {
       const v = new Validator().id('demand_id', request.demandId).quantity('quantity', request.quantity, { min: 0, max: MAX_QUANTITY });
@@ -137,7 +138,7 @@ export function bufferHandlers(orm: Orm, clock: Clock): Handlers<typeof Procurem
       const orders = await evaluateBuffersNow(orm, {
         asOf: request.asOfTime ?? clock.now(), supplierId: request.supplierId, force: request.force, releasedBy: call.caller.sub, releaseReason: request.reason.trim(),
       });
-      return { purchaseOrders: orders.map(map.toPurchaseOrder) };
+      return { purchaseOrders: orders.map((o) => map.toPurchaseOrder(o, clock.now())) };
     },
   };
 }

@@ -2,8 +2,8 @@ import { ArrivalSource, NextReleaseRule as RuleProto, type Arrival as ArrivalPro
 import { BufferOrder as BufferOrderProto } from '../gen/restock/procurement/v1/procurement_service';
 import type { Duration } from '../gen/google/protobuf/duration';
 import {
-  PurchaseOrderStatus as StatusProto, ReleaseTrigger as TriggerProto, RevisionChannel as ChannelProto, type PurchaseOrder as PurchaseOrderProto,
-  type PurchaseOrderRevision as RevisionProto,
+  PurchaseOrderEmailKind as EmailKindProto, PurchaseOrderStatus as StatusProto, ReleaseTrigger as TriggerProto, RevisionChannel as ChannelProto,
+  type PurchaseOrder as PurchaseOrderProto, type PurchaseOrderEmail as PurchaseOrderEmailProto, type PurchaseOrderRevision as RevisionProto,
 } from '../gen/restock/procurement/v1/purchase_order';
 import type { BufferPolicy as BufferPolicyProto, PolicyChange as PolicyChangeProto, Supplier as SupplierProto, SupplierProduct as SupplierProductProto } from '../gen/restock/procurement/v1/supplier';
 import { Amount } from '../platform/money';
@@ -13,6 +13,8 @@ import type { SupplierBuffer } from './buffers';
 import type { PreviewedPurchaseOrder } from './preview';
 import type { SimulationResult } from './simulation';
 import type { SupplierProduct } from './catalog';
+import { isOverdue } from './overdue';
+import type { PurchaseOrderEmail } from './purchase-order-email.repository';
 import type { PurchaseOrder, PurchaseOrderStatus } from './purchase-orders';
 import type { PurchaseOrderRevision } from './purchase-order-revisions';
 import { DEFAULT_RELEASE_SCHEDULE } from './schedule';
@@ -49,14 +51,14 @@ export function toSupplier(supplier: Supplier): SupplierProto {
 
 /** A request's supplier product, with the currency its unit cost is in (serving is output only). */
 export function fromSupplierProduct(product: SupplierProductProto): SupplierProduct & { currencyCode: string } {
-  const { serving: _serving, alternateRank: _alternateRank, ...fields } = product;
+  const { serving: _serving, ...fields } = product;
   return { ...fields, unitCost: Amount.of(product.unitCost!).toDecimal(), currencyCode: product.unitCost!.currencyCode };
 }
 
 /** A supplier product as the proto, unit cost in the supplier's currency, with whether its supplier serves the SKU. */
 export function toSupplierProduct(product: SupplierProduct, currencyCode: string, serving = false): SupplierProductProto {
-  const { supplierId, sku, supplierSku, unitCost, packSize, minOrderQuantity, preferred } = product;
-  return { supplierId, sku, supplierSku, unitCost: Amount.parse(unitCost, currencyCode).toMoney(), packSize, minOrderQuantity, preferred, serving, alternateRank: 0 };
+  const { supplierId, sku, supplierSku, unitCost, packSize, minOrderQuantity, preferred, alternateRank } = product;
+  return { supplierId, sku, supplierSku, unitCost: Amount.parse(unitCost, currencyCode).toMoney(), packSize, minOrderQuantity, preferred, serving, alternateRank };
 }
 
 /** An audit-trail entry as the proto PolicyChange. */
@@ -86,8 +88,8 @@ export function fromStatus(status: StatusProto): PurchaseOrderStatus | null {
   return StatusProto[status].replace('PURCHASE_ORDER_STATUS_', '') as PurchaseOrderStatus;
 }
 
-/** A PO as the proto PurchaseOrder. */
-export function toPurchaseOrder(order: PurchaseOrder): PurchaseOrderProto {
+/** A PO as the proto PurchaseOrder, overdue or not at `now`. */
+export function toPurchaseOrder(order: PurchaseOrder, now: Date): PurchaseOrderProto {
   return {
     purchaseOrderId: order.purchaseOrderId,
     number: order.number,
@@ -102,9 +104,9 @@ export function toPurchaseOrder(order: PurchaseOrder): PurchaseOrderProto {
     expectedTime: order.expectedTime,
     cancelReason: order.cancelReason,
     requestedDeliveryTime: order.requestedDeliveryTime,
-    reminderCount: 0,
-    needsAttention: false,
-    overdue: false,
+    reminderCount: order.reminderCount,
+    needsAttention: order.needsAttention,
+    overdue: isOverdue(order, now),
     revisionCount: order.revisionCount,
     releasedBy: order.releasedBy,
     releaseReason: order.releaseReason,
@@ -124,6 +126,12 @@ export function toRevision(revision: PurchaseOrderRevision): RevisionProto {
       newPromisedTime: l.newPromisedTime ?? undefined,
     })),
   };
+}
+
+/** A logged PO email as the proto PurchaseOrderEmail (attachments are not part of it). */
+export function toPurchaseOrderEmail(email: PurchaseOrderEmail): PurchaseOrderEmailProto {
+  const { attachments: _attachments, kind, sendTime, ...fields } = email;
+  return { ...fields, kind: EmailKindProto[`PURCHASE_ORDER_EMAIL_KIND_${kind}`], sendTime: sendTime ?? undefined };
 }
 
 /** A forecast arrival as the proto Arrival. */

@@ -6,6 +6,8 @@ import { isReleaseSchedule, isTimeZone } from './schedule';
 
 export const MAX_LINES = 1000;
 const MAX_DAYS = 365;
+/** The highest alternate rank of a supplier product (0 = unranked). */
+const MAX_ALTERNATE_RANK = 1000;
 
 /** Checks a buffer policy: no negative threshold, a 5-field cron (empty = default). */
 export function checkPolicy(v: Validator, field: string, policy: BufferPolicy | undefined): Validator {
@@ -57,7 +59,7 @@ export function checkSupplier(supplier: Supplier | undefined): void {
   v.done();
 }
 
-/** Checks a supplier product: pack size >= 1, MOQ >= 0, a unit cost. */
+/** Checks a supplier product: pack size >= 1, MOQ >= 0, alternate rank 0-1000, a unit cost. */
 export function checkSupplierProduct(product: SupplierProduct | undefined): void {
   if (!product) throw invalidArgument([{ field: 'supplier_product', description: 'is required' }]);
   new Validator()
@@ -67,6 +69,7 @@ export function checkSupplierProduct(product: SupplierProduct | undefined): void
     .money('supplier_product.unit_cost', product.unitCost)
     .quantity('supplier_product.pack_size', product.packSize, { min: 1 })
     .quantity('supplier_product.min_order_quantity', product.minOrderQuantity, { min: 0 })
+    .quantity('supplier_product.alternate_rank', product.alternateRank, { min: 0, max: MAX_ALTERNATE_RANK })
     .done();
 }
 

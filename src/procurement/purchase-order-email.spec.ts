@@ -47,4 +47,20 @@ describe('purchase order email', () => {
     expect(email.html).toContain('Acme &lt;Tools&gt; &amp; Co');
     expect(email.text).toContain('Total: 18.999999999 EUR');
   });
+
+  it('closes with the link and the buyer contact, names the ship-to address, and escapes them in HTML', () => {
+    const correspondence = { replyTo: 'buying@example.com', buyerContact: 'Jo <jo@example.com>', shipTo: 'Dock "4" & Co', link: 'https://x.example/supplier/purchase-orders/t?a=1&b=2' };
+    const email = purchaseOrderEmail(po, correspondence);
+    expect(email.replyTo).toBe('buying@example.com');
+    expect(email.text).toContain('Ship to: Dock "4" & Co');
+    expect(email.text).toContain('https://x.example/supplier/purchase-orders/t?a=1&b=2\n\nQuestions about this order: Jo <jo@example.com>');
+    expect(email.html).toContain('Ship to: <strong>Dock &quot;4&quot; &amp; Co</strong>');
+    expect(email.html).toContain('<a href="https://x.example/supplier/purchase-orders/t?a=1&amp;b=2">');
+    expect(email.html).toContain('Questions about this order: Jo &lt;jo@example.com&gt;');
+    // without a ship-to address none is printed; a resend says so in its subject and body
+    const resent = purchaseOrderEmail(po, { ...correspondence, shipTo: undefined }, true);
+    expect(resent.text).not.toContain('Ship to');
+    expect(resent.subject).toBe('Purchase order PO-2026-000042 (sent again)');
+    expect(resent.text).toContain('We send you this purchase order again');
+  });
 });

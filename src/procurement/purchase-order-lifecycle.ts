@@ -4,16 +4,14 @@ import { sqlOf, transaction, type Orm, type Sql } from '../platform/orm';
 import { returnDemandToBuffer } from './demand.repository';
 import { refreshEtas } from './eta-refresh';
 import { enqueue } from '../platform/outbox';
-import { purchaseOrderCancellationEmail } from './purchase-order-email';
-import { findSupplier } from './supplier.repository';
+import { recordSupplierAnswer } from './supplier-answers';
+import { emailMessage } from './purchase-order-emails';
 import { findPurchaseOrder, type PurchaseOrder, type PurchaseOrderLine, type PurchaseOrderStatus } from './purchase-orders';
 import { recordRevision, revisedLines, type LineAnswer, type PurchaseOrderRevision, type RevisionChannel } from './purchase-order-revisions';
 import {
   awaitsSending, findPurchaseOrderSkus, lockPurchaseOrderSending, pickDemandToReturn, recordLineAnswers, recordSendTime,
   removePurchaseOrderDemand, updatePurchaseOrderStatus,
 } from './purchase-order.repository';
-import { EMAIL } from '../platform/mail';
-import { message } from '../platform/topics';
 
 /** Which status may follow which: the one place that says how a PO moves through its life. */
 export const PURCHASE_ORDER_TRANSITIONS: Record<PurchaseOrderStatus, readonly PurchaseOrderStatus[]> = {
@@ -103,7 +101,7 @@ export function confirmPurchaseOrder(orm: Orm, clock: Clock, answer: Answer): Pr
 /**
  * Records a supplier's answer to a PO locked by the caller's transaction: its first confirmation or a
  * revision of a CONFIRMED or PARTIALLY_RECEIVED PO. Demand a line no longer covers (confirmed below what
- * was demanded) goes back to the buffer, newest demand first. Every answer that changes a line is kept as
+ * was demanded) is declined: it goes to the SKU's next supplier, newest demand first (recordSupplierAnswer). Every answer that changes a line is kept as
  * a revision and moves the forecast (and so customers' ETAs); one that changes nothing answers the PO unchanged.
  */
 export async function answerPurchaseOrder(sql: Sql, clock: Clock, order: PurchaseOrder, answer: Answer): Promise<Answered> {
@@ -122,7 +120,7 @@ export async function answerPurchaseOrder(sql: Sql, clock: Clock, order: Purchas
   const change = assertTransition(order, order.status !== 'PARTIALLY_RECEIVED' ? 'CONFIRMED' : nothingToCome ? 'RECEIVED' : 'PARTIALLY_RECEIVED');
   await recordLineAnswers(sql, order.purchaseOrderId, lines.map((l) => answers.get(l.sku)!));
   const shortfalls = order.lines.filter((l) => confirmed.get(l.sku)! < l.demandedQuantity);
-  await returnDemand(sql, order.purchaseOrderId, new Map(shortfalls.map((l) => [l.sku, l.demandedQuantity - confirmed.get(l.sku)!])));
+  await recordSupplierAnswer(sql, order, new Map(shortfalls.map((l) => [l.sku, l.demandedQuantity - confirmed.get(l.sku)!])), clock.now());
   await updatePurchaseOrderStatus(sql, change, { promisedTime: latestPromise(order.lines, answers) });
   const revision = await recordRevision(sql, clock, { purchaseOrderId: order.purchaseOrderId, revisedBy: answer.revisedBy, channel: answer.channel, note: answer.note, lines });
   // one refresh per revision: a date moved back to an earlier one still moves the ETAs again
@@ -174,7 +172,7 @@ function latestPromise(lines: PurchaseOrderLine[], answers: Map<string, LineAnsw
  * gets a cancellation email (through the outbox). Cancelling it again answers it unchanged.
  */
 export function cancelPurchaseOrder(orm: Orm, purchaseOrderId: string, reason: string): Promise<PurchaseOrder> {
-  return transaction(orm, async (sql, em) => {
+  return transaction(orm, async (sql) => {
     const order = await findPurchaseOrder(sql, purchaseOrderId, true);
     if (order.status === 'CANCELLED') return order;
     const change = assertTransition(order, 'CANCELLED');
@@ -182,9 +180,7 @@ export function cancelPurchaseOrder(orm: Orm, purchaseOrderId: string, reason: s
     await updatePurchaseOrderStatus(sql, change, { cancelReason: reason });
     await refreshEtas(sql, order.lines.map((l) => l.sku), `cancelled:${purchaseOrderId}`);
     if (order.sendTime) {
-      const supplier = await findSupplier(em, order.supplierId);
-      const email = purchaseOrderCancellationEmail({ number: order.number, supplierName: supplier.name, supplierEmail: supplier.email, reason });
-      await enqueue(sql, 'procurement', [message(EMAIL, `purchase-order-cancellation:${purchaseOrderId}`, email)]);
+      await enqueue(sql, 'procurement', [emailMessage(`purchase-order-cancellation:${purchaseOrderId}`, { purchaseOrderId, kind: 'CANCELLATION' })]);
     }
     return findPurchaseOrder(sql, purchaseOrderId);
   });

@@ -1,17 +1,22 @@
 import type { Sql } from '../platform/orm';
+import { PURCHASE_ORDER_DUE_SQL } from './overdue.repository';
 import type { ReturnedDemand } from './demand';
 import type { TakenDemand } from './buffer.repository';
 import type { StatusChange } from './purchase-order-lifecycle';
 import type { PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus } from './purchase-orders';
 
 /** A PO's own columns, without its lines and what is derived from them. */
-export type PurchaseOrderHeader = Omit<PurchaseOrder, 'lines' | 'total' | 'expectedTime'>;
+export type PurchaseOrderHeader = Omit<PurchaseOrder, 'lines' | 'total' | 'expectedTime' | 'dueTime'>;
+
+/** A PO needs a planner's attention while it is unconfirmed after its last reminder's grace (set by the reminders task). */
+const NEEDS_ATTENTION = `(status = 'SENT' AND attention_time IS NOT NULL)`;
 
 /** The headers of these POs in id order, locked FOR UPDATE for a lifecycle change when asked. */
 export function findPurchaseOrderHeaders(sql: Sql, ids: string[], lock: boolean): Promise<PurchaseOrderHeader[]> {
   return sql<PurchaseOrderHeader>(
     `SELECT purchase_order_id, number, supplier_id, status, trigger, currency_code, create_time, requested_delivery_time, send_time,
        promised_time, cancel_reason, coalesce(released_by, '') AS released_by, coalesce(release_reason, '') AS release_reason,
+       reminder_count, ${NEEDS_ATTENTION} AS needs_attention,
        (SELECT greatest(count(*) - 1, 0)::int FROM procurement.purchase_order_revision r WHERE r.purchase_order_id = po.purchase_order_id) AS revision_count
      FROM procurement.purchase_order po WHERE purchase_order_id = ANY(?) ORDER BY purchase_order_id ${lock ? 'FOR UPDATE OF po' : ''}`,
     [ids],
@@ -44,6 +49,10 @@ export interface PurchaseOrderFilter {
   createEnd: Date | null;
   /** Text the PO number contains, ignoring case. */
   numberQuery: string;
+  /** Only POs overdue as of this time (PURCHASE_ORDER_DUE_SQL); null = any. */
+  overdueAsOf: Date | null;
+  /** Only POs that need a planner's attention. */
+  needsAttention: boolean;
 }
 
 /**
@@ -61,14 +70,15 @@ export async function findPurchaseOrderPage(
   const query = filter.numberQuery === '' ? null : filter.numberQuery;
   const rows = await sql<{ purchaseOrderId: string; createTime: string }>(
     `SELECT purchase_order_id, to_char(create_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS create_time
-     FROM procurement.purchase_order
+     FROM procurement.purchase_order po
      WHERE (? = '' OR supplier_id = ?) AND (?::text[] IS NULL OR status = ANY(?::text[]))
+       AND (?::timestamptz IS NULL OR ${PURCHASE_ORDER_DUE_SQL} < ?::timestamptz)
        AND (?::timestamptz IS NULL OR create_time >= ?::timestamptz) AND (?::timestamptz IS NULL OR create_time < ?::timestamptz)
-       AND (?::text IS NULL OR strpos(upper(number), upper(?::text)) > 0)
+       AND (?::text IS NULL OR strpos(upper(number), upper(?::text)) > 0) AND (NOT ?::boolean OR ${NEEDS_ATTENTION})
        AND (?::timestamptz IS NULL OR (create_time, purchase_order_id) < (?::timestamptz, ?))
      ORDER BY create_time DESC, purchase_order_id DESC LIMIT ?`,
-    [filter.supplierId, filter.supplierId, statuses, statuses, filter.createStart, filter.createStart, filter.createEnd, filter.createEnd,
-      query, query, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? '', limit],
+    [filter.supplierId, filter.supplierId, statuses, statuses, filter.overdueAsOf, filter.overdueAsOf, filter.createStart, filter.createStart, filter.createEnd, filter.createEnd,
+      query, query, filter.needsAttention, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? '', limit],
   );
   return rows.map((r) => ({ id: r.purchaseOrderId, position: [r.createTime, r.purchaseOrderId] }));
 }
@@ -333,14 +343,15 @@ export interface OpenPurchaseOrderFigures {
 
 /**
  * Open POs (issued, sent, confirmed, partially received) per status, in one statement. A PO is overdue as of
- * asOf when units are still to come and its promised time (once confirmed), else its requested delivery time, has passed.
+ * asOf when units are still to come and its promised time (once confirmed), else its requested delivery time, has
+ * passed (PURCHASE_ORDER_DUE_SQL).
  */
 export function openPurchaseOrderFigures(sql: Sql, asOf: Date): Promise<OpenPurchaseOrderFigures[]> {
   return sql<OpenPurchaseOrderFigures>(
     `SELECT status, count(*)::int AS open,
-            count(*) FILTER (WHERE due < ? AND remaining > 0)::int AS overdue,
+            count(*) FILTER (WHERE due < ?)::int AS overdue,
             coalesce(sum(remaining) FILTER (WHERE due < ?), 0)::int8 AS overdue_units
-     FROM (SELECT po.status, coalesce(po.promised_time, po.requested_delivery_time) AS due,
+     FROM (SELECT po.status, ${PURCHASE_ORDER_DUE_SQL} AS due,
                   (SELECT coalesce(sum(greatest(coalesce(l.confirmed_quantity, l.quantity) - l.received_quantity, 0)), 0)
                    FROM procurement.purchase_order_line l WHERE l.purchase_order_id = po.purchase_order_id) AS remaining
            FROM procurement.purchase_order po

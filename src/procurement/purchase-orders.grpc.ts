@@ -1,8 +1,6 @@
 import { PurchaseOrderStatus } from '../gen/restock/procurement/v1/purchase_order';
 import type { ConfirmPurchaseOrderRequest, ProcurementServiceDefinition } from '../gen/restock/procurement/v1/procurement_service';
 import type { Clock } from '../platform/clock';
-import type { Config } from '../platform/config';
-import type { SignedLinks } from '../platform/signed-links';
 import type { Orm } from '../platform/orm';
 import { pageSize } from '../platform/pagination';
 import type { Handlers } from '../platform/rpc';
@@ -12,7 +10,8 @@ import { getLeadTimeStats, listLeadTimeObservations } from './lead-time-stats';
 import { cancelPurchaseOrder, confirmPurchaseOrder } from './purchase-order-lifecycle';
 import { getPurchaseOrder, getPurchaseOrderByNumber, listPurchaseOrders } from './purchase-orders';
 import { listPurchaseOrderRevisions } from './purchase-order-revisions';
-import { answerThroughLink, openSupplierPage, type SupplierLinks } from './supplier-links';
+import type { EmailSettings } from './purchase-order-emails';
+import { answerThroughLink, openSupplierPage } from './supplier-links';
 import * as map from './procurement.mapping';
 import { checkLines, optionalId } from './procurement.validation';
 import { receivePurchaseOrder } from './receipts';
@@ -21,20 +20,6 @@ const STATUS_COUNT = 6;
 const PO_NUMBER = /^PO-\d{4}-\d{6,}$/i;
 /** Longer than any token we sign (UUID, generation, expiry, signature). */
 const MAX_LINK = 256;
-
-/** What the supplier's page needs besides the PO: how links are checked, and whom to contact and where to deliver. */
-export interface SupplierPageSettings {
-  links: SupplierLinks;
-  /** BUYER_CONTACT, else MAIL_FROM. */
-  buyerContact: string;
-  /** SHIP_TO_ADDRESS, else ''. */
-  shipToAddress: string;
-}
-
-/** The supplier page's settings from the configuration. */
-export function supplierPageSettings(config: Pick<Config, 'SUPPLIER_LINK_TTL_DAYS' | 'BUYER_CONTACT' | 'MAIL_FROM' | 'SHIP_TO_ADDRESS'>, links: SignedLinks): SupplierPageSettings {
-  return { links: { links, ttlDays: config.SUPPLIER_LINK_TTL_DAYS }, buyerContact: config.BUYER_CONTACT ?? config.MAIL_FROM, shipToAddress: config.SHIP_TO_ADDRESS ?? '' };
-}
 
 type AnswerRequest = Pick<ConfirmPurchaseOrderRequest, 'promisedTime' | 'lines' | 'note'>;
 
@@ -57,7 +42,7 @@ function fromAnswer(request: AnswerRequest) {
 }
 
 /** Handlers of purchase orders, lead times and the supply forecast: validate, call one domain function, map. */
-export function purchaseOrderHandlers(orm: Orm, clock: Clock, supplierPages: SupplierPageSettings): Handlers<typeof ProcurementServiceDefinition> {
+export function purchaseOrderHandlers(orm: Orm, clock: Clock, emails: Pick<EmailSettings, 'links' | 'buyerContact' | 'shipTo'>): Handlers<typeof ProcurementServiceDefinition> {
   return {
     async getPurchaseOrder({ purchaseOrderId, number }) {
       const v = new Validator();
@@ -67,7 +52,7 @@ export function purchaseOrderHandlers(orm: Orm, clock: Clock, supplierPages: Sup
       else v.check(PO_NUMBER.test(number.trim()), 'number', 'must be a PO number such as PO-2026-000123');
       v.done();
       const order = purchaseOrderId !== '' ? await getPurchaseOrder(orm, purchaseOrderId) : await getPurchaseOrderByNumber(orm, number);
-      return { purchaseOrder: map.toPurchaseOrder(order) };
+      return { purchaseOrder: map.toPurchaseOrder(order, clock.now()) };
     },
     async listPurchaseOrders(request) {
       const isStatus = (status: PurchaseOrderStatus) => status in PurchaseOrderStatus && status !== PurchaseOrderStatus.UNRECOGNIZED;
@@ -80,33 +65,37 @@ export function purchaseOrderHandlers(orm: Orm, clock: Clock, supplierPages: Sup
       const { createStartTime: start, createEndTime: end } = request;
       v.check(!start || !end || start.getTime() <= end.getTime(), 'create_end_time', 'must not be before create_start_time').done();
       const statuses = [...new Set([request.status, ...request.statuses].map(map.fromStatus).filter((s) => s !== null))];
-      const filter = { supplierId: request.supplierId, statuses, createStart: start ?? null, createEnd: end ?? null, numberQuery: request.numberQuery.trim() };
+      const now = clock.now();
+      const filter = {
+        supplierId: request.supplierId, statuses, createStart: start ?? null, createEnd: end ?? null, numberQuery: request.numberQuery.trim(),
+        overdueAsOf: request.overdue ? now : null, needsAttention: request.needsAttention,
+      };
       const page = await listPurchaseOrders(orm, filter, pageSize(request.pageSize), request.pageToken);
-      return { purchaseOrders: page.purchaseOrders.map(map.toPurchaseOrder), nextPageToken: page.nextPageToken };
+      return { purchaseOrders: page.purchaseOrders.map((o) => map.toPurchaseOrder(o, now)), nextPageToken: page.nextPageToken };
     },
     async confirmPurchaseOrder(request, call) {
       checkAnswer(new Validator().id('purchase_order_id', request.purchaseOrderId), request).done();
       const { order } = await confirmPurchaseOrder(orm, clock, {
         ...fromAnswer(request), purchaseOrderId: request.purchaseOrderId, revisedBy: call.caller.sub, channel: 'API',
       });
-      return { purchaseOrder: map.toPurchaseOrder(order) };
+      return { purchaseOrder: map.toPurchaseOrder(order, clock.now()) };
     },
     async openSupplierLink({ link }) {
       new Validator().text('link', link, { min: 1, max: MAX_LINK }).done();
-      const page = await openSupplierPage(orm, clock, supplierPages.links, link);
+      const page = await openSupplierPage(orm, clock, emails.links, link);
       return {
-        purchaseOrder: map.toPurchaseOrder(page.order),
+        purchaseOrder: map.toPurchaseOrder(page.order, clock.now()),
         supplierName: page.supplier.name,
         timeZone: page.supplier.timeZone,
-        buyerContact: supplierPages.buyerContact,
-        shipToAddress: supplierPages.shipToAddress,
+        buyerContact: emails.buyerContact,
+        shipToAddress: emails.shipTo ?? '',
         linkExpireTime: page.linkExpireTime,
       };
     },
     async answerPurchaseOrder(request) {
       checkAnswer(new Validator().text('link', request.link, { min: 1, max: MAX_LINK }), request).done();
-      const { order, revision } = await answerThroughLink(orm, clock, supplierPages.links, request.link, fromAnswer(request));
-      return { purchaseOrder: map.toPurchaseOrder(order), revision: revision ? map.toRevision(revision) : undefined };
+      const { order, revision } = await answerThroughLink(orm, clock, emails.links, request.link, fromAnswer(request));
+      return { purchaseOrder: map.toPurchaseOrder(order, clock.now()), revision: revision ? map.toRevision(revision) : undefined };
     },
     async listPurchaseOrderRevisions(request) {
       new Validator().id('purchase_order_id', request.purchaseOrderId).done();
@@ -115,13 +104,13 @@ export function purchaseOrderHandlers(orm: Orm, clock: Clock, supplierPages: Sup
     },
     async cancelPurchaseOrder(request) {
       new Validator().id('purchase_order_id', request.purchaseOrderId).text('reason', request.reason, { min: 1, max: 500 }).done();
-      return { purchaseOrder: map.toPurchaseOrder(await cancelPurchaseOrder(orm, request.purchaseOrderId, request.reason)) };
+      return { purchaseOrder: map.toPurchaseOrder(await cancelPurchaseOrder(orm, request.purchaseOrderId, request.reason), clock.now()) };
     },
     async receivePurchaseOrder(request) {
       const v = new Validator().id('receipt_id', request.receiptId).id('purchase_order_id', request.purchaseOrderId);
       checkLines(v, request.lines, (line, field) => v.quantity(`${field}.quantity`, line.quantity, { min: 1, max: MAX_QUANTITY })).done();
       const order = await receivePurchaseOrder(orm, clock, { ...request, receivedTime: request.receivedTime ?? null });
-      return { purchaseOrder: map.toPurchaseOrder(order) };
+      return { purchaseOrder: map.toPurchaseOrder(order, clock.now()) };
     },
     async getLeadTimeStats(request) {
       const v = new Validator().id('supplier_id', request.supplierId);

@@ -4,6 +4,7 @@ import { decodePageToken, encodePageToken } from '../platform/pagination';
 import { sqlOf, type Orm, type Sql } from '../platform/orm';
 import { addDays } from './lead-times';
 import { supplierLeadTimes } from './lead-time-stats';
+import { findDueTimes } from './overdue.repository';
 import {
   findPurchaseOrderHeaders, findPurchaseOrderIdByNumber, findPurchaseOrderLines, findPurchaseOrderPage, type PagePosition, type PurchaseOrderFilter,
 } from './purchase-order.repository';
@@ -41,10 +42,15 @@ export interface PurchaseOrder {
   promisedTime: Date | null;
   /** The promised time once confirmed, else send (or create) time plus the expected lead time. */
   expectedTime: Date;
+  /** When its units still to come are due (promised, else requested); null when none is to come or it is closed. Past it, it is overdue. */
+  dueTime: Date | null;
   cancelReason: string;
   /** Who released it by hand, and why ('' for an automatic release or no reason given). */
   releasedBy: string;
   releaseReason: string;
+  /** Reminders to confirm sent so far, and whether it is still unconfirmed after the last one (a planner should chase it). */
+  reminderCount: number;
+  needsAttention: boolean;
   /** How many answers of the supplier revised its first confirmation. */
   revisionCount: number;
 }
@@ -55,6 +61,7 @@ export async function loadPurchaseOrders(sql: Sql, ids: string[], lock = false):
   const headers = await findPurchaseOrderHeaders(sql, ids, lock);
   const lines = await findPurchaseOrderLines(sql, ids);
   const leadTimes = await supplierLeadTimes(sql, headers.map((h) => h.supplierId));
+  const dueTimes = await findDueTimes(sql, ids);
   const currencyOf = new Map(headers.map((h) => [h.purchaseOrderId, h.currencyCode]));
   const linesOf = new Map<string, PurchaseOrderLine[]>();
   for (const { purchaseOrderId, unitCost, ...line } of lines) {
@@ -69,6 +76,7 @@ export async function loadPurchaseOrders(sql: Sql, ids: string[], lock = false):
         lines: orderLines,
         total: orderLines.reduce((total, l) => total.plus(l.unitCost.times(l.quantity)), Amount.zero(h.currencyCode)),
         expectedTime: h.promisedTime ?? addDays(h.sendTime ?? h.createTime, leadTimes.get(h.supplierId)!.expectedDays),
+        dueTime: dueTimes.get(h.purchaseOrderId) ?? null,
       };
       return [h.purchaseOrderId, order];
     }),

@@ -5,7 +5,7 @@ import { uuidv7 } from '../platform/uuidv7';
 import type { SupplierProduct } from './catalog';
 import { findSupplierProducts } from './supplier-product.repository';
 import { addDays } from './lead-times';
-import { purchaseOrderEmail } from './purchase-order-email';
+import { emailMessage, orderEmailKey } from './purchase-order-emails';
 import { RELEASED_STATUS } from './purchase-order-lifecycle';
 import { decideRelease, purchaseOrderLines, type BufferPolicy, type BufferTotals, type ReleaseDecision, type ReleaseTrigger } from './release-rules';
 import { findBufferTotals, takeBufferedDemand } from './buffer.repository';
@@ -13,7 +13,7 @@ import { insertPurchaseOrderDemand, insertPurchaseOrderLines, insertPurchaseOrde
 import { lockSuppliers, moveNextReleaseTimes } from './supplier.repository';
 import type { Supplier } from './suppliers';
 import { message, type OutboxMessage } from '../platform/topics';
-import { SEND_PURCHASE_ORDER, REFRESH_ETAS } from './topics';
+import { REFRESH_ETAS } from './topics';
 
 /** A supplier's release rules in the form the pure rules take. */
 export function rulesOf(supplier: Supplier): BufferPolicy {
@@ -132,20 +132,14 @@ async function createPurchaseOrders(sql: Sql, releases: { supplier: Supplier; tr
   return orders.map((o) => o.purchaseOrderId);
 }
 
-/** A released PO's email to the supplier and, per SKU, the forecast change Orders must hear about. */
-function releaseMessages(order: { purchaseOrderId: string; number: string; supplier: Supplier; requestedDeliveryTime: Date; lines: (SupplierProduct & { quantity: number })[] }): OutboxMessage[] {
-  const { supplier, purchaseOrderId } = order;
-  const email = purchaseOrderEmail({
-    number: order.number,
-    supplierName: supplier.name,
-    supplierEmail: supplier.email,
-    timeZone: supplier.timeZone,
-    currencyCode: supplier.currencyCode,
-    requestedDeliveryTime: order.requestedDeliveryTime,
-    lines: order.lines.map((l) => ({ sku: l.sku, supplierSku: l.supplierSku, quantity: l.quantity, unitCost: Amount.parse(l.unitCost, supplier.currencyCode) })),
-  });
+/**
+ * A released PO's email to the supplier (composed when it is delivered, from the PO as stored) and, per SKU,
+ * the forecast change Orders must hear about.
+ */
+function releaseMessages(order: { purchaseOrderId: string; lines: { sku: string }[] }): OutboxMessage[] {
+  const { purchaseOrderId } = order;
   return [
-    message(SEND_PURCHASE_ORDER, `purchase-order-email:${purchaseOrderId}`, { purchaseOrderId, email }),
+    emailMessage(orderEmailKey(purchaseOrderId), { purchaseOrderId, kind: 'ORDER' }),
     ...order.lines.map((l) => message(REFRESH_ETAS, `refresh-etas:${l.sku}:released:${purchaseOrderId}`, { skus: [l.sku] })),
   ];
 }

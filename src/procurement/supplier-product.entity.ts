@@ -16,5 +16,6 @@ export const SupplierProductSchema = new EntitySchema<SupplierProduct>({
     packSize: { type: 'integer' },
     minOrderQuantity: { type: 'integer' },
     preferred: { type: 'boolean' },
+    alternateRank: { type: 'integer' },
   },
 });

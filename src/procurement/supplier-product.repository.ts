@@ -2,8 +2,8 @@ import type { EntityManager, Sql } from '../platform/orm';
 import type { SupplierProduct } from './catalog';
 import { SupplierProductSchema } from './supplier-product.entity';
 
-function toSupplierProduct({ supplierId, sku, supplierSku, unitCost, packSize, minOrderQuantity, preferred }: SupplierProduct): SupplierProduct {
-  return { supplierId, sku, supplierSku, unitCost, packSize, minOrderQuantity, preferred };
+function toSupplierProduct({ supplierId, sku, supplierSku, unitCost, packSize, minOrderQuantity, preferred, alternateRank }: SupplierProduct): SupplierProduct {
+  return { supplierId, sku, supplierSku, unitCost, packSize, minOrderQuantity, preferred, alternateRank };
 }
 
 /**
@@ -51,7 +51,7 @@ export function countSupplierProducts(em: EntityManager, supplierId: string): Pr
 /** The products of these (supplier, SKU) pairs, in one statement for a whole release batch. */
 export async function findSupplierProducts(sql: Sql, pairs: [supplierId: string, sku: string][]): Promise<SupplierProduct[]> {
   return sql<SupplierProduct>(
-    `SELECT supplier_id, sku, supplier_sku, unit_cost, pack_size, min_order_quantity, preferred FROM procurement.supplier_product
+    `SELECT supplier_id, sku, supplier_sku, unit_cost, pack_size, min_order_quantity, preferred, alternate_rank FROM procurement.supplier_product
      WHERE (supplier_id, sku) IN (SELECT * FROM unnest(?::text[], ?::text[])) ORDER BY supplier_id, sku`,
     [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
   );
@@ -60,7 +60,7 @@ export async function findSupplierProducts(sql: Sql, pairs: [supplierId: string,
 /** The products of a supplier for the SKUs it serves now, by SKU. */
 export async function findServedProducts(sql: Sql, supplierId: string): Promise<SupplierProduct[]> {
   return sql<SupplierProduct>(
-    `SELECT p.supplier_id, p.sku, p.supplier_sku, p.unit_cost, p.pack_size, p.min_order_quantity, p.preferred FROM procurement.supplier_product p
+    `SELECT p.supplier_id, p.sku, p.supplier_sku, p.unit_cost, p.pack_size, p.min_order_quantity, p.preferred, p.alternate_rank FROM procurement.supplier_product p
      WHERE p.supplier_id = ? AND ${supplierOfSkuSql('p.sku')} = p.supplier_id ORDER BY p.sku`,
     [supplierId],
   );
@@ -69,7 +69,7 @@ export async function findServedProducts(sql: Sql, supplierId: string): Promise<
 /** A supplier product as listed: with its supplier's currency and whether that supplier serves the SKU now. */
 export type ListedSupplierProduct = SupplierProduct & { currencyCode: string; serving: boolean };
 
-const LISTED_COLUMNS = `p.supplier_id, p.sku, p.supplier_sku, p.unit_cost, p.pack_size, p.min_order_quantity, p.preferred,
+const LISTED_COLUMNS = `p.supplier_id, p.sku, p.supplier_sku, p.unit_cost, p.pack_size, p.min_order_quantity, p.preferred, p.alternate_rank,
   s.currency_code, ${supplierOfSkuSql('p.sku')} = p.supplier_id AS serving`;
 
 /** One supplier product as listed; undefined when the supplier does not sell the SKU. */
@@ -107,7 +107,7 @@ export function findSupplierProductPage(
 export async function deleteSupplierProductRow(sql: Sql, supplierId: string, sku: string): Promise<SupplierProduct | undefined> {
   const [row] = await sql<SupplierProduct>(
     `DELETE FROM procurement.supplier_product WHERE supplier_id = ? AND sku = ?
-     RETURNING supplier_id, sku, supplier_sku, unit_cost, pack_size, min_order_quantity, preferred`,
+     RETURNING supplier_id, sku, supplier_sku, unit_cost, pack_size, min_order_quantity, preferred, alternate_rank`,
     [supplierId, sku],
   );
   return row;

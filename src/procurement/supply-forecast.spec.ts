@@ -25,8 +25,8 @@ describe('supply forecast', () => {
   it('orders PO arrivals and buffer arrivals in time, with promised dates for confirmed POs', () => {
     const arrivals = supplyForecast(
       [
-        { purchaseOrderId: 'po-late', remaining: 3, createTime: day('2026-03-01T00:00:00Z'), sendTime: day('2026-03-01T01:00:00Z'), promisedTime: day('2026-03-20T00:00:00Z'), leadTime: quoted7 },
-        { purchaseOrderId: 'po-unconfirmed', remaining: 10, createTime: day('2026-03-02T00:00:00Z'), sendTime: null, promisedTime: null, leadTime: leadTimeStats([9, 11], 7, 2) },
+        { purchaseOrderId: 'po-late', remaining: 3, createTime: day('2026-03-01T00:00:00Z'), sendTime: day('2026-03-01T01:00:00Z'), promisedTime: day('2026-03-20T00:00:00Z'), leadTime: quoted7, overdueDelayDays: 1 },
+        { purchaseOrderId: 'po-unconfirmed', remaining: 10, createTime: day('2026-03-02T00:00:00Z'), sendTime: null, promisedTime: null, leadTime: leadTimeStats([9, 11], 7, 2), overdueDelayDays: 1 },
       ],
       [buffer, { ...buffer, paused: true }],
       now,
@@ -37,5 +37,20 @@ describe('supply forecast', () => {
       { source: 'PURCHASE_ORDER', purchaseOrderId: 'po-late', quantity: 3, expectedTime: day('2026-03-20T00:00:00Z'), latestTime: day('2026-03-20T00:00:00Z') },
     ]);
     expect(arrivals[0].latestTime.getTime()).toBeGreaterThan(arrivals[0].expectedTime.getTime());
+  });
+
+  it('never forecasts a line whose date passed in the past: now plus its supplier\'s overdue delay, the latest no earlier', () => {
+    const arrivals = supplyForecast(
+      [
+        { purchaseOrderId: 'po-overdue', remaining: 4, createTime: day('2026-02-01T00:00:00Z'), sendTime: day('2026-02-01T00:00:00Z'), promisedTime: day('2026-03-01T00:00:00Z'), leadTime: quoted7, overdueDelayDays: 2.5 },
+        { purchaseOrderId: 'po-unconfirmed-late', remaining: 2, createTime: day('2026-02-20T00:00:00Z'), sendTime: null, promisedTime: null, leadTime: quoted7, overdueDelayDays: 1 },
+      ],
+      [],
+      now,
+    );
+    expect(arrivals).toEqual([
+      { source: 'PURCHASE_ORDER', purchaseOrderId: 'po-unconfirmed-late', quantity: 2, expectedTime: day('2026-03-05T12:00:00Z'), latestTime: day('2026-03-05T12:00:00Z') },
+      { source: 'PURCHASE_ORDER', purchaseOrderId: 'po-overdue', quantity: 4, expectedTime: day('2026-03-07T00:00:00Z'), latestTime: day('2026-03-07T00:00:00Z') },
+    ]);
   });
 });

@@ -18,6 +18,17 @@ export interface OpenLine {
   sendTime: Date | null;
   promisedTime: Date | null;
   leadTime: LeadTimeStats;
+  /** Days from now it is expected once its date has passed (overdueDelayDays of its supplier). */
+  overdueDelayDays: number;
+}
+
+/** When an open line is due by its promise once confirmed, else by send (or create) time plus the expected lead time (the latest by the conservative one). */
+export function scheduledArrival(line: Pick<OpenLine, 'createTime' | 'sendTime' | 'promisedTime' | 'leadTime'>): { expectedTime: Date; latestTime: Date } {
+  const base = line.sendTime ?? line.createTime;
+  return {
+    expectedTime: line.promisedTime ?? addDays(base, line.leadTime.expectedDays),
+    latestTime: line.promisedTime ?? addDays(base, line.leadTime.latestDays),
+  };
 }
 
 /** A SKU's buffered demand at one supplier, with what decides when it is released. */
@@ -40,16 +51,22 @@ export function expectedRelease(buffer: BufferedSupply, now: Date): Date {
 
 /**
  * The SKU's expected arrivals in time order. An open PO line arrives at its promised time once confirmed,
- * else at send (or create) time plus the expected lead time, the latest by the conservative lead time.
+ * else at send (or create) time plus the expected lead time, the latest by the conservative lead time. A line
+ * whose date has passed with units still to come (an overdue PO's) is never forecast in the past: it is
+ * expected at now plus its supplier's overdue delay (measured lateness, at least a day), its latest no earlier.
  * A buffer arrives the lead time after its release, as the rounded quantity it will be ordered in; a
  * paused buffer has no release date, so it is left out rather than given an invented one.
  */
 export function supplyForecast(lines: OpenLine[], buffers: BufferedSupply[], now: Date): Arrival[] {
   const arrivals: Arrival[] = lines.map((line) => {
-    const base = line.sendTime ?? line.createTime;
+    let { expectedTime, latestTime } = scheduledArrival(line);
+    if (expectedTime.getTime() < now.getTime()) {
+      expectedTime = addDays(now, line.overdueDelayDays);
+      latestTime = new Date(Math.max(latestTime.getTime(), expectedTime.getTime()));
+    }
     return {
-      expectedTime: line.promisedTime ?? addDays(base, line.leadTime.expectedDays),
-      latestTime: line.promisedTime ?? addDays(base, line.leadTime.latestDays),
+      expectedTime,
+      latestTime,
       quantity: line.remaining,
       source: 'PURCHASE_ORDER',
       purchaseOrderId: line.purchaseOrderId,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { purchaseOrderStatusFromJSON, type PurchaseOrder } from '../../../gen/restock/procurement/v1/purchase_order';
+import { randomUUID } from 'node:crypto';
+import { PurchaseOrderEmailKind, purchaseOrderStatusFromJSON, type PurchaseOrder } from '../../../gen/restock/procurement/v1/purchase_order';
 import { fieldViolations, type Api } from '../../api';
 import { render } from '../../render';
 
@@ -14,6 +15,8 @@ interface ListQuery {
   q?: string;
   page_token?: string;
   released?: string;
+  attention?: string;
+  overdue?: string;
 }
 
 /** The list's filters as the page shows them. */
@@ -25,6 +28,9 @@ export interface PurchaseOrderFilter {
   to: string;
   /** Text the PO number contains. */
   number: string;
+  /** Only POs that need a planner's attention; only overdue POs. */
+  needsAttention: boolean;
+  overdue: boolean;
   pageToken: string;
 }
 
@@ -39,6 +45,8 @@ export async function fetchPurchaseOrders(api: Api, filter: PurchaseOrderFilter)
     // "to" is the last day shown: the bound is the start of the next day
     createEndTime: DAY.test(filter.to) ? new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
     numberQuery: filter.number,
+    needsAttention: filter.needsAttention,
+    overdue: filter.overdue,
     pageSize: 50,
     pageToken: filter.pageToken,
   });
@@ -52,6 +60,24 @@ export async function fetchPurchaseOrder(api: Api, purchaseOrderId: string) {
   const { supplier } = await api.procurement.getSupplier({ supplierId: purchaseOrder!.supplierId });
   return { order: purchaseOrder!, supplier: supplier! };
 }
+
+/** What the PO page shows: the PO, its supplier, its timeline and every email sent about it, as sent. */
+async function purchaseOrderPage(api: Api, purchaseOrderId: string) {
+  const [data, { emails }] = await Promise.all([fetchPurchaseOrder(api, purchaseOrderId), api.procurement.listPurchaseOrderEmails({ purchaseOrderId })]);
+  // newest first: the latest email is what the supplier is working from
+  return { title: data.order.number, ...data, timeline: timeline(data.order), emails: emails.reverse(), requestId: randomUUID() };
+}
+
+/** What an email about a PO was, in words. */
+const EMAIL_KINDS: Record<PurchaseOrderEmailKind, string> = {
+  [PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_ORDER]: 'Purchase order',
+  [PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_CONFIRM_REMINDER]: 'Reminder to confirm',
+  [PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_OVERDUE_REMINDER]: 'Overdue reminder',
+  [PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_RESEND]: 'Sent again',
+  [PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_CANCELLATION]: 'Cancellation',
+  [PurchaseOrderEmailKind.PURCHASE_ORDER_EMAIL_KIND_UNSPECIFIED]: 'Email',
+  [PurchaseOrderEmailKind.UNRECOGNIZED]: 'Email',
+};
 
 async function supplierNames(api: Api, orders: PurchaseOrder[]): Promise<Record<string, string>> {
   const ids = [...new Set(orders.map((order) => order.supplierId))];
@@ -85,6 +111,8 @@ export default async function purchaseOrderRoutes(app: FastifyInstance) {
       from: DAY.test(request.query.from ?? '') ? request.query.from! : '',
       to: DAY.test(request.query.to ?? '') ? request.query.to! : '',
       number: (request.query.q ?? '').trim().slice(0, 64),
+      needsAttention: request.query.attention === '1',
+      overdue: request.query.overdue === '1',
       pageToken: request.query.page_token ?? '',
     };
     let data;
@@ -105,14 +133,16 @@ export default async function purchaseOrderRoutes(app: FastifyInstance) {
       ['from', filter.from],
       ['to', filter.to],
       ['q', filter.number],
+      ...(filter.needsAttention ? [['attention', '1'] as [string, string]] : []),
+      ...(filter.overdue ? [['overdue', '1'] as [string, string]] : []),
       ['page_token', data.nextPageToken],
     ]).toString();
     return render(request, reply, 'purchase-orders.eta', { title: 'Purchase orders', ...data, filter, statuses: STATUSES, released, errors, nextPage: data.nextPageToken ? `/purchase-orders?${next}` : undefined });
   });
 
-  app.get<{ Params: { id: string } }>('/purchase-orders/:id', async (request, reply) => {
-    const data = await fetchPurchaseOrder(request.api, request.params.id);
-    return render(request, reply, 'purchase-order.eta', { title: data.order.number, ...data, timeline: timeline(data.order) });
+  app.get<{ Params: { id: string }; Querystring: { resent?: string } }>('/purchase-orders/:id', async (request, reply) => {
+    const page = await purchaseOrderPage(request.api, request.params.id);
+    return render(request, reply, 'purchase-order.eta', { ...page, emailKinds: EMAIL_KINDS, resent: request.query.resent === '1' });
   });
 
   app.post<{ Params: { id: string }; Body: { promised_date?: string } }>('/purchase-orders/:id/confirm', async (request, reply) => {
@@ -137,9 +167,8 @@ export default async function purchaseOrderRoutes(app: FastifyInstance) {
         errors = violations;
       }
     }
-    const data = await fetchPurchaseOrder(request.api, request.params.id);
     reply.code(400);
-    return render(request, reply, 'purchase-order.eta', { title: data.order.number, ...data, timeline: timeline(data.order), errors });
+    return render(request, reply, 'purchase-order.eta', { ...(await purchaseOrderPage(request.api, request.params.id)), emailKinds: EMAIL_KINDS, errors });
   });
 
   app.post<{ Params: { id: string }; Body: { reason?: string } }>('/purchase-orders/:id/cancel', async (request, reply) => {
@@ -149,9 +178,28 @@ export default async function purchaseOrderRoutes(app: FastifyInstance) {
     } catch (error) {
       const violations = fieldViolations(error);
       if (!violations) throw error;
-      const data = await fetchPurchaseOrder(request.api, request.params.id);
       reply.code(400);
-      return render(request, reply, 'purchase-order.eta', { title: data.order.number, ...data, timeline: timeline(data.order), errors: violations });
+      return render(request, reply, 'purchase-order.eta', { ...(await purchaseOrderPage(request.api, request.params.id)), emailKinds: EMAIL_KINDS, errors: violations });
+    }
+  });
+
+  // sends the PO again to the supplier's current address (the API keeps who and why); the request id of the
+  // rendered form makes a double submit one resend
+  app.post<{ Params: { id: string }; Body: { reason?: string; revoke_earlier_links?: string; request_id?: string } }>('/purchase-orders/:id/resend', async (request, reply) => {
+    try {
+      await request.api.procurement.resendPurchaseOrder({
+        purchaseOrderId: request.params.id,
+        reason: (request.body?.reason ?? '').trim(),
+        revokeEarlierLinks: request.body?.revoke_earlier_links === 'on',
+        requestId: (request.body?.request_id ?? '').trim(),
+      });
+      return reply.redirect(`/purchase-orders/${encodeURIComponent(request.params.id)}?resent=1`, 303);
+    } catch (error) {
+      const violations = fieldViolations(error);
+      if (!violations) throw error;
+      reply.code(400);
+      const errors = Object.fromEntries(Object.entries(violations).map(([field, description]) => [field === 'reason' ? 'resend_reason' : field, description]));
+      return render(request, reply, 'purchase-order.eta', { ...(await purchaseOrderPage(request.api, request.params.id)), emailKinds: EMAIL_KINDS, errors });
     }
   });
 }

@@ -16,11 +16,12 @@ const OPEN = [
 /**
  * Everything the supplier page shows: GetSupplier, GetBuffer, ListPolicyChanges, its open POs (ListPurchaseOrders
  * with the open statuses), its products (ListSupplierProducts), what a release would order now (PreviewRelease, by
- * the rules and by hand), GetLeadTimeStats and the last year's ListLeadTimeObservations (up to 1,000), all at once.
+ * the rules and by hand), GetLeadTimeStats, the last year's ListLeadTimeObservations (up to 1,000) and its
+ * GetSupplierScorecard, all at once.
  */
 export async function fetchSupplier(api: Api, supplierId: string) {
   const yearAgo = new Date(Date.now() - 365 * 86_400_000);
-  const [{ supplier }, { buffer }, changes, orders, products, preview, manualPreview, leadTime, observations] = await Promise.all([
+  const [{ supplier }, { buffer }, changes, orders, products, preview, manualPreview, leadTime, observations, { scorecard }] = await Promise.all([
     api.procurement.getSupplier({ supplierId }),
     api.procurement.getBuffer({ supplierId }),
     api.procurement.listPolicyChanges({ supplierId, pageSize: 50 }),
@@ -36,6 +37,7 @@ export async function fetchSupplier(api: Api, supplierId: string) {
       },
     ),
     api.procurement.listLeadTimeObservations({ supplierId, observeStartTime: yearAgo, pageSize: 1000 }),
+    api.procurement.getSupplierScorecard({ supplierId }),
   ]);
   return {
     supplier: supplier!,
@@ -47,6 +49,7 @@ export async function fetchSupplier(api: Api, supplierId: string) {
     manualPreview: manualPreview.purchaseOrders,
     leadTime,
     observations: observations.observations,
+    scorecard: scorecard!,
   };
 }
 

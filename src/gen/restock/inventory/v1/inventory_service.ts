@@ -13,9 +13,61 @@ export const protobufPackage = "restock.inventory.v1";
 
 export const protobufFileName = "restock/inventory/v1/inventory_service.proto";
 
+/** WaitingLinesChoice is what discontinuing a product does to its waiting backorder lines. */
+export enum WaitingLinesChoice {
+  WAITING_LINES_CHOICE_UNSPECIFIED = 0,
+  /** WAITING_LINES_CHOICE_KEEP - The waiting lines stay and are filled from what is on order; new orders are refused. */
+  WAITING_LINES_CHOICE_KEEP = 1,
+  /** WAITING_LINES_CHOICE_CANCEL - The waiting units are cancelled (with an email to each customer) and leave the supplier buffer. */
+  WAITING_LINES_CHOICE_CANCEL = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function waitingLinesChoiceFromJSON(object: any): WaitingLinesChoice {
+  switch (object) {
+    case 0:
+    case "WAITING_LINES_CHOICE_UNSPECIFIED":
+      return WaitingLinesChoice.WAITING_LINES_CHOICE_UNSPECIFIED;
+    case 1:
+    case "WAITING_LINES_CHOICE_KEEP":
+      return WaitingLinesChoice.WAITING_LINES_CHOICE_KEEP;
+    case 2:
+    case "WAITING_LINES_CHOICE_CANCEL":
+      return WaitingLinesChoice.WAITING_LINES_CHOICE_CANCEL;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return WaitingLinesChoice.UNRECOGNIZED;
+  }
+}
+
+export function waitingLinesChoiceToJSON(object: WaitingLinesChoice): string {
+  switch (object) {
+    case WaitingLinesChoice.WAITING_LINES_CHOICE_UNSPECIFIED:
+      return "WAITING_LINES_CHOICE_UNSPECIFIED";
+    case WaitingLinesChoice.WAITING_LINES_CHOICE_KEEP:
+      return "WAITING_LINES_CHOICE_KEEP";
+    case WaitingLinesChoice.WAITING_LINES_CHOICE_CANCEL:
+      return "WAITING_LINES_CHOICE_CANCEL";
+    case WaitingLinesChoice.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** UpsertProductRequest is the input of UpsertProduct. */
 export interface UpsertProductRequest {
-  product: Product | undefined;
+  product:
+    | Product
+    | undefined;
+  /**
+   * What happens to the product's waiting backorder lines when this upsert leaves it discontinued: KEEP (they
+   * stay and are filled from what is on order) or CANCEL (their waiting units are cancelled, the customers
+   * told, their buffered demand removed). Unspecified while discontinuing a product that has waiting lines is
+   * FAILED_PRECONDITION (WAITING_LINES_CHOICE_REQUIRED); CANCEL also cancels the lines a product already
+   * discontinued kept.
+   */
+  waitingLines: WaitingLinesChoice;
 }
 
 /** UpsertProductResponse is the output of UpsertProduct. */
@@ -78,7 +130,10 @@ export interface AdjustStockRequest {
   /** Idempotency key (AIP-155). */
   requestId: string;
   sku: string;
-  /** Non-zero change of on_hand; on_hand may not fall below reserved. */
+  /**
+   * Non-zero change of on_hand; on_hand may not fall below reserved (units held for orders are written off
+   * with OrdersService.WriteOffStock).
+   */
   delta: number;
   /** Why, kept in the ledger. */
   reason: string;
@@ -186,14 +241,37 @@ export interface ListStockMovementsResponse {
   nextPageToken: string;
 }
 
+/** WriteOffStockRequest is the input of WriteOffStock. */
+export interface WriteOffStockRequest {
+  /** Idempotency key. */
+  requestId: string;
+  sku: string;
+  /** Units leaving on_hand (1-1,000,000): the reservations' units listed in lines, the rest from free stock. */
+  quantity: number;
+  /** Why (damaged, lost, ...), kept in the ledger. */
+  reason: string;
+  /** Who wrote the units off (the caller of Orders' WriteOffStock), kept in the ledger. */
+  recordedBy: string;
+  /** Units each reservation gives up (0-100 lines, at most what each holds); they count in quantity. */
+  lines: ReservationQuantity[];
+}
+
+/** WriteOffStockResponse is the output of WriteOffStock. */
+export interface WriteOffStockResponse {
+  stock: StockLevel | undefined;
+}
+
 function createBaseUpsertProductRequest(): UpsertProductRequest {
-  return { product: undefined };
+  return { product: undefined, waitingLines: 0 };
 }
 
 export const UpsertProductRequest: MessageFns<UpsertProductRequest> = {
   encode(message: UpsertProductRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.product !== undefined) {
       Product.encode(message.product, writer.uint32(10).fork()).join();
+    }
+    if (message.waitingLines !== 0) {
+      writer.uint32(16).int32(message.waitingLines);
     }
     return writer;
   },
@@ -219,6 +297,14 @@ export const UpsertProductRequest: MessageFns<UpsertProductRequest> = {
             message.product = Product.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.waitingLines = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -232,13 +318,23 @@ export const UpsertProductRequest: MessageFns<UpsertProductRequest> = {
   },
 
   fromJSON(object: any): UpsertProductRequest {
-    return { product: isSet(object.product) ? Product.fromJSON(object.product) : undefined };
+    return {
+      product: isSet(object.product) ? Product.fromJSON(object.product) : undefined,
+      waitingLines: isSet(object.waitingLines)
+        ? waitingLinesChoiceFromJSON(object.waitingLines)
+        : isSet(object.waiting_lines)
+        ? waitingLinesChoiceFromJSON(object.waiting_lines)
+        : 0,
+    };
   },
 
   toJSON(message: UpsertProductRequest): unknown {
     const obj: any = {};
     if (message.product !== undefined) {
       obj.product = Product.toJSON(message.product);
+    }
+    if (message.waitingLines !== 0) {
+      obj.waitingLines = waitingLinesChoiceToJSON(message.waitingLines);
     }
     return obj;
   },
@@ -251,6 +347,7 @@ export const UpsertProductRequest: MessageFns<UpsertProductRequest> = {
     message.product = (object.product !== undefined && object.product !== null)
       ? Product.fromPartial(object.product)
       : undefined;
+    message.waitingLines = object.waitingLines ?? 0;
     return message;
   },
 };
@@ -2309,6 +2406,234 @@ export const ListStockMovementsResponse: MessageFns<ListStockMovementsResponse> 
   },
 };
 
+function createBaseWriteOffStockRequest(): WriteOffStockRequest {
+  return { requestId: "", sku: "", quantity: 0, reason: "", recordedBy: "", lines: [] };
+}
+
+export const WriteOffStockRequest: MessageFns<WriteOffStockRequest> = {
+  encode(message: WriteOffStockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.sku !== "") {
+      writer.uint32(18).string(message.sku);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(24).int32(message.quantity);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.recordedBy !== "") {
+      writer.uint32(42).string(message.recordedBy);
+    }
+    for (const v of message.lines) {
+      ReservationQuantity.encode(v!, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WriteOffStockRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWriteOffStockRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.recordedBy = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.lines.push(ReservationQuantity.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WriteOffStockRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      recordedBy: isSet(object.recordedBy)
+        ? globalThis.String(object.recordedBy)
+        : isSet(object.recorded_by)
+        ? globalThis.String(object.recorded_by)
+        : "",
+      lines: globalThis.Array.isArray(object?.lines)
+        ? object.lines.map((e: any) => ReservationQuantity.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: WriteOffStockRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.recordedBy !== "") {
+      obj.recordedBy = message.recordedBy;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => ReservationQuantity.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WriteOffStockRequest>, I>>(base?: I): WriteOffStockRequest {
+    return WriteOffStockRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WriteOffStockRequest>, I>>(object: I): WriteOffStockRequest {
+    const message = createBaseWriteOffStockRequest();
+    message.requestId = object.requestId ?? "";
+    message.sku = object.sku ?? "";
+    message.quantity = object.quantity ?? 0;
+    message.reason = object.reason ?? "";
+    message.recordedBy = object.recordedBy ?? "";
+    message.lines = object.lines?.map((e) => ReservationQuantity.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseWriteOffStockResponse(): WriteOffStockResponse {
+  return { stock: undefined };
+}
+
+export const WriteOffStockResponse: MessageFns<WriteOffStockResponse> = {
+  encode(message: WriteOffStockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stock !== undefined) {
+      StockLevel.encode(message.stock, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WriteOffStockResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWriteOffStockResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stock = StockLevel.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WriteOffStockResponse {
+    return { stock: isSet(object.stock) ? StockLevel.fromJSON(object.stock) : undefined };
+  },
+
+  toJSON(message: WriteOffStockResponse): unknown {
+    const obj: any = {};
+    if (message.stock !== undefined) {
+      obj.stock = StockLevel.toJSON(message.stock);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WriteOffStockResponse>, I>>(base?: I): WriteOffStockResponse {
+    return WriteOffStockResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WriteOffStockResponse>, I>>(object: I): WriteOffStockResponse {
+    const message = createBaseWriteOffStockResponse();
+    message.stock = (object.stock !== undefined && object.stock !== null)
+      ? StockLevel.fromPartial(object.stock)
+      : undefined;
+    return message;
+  },
+};
+
 /** InventoryService owns products, physical stock, reservations and the stock ledger. */
 export type InventoryServiceDefinition = typeof InventoryServiceDefinition;
 export const InventoryServiceDefinition = {
@@ -2424,6 +2749,19 @@ export const InventoryServiceDefinition = {
       requestType: ListStockMovementsRequest as typeof ListStockMovementsRequest,
       requestStream: false,
       responseType: ListStockMovementsResponse as typeof ListStockMovementsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * WriteOffStock removes damaged or lost units from on_hand: the free units and the units the listed
+     * reservations give up, in one ledger entry (WRITE_OFF); idempotent by request_id. Orders calls it from its
+     * own WriteOffStock, having taken the units away from the order lines that held them.
+     */
+    writeOffStock: {
+      name: "WriteOffStock",
+      requestType: WriteOffStockRequest as typeof WriteOffStockRequest,
+      requestStream: false,
+      responseType: WriteOffStockResponse as typeof WriteOffStockResponse,
       responseStream: false,
       options: {},
     },

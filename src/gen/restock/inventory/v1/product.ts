@@ -34,6 +34,11 @@ export interface BackorderPolicy {
   maxBackorderQuantityPerCustomer: number;
   /** Discontinued products are never backordered. */
   discontinued: boolean;
+  /**
+   * Most units of the product that may wait at once, across all customers (0 = no cap); an order whose
+   * backorder would pass it is refused (PRODUCT_BACKORDER_LIMIT_EXCEEDED), like the per-customer cap.
+   */
+  maxBackorderQuantityTotal: number;
 }
 
 function createBaseProduct(): Product {
@@ -166,7 +171,12 @@ export const Product: MessageFns<Product> = {
 };
 
 function createBaseBackorderPolicy(): BackorderPolicy {
-  return { acceptBackorders: false, maxBackorderQuantityPerCustomer: 0, discontinued: false };
+  return {
+    acceptBackorders: false,
+    maxBackorderQuantityPerCustomer: 0,
+    discontinued: false,
+    maxBackorderQuantityTotal: 0,
+  };
 }
 
 export const BackorderPolicy: MessageFns<BackorderPolicy> = {
@@ -179,6 +189,9 @@ export const BackorderPolicy: MessageFns<BackorderPolicy> = {
     }
     if (message.discontinued !== false) {
       writer.uint32(24).bool(message.discontinued);
+    }
+    if (message.maxBackorderQuantityTotal !== 0) {
+      writer.uint32(32).int32(message.maxBackorderQuantityTotal);
     }
     return writer;
   },
@@ -220,6 +233,14 @@ export const BackorderPolicy: MessageFns<BackorderPolicy> = {
             message.discontinued = reader.bool();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxBackorderQuantityTotal = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -245,6 +266,11 @@ export const BackorderPolicy: MessageFns<BackorderPolicy> = {
         ? globalThis.Number(object.max_backorder_quantity_per_customer)
         : 0,
       discontinued: isSet(object.discontinued) ? globalThis.Boolean(object.discontinued) : false,
+      maxBackorderQuantityTotal: isSet(object.maxBackorderQuantityTotal)
+        ? globalThis.Number(object.maxBackorderQuantityTotal)
+        : isSet(object.max_backorder_quantity_total)
+        ? globalThis.Number(object.max_backorder_quantity_total)
+        : 0,
     };
   },
 
@@ -259,6 +285,9 @@ export const BackorderPolicy: MessageFns<BackorderPolicy> = {
     if (message.discontinued !== false) {
       obj.discontinued = message.discontinued;
     }
+    if (message.maxBackorderQuantityTotal !== 0) {
+      obj.maxBackorderQuantityTotal = Math.round(message.maxBackorderQuantityTotal);
+    }
     return obj;
   },
 
@@ -270,6 +299,7 @@ export const BackorderPolicy: MessageFns<BackorderPolicy> = {
     message.acceptBackorders = object.acceptBackorders ?? false;
     message.maxBackorderQuantityPerCustomer = object.maxBackorderQuantityPerCustomer ?? 0;
     message.discontinued = object.discontinued ?? false;
+    message.maxBackorderQuantityTotal = object.maxBackorderQuantityTotal ?? 0;
     return message;
   },
 };

@@ -20,6 +20,8 @@ export enum StockMovementKind {
   STOCK_MOVEMENT_KIND_RESERVATION = 3,
   STOCK_MOVEMENT_KIND_RELEASE = 4,
   STOCK_MOVEMENT_KIND_SHIPMENT = 5,
+  /** STOCK_MOVEMENT_KIND_WRITE_OFF - Damaged or lost units removed, free or held for order lines. */
+  STOCK_MOVEMENT_KIND_WRITE_OFF = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -43,6 +45,9 @@ export function stockMovementKindFromJSON(object: any): StockMovementKind {
     case 5:
     case "STOCK_MOVEMENT_KIND_SHIPMENT":
       return StockMovementKind.STOCK_MOVEMENT_KIND_SHIPMENT;
+    case 6:
+    case "STOCK_MOVEMENT_KIND_WRITE_OFF":
+      return StockMovementKind.STOCK_MOVEMENT_KIND_WRITE_OFF;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -64,6 +69,8 @@ export function stockMovementKindToJSON(object: StockMovementKind): string {
       return "STOCK_MOVEMENT_KIND_RELEASE";
     case StockMovementKind.STOCK_MOVEMENT_KIND_SHIPMENT:
       return "STOCK_MOVEMENT_KIND_SHIPMENT";
+    case StockMovementKind.STOCK_MOVEMENT_KIND_WRITE_OFF:
+      return "STOCK_MOVEMENT_KIND_WRITE_OFF";
     case StockMovementKind.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -118,7 +125,11 @@ export interface StockMovement {
   reason: string;
   /** The request, receipt or order line that caused it. */
   reference: string;
-  createTime: Date | undefined;
+  createTime:
+    | Date
+    | undefined;
+  /** Who made a manual change (adjustment, write-off); empty for changes the services make. */
+  recordedBy: string;
 }
 
 function createBaseStockLevel(): StockLevel {
@@ -575,6 +586,7 @@ function createBaseStockMovement(): StockMovement {
     reason: "",
     reference: "",
     createTime: undefined,
+    recordedBy: "",
   };
 }
 
@@ -603,6 +615,9 @@ export const StockMovement: MessageFns<StockMovement> = {
     }
     if (message.createTime !== undefined) {
       Timestamp.encode(toTimestamp(message.createTime), writer.uint32(66).fork()).join();
+    }
+    if (message.recordedBy !== "") {
+      writer.uint32(74).string(message.recordedBy);
     }
     return writer;
   },
@@ -684,6 +699,14 @@ export const StockMovement: MessageFns<StockMovement> = {
             message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.recordedBy = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -722,6 +745,11 @@ export const StockMovement: MessageFns<StockMovement> = {
         : isSet(object.create_time)
         ? fromJsonTimestamp(object.create_time)
         : undefined,
+      recordedBy: isSet(object.recordedBy)
+        ? globalThis.String(object.recordedBy)
+        : isSet(object.recorded_by)
+        ? globalThis.String(object.recorded_by)
+        : "",
     };
   },
 
@@ -751,6 +779,9 @@ export const StockMovement: MessageFns<StockMovement> = {
     if (message.createTime !== undefined) {
       obj.createTime = message.createTime.toISOString();
     }
+    if (message.recordedBy !== "") {
+      obj.recordedBy = message.recordedBy;
+    }
     return obj;
   },
 
@@ -767,6 +798,7 @@ export const StockMovement: MessageFns<StockMovement> = {
     message.reason = object.reason ?? "";
     message.reference = object.reference ?? "";
     message.createTime = object.createTime ?? undefined;
+    message.recordedBy = object.recordedBy ?? "";
     return message;
   },
 };

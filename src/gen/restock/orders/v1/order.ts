@@ -411,10 +411,14 @@ export interface BackorderMetrics {
   p90FillTimeDays: number;
   /** Share of backordered units cancelled (0-1). */
   cancelRate: number;
-  /** Share of open backordered units expected within 7 days (0-1). */
+  /** Share of open backordered units expected from now to 7 days from now (0-1); ETAs already past are left out. */
   shareExpectedWithin7Days: number;
   /** Value of open backordered units at unit price, one amount per currency, ordered by currency code. */
   openBackorderValues: Money[];
+  /** Share of orders with at least one line backordered at placement (0-1). */
+  orderBackorderRate: number;
+  /** Orders with at least one line still waiting for stock. */
+  openBackorderedOrders: number;
 }
 
 function createBaseOrder(): Order {
@@ -1848,6 +1852,8 @@ function createBaseBackorderMetrics(): BackorderMetrics {
     cancelRate: 0,
     shareExpectedWithin7Days: 0,
     openBackorderValues: [],
+    orderBackorderRate: 0,
+    openBackorderedOrders: 0,
   };
 }
 
@@ -1882,6 +1888,12 @@ export const BackorderMetrics: MessageFns<BackorderMetrics> = {
     }
     for (const v of message.openBackorderValues) {
       Money.encode(v!, writer.uint32(82).fork()).join();
+    }
+    if (message.orderBackorderRate !== 0) {
+      writer.uint32(89).double(message.orderBackorderRate);
+    }
+    if (message.openBackorderedOrders !== 0) {
+      writer.uint32(96).int32(message.openBackorderedOrders);
     }
     return writer;
   },
@@ -1979,6 +1991,22 @@ export const BackorderMetrics: MessageFns<BackorderMetrics> = {
             message.openBackorderValues.push(Money.decode(reader, reader.uint32()));
             continue;
           }
+          case 11: {
+            if (tag !== 89) {
+              break;
+            }
+
+            message.orderBackorderRate = reader.double();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.openBackorderedOrders = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2043,6 +2071,16 @@ export const BackorderMetrics: MessageFns<BackorderMetrics> = {
         : globalThis.Array.isArray(object?.open_backorder_values)
         ? object.open_backorder_values.map((e: any) => Money.fromJSON(e))
         : [],
+      orderBackorderRate: isSet(object.orderBackorderRate)
+        ? globalThis.Number(object.orderBackorderRate)
+        : isSet(object.order_backorder_rate)
+        ? globalThis.Number(object.order_backorder_rate)
+        : 0,
+      openBackorderedOrders: isSet(object.openBackorderedOrders)
+        ? globalThis.Number(object.openBackorderedOrders)
+        : isSet(object.open_backordered_orders)
+        ? globalThis.Number(object.open_backordered_orders)
+        : 0,
     };
   },
 
@@ -2078,6 +2116,12 @@ export const BackorderMetrics: MessageFns<BackorderMetrics> = {
     if (message.openBackorderValues?.length) {
       obj.openBackorderValues = message.openBackorderValues.map((e) => Money.toJSON(e));
     }
+    if (message.orderBackorderRate !== 0) {
+      obj.orderBackorderRate = floatToJson(message.orderBackorderRate);
+    }
+    if (message.openBackorderedOrders !== 0) {
+      obj.openBackorderedOrders = Math.round(message.openBackorderedOrders);
+    }
     return obj;
   },
 
@@ -2098,6 +2142,8 @@ export const BackorderMetrics: MessageFns<BackorderMetrics> = {
     message.cancelRate = object.cancelRate ?? 0;
     message.shareExpectedWithin7Days = object.shareExpectedWithin7Days ?? 0;
     message.openBackorderValues = object.openBackorderValues?.map((e) => Money.fromPartial(e)) || [];
+    message.orderBackorderRate = object.orderBackorderRate ?? 0;
+    message.openBackorderedOrders = object.openBackorderedOrders ?? 0;
     return message;
   },
 };

@@ -282,6 +282,79 @@ export interface QuoteAvailabilityResponse {
   eta: Eta | undefined;
 }
 
+/** OpenCustomerLinkRequest is the input of OpenCustomerLink. */
+export interface OpenCustomerLinkRequest {
+  /** The token of the link (the last path segment of its URL). */
+  link: string;
+}
+
+/** OpenCustomerLinkResponse is the output of OpenCustomerLink: what the customer's order page shows. */
+export interface OpenCustomerLinkResponse {
+  order:
+    | Order
+    | undefined;
+  /** Until when this link works. */
+  linkExpireTime: Date | undefined;
+}
+
+/** CancelWaitingUnitsRequest is the input of CancelWaitingUnits. */
+export interface CancelWaitingUnitsRequest {
+  /** The token of the customer's link. */
+  link: string;
+  /** The lines whose waiting units to cancel (at most 100); empty = every line with waiting units. */
+  lineIds: string[];
+  /** Idempotency key: a retried cancellation cancels nothing more. */
+  requestId: string;
+}
+
+/** CancelWaitingUnitsResponse is the output of CancelWaitingUnits. */
+export interface CancelWaitingUnitsResponse {
+  order: Order | undefined;
+}
+
+/** WriteOffStockRequest is the input of WriteOffStock. */
+export interface WriteOffStockRequest {
+  /** Idempotency key (AIP-155). */
+  requestId: string;
+  sku: string;
+  /** Units damaged or lost (1-1,000,000); at most what is on hand. */
+  quantity: number;
+  /** Why, kept in the stock ledger (1-500 characters). */
+  reason: string;
+}
+
+/** WriteOffStockResponse is the output of WriteOffStock. */
+export interface WriteOffStockResponse {
+  /** Units that were free stock. */
+  freeQuantity: number;
+  /** Units taken from order lines, line by line. */
+  lines: WrittenOffUnits[];
+}
+
+/** WrittenOffUnits is how many allocated units one order line lost to a write-off (they wait again). */
+export interface WrittenOffUnits {
+  orderId: string;
+  lineId: string;
+  quantity: number;
+}
+
+/** CancelWaitingLinesRequest is the input of CancelWaitingLines. */
+export interface CancelWaitingLinesRequest {
+  /** Idempotency key. */
+  requestId: string;
+  sku: string;
+  /** Told to the customers and kept with each cancellation. */
+  reason: string;
+  /** Who decided (the planner who discontinued the product). */
+  cancelledBy: string;
+}
+
+/** CancelWaitingLinesResponse is the output of CancelWaitingLines. */
+export interface CancelWaitingLinesResponse {
+  /** Waiting units cancelled. */
+  cancelledQuantity: number;
+}
+
 function createBasePlaceOrderRequest(): PlaceOrderRequest {
   return { requestId: "", customerId: "", customerEmail: "", priority: 0, fulfillmentPolicy: 0, lines: [] };
 }
@@ -3166,6 +3239,855 @@ export const QuoteAvailabilityResponse: MessageFns<QuoteAvailabilityResponse> = 
   },
 };
 
+function createBaseOpenCustomerLinkRequest(): OpenCustomerLinkRequest {
+  return { link: "" };
+}
+
+export const OpenCustomerLinkRequest: MessageFns<OpenCustomerLinkRequest> = {
+  encode(message: OpenCustomerLinkRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.link !== "") {
+      writer.uint32(10).string(message.link);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OpenCustomerLinkRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOpenCustomerLinkRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.link = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OpenCustomerLinkRequest {
+    return { link: isSet(object.link) ? globalThis.String(object.link) : "" };
+  },
+
+  toJSON(message: OpenCustomerLinkRequest): unknown {
+    const obj: any = {};
+    if (message.link !== "") {
+      obj.link = message.link;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OpenCustomerLinkRequest>, I>>(base?: I): OpenCustomerLinkRequest {
+    return OpenCustomerLinkRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OpenCustomerLinkRequest>, I>>(object: I): OpenCustomerLinkRequest {
+    const message = createBaseOpenCustomerLinkRequest();
+    message.link = object.link ?? "";
+    return message;
+  },
+};
+
+function createBaseOpenCustomerLinkResponse(): OpenCustomerLinkResponse {
+  return { order: undefined, linkExpireTime: undefined };
+}
+
+export const OpenCustomerLinkResponse: MessageFns<OpenCustomerLinkResponse> = {
+  encode(message: OpenCustomerLinkResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    if (message.linkExpireTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.linkExpireTime), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OpenCustomerLinkResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOpenCustomerLinkResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.linkExpireTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OpenCustomerLinkResponse {
+    return {
+      order: isSet(object.order) ? Order.fromJSON(object.order) : undefined,
+      linkExpireTime: isSet(object.linkExpireTime)
+        ? fromJsonTimestamp(object.linkExpireTime)
+        : isSet(object.link_expire_time)
+        ? fromJsonTimestamp(object.link_expire_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: OpenCustomerLinkResponse): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    if (message.linkExpireTime !== undefined) {
+      obj.linkExpireTime = message.linkExpireTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OpenCustomerLinkResponse>, I>>(base?: I): OpenCustomerLinkResponse {
+    return OpenCustomerLinkResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OpenCustomerLinkResponse>, I>>(object: I): OpenCustomerLinkResponse {
+    const message = createBaseOpenCustomerLinkResponse();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    message.linkExpireTime = object.linkExpireTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCancelWaitingUnitsRequest(): CancelWaitingUnitsRequest {
+  return { link: "", lineIds: [], requestId: "" };
+}
+
+export const CancelWaitingUnitsRequest: MessageFns<CancelWaitingUnitsRequest> = {
+  encode(message: CancelWaitingUnitsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.link !== "") {
+      writer.uint32(10).string(message.link);
+    }
+    for (const v of message.lineIds) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(26).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelWaitingUnitsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelWaitingUnitsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.link = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lineIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelWaitingUnitsRequest {
+    return {
+      link: isSet(object.link) ? globalThis.String(object.link) : "",
+      lineIds: globalThis.Array.isArray(object?.lineIds)
+        ? object.lineIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.line_ids)
+        ? object.line_ids.map((e: any) => globalThis.String(e))
+        : [],
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CancelWaitingUnitsRequest): unknown {
+    const obj: any = {};
+    if (message.link !== "") {
+      obj.link = message.link;
+    }
+    if (message.lineIds?.length) {
+      obj.lineIds = message.lineIds;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelWaitingUnitsRequest>, I>>(base?: I): CancelWaitingUnitsRequest {
+    return CancelWaitingUnitsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelWaitingUnitsRequest>, I>>(object: I): CancelWaitingUnitsRequest {
+    const message = createBaseCancelWaitingUnitsRequest();
+    message.link = object.link ?? "";
+    message.lineIds = object.lineIds?.map((e) => e) || [];
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseCancelWaitingUnitsResponse(): CancelWaitingUnitsResponse {
+  return { order: undefined };
+}
+
+export const CancelWaitingUnitsResponse: MessageFns<CancelWaitingUnitsResponse> = {
+  encode(message: CancelWaitingUnitsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelWaitingUnitsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelWaitingUnitsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelWaitingUnitsResponse {
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
+  },
+
+  toJSON(message: CancelWaitingUnitsResponse): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelWaitingUnitsResponse>, I>>(base?: I): CancelWaitingUnitsResponse {
+    return CancelWaitingUnitsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelWaitingUnitsResponse>, I>>(object: I): CancelWaitingUnitsResponse {
+    const message = createBaseCancelWaitingUnitsResponse();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    return message;
+  },
+};
+
+function createBaseWriteOffStockRequest(): WriteOffStockRequest {
+  return { requestId: "", sku: "", quantity: 0, reason: "" };
+}
+
+export const WriteOffStockRequest: MessageFns<WriteOffStockRequest> = {
+  encode(message: WriteOffStockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.sku !== "") {
+      writer.uint32(18).string(message.sku);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(24).int32(message.quantity);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WriteOffStockRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWriteOffStockRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WriteOffStockRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: WriteOffStockRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WriteOffStockRequest>, I>>(base?: I): WriteOffStockRequest {
+    return WriteOffStockRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WriteOffStockRequest>, I>>(object: I): WriteOffStockRequest {
+    const message = createBaseWriteOffStockRequest();
+    message.requestId = object.requestId ?? "";
+    message.sku = object.sku ?? "";
+    message.quantity = object.quantity ?? 0;
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseWriteOffStockResponse(): WriteOffStockResponse {
+  return { freeQuantity: 0, lines: [] };
+}
+
+export const WriteOffStockResponse: MessageFns<WriteOffStockResponse> = {
+  encode(message: WriteOffStockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.freeQuantity !== 0) {
+      writer.uint32(8).int32(message.freeQuantity);
+    }
+    for (const v of message.lines) {
+      WrittenOffUnits.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WriteOffStockResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWriteOffStockResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.freeQuantity = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lines.push(WrittenOffUnits.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WriteOffStockResponse {
+    return {
+      freeQuantity: isSet(object.freeQuantity)
+        ? globalThis.Number(object.freeQuantity)
+        : isSet(object.free_quantity)
+        ? globalThis.Number(object.free_quantity)
+        : 0,
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => WrittenOffUnits.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: WriteOffStockResponse): unknown {
+    const obj: any = {};
+    if (message.freeQuantity !== 0) {
+      obj.freeQuantity = Math.round(message.freeQuantity);
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => WrittenOffUnits.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WriteOffStockResponse>, I>>(base?: I): WriteOffStockResponse {
+    return WriteOffStockResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WriteOffStockResponse>, I>>(object: I): WriteOffStockResponse {
+    const message = createBaseWriteOffStockResponse();
+    message.freeQuantity = object.freeQuantity ?? 0;
+    message.lines = object.lines?.map((e) => WrittenOffUnits.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseWrittenOffUnits(): WrittenOffUnits {
+  return { orderId: "", lineId: "", quantity: 0 };
+}
+
+export const WrittenOffUnits: MessageFns<WrittenOffUnits> = {
+  encode(message: WrittenOffUnits, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.lineId !== "") {
+      writer.uint32(18).string(message.lineId);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(24).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WrittenOffUnits {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWrittenOffUnits();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lineId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WrittenOffUnits {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      lineId: isSet(object.lineId)
+        ? globalThis.String(object.lineId)
+        : isSet(object.line_id)
+        ? globalThis.String(object.line_id)
+        : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+    };
+  },
+
+  toJSON(message: WrittenOffUnits): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.lineId !== "") {
+      obj.lineId = message.lineId;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WrittenOffUnits>, I>>(base?: I): WrittenOffUnits {
+    return WrittenOffUnits.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WrittenOffUnits>, I>>(object: I): WrittenOffUnits {
+    const message = createBaseWrittenOffUnits();
+    message.orderId = object.orderId ?? "";
+    message.lineId = object.lineId ?? "";
+    message.quantity = object.quantity ?? 0;
+    return message;
+  },
+};
+
+function createBaseCancelWaitingLinesRequest(): CancelWaitingLinesRequest {
+  return { requestId: "", sku: "", reason: "", cancelledBy: "" };
+}
+
+export const CancelWaitingLinesRequest: MessageFns<CancelWaitingLinesRequest> = {
+  encode(message: CancelWaitingLinesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.sku !== "") {
+      writer.uint32(18).string(message.sku);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.cancelledBy !== "") {
+      writer.uint32(34).string(message.cancelledBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelWaitingLinesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelWaitingLinesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cancelledBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelWaitingLinesRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      cancelledBy: isSet(object.cancelledBy)
+        ? globalThis.String(object.cancelledBy)
+        : isSet(object.cancelled_by)
+        ? globalThis.String(object.cancelled_by)
+        : "",
+    };
+  },
+
+  toJSON(message: CancelWaitingLinesRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.cancelledBy !== "") {
+      obj.cancelledBy = message.cancelledBy;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelWaitingLinesRequest>, I>>(base?: I): CancelWaitingLinesRequest {
+    return CancelWaitingLinesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelWaitingLinesRequest>, I>>(object: I): CancelWaitingLinesRequest {
+    const message = createBaseCancelWaitingLinesRequest();
+    message.requestId = object.requestId ?? "";
+    message.sku = object.sku ?? "";
+    message.reason = object.reason ?? "";
+    message.cancelledBy = object.cancelledBy ?? "";
+    return message;
+  },
+};
+
+function createBaseCancelWaitingLinesResponse(): CancelWaitingLinesResponse {
+  return { cancelledQuantity: 0 };
+}
+
+export const CancelWaitingLinesResponse: MessageFns<CancelWaitingLinesResponse> = {
+  encode(message: CancelWaitingLinesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cancelledQuantity !== 0) {
+      writer.uint32(8).int32(message.cancelledQuantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelWaitingLinesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelWaitingLinesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.cancelledQuantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelWaitingLinesResponse {
+    return {
+      cancelledQuantity: isSet(object.cancelledQuantity)
+        ? globalThis.Number(object.cancelledQuantity)
+        : isSet(object.cancelled_quantity)
+        ? globalThis.Number(object.cancelled_quantity)
+        : 0,
+    };
+  },
+
+  toJSON(message: CancelWaitingLinesResponse): unknown {
+    const obj: any = {};
+    if (message.cancelledQuantity !== 0) {
+      obj.cancelledQuantity = Math.round(message.cancelledQuantity);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelWaitingLinesResponse>, I>>(base?: I): CancelWaitingLinesResponse {
+    return CancelWaitingLinesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelWaitingLinesResponse>, I>>(object: I): CancelWaitingLinesResponse {
+    const message = createBaseCancelWaitingLinesResponse();
+    message.cancelledQuantity = object.cancelledQuantity ?? 0;
+    return message;
+  },
+};
+
 /** OrdersService owns customer orders and the FIFO backorder queue. */
 export type OrdersServiceDefinition = typeof OrdersServiceDefinition;
 export const OrdersServiceDefinition = {
@@ -3313,6 +4235,57 @@ export const OrdersServiceDefinition = {
       requestType: GetBackorderMetricsRequest as typeof GetBackorderMetricsRequest,
       requestStream: false,
       responseType: GetBackorderMetricsResponse as typeof GetBackorderMetricsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * OpenCustomerLink is the order a customer's emailed link opens, for the customer's order page; a tampered,
+     * expired or revoked link is FAILED_PRECONDITION (LINK_INVALID, LINK_EXPIRED, LINK_REVOKED) and shows nothing.
+     */
+    openCustomerLink: {
+      name: "OpenCustomerLink",
+      requestType: OpenCustomerLinkRequest as typeof OpenCustomerLinkRequest,
+      requestStream: false,
+      responseType: OpenCustomerLinkResponse as typeof OpenCustomerLinkResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * CancelWaitingUnits cancels, through a customer's link, the units of the order's lines still waiting for
+     * stock (allocated and shipped units stay); the customer gets the cancellation email.
+     */
+    cancelWaitingUnits: {
+      name: "CancelWaitingUnits",
+      requestType: CancelWaitingUnitsRequest as typeof CancelWaitingUnitsRequest,
+      requestStream: false,
+      responseType: CancelWaitingUnitsResponse as typeof CancelWaitingUnitsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * WriteOffStock removes damaged or lost units of a SKU from the warehouse, units allocated to orders
+     * included: free units go first, then allocated units from the lines last in allocation order (lowest
+     * priority, latest queue time), the reverse of FIFO. Those lines wait again at their original place in the
+     * queue, their demand goes back to Procurement, their ETAs are recomputed and their customers are emailed.
+     * Kept in Inventory's ledger with who and why; idempotent by request_id.
+     */
+    writeOffStock: {
+      name: "WriteOffStock",
+      requestType: WriteOffStockRequest as typeof WriteOffStockRequest,
+      requestStream: false,
+      responseType: WriteOffStockResponse as typeof WriteOffStockResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * CancelWaitingLines cancels the waiting units of a SKU's lines, each customer emailed and the demand taken
+     * out of the supplier buffer (sent by Inventory when a product is discontinued with CANCEL).
+     */
+    cancelWaitingLines: {
+      name: "CancelWaitingLines",
+      requestType: CancelWaitingLinesRequest as typeof CancelWaitingLinesRequest,
+      requestStream: false,
+      responseType: CancelWaitingLinesResponse as typeof CancelWaitingLinesResponse,
       responseStream: false,
       options: {},
     },

@@ -306,6 +306,11 @@ export interface RecordDemandRequest {
   demandId: string;
   sku: string;
   quantity: number;
+  /**
+   * Idempotency key for demand that grows again (allocated units written off wait again): with it, the
+   * quantity is added to demand_id's demand (created if new) once per request_id; empty = demand_id is the key.
+   */
+  requestId: string;
 }
 
 /** RecordDemandResponse is the output of RecordDemand. */
@@ -394,7 +399,7 @@ export interface ListPurchaseOrdersRequest {
   numberQuery: string;
   /** Only POs that need a planner's attention (unconfirmed after the last reminder). */
   needsAttention: boolean;
-  /** Only overdue POs: promised (or expected) time passed, units still to come. */
+  /** Only overdue POs: promised time (unconfirmed: the requested delivery time) passed, units still to come. */
   overdue: boolean;
 }
 
@@ -3321,7 +3326,7 @@ export const ListUnassignedDemandResponse: MessageFns<ListUnassignedDemandRespon
 };
 
 function createBaseRecordDemandRequest(): RecordDemandRequest {
-  return { demandId: "", sku: "", quantity: 0 };
+  return { demandId: "", sku: "", quantity: 0, requestId: "" };
 }
 
 export const RecordDemandRequest: MessageFns<RecordDemandRequest> = {
@@ -3334,6 +3339,9 @@ export const RecordDemandRequest: MessageFns<RecordDemandRequest> = {
     }
     if (message.quantity !== 0) {
       writer.uint32(24).int32(message.quantity);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(34).string(message.requestId);
     }
     return writer;
   },
@@ -3375,6 +3383,14 @@ export const RecordDemandRequest: MessageFns<RecordDemandRequest> = {
             message.quantity = reader.int32();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3396,6 +3412,11 @@ export const RecordDemandRequest: MessageFns<RecordDemandRequest> = {
         : "",
       sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
       quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
     };
   },
 
@@ -3410,6 +3431,9 @@ export const RecordDemandRequest: MessageFns<RecordDemandRequest> = {
     if (message.quantity !== 0) {
       obj.quantity = Math.round(message.quantity);
     }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
     return obj;
   },
 
@@ -3421,6 +3445,7 @@ export const RecordDemandRequest: MessageFns<RecordDemandRequest> = {
     message.demandId = object.demandId ?? "";
     message.sku = object.sku ?? "";
     message.quantity = object.quantity ?? 0;
+    message.requestId = object.requestId ?? "";
     return message;
   },
 };

@@ -274,7 +274,7 @@ export interface PurchaseOrder {
   reminderCount: number;
   /** Output only. Still unconfirmed after the last reminder (SUPPLIER_REMINDERS): a planner should chase it. */
   needsAttention: boolean;
-  /** Output only. Its promised (or expected) time has passed and units are still to come. */
+  /** Output only. Its promised time (unconfirmed: its requested delivery time) has passed and units are still to come. */
   overdue: boolean;
   /** Output only. How many times the supplier's answer was revised after the first confirmation (0 = not revised). */
   revisionCount: number;
