@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { EtaSource } from '../src/gen/restock/orders/v1/order';
 import { PurchaseOrderStatus, RevisionChannel } from '../src/gen/restock/procurement/v1/purchase_order';
-import { clickAndWait, launchBrowser, mainText, screenshot } from './support/browser';
+import { clickAndWait, launchBrowser, mainText, screenshot, signInLink } from './support/browser';
 import { order, product } from './support/fixtures';
 import { freePort } from './support/global-setup';
 import { startTestApp, type TestApp } from './support/harness';
@@ -161,6 +161,19 @@ it('confirms two lines with dates and declines one on the supplier\'s page, whic
   expect([revised.status, revised.revisionCount]).toEqual([PurchaseOrderStatus.PURCHASE_ORDER_STATUS_CONFIRMED, 1]);
   expect(revised.lines.map((l) => l.promisedTime)).toEqual([new Date('2026-03-20T11:00:00Z'), new Date('2026-03-27T11:00:00Z'), undefined]);
   await context.close();
+
+  // planners see both answers on the PO's timeline in the console
+  const planners = await browser.createBrowserContext();
+  const consolePage = await planners.newPage();
+  await consolePage.goto(await signInLink(t.dataDir, t.app.consolePort!));
+  await consolePage.goto(`${consoleUrl}/purchase-orders/${po.purchaseOrderId}`);
+  await screenshot(consolePage, 'supplier-page/answer', '5-console-timeline');
+  const steps = await consolePage.$$eval('ol.timeline li', (items) => items.map((li) => li.textContent!.replace(/\s+/g, ' ')));
+  expect(steps).toEqual(expect.arrayContaining([
+    expect.stringContaining(`Confirmed by supplier-link:${po.number}#1 on the supplier's page: SUPA-BOLT 4 for 2026-03-20, SUPA-NUT 5 for 2026-03-25, SUPA-PIN declined (“PIN is no longer made.”)`),
+    expect.stringContaining(`Revised (1) by supplier-link:${po.number}#1 on the supplier's page: SUPA-NUT 5 for 2026-03-27`),
+  ]));
+  await planners.close();
 });
 
 it('refuses a tampered link (403) and an expired one (410) with a clear page, and changes nothing', async () => {
