@@ -176,7 +176,7 @@ it('confirms two lines with dates and declines one on the supplier\'s page, whic
   await planners.close();
 });
 
-it('refuses a tampered link (403) and an expired one (410) with a clear page, and changes nothing', async () => {
+it('refuses a tampered link (403), an expired or a revoked one (410) with a clear page, and changes nothing', async () => {
   // a second order of the same SKUs, and its own PO
   const { po, link } = await emailedPurchaseOrder();
   const context = await browser.createBrowserContext();
@@ -188,6 +188,7 @@ it('refuses a tampered link (403) and an expired one (410) with a clear page, an
   const tampered = link.replace(/.(.{10})$/, (_, rest: string) => `${link.at(-11) === 'A' ? 'B' : 'A'}${rest}`);
   const refused = await page.goto(tampered);
   expect(refused!.status()).toBe(403);
+  expect(refused!.headers()['cache-control']).toBe('no-store'); // else the browser may show a refusal again once it no longer holds
   await screenshot(page, 'supplier-page/refusals', '1-tampered');
   expect(await page.$eval('h1', (h1) => h1.textContent)).toBe('This link is not valid');
   expect(await page.$('form')).toBeNull();
@@ -212,6 +213,18 @@ it('refuses a tampered link (403) and an expired one (410) with a clear page, an
   } finally {
     clock.set('2026-03-02T08:00:00Z');
   }
+
+  // sent again with a new link: the old one is revoked (410), the new one opens the PO
+  await t.procurement.resendPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, reason: 'lost the email', requestId: 'resend-refusals', revokeEarlierLinks: true });
+  await drainAll();
+  const revoked = await page.goto(link);
+  expect(revoked!.status()).toBe(410);
+  expect(await page.$eval('h1', (h1) => h1.textContent)).toBe('This link was replaced');
+  const resent = smtp.to('orders@supa.example').filter((m) => m.subject?.includes(po.number)).at(-1)!;
+  const newLink = new RegExp(`${consoleUrl}/supplier/purchase-orders/\\S+`).exec(resent.text as string)![0];
+  expect(newLink).not.toBe(link);
+  expect((await page.goto(newLink))!.status()).toBe(200);
+
   expect((await t.procurement.getPurchaseOrder({ purchaseOrderId: po.purchaseOrderId })).purchaseOrder).toEqual(before);
   expect((await t.procurement.listPurchaseOrderRevisions({ purchaseOrderId: po.purchaseOrderId })).revisions).toEqual([]);
   await context.close();

@@ -77,6 +77,10 @@ export default async function supplierPageRoutes(app: FastifyInstance, options: 
         : statusCode < 500 ? (error as Error).message : 'Something went wrong on our side; it has been logged. Please try again later or contact the buyer.';
     return reply.code(statusCode).view('supplier-refusal.eta', { title: statusCode === 429 ? 'Please wait a minute' : `Error ${statusCode}`, person: null, message });
   });
+  // never kept by a browser or proxy: the PO and a form token now, a refusal (a 410 is cacheable by default) later
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
   // every form posts with a CSRF token, its secret in a signed cookie (there is no session to keep it in)
   app.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'POST') return;
