@@ -77,7 +77,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     peerCredentials(config),
     metrics?.rpc,
   );
-  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, mailDir: path.resolve(config.DATA_DIR, 'mail') });
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, customerFrom: config.CUSTOMER_MAIL_FROM, mailDir: path.resolve(config.DATA_DIR, 'mail') });
   // links in emails point at the console as browsers reach it: CONSOLE_PUBLIC_URL, or where it listens
   let web: ConsoleServer | undefined;
   const links = new SignedLinks(await linkSecret(config), () => config.CONSOLE_PUBLIC_URL ?? web?.url ?? `http://${config.GRPC_HOST}:${config.CONSOLE_PORT}`);
@@ -100,8 +100,9 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   for (const module of modules) {
     const orm = orms[module.name]!;
     const parts = module.create({ orm, peers, mailer, clock, log: log.child({ service: module.name }), config, links });
-    const moduleTasks = [...parts.tasks, retentionTask({ orm, schema: module.schema.schema, days: config.RETENTION_DAYS, clock, log })];
-    server.addService(grpcDefinition(module.descriptor), gate.wrap(bindHandlers(module.descriptor, parts.handlers, log, { auth, roles: RPC_ROLES[module.name] }, metrics?.rpc)));
+    const moduleTasks = [...parts.tasks, retentionTask({ orm, schema: module.schema.schema, days: config.RETENTION_DAYS, clock, log, retained: parts.retained })];
+    const definition = grpcDefinition(module.descriptor);
+    server.addService(definition, gate.wrap(bindHandlers(module.descriptor, parts.handlers, log, { auth, roles: RPC_ROLES[module.name] }, metrics?.rpc, gate.stopping), definition));
     health.setStatus(module.descriptor.fullName, 'NOT_SERVING');
     const deliveries = [delivery(EMAIL, (email, key) => mailer.send(email, key)), taskRuns(moduleTasks), ...parts.deliveries];
     dispatchers[module.name] = new OutboxDispatcher({
@@ -124,10 +125,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   if (metrics) platformGauges(metrics, measured);
   // the dead-letter tools, over the outboxes of the services hosted here
   const outboxes = Object.fromEntries(modules.map((m) => [m.name, { orm: orms[m.name]!, schema: m.schema.schema }]));
-  server.addService(
-    grpcDefinition(OutboxAdminServiceDefinition),
-    gate.wrap(bindHandlers(OutboxAdminServiceDefinition, deadLetterHandlers(outboxes), log, { auth, roles: RPC_ROLES.operations }, metrics?.rpc)),
-  );
+  const adminDefinition = grpcDefinition(OutboxAdminServiceDefinition);
+  server.addService(adminDefinition, gate.wrap(bindHandlers(OutboxAdminServiceDefinition, deadLetterHandlers(outboxes), log, { auth, roles: RPC_ROLES.operations }, metrics?.rpc), adminDefinition));
   health.addToServer(server);
   if (config.GRPC_REFLECTION) {
     const protoFiles = [...modules.map((m) => protoFileOf(m.descriptor.fullName)), 'restock/operations/v1/operations_service.proto'];

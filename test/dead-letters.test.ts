@@ -17,7 +17,7 @@ let smtp: TestSmtpServer;
 let t: TestApp;
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  t = await startTestApp({ background: false, env: { SMTP_URL: smtp.url, MAIL_FROM: FROM, OUTBOX_MAX_ATTEMPTS: '1' } });
+  t = await startTestApp({ background: false, env: { SMTP_URL: smtp.url, MAIL_FROM: FROM, CUSTOMER_MAIL_FROM: FROM, OUTBOX_MAX_ATTEMPTS: '1' } });
 });
 afterAll(async () => {
   await t?.stop();

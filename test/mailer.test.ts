@@ -82,7 +82,7 @@ describe('mailer', () => {
 
   it('with the dispatchers running, emails of a real flow wait out an SMTP outage of several attempts and each arrives once, with the Message-ID of its key', async () => {
     smtp.down = true;
-    const t = await startTestApp({ env: { SMTP_URL: smtp.url, MAIL_FROM: FROM, OUTBOX_BACKOFF_MS: '50', OUTBOX_POLL_MS: '20' } });
+    const t = await startTestApp({ env: { SMTP_URL: smtp.url, MAIL_FROM: FROM, CUSTOMER_MAIL_FROM: FROM, OUTBOX_BACKOFF_MS: '50', OUTBOX_POLL_MS: '20' } });
     type Mail = { schema: string; dedupeKey: string; status: string; attempts: number; lastError: string | null };
     const emails = async () =>
       (
@@ -93,9 +93,12 @@ describe('mailer', () => {
         )
       ).flat();
     try {
-      // three customers' confirmations (Orders) and a purchase order (Procurement), all while SMTP refuses mail
+      // three customers' confirmations and, once the planner releases the buffer long before its (leap day)
+      // schedule, their good ETA news (Orders), and a purchase order (Procurement), all while SMTP refuses mail
       await product(t, 'OUT-1', { onHand: 1 });
-      await t.procurement.upsertSupplier({ supplier: { supplierId: 'OUTAGE', name: 'Outage Ltd', email: 'po@outage.example', timeZone: 'UTC', quotedLeadTimeDays: 3, currencyCode: 'EUR' } });
+      await t.procurement.upsertSupplier({
+        supplier: { supplierId: 'OUTAGE', name: 'Outage Ltd', email: 'po@outage.example', timeZone: 'UTC', quotedLeadTimeDays: 3, currencyCode: 'EUR', bufferPolicy: { releaseSchedule: '0 10 29 2 *' } },
+      });
       await t.procurement.upsertSupplierProduct({ supplierProduct: { supplierId: 'OUTAGE', sku: 'OUT-1', supplierSku: 'O-1', unitCost: { currencyCode: 'EUR', units: 5, nanos: 0 }, packSize: 1 } });
       for (const customer of ['out-ann', 'out-bob', 'out-cid']) await order(t, [['OUT-1', 2]], { customer, requestId: `${customer}-1` });
       await waitFor(async () => (await t.procurement.getBuffer({ supplierId: 'OUTAGE' })).buffer?.totalQuantity === 5, { what: 'the backorders in the buffer' });
@@ -105,7 +108,7 @@ describe('mailer', () => {
       // the outage lasts several attempts of every email
       await waitFor(async () => {
         const waiting = await emails();
-        return waiting.length === 4 && waiting.every((m) => m.status === 'pending' && m.attempts >= 3) && waiting;
+        return waiting.length === 7 && waiting.every((m) => m.status === 'pending' && m.attempts >= 3) && waiting;
       }, { what: 'every email to fail three times', timeoutMs: 30_000 });
       expect(smtp.messages).toHaveLength(0);
       expect((await emails()).every((m) => /451/.test(m.lastError ?? ''))).toBe(true);
@@ -116,9 +119,9 @@ describe('mailer', () => {
         return all.every((m) => m.status === 'delivered') && all;
       }, { what: 'every email after the outage', timeoutMs: 30_000 });
       // delivered rows are never sent again: what arrived by now is all that will
-      expect(smtp.messages).toHaveLength(4);
+      expect(smtp.messages).toHaveLength(7);
       expect(smtp.messages.map((m) => m.messageId).sort()).toEqual(sent.map((m) => messageIdFor(m.dedupeKey, FROM)).sort());
-      for (const customer of ['out-ann', 'out-bob', 'out-cid']) expect(smtp.to(`${customer}@example.com`)).toHaveLength(1);
+      for (const customer of ['out-ann', 'out-bob', 'out-cid']) expect(smtp.to(`${customer}@example.com`).map((m) => m.subject?.replace(/ord-[0-9a-f-]+/, 'ORDER')).sort()).toEqual(['Order ORDER confirmed', 'Order ORDER: good news about your backordered items']);
       expect(smtp.to('po@outage.example', new RegExp(purchaseOrders[0].number))).toHaveLength(1);
     } finally {
       await t.stop();

@@ -13,7 +13,7 @@ const clock = { now: () => now };
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  t = await startTestApp({ background: false, clock, env: { SMTP_URL: smtp.url, MAIL_FROM: 'Restock Shop <shop@restock.test>' } });
+  t = await startTestApp({ background: false, clock, env: { SMTP_URL: smtp.url, MAIL_FROM: 'Restock Purchasing <purchasing@restock.test>', CUSTOMER_MAIL_FROM: 'Restock Shop <shop@restock.test>' } });
 });
 afterAll(async () => {
   await t.stop();
@@ -31,9 +31,10 @@ describe('customer emails', () => {
     expect(more).toEqual([]);
     expect(mail.subject).toBe(`Order ${placed!.orderId} confirmed`);
     expect(mail.from?.value[0].address).toBe('shop@restock.test');
-    expect(mail.text).toContain('Some items are backordered');
-    expect(mail.text).toContain('MAIL-A | 3 ordered | 1 reserved | 2 backordered | expected unknown');
-    expect(mail.text).toContain('MAIL-B | 1 ordered | 1 reserved');
+    expect(mail.text).toContain('the backordered items follow as soon as they arrive');
+    // no supplier sells MAIL-A: the only case the ETA is unknown
+    expect(mail.text).toContain('Product MAIL-A (SKU MAIL-A) | 3 ordered | 1 shipping now | 2 backordered | expected unknown');
+    expect(mail.text).toContain('Product MAIL-B (SKU MAIL-B) | 1 ordered | 1 shipping now');
     expect(mail.html).toContain('<td>2 backordered</td><td>expected unknown</td>');
   });
 
@@ -51,7 +52,7 @@ describe('customer emails', () => {
     const [, ready, shipped, ...more] = smtp.to('bob@example.com');
     expect(more).toEqual([]);
     expect(ready.subject).toBe(`Order ${placed!.orderId} is ready to ship`);
-    expect(ready.text).toContain('MAIL-R | 2 reserved');
+    expect(ready.text).toContain('Product MAIL-R (SKU MAIL-R) | 2 reserved');
     expect(shipped.subject).toBe(`Order ${placed!.orderId} has shipped`);
     expect(shipped.text).toContain('Tracking number: TRK-42');
     expect(shipped.text).toContain('with Fast & <Sure>.');
@@ -72,7 +73,7 @@ describe('customer emails', () => {
     expect(partial.text).toContain('Reason: need 3 <not 4>');
     expect(partial.html).toContain('Reason: need 3 &lt;not 4&gt;');
     expect(whole.text).toContain(`Order ${placed!.orderId} was cancelled.`);
-    expect(whole.text).toContain('MAIL-C | 3 cancelled');
+    expect(whole.text).toContain('Product MAIL-C (SKU MAIL-C) | 3 cancelled');
     expect(whole.html).toContain('Reason: found it &quot;elsewhere&quot;');
   });
 
@@ -91,7 +92,7 @@ describe('customer emails', () => {
     await settle(t);
     const updates = smtp.to('dee@example.com').filter((m) => m.subject?.includes('still waiting'));
     expect(updates.map((m) => m.subject)).toEqual([`Order ${placed!.orderId}: still waiting for stock`, `Order ${placed!.orderId}: still waiting for stock`]);
-    expect(updates[0].text).toContain('MAIL-W | 1 backordered | expected unknown');
+    expect(updates[0].text).toContain('Product MAIL-W (SKU MAIL-W) | 1 backordered | expected unknown');
     expect(new Set(updates.map((m) => m.messageId)).size).toBe(2);
   });
 });

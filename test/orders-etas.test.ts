@@ -35,13 +35,14 @@ it('follows the forecast from buffer to purchase order and emails the customer o
     supplierProduct: { supplierId: 'ETA-SUP', sku: 'ETA-1', supplierSku: 'E1', unitCost: { currencyCode: 'EUR', units: 2, nanos: 0 }, packSize: 1 },
   });
   const { order: placed } = await order(t, [['ETA-1', 3]], { customer: 'eve' });
-  expect(placed!.lines[0].eta?.source).toBe(EtaSource.ETA_SOURCE_UNKNOWN); // the demand is not buffered yet
+  const told = placed!.lines[0].eta!;
+  expect(told.source).toBe(EtaSource.ETA_SOURCE_BUFFER); // quoted where the demand goes, before it got there
+  expect(told.expectedTime!.getTime()).toBeGreaterThan(Date.now());
 
   await drainAll(); // RecordDemand reaches the buffer
   await t.orders.refreshEtas({ skus: ['ETA-1'] });
   const buffered = (await t.orders.getOrder({ orderId: placed!.orderId })).order!.lines[0].eta!;
-  expect(buffered.source).toBe(EtaSource.ETA_SOURCE_BUFFER);
-  expect(buffered.expectedTime!.getTime()).toBeGreaterThan(Date.now());
+  expect(buffered).toEqual(told); // the forecast agrees with what the confirmation said
 
   const { purchaseOrders } = await t.procurement.evaluateBuffers({ supplierId: 'ETA-SUP', force: true });
   await drainAll();
@@ -58,7 +59,7 @@ it('follows the forecast from buffer to purchase order and emails the customer o
   const line = (await t.orders.getOrder({ orderId: placed!.orderId })).order!.lines[0];
   expect(line.eta?.expectedTime?.toISOString().slice(0, 10)).toBe(promised.toISOString().slice(0, 10));
 
-  const delayed = smtp.to('eve@example.com').filter((m) => m.subject === `Order ${placed!.orderId}: ETA-1 is delayed`);
+  const delayed = smtp.to('eve@example.com').filter((m) => m.subject === `Order ${placed!.orderId}: Product ETA-1 (SKU ETA-1) is delayed`);
   expect(delayed).toHaveLength(1);
   expect(delayed[0].text).toContain(`now expected on ${promised.toISOString().slice(0, 10)}`);
 });

@@ -19,7 +19,7 @@ const CASES: [string, Record<string, unknown>, string[]][] = [
   ['placeOrder', { ...goodOrder, requestId: 'has space', priority: 9, fulfillmentPolicy: 7 }, ['request_id', 'priority', 'fulfillment_policy']],
   ['placeOrder', { ...goodOrder, lines: [{ sku: 'bad sku!', quantity: 0 }, { sku: 'OK', quantity: 1_000_001 }, { sku: '', quantity: -1 }] }, ['lines[0].sku', 'lines[0].quantity', 'lines[1].quantity', 'lines[2].sku', 'lines[2].quantity']],
   ['getOrder', {}, ['order_id']],
-  ['listOrders', {}, ['customer_id']],
+  ['listOrders', { customerId: 'has space', statuses: [2, 0, 9] }, ['customer_id', 'statuses[1]', 'statuses[2]']],
   ['listOrders', { customerId: 'c-1', pageToken: 'garbage' }, ['page_token']],
   ['listOrders', { customerId: 'c-1', pageSize: -1 }, ['page_size']],
   ['cancelOrder', { orderId: '', reason: '' }, ['order_id', 'reason']],

@@ -76,7 +76,7 @@ it('flags the PO overdue once its promise passed, forecasts it ahead of now, and
   ]);
   // Nothing told the customer yet: the line still holds the promise that passed.
   expect((await lineEta()).expectedTime).toEqual(at(5));
-  const delayed = () => smtp.to('olga@example.com', /OVD-1 is delayed/);
+  const delayed = () => smtp.to('olga@example.com', /\(SKU OVD-1\) is delayed/);
   expect(delayed()).toHaveLength(0);
 
   await runOverdueTask(at(20).toISOString());

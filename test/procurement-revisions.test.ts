@@ -280,7 +280,7 @@ describe('customers\' ETAs per line', () => {
       ['ETA-Y', EtaSource.ETA_SOURCE_PURCHASE_ORDER, at('2026-03-25T12:00:00Z')],
     ]);
     const delayed = smtp.to('dora@example.com', /is delayed/);
-    expect(delayed.map((m) => m.subject)).toEqual([`Order ${placed!.orderId}: ETA-Y is delayed`]);
+    expect(delayed.map((m) => m.subject)).toEqual([`Order ${placed!.orderId}: Product ETA-Y (SKU ETA-Y) is delayed`]);
     expect(delayed[0].text).toContain('now expected on 2026-03-25');
   });
 });

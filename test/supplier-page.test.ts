@@ -143,9 +143,9 @@ it('confirms two lines with dates and declines one on the supplier\'s page, whic
   ]);
   expect((await t.procurement.getBuffer({ supplierId: 'SUPB' })).buffer!.lines.map((l) => [l.sku, l.quantity])).toEqual([['SUPA-NUT', 1], ['SUPA-PIN', 2]]);
   const delayed = smtp.to('cora@example.com', /is delayed/);
-  expect(delayed.map((m) => m.subject)).toEqual(expect.arrayContaining([`Order ${orderId}: SUPA-BOLT is delayed`, `Order ${orderId}: SUPA-NUT is delayed`]));
-  expect(delayed.find((m) => m.subject?.includes('SUPA-BOLT'))!.text).toContain('now expected on 2026-03-20');
-  expect(delayed.find((m) => m.subject?.includes('SUPA-NUT'))!.text).toContain('now expected on 2026-03-25');
+  expect(delayed.map((m) => m.subject)).toEqual(expect.arrayContaining([`Order ${orderId}: Product SUPA-BOLT (SKU SUPA-BOLT) is delayed`, `Order ${orderId}: Product SUPA-NUT (SKU SUPA-NUT) is delayed`]));
+  expect(delayed.find((m) => m.subject?.includes('SKU SUPA-BOLT'))!.text).toContain('now expected on 2026-03-20');
+  expect(delayed.find((m) => m.subject?.includes('SKU SUPA-NUT'))!.text).toContain('now expected on 2026-03-25');
 
   // later, the supplier revises NUT's day through the same link: a second revision, with what it was before
   await page.goto(link);

@@ -8,6 +8,9 @@ import { Migration20261202100000_outbox_traceparent } from './Migration202612021
 import { Migration20261202200000_outbox_audit } from './Migration20261202200000_outbox_audit';
 import { Migration20261202400000_backorder_listings } from './Migration20261202400000_backorder_listings';
 import { Migration20261203000000_customer_links } from './Migration20261203000000_customer_links';
+import { Migration20261203400000_warehouse_view } from './Migration20261203400000_warehouse_view';
+import { Migration20261203410000_order_events } from './Migration20261203410000_order_events';
+import { Migration20261203500000_customer_emails } from './Migration20261203500000_customer_emails';
 import { Migration20261203800000_write_offs } from './Migration20261203800000_write_offs';
 
 /** Every migration of this schema, in order. */
@@ -22,5 +25,8 @@ export const migrations = [
   { name: 'Migration20261202200000_outbox_audit', class: Migration20261202200000_outbox_audit },
   { name: 'Migration20261202400000_backorder_listings', class: Migration20261202400000_backorder_listings },
   { name: 'Migration20261203000000_customer_links', class: Migration20261203000000_customer_links },
+  { name: 'Migration20261203400000_warehouse_view', class: Migration20261203400000_warehouse_view },
+  { name: 'Migration20261203410000_order_events', class: Migration20261203410000_order_events },
+  { name: 'Migration20261203500000_customer_emails', class: Migration20261203500000_customer_emails },
   { name: 'Migration20261203800000_write_offs', class: Migration20261203800000_write_offs },
 ];

@@ -15,6 +15,7 @@ import {
   planFifoBatch,
 } from './allocation.repository';
 import { readyToShipEmail } from './customer-emails';
+import { insertReadyToShipOfBatch } from './order-event.repository';
 import { loadOrders } from './order-queries';
 import { peerRefusal, peerUnavailable } from './peer-errors';
 import { batchHolderId } from './reservation-holders';
@@ -87,12 +88,13 @@ async function reserve(deps: ServiceDeps, batchId: string, sku: string, planned:
 
 /**
  * Applies a reserved batch in one transaction: the granted units go to the planned lines in queue order
- * (normally all of them; units that vanished meanwhile are missing from the end), then demand leaving
- * the buffer and (later) ready-to-ship emails.
+ * (normally all of them; units that vanished meanwhile are missing from the end), a READY_TO_SHIP event
+ * for each order that may ship its new units, then demand leaving the buffer and (later) ready-to-ship emails.
  */
 async function applyBatch(sql: Sql, now: Date, cause: AllocationCause, granted: number): Promise<Allocation[]> {
   const allocations = await grantBatch(sql, cause.batchId, granted, now);
   await markBatchApplied(sql, cause.batchId);
+  await insertReadyToShipOfBatch(sql, cause.batchId, now);
   // Ready-to-ship emails are rendered by a follow-up outbox message, off the allocation's critical path.
   await enqueue(sql, 'orders', [
     ...demandLeavingBuffer(allocations, cause.receiptQuantity),

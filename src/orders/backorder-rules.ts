@@ -10,6 +10,11 @@ export interface BackorderPolicy {
   maxBackorderQuantityTotal?: number;
 }
 
+/** A product's backorder policy as Inventory sends it, unset fields at their defaults (no backorders). */
+export function backorderPolicyOf(product: { backorderPolicy?: Partial<BackorderPolicy> }): BackorderPolicy {
+  return { acceptBackorders: false, maxBackorderQuantityPerCustomer: 0, discontinued: false, ...product.backorderPolicy };
+}
+
 export type RefusalReason = 'PRODUCT_DISCONTINUED' | 'BACKORDERS_NOT_ACCEPTED' | 'BACKORDER_LIMIT_EXCEEDED' | 'PRODUCT_BACKORDER_LIMIT_EXCEEDED';
 
 /**

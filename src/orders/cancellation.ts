@@ -1,4 +1,4 @@
-import type { Order } from '../gen/restock/orders/v1/order';
+import { OrderEventType, OrderStatus, type Order } from '../gen/restock/orders/v1/order';
 import { failedPrecondition, notFound } from '../platform/errors';
 import { once } from '../platform/idempotency';
 import { transaction, type Sql } from '../platform/orm';
@@ -8,7 +8,8 @@ import { inventoryRequestId, takeHeldUnits } from './reservation-holders';
 import { cancellationEmail } from './customer-emails';
 import { loadOrder } from './order-queries';
 import { cancelLineUnits, insertCancellation, lockOrderLines, placedOrderSkus, setCancelReason } from './order.repository';
-import { assertLineTransition, assertOrderTransition, type LineUnits } from './order-status';
+import { insertOrderEvents, type EventToWrite } from './order-event.repository';
+import { assertLineTransition, assertOrderTransition, shippableUnits, type LineUnits } from './order-status';
 import { lockSkusInTransaction } from './sku-lock.repository';
 import { EMAIL } from '../platform/mail';
 import { message, type OutboxMessage } from '../platform/topics';
@@ -98,6 +99,7 @@ async function cancelLocked(deps: ServiceDeps, sql: Sql, { orderId, reason }: Ca
     await setCancelReason(sql, orderId, reason);
   }
   const order = await loadOrder(sql, orderId);
+  await insertOrderEvents(sql, cancellationEvents(order, lines, chosen, deps.clock.now()));
   const cancelled = chosen.map((c) => ({ sku: c.line.sku, quantity: c.quantity }));
   const email = message(EMAIL, `cancelled:${orderId}:${cancellationIds[0]}`, cancellationEmail(order, cancelled, reason));
   await enqueue(sql, 'orders', [...messages, email]);
@@ -125,6 +127,19 @@ async function cancelUnits(
     messages.push(message(RELEASE_STOCK, `release-stock:${requestId}`, { requestId: inventoryRequestId(requestId), lines }));
   }
   return { cancellationId: id, messages };
+}
+
+/**
+ * CANCELLED for the whole order (no line) when nothing of it is left, else for each line cancelled from; READY_TO_SHIP when cancelling what
+ * waited lets the rest ship (a SHIP_COMPLETE order whose last waiting units went).
+ */
+function cancellationEvents(after: Order, before: OpenLine[], chosen: { line: OpenLine }[], now: Date): EventToWrite[] {
+  const base = { orderId: after.orderId, eventTime: now };
+  const cancelled = after.status === OrderStatus.ORDER_STATUS_CANCELLED
+    ? [{ ...base, type: OrderEventType.ORDER_EVENT_TYPE_CANCELLED }]
+    : chosen.map((c) => ({ ...base, type: OrderEventType.ORDER_EVENT_TYPE_CANCELLED, lineId: c.line.lineId }));
+  const nowShippable = after.readyToShipNow && shippableUnits(after.fulfillmentPolicy, before).size === 0;
+  return nowShippable ? [...cancelled, { ...base, type: OrderEventType.ORDER_EVENT_TYPE_READY_TO_SHIP }] : cancelled;
 }
 
 /** A line's units once quantity of its open units are cancelled: waiting ones first, then allocated ones. */

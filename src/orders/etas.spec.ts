@@ -1,6 +1,6 @@
 import { EtaSource } from '../gen/restock/orders/v1/order';
 import { ArrivalSource } from '../gen/restock/procurement/v1/buffer';
-import { etaSlipped, matchEtas } from './etas';
+import { etaImproved, etaSlipped, matchEtas, newBackorderEta } from './etas';
 
 const day = (d: number) => new Date(Date.UTC(2026, 11, d));
 const arrival = (d: number, quantity: number, source = ArrivalSource.ARRIVAL_SOURCE_PURCHASE_ORDER, purchaseOrderId = `po-${d}`) => ({
@@ -41,5 +41,31 @@ describe('etaSlipped', () => {
     expect(etaSlipped(day(5), eta(new Date(day(6).getTime() - 1)))).toBe(false);
     expect(etaSlipped(day(5), eta(day(3)))).toBe(false);
     expect(etaSlipped(null, eta(day(9)))).toBe(false);
+  });
+});
+
+describe('newBackorderEta', () => {
+  const buffer = arrival(20, 8, ArrivalSource.ARRIVAL_SOURCE_BUFFER, '');
+  it('rides an open PO with room for it, else the buffer its demand joins', () => {
+    const quote = { arrivals: [arrival(5, 10), buffer], demandArrival: buffer };
+    expect(newBackorderEta(6, 4, quote).purchaseOrderId).toBe('po-5'); // units 7-10 of the PO are free
+    expect(newBackorderEta(6, 5, quote).expectedTime).toEqual(day(20));
+  });
+
+  it('falls back on the buffer its demand joins when demand ahead of it is not recorded yet; UNKNOWN without a supplier', () => {
+    expect(newBackorderEta(50, 3, { arrivals: [buffer], demandArrival: buffer })).toMatchObject({ expectedTime: day(20), source: EtaSource.ETA_SOURCE_BUFFER });
+    expect(newBackorderEta(0, 3, { arrivals: [] })).toEqual({ source: EtaSource.ETA_SOURCE_UNKNOWN, purchaseOrderId: '' });
+    expect(newBackorderEta(0, 3, undefined)).toEqual({ source: EtaSource.ETA_SOURCE_UNKNOWN, purchaseOrderId: '' });
+  });
+});
+
+describe('etaImproved', () => {
+  it('is good news when a date becomes known or comes a day or more earlier', () => {
+    const eta = { expectedTime: day(10), latestTime: day(12), source: EtaSource.ETA_SOURCE_BUFFER, purchaseOrderId: '' };
+    expect(etaImproved(null, eta)).toBe(true);
+    expect(etaImproved(day(11), eta)).toBe(true);
+    expect(etaImproved(new Date(day(11).getTime() - 1), eta)).toBe(false);
+    expect(etaImproved(day(9), eta)).toBe(false);
+    expect(etaImproved(null, { source: EtaSource.ETA_SOURCE_UNKNOWN, purchaseOrderId: '' })).toBe(false);
   });
 });

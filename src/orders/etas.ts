@@ -46,10 +46,46 @@ function etaOf(arrival: Arrival): Eta {
 export async function supplyForecast(peers: Peers, sku: string): Promise<Arrival[]> {
   try {
     const { arrivals } = await peers.procurement.getSupplyForecast({ sku }, { timeoutMs: 5_000 });
-    return [...arrivals].sort((a, b) => (a.expectedTime?.getTime() ?? Infinity) - (b.expectedTime?.getTime() ?? Infinity));
+    return [...arrivals].sort(byExpectedTime);
   } catch {
     return [];
   }
+}
+
+/** A SKU's forecast with new demand counted in, and when that demand itself arrives (Procurement's QuoteSupply). */
+export interface SupplyQuote {
+  arrivals: Arrival[];
+  /** Unset when no supplier sells the SKU (or its buffer is paused). */
+  demandArrival?: Arrival;
+}
+
+/**
+ * Per SKU, its supply as if these units were demanded now, with one QuoteSupply call for all; an empty map
+ * when Procurement cannot tell (the ETAs are then unknown, never invented).
+ */
+export async function quoteSupply(peers: Peers, demands: { sku: string; quantity: number }[]): Promise<Map<string, SupplyQuote>> {
+  if (demands.length === 0) return new Map();
+  try {
+    const { quotes } = await peers.procurement.quoteSupply({ demands }, { timeoutMs: 5_000 });
+    return new Map(quotes.map((q) => [q.sku, { arrivals: [...q.arrivals].sort(byExpectedTime), demandArrival: q.demandArrival }]));
+  } catch {
+    return new Map();
+  }
+}
+
+function byExpectedTime(a: Arrival, b: Arrival): number {
+  return (a.expectedTime?.getTime() ?? Infinity) - (b.expectedTime?.getTime() ?? Infinity);
+}
+
+/**
+ * The ETA of a new backordered line with `ahead` units queued before it: the arrival that covers its last
+ * unit (an open PO with room, or the buffer its demand joins); when the forecast does not cover it (demand
+ * ahead of it not recorded yet), the arrival of the buffer its own demand joins.
+ */
+export function newBackorderEta(ahead: number, waiting: number, quote: SupplyQuote | undefined): Eta {
+  if (!quote) return UNKNOWN_ETA;
+  const eta = matchEtas([{ lineId: 'ahead', waiting: ahead }, { lineId: 'line', waiting }], quote.arrivals).get('line')!;
+  return eta.source === EtaSource.ETA_SOURCE_UNKNOWN && quote.demandArrival ? etaOf(quote.demandArrival) : eta;
 }
 
 /** The contract's Eta (timestamps unset when UNKNOWN). */
@@ -58,6 +94,12 @@ export function toEta(eta: Eta): EtaMessage {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** True when a customer told `told` (null: "unknown") has good news in `now`: a date at last, or one a day or more earlier. */
+export function etaImproved(told: Date | null, now: Eta): boolean {
+  if (now.source === EtaSource.ETA_SOURCE_UNKNOWN || now.expectedTime === undefined) return false;
+  return told === null || told.getTime() - now.expectedTime.getTime() >= DAY_MS;
+}
 
 /** True when a customer told `told` should hear about `now`: the expected date moved a day or more later. */
 export function etaSlipped(told: Date | null, now: Eta): boolean {

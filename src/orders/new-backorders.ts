@@ -1,7 +1,7 @@
 import type { Priority } from '../gen/restock/common/v1/priority';
 import type { Sql } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
-import { matchEtas, supplyForecast, type Eta } from './etas';
+import { newBackorderEta, quoteSupply, type Eta } from './etas';
 import { openBackordersOfCustomer, openBackordersOfSkus, unitsQueuedAhead } from './order.repository';
 
 // What a batch's new backorders are checked against (customers' open backorders) and told (their ETA).
@@ -50,7 +50,9 @@ export class OpenBackorders {
 
 /**
  * ETAs of the accepted orders' backordered lines: each line waits behind the units queued ahead of it
- * (in the database, one query for all, and earlier in this batch), against its SKU's forecast.
+ * (in the database, one query for all, and earlier in this batch), against its SKU's supply with the
+ * batch's new demand counted in (one QuoteSupply call for the whole batch): the ETA the customer is told
+ * is where the line's demand goes, not what the forecast said before it.
  */
 export async function etasOfNewBackorders(deps: ServiceDeps, sql: Sql, orders: NewOrder[]): Promise<Map<string, Eta>> {
   const waiting = orders
@@ -59,12 +61,14 @@ export async function etasOfNewBackorders(deps: ServiceDeps, sql: Sql, orders: N
     .sort((a, b) => b.priority - a.priority || a.queueTime.getTime() - b.queueTime.getTime() || (a.lineId < b.lineId ? -1 : 1));
   if (waiting.length === 0) return new Map();
   const inDatabase = await unitsQueuedAhead(sql, waiting);
-  const forecasts = new Map(await Promise.all([...new Set(waiting.map((l) => l.sku))].map(async (sku) => [sku, await supplyForecast(deps.peers, sku)] as const)));
+  const demand = new Map<string, number>();
+  for (const line of waiting) demand.set(line.sku, (demand.get(line.sku) ?? 0) + line.waiting);
+  const quotes = await quoteSupply(deps.peers, [...demand].map(([sku, quantity]) => ({ sku, quantity })));
   const inBatch = new Map<string, number>();
   const etas = new Map<string, Eta>();
   for (const line of waiting) {
     const ahead = inDatabase.get(line.lineId)! + (inBatch.get(line.sku) ?? 0);
-    etas.set(line.lineId, matchEtas([{ lineId: '', waiting: ahead }, { lineId: line.lineId, waiting: line.waiting }], forecasts.get(line.sku)!).get(line.lineId)!);
+    etas.set(line.lineId, newBackorderEta(ahead, line.waiting, quotes.get(line.sku)));
     inBatch.set(line.sku, (inBatch.get(line.sku) ?? 0) + line.waiting);
   }
   return etas;

@@ -1,5 +1,5 @@
 import type { Priority } from '../gen/restock/common/v1/priority';
-import type { EtaSource, FulfillmentPolicy } from '../gen/restock/orders/v1/order';
+import { EtaSource as EtaSourceValue, type EtaSource, type FulfillmentPolicy, type OrderEventType } from '../gen/restock/orders/v1/order';
 import type { Sql } from '../platform/orm';
 import type { OutboxMessage } from '../platform/topics';
 import type { Eta } from './etas';
@@ -135,23 +135,41 @@ export interface FinalLine {
   backordered: number;
   unitPrice: string | null;
   currencyCode: string | null;
+  productName: string;
   eta: Eta | undefined;
+}
+
+/** An order event placement records (READY_TO_SHIP of an order that can ship at once). */
+export interface PlacementEvent {
+  orderId: string;
+  type: OrderEventType;
+  eventTime: Date;
 }
 
 /**
  * One statement: the still-pending orders are placed, their lines get their reservation, backorder,
- * price and ETA, and each order's messages go to the outbox.
+ * price and ETA, and each order's events and messages are recorded (events in the order given).
  */
-export async function finalizePlacedOrders(sql: Sql, orderIds: string[], lines: FinalLine[], messages: (OutboxMessage & { orderId: string })[]): Promise<void> {
+export async function finalizePlacedOrders(
+  sql: Sql,
+  orderIds: string[],
+  lines: FinalLine[],
+  events: PlacementEvent[],
+  messages: (OutboxMessage & { orderId: string })[],
+): Promise<void> {
   await sql(
     `WITH placed AS (UPDATE orders.customer_order SET placement = 'placed' WHERE order_id = ANY(?) AND placement = 'pending' RETURNING order_id),
      lines AS (
        UPDATE orders.order_line l SET allocated = r.allocated, held_own = r.allocated, backordered = r.backordered, initially_backordered = r.backordered, pending = false,
          unit_price = r.unit_price, currency_code = r.currency_code, eta_expected = r.expected, eta_latest = r.latest, eta_source = r.source,
-         eta_purchase_order_id = r.po, eta_notified = r.expected
-       FROM unnest(?::text[], ?::int[], ?::int[], ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::text[])
-         AS r(line_id, allocated, backordered, unit_price, currency_code, expected, latest, source, po)
-       WHERE l.line_id = r.line_id AND l.order_id IN (SELECT order_id FROM placed) RETURNING l.line_id)
+         eta_purchase_order_id = r.po, eta_notified = r.expected, product_name = r.product_name
+       FROM unnest(?::text[], ?::int[], ?::int[], ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::text[], ?::text[])
+         AS r(line_id, allocated, backordered, unit_price, currency_code, expected, latest, source, po, product_name)
+       WHERE l.line_id = r.line_id AND l.order_id IN (SELECT order_id FROM placed) RETURNING l.line_id),
+     events AS (
+       INSERT INTO orders.order_event (order_id, type, event_time)
+       SELECT e.order_id, e.type, e.event_time FROM unnest(?::text[], ?::int[], ?::timestamptz[]) WITH ORDINALITY AS e(order_id, type, event_time, n)
+       WHERE e.order_id IN (SELECT order_id FROM placed) ORDER BY n)
      INSERT INTO orders.outbox (topic, dedupe_key, payload, traceparent)
      SELECT m.topic, m.dedupe_key, m.payload, m.traceparent FROM unnest(?::text[], ?::text[], ?::text[], ?::jsonb[], ?::text[]) AS m(order_id, topic, dedupe_key, payload, traceparent)
      WHERE m.order_id IN (SELECT order_id FROM placed) AND (SELECT count(*) FROM lines) > 0
@@ -167,6 +185,10 @@ export async function finalizePlacedOrders(sql: Sql, orderIds: string[], lines: 
       lines.map((l) => l.eta?.latestTime ?? null),
       lines.map((l) => l.eta?.source ?? null),
       lines.map((l) => l.eta?.purchaseOrderId ?? null),
+      lines.map((l) => l.productName),
+      events.map((e) => e.orderId),
+      events.map((e) => e.type),
+      events.map((e) => e.eventTime),
       messages.map((m) => m.orderId),
       messages.map((m) => m.topic),
       messages.map((m) => m.key),
@@ -196,6 +218,7 @@ export interface LineRow extends LineUnits {
   etaLatest: Date | null;
   etaSource: EtaSource | null;
   etaPurchaseOrderId: string | null;
+  productName: string;
 }
 
 /** The placed orders with these ids (any order) and all their lines (by order, then line number). */
@@ -206,25 +229,11 @@ export async function readPlacedOrders(sql: Sql, orderIds: string[]): Promise<{ 
     [orderIds],
   );
   const lines = await sql<LineRow>(
-    `SELECT line_id, order_id, sku, quantity, allocated, backordered, shipped, cancelled, eta_expected, eta_latest, eta_source, eta_purchase_order_id
+    `SELECT line_id, order_id, sku, quantity, allocated, backordered, shipped, cancelled, eta_expected, eta_latest, eta_source, eta_purchase_order_id, product_name
      FROM orders.order_line WHERE order_id = ANY(?) ORDER BY order_id, line_number`,
     [orderIds],
   );
   return { orders, lines };
-}
-
-/**
- * A page of a customer's placed orders, newest first, after the position (UTC create time text, order id)
- * of the previous page's last order; the create time comes back as the same text, to carry in page tokens.
- */
-export function customerOrderPage(sql: Sql, customerId: string, after: [string, string] | undefined, limit: number): Promise<{ orderId: string; createTime: string }[]> {
-  return sql<{ orderId: string; createTime: string }>(
-    `SELECT order_id, to_char(create_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS create_time
-     FROM orders.customer_order
-     WHERE customer_id = ? AND placement = 'placed' AND (?::timestamp IS NULL OR (create_time AT TIME ZONE 'UTC', order_id) < (?::timestamp, ?))
-     ORDER BY create_time DESC, order_id DESC LIMIT ?`,
-    [customerId, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? '', limit],
-  );
 }
 
 /** The SKUs of a placed order (none when there is no such placed order). */
@@ -287,17 +296,13 @@ export async function findShipmentHash(sql: Sql, shipmentId: string): Promise<st
 /** Records a shipment and its lines, and moves the shipped units of each line from allocated to shipped. */
 export async function recordShipment(
   sql: Sql,
-  shipment: { shipmentId: string; orderId: string; requestHash: string; carrier: string; trackingNumber: string; createTime: Date },
+  shipment: { shipmentId: string; orderId: string; requestHash: string; carrier: string; trackingNumber: string; createTime: Date; estimatedDeliveryTime: Date | null },
   lines: { lineId: string; quantity: number }[],
 ): Promise<void> {
-  await sql(`INSERT INTO orders.shipment (shipment_id, order_id, request_hash, carrier, tracking_number, create_time) VALUES (?, ?, ?, ?, ?, ?)`, [
-    shipment.shipmentId,
-    shipment.orderId,
-    shipment.requestHash,
-    shipment.carrier,
-    shipment.trackingNumber,
-    shipment.createTime,
-  ]);
+  await sql(
+    `INSERT INTO orders.shipment (shipment_id, order_id, request_hash, carrier, tracking_number, create_time, estimated_delivery_time) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    [shipment.shipmentId, shipment.orderId, shipment.requestHash, shipment.carrier, shipment.trackingNumber, shipment.createTime, shipment.estimatedDeliveryTime],
+  );
   await sql(`INSERT INTO orders.shipment_line (shipment_id, line_id, quantity) SELECT ?, * FROM unnest(?::text[], ?::int[])`, [
     shipment.shipmentId,
     lines.map((l) => l.lineId),
@@ -337,6 +342,19 @@ export async function openBackordersOfSkus(sql: Sql, skus: string[]): Promise<Ma
     [skus],
   );
   return new Map(rows.map((r) => [r.sku, r.units]));
+}
+
+/**
+ * A SKU's queue as a new standard-priority line would find it: the units waiting (all of them queue ahead
+ * of it) and whether any line waits or is being placed (then the FIFO gate gives it no stock).
+ */
+export async function queueOfSku(sql: Sql, sku: string): Promise<{ waiting: number; gateClosed: boolean }> {
+  const [row] = await sql<{ waiting: number; gateClosed: boolean }>(
+    `SELECT coalesce(sum(backordered), 0)::int AS waiting, count(*) > 0 AS gate_closed
+     FROM orders.order_line WHERE sku = ? AND (backordered > 0 OR pending)`,
+    [sku],
+  );
+  return row;
 }
 
 /** Per new line, the units already waiting ahead of it in its SKU's queue (one query for all). */
@@ -388,6 +406,31 @@ export async function updateLineEtas(sql: Sql, etas: Map<string, Eta>, { told }:
 /** The lines' customers now know their stored expected date; with onlyUntold, only lines never told one. */
 export async function markEtasNotified(sql: Sql, lineIds: string[], { onlyUntold }: { onlyUntold: boolean }): Promise<void> {
   await sql(`UPDATE orders.order_line SET eta_notified = eta_expected WHERE line_id = ANY(?) AND (NOT ? OR eta_notified IS NULL)`, [lineIds, onlyUntold]);
+}
+
+/** A waiting line whose stored ETA is good news to its customer: known, and first known or a day or more earlier than told. */
+export interface EtaImprovement {
+  lineId: string;
+  orderId: string;
+  sku: string;
+  waiting: number;
+  etaExpected: Date;
+  etaLatest: Date | null;
+  etaSource: EtaSource;
+  etaPurchaseOrderId: string | null;
+  etaNotified: Date | null;
+}
+
+/** The waiting lines of these orders whose stored ETA their customers have not heard and is good news (see etaImproved), by order and line. */
+export function untoldEtaImprovements(sql: Sql, orderIds: string[]): Promise<EtaImprovement[]> {
+  return sql<EtaImprovement>(
+    `SELECT line_id, order_id, sku, backordered AS waiting, eta_expected, eta_latest, eta_source, eta_purchase_order_id, eta_notified
+     FROM orders.order_line
+     WHERE order_id = ANY(?) AND backordered > 0 AND eta_expected IS NOT NULL AND eta_source <> ?
+       AND (eta_notified IS NULL OR eta_notified - eta_expected >= interval '1 day')
+     ORDER BY order_id, line_number`,
+    [orderIds, EtaSourceValue.ETA_SOURCE_UNKNOWN],
+  );
 }
 
 /** Placed orders still waiting for stock that were placed days or more ago, with how many whole periods of days they waited. */

@@ -1,12 +1,14 @@
 import type { Duration } from '../gen/google/protobuf/duration';
 import { Priority } from '../gen/restock/common/v1/priority';
-import { FulfillmentPolicy } from '../gen/restock/orders/v1/order';
+import { FulfillmentPolicy, OrderEventType, OrderStatus } from '../gen/restock/orders/v1/order';
 import type { OrdersServiceDefinition } from '../gen/restock/orders/v1/orders_service';
 import { pageSize } from '../platform/pagination';
 import type { Handlers } from '../platform/rpc';
 import type { ServiceDeps } from '../platform/service-module';
 import { Validator } from '../platform/validation';
 import { applyReceipt, allocateStock } from './receipts';
+import { quoteAvailability } from './availability-quote';
+import { toEta } from './etas';
 import { listBackorders } from './backorder-queue';
 import { cancelOrder, cancelOrderLine } from './cancellation';
 import { cancelWaitingThroughLink, orderOfLink } from './customer-links';
@@ -14,6 +16,8 @@ import { cancelWaitingLines } from './discontinued-lines';
 import { refreshEtas } from './eta-refresh';
 import { backorderMetrics } from './metrics';
 import { getOrder, listOrders } from './order-queries';
+import { watchOrderEvents } from './order-events';
+import { updateOrder } from './order-update';
 import { orderPlacement } from './placement';
 import { shipOrder } from './shipping';
 import { writeOffStock } from './write-offs';
@@ -23,6 +27,9 @@ const MAX_AGE_SECONDS = 100 * 365 * 24 * 3600;
 const MAX_SKUS = 1000;
 /** Longer than any link token we sign (UUID, generation, expiry, signature). */
 const MAX_LINK = 200;
+/** The fields UpdateOrder may change, by update_mask path. */
+const UPDATABLE = ['priority', 'fulfillment_policy'];
+const isKnown = (e: object, value: number) => value in e && value > 0;
 
 /** The OrdersService handlers: validate, call one domain function, map the result. */
 export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersServiceDefinition> {
@@ -48,13 +55,51 @@ export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersService
       });
       return { order };
     },
+    async quoteAvailability(request) {
+      const v = new Validator().sku('sku', request.sku).quantity('quantity', request.quantity);
+      if (request.customerId !== '') v.id('customer_id', request.customerId);
+      v.done();
+      const quote = await quoteAvailability(deps, { sku: request.sku, quantity: request.quantity, customerId: request.customerId });
+      return { ...quote, eta: quote.eta && toEta(quote.eta) };
+    },
     async getOrder({ orderId }) {
       new Validator().id('order_id', orderId).done();
       return { order: await getOrder(deps.orm, orderId) };
     },
     async listOrders(request) {
-      new Validator().id('customer_id', request.customerId).done();
-      return listOrders(deps.orm, request.customerId, pageSize(request.pageSize), request.pageToken);
+      const v = new Validator();
+      if (request.customerId !== '') v.id('customer_id', request.customerId);
+      request.statuses.forEach((status, i) => v.check(isKnown(OrderStatus, status), `statuses[${i}]`, 'must be an OrderStatus other than UNSPECIFIED'));
+      v.done();
+      const listing = { customerId: request.customerId, statuses: request.statuses, readyToShipNow: request.readyToShipNow };
+      return listOrders(deps.orm, listing, pageSize(request.pageSize), request.pageToken);
+    },
+    async updateOrder(request, call) {
+      const { order } = request;
+      const paths = request.updateMask ?? [];
+      const v = new Validator()
+        .check(order !== undefined, 'order', 'is required')
+        .check(paths.length > 0, 'update_mask', `is required: name ${UPDATABLE.join(' and/or ')}`)
+        .text('reason', request.reason, { min: 1, max: 500 })
+        .id('request_id', request.requestId);
+      paths.forEach((path, i) => v.check(UPDATABLE.includes(path), `update_mask.paths[${i}]`, `unknown field "${path.slice(0, 64)}"; UpdateOrder changes ${UPDATABLE.join(', ')}`));
+      if (order) {
+        v.id('order.order_id', order.orderId);
+        if (paths.includes('priority')) v.check(isKnown(Priority, order.priority), 'order.priority', 'must be a Priority other than UNSPECIFIED');
+        if (paths.includes('fulfillment_policy')) v.check(isKnown(FulfillmentPolicy, order.fulfillmentPolicy), 'order.fulfillment_policy', 'must be a FulfillmentPolicy other than UNSPECIFIED');
+      }
+      v.done();
+      const settings = {
+        ...(paths.includes('priority') ? { priority: order!.priority } : {}),
+        ...(paths.includes('fulfillment_policy') ? { fulfillmentPolicy: order!.fulfillmentPolicy } : {}),
+      };
+      return { order: await updateOrder(deps, { orderId: order!.orderId, settings, reason: request.reason, requestId: request.requestId }, call.caller.sub) };
+    },
+    async *watchOrderEvents(request, call) {
+      const v = new Validator().check(request.cursor.length <= 64, 'cursor', 'is not a cursor of an order event');
+      request.types.forEach((type, i) => v.check(isKnown(OrderEventType, type), `types[${i}]`, 'must be an OrderEventType other than UNSPECIFIED'));
+      v.done();
+      for await (const event of watchOrderEvents(deps.orm, request, deps.config.ORDER_EVENTS_POLL_MS, call.signal)) yield { event };
     },
     async cancelOrder(request, call) {
       const v = new Validator().id('order_id', request.orderId).text('reason', request.reason, { min: 1, max: 500 });

@@ -1,4 +1,4 @@
-import type { Order } from '../gen/restock/orders/v1/order';
+import { OrderEventType, type Order } from '../gen/restock/orders/v1/order';
 import { settle, type BatchOutcome } from '../platform/batcher';
 import { crashPoint } from '../platform/crash-point';
 import { notFound } from '../platform/errors';
@@ -7,13 +7,13 @@ import { Amount } from '../platform/money';
 import type { Sql } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
 import { message } from '../platform/topics';
-import { backorderRefusals, orderRefused, type BackorderPolicy } from './backorder-rules';
+import { backorderPolicyOf, backorderRefusals, orderRefused, type BackorderPolicy } from './backorder-rules';
 import { confirmationEmail } from './customer-emails';
 import { toEta, type Eta } from './etas';
 import { etasOfNewBackorders, OpenBackorders } from './new-backorders';
 import { loadOrder } from './order-queries';
 import { deleteOrder, finalizePlacedOrders, markOrderRefused, readWrittenOrder, type WrittenOrder } from './order.repository';
-import { lineStatus, orderStatus } from './order-status';
+import { lineStatus, orderStatus, shippableUnits } from './order-status';
 import { peerRefusal, peerUnavailable } from './peer-errors';
 import type { LockedSession } from './sku-locks';
 import { RECORD_DEMAND } from './topics';
@@ -22,6 +22,7 @@ import { RECORD_DEMAND } from './topics';
 type Held = Map<string, number>;
 
 interface Product {
+  name: string;
   policy: BackorderPolicy;
   unitPrice: string;
   currencyCode: string;
@@ -38,7 +39,7 @@ interface Product {
  */
 export type Placement =
   | { state: 'written'; order: WrittenOrder }
-  | { state: 'reserved'; order: WrittenOrder; held: Held; shortfall: Map<string, number> }
+  | { state: 'reserved'; order: WrittenOrder; held: Held; shortfall: Map<string, number>; products: PromiseSettledResult<Map<string, Product>> }
   | { state: 'accepted'; order: WrittenOrder; held: Held; products: Map<string, Product> }
   | { state: 'refused'; order: WrittenOrder; held: Held; reason: unknown }
   | { state: 'requeued'; order: WrittenOrder; held: Held };
@@ -53,9 +54,10 @@ type In<S extends Placement['state']> = Extract<Placement, { state: S }>;
  */
 export async function finishPlacements(deps: ServiceDeps, session: LockedSession, orders: WrittenOrder[]): Promise<BatchOutcome<Order>[]> {
   if (orders.length === 0) return [];
-  const reserved = await reserve(deps, orders.map((order) => ({ state: 'written', order })));
+  // Products (backorder rules, names, prices) are read while Inventory reserves: one call each per batch.
+  const [reserved, products] = await Promise.all([reserve(deps, orders.map((order) => ({ state: 'written', order }))), perOrder(orders, (batch) => productsOf(deps, batch))]);
   crashPoint('placement.stock-reserved');
-  const decided = await decide(deps, session.sql, reserved);
+  const decided = await decide(session.sql, reserved.map((p, i) => (p.state === 'reserved' ? { ...p, products: products[i] } : p)));
   const outcomes = new Map<WrittenOrder, BatchOutcome<Order>>();
   for (const placement of decided) {
     if (placement.state === 'refused') outcomes.set(placement.order, await refuse(deps, session, placement));
@@ -83,9 +85,9 @@ export async function finishPlacement(deps: ServiceDeps, session: LockedSession,
  * written → reserved (or refused): reserves every order's plan with one Inventory call, earlier orders
  * first. An order Inventory refuses (an unknown SKU), or one a crash left refused, is refused.
  */
-async function reserve(deps: ServiceDeps, written: In<'written'>[]): Promise<(In<'reserved'> | In<'refused'>)[]> {
+async function reserve(deps: ServiceDeps, written: In<'written'>[]): Promise<(Omit<In<'reserved'>, 'products'> | In<'refused'>)[]> {
   const results = await perOrder(written.map((w) => w.order), (orders) => reserveInInventory(deps, orders));
-  return written.map(({ order }, i): In<'reserved'> | In<'refused'> => {
+  return written.map(({ order }, i): Omit<In<'reserved'>, 'products'> | In<'refused'> => {
     const result = results[i];
     if (result.status === 'rejected') return { state: 'refused', order, held: new Map(), reason: result.reason };
     if (order.placement === 'refused') return { state: 'refused', order, held: result.value, reason: notFound('order', order.orderId) };
@@ -98,9 +100,7 @@ async function reserve(deps: ServiceDeps, written: In<'written'>[]): Promise<(In
  * is unknown or its backorder rules refuse the shortfall (the customer's open backorders counting the
  * orders accepted before it), and requeued when a refused order before it gave back a SKU it lacks.
  */
-async function decide(deps: ServiceDeps, sql: Sql, placements: (In<'reserved'> | In<'refused'>)[]): Promise<Placement[]> {
-  const reserved = placements.filter((p): p is In<'reserved'> => p.state === 'reserved');
-  const products = await perOrder(reserved, (batch) => productsOf(deps, batch));
+async function decide(sql: Sql, placements: (In<'reserved'> | In<'refused'>)[]): Promise<Placement[]> {
   const given = new Set<string>(); // SKUs that refused orders of this batch gave back
   const giveBack = (p: In<'refused'>) => p.order.lines.filter((l) => (p.held.get(l.lineId) ?? 0) > 0).forEach((l) => given.add(l.sku));
   placements.forEach((p) => p.state === 'refused' && giveBack(p));
@@ -111,8 +111,7 @@ async function decide(deps: ServiceDeps, sql: Sql, placements: (In<'reserved'> |
       decided.push(placement);
       continue;
     }
-    const known = products[reserved.indexOf(placement)];
-    const { order, held, shortfall } = placement;
+    const { order, held, shortfall, products: known } = placement;
     let next: Placement;
     if (known.status === 'rejected') {
       next = { state: 'refused', order, held, reason: known.reason };
@@ -140,7 +139,7 @@ async function decide(deps: ServiceDeps, sql: Sql, placements: (In<'reserved'> |
 async function finalize(deps: ServiceDeps, sql: Sql, accepted: In<'accepted'>[]): Promise<Order[]> {
   if (accepted.length === 0) return [];
   const etas = await etasOfNewBackorders(deps, sql, accepted.map((p) => ({ ...p.order, reserved: p.held })));
-  const orders = accepted.map((p) => placedOrder(p.order, p.held, etas));
+  const orders = accepted.map((p) => placedOrder(p.order, p.held, etas, p.products));
   const products = new Map(accepted.flatMap((p) => [...p.products]));
   const lines = orders.flatMap((order) => order.lines);
   const messages = orders.flatMap((order) => [
@@ -149,6 +148,8 @@ async function finalize(deps: ServiceDeps, sql: Sql, accepted: In<'accepted'>[])
       .map((l) => ({ orderId: order.orderId, ...message(RECORD_DEMAND, `record-demand:${l.lineId}`, { demandId: l.lineId, sku: l.sku, quantity: l.backorderedQuantity }) })),
     { orderId: order.orderId, ...message(EMAIL, `order-confirmation:${order.orderId}`, confirmationEmail(order)) },
   ]);
+  const now = deps.clock.now();
+  const ready = orders.filter((o) => o.readyToShipNow).map((o) => ({ orderId: o.orderId, type: OrderEventType.ORDER_EVENT_TYPE_READY_TO_SHIP, eventTime: now }));
   await finalizePlacedOrders(
     sql,
     orders.map((o) => o.orderId),
@@ -158,8 +159,10 @@ async function finalize(deps: ServiceDeps, sql: Sql, accepted: In<'accepted'>[])
       backordered: l.backorderedQuantity,
       unitPrice: products.get(l.sku)?.unitPrice ?? null,
       currencyCode: products.get(l.sku)?.currencyCode ?? null,
+      productName: products.get(l.sku)?.name ?? '',
       eta: l.backorderedQuantity > 0 ? etas.get(l.lineId) : undefined,
     })),
+    ready,
     messages,
   );
   return orders;
@@ -238,23 +241,21 @@ function shortfallOf(order: WrittenOrder, held: Held): Map<string, number> {
   return shortfall;
 }
 
-/** Per order, the products of its short SKUs, with one Inventory call (an unknown SKU refuses the call). */
-async function productsOf(deps: ServiceDeps, batch: In<'reserved'>[]): Promise<Map<string, Product>[]> {
-  const skus = [...new Set(batch.flatMap((p) => [...p.shortfall.keys()]))];
-  if (skus.length === 0) return batch.map(() => new Map());
+/** Per order, the products of its SKUs, with one Inventory call (an unknown SKU refuses the call). */
+async function productsOf(deps: ServiceDeps, batch: WrittenOrder[]): Promise<Map<string, Product>[]> {
+  const skus = [...new Set(batch.flatMap((order) => order.lines.map((l) => l.sku)))];
   const { products } = await deps.peers.inventory.batchGetProducts({ skus });
   const bySku = new Map(
     products.map((p) => {
       if (!p.unitPrice) throw new Error(`Inventory returned product ${p.sku} without a unit price`); // UpsertProduct requires one
       const price = Amount.of(p.unitPrice);
-      const policy = { acceptBackorders: false, maxBackorderQuantityPerCustomer: 0, discontinued: false, ...p.backorderPolicy };
-      return [p.sku, { policy, unitPrice: price.toDecimal(), currencyCode: price.currencyCode }];
+      return [p.sku, { name: p.name, policy: backorderPolicyOf(p), unitPrice: price.toDecimal(), currencyCode: price.currencyCode }];
     }),
   );
-  return batch.map((p) => new Map([...p.shortfall.keys()].map((sku) => [sku, bySku.get(sku)!])));
+  return batch.map((order) => new Map(order.lines.map((l) => [l.sku, bySku.get(l.sku)!])));
 }
 
-function placedOrder(order: WrittenOrder, held: Held, etas: Map<string, Eta>): Order {
+function placedOrder(order: WrittenOrder, held: Held, etas: Map<string, Eta>, products: Map<string, Product>): Order {
   const lines = order.lines.map((l) => {
     const allocated = held.get(l.lineId) ?? 0;
     const units = { quantity: l.quantity, allocated, backordered: l.quantity - allocated, shipped: 0, cancelled: 0 };
@@ -269,6 +270,7 @@ function placedOrder(order: WrittenOrder, held: Held, etas: Map<string, Eta>): O
         cancelledQuantity: 0,
         status: lineStatus(units),
         eta: units.backordered > 0 ? toEta(etas.get(l.lineId)!) : undefined,
+        productName: products.get(l.sku)?.name ?? '',
       },
       units,
     };
@@ -284,6 +286,6 @@ function placedOrder(order: WrittenOrder, held: Held, etas: Map<string, Eta>): O
     createTime: order.createTime,
     cancelReason: '',
     shipments: [],
-    readyToShipNow: false,
+    readyToShipNow: shippableUnits(order.fulfillmentPolicy, lines.map((l) => ({ lineId: l.line.lineId, ...l.units }))).size > 0,
   };
 }

@@ -1,4 +1,4 @@
-import type { Order } from '../gen/restock/orders/v1/order';
+import { OrderEventType, type Order } from '../gen/restock/orders/v1/order';
 import { alreadyExists, failedPrecondition, notFound } from '../platform/errors';
 import { requestHash } from '../platform/idempotency';
 import { transaction } from '../platform/orm';
@@ -8,6 +8,7 @@ import { inventoryRequestId, takeHeldUnits } from './reservation-holders';
 import { shippedEmail } from './customer-emails';
 import { loadOrder } from './order-queries';
 import { assertLineTransition, assertOrderTransition, shippableUnits } from './order-status';
+import { insertOrderEvents } from './order-event.repository';
 import { findShipmentHash, lockOrderLines, lockPlacedOrder, recordShipment } from './order.repository';
 import { EMAIL } from '../platform/mail';
 import { message } from '../platform/topics';
@@ -18,12 +19,15 @@ export interface ShipmentRequest {
   shipmentId: string;
   carrier: string;
   trackingNumber: string;
+  /** When the carrier expects to deliver, when it said. */
+  estimatedDeliveryTime?: Date;
 }
 
 /**
  * Ships what the order's fulfillment policy allows (SHIP_COMPLETE: only when nothing waits) in one
  * transaction: lines move from allocated to shipped, Inventory consumes the reservations through the
- * outbox, and the customer gets the tracking number. Idempotent by shipment id.
+ * outbox, the customer gets the carrier, the tracking number and the estimated delivery date, and a SHIPPED
+ * event is recorded. Idempotent by shipment id.
  */
 export function shipOrder(deps: ServiceDeps, request: ShipmentRequest): Promise<Order> {
   const hash = requestHash(request);
@@ -45,11 +49,14 @@ export function shipOrder(deps: ServiceDeps, request: ShipmentRequest): Promise<
     lines.forEach((line, i) => assertLineTransition(line.lineId, line, afterLines[i]));
     assertOrderTransition(request.orderId, lines, afterLines);
 
+    const now = deps.clock.now();
+    const estimatedDeliveryTime = request.estimatedDeliveryTime ?? null;
     await recordShipment(
       sql,
-      { shipmentId: request.shipmentId, orderId: request.orderId, requestHash: hash, carrier: request.carrier, trackingNumber: request.trackingNumber, createTime: deps.clock.now() },
+      { shipmentId: request.shipmentId, orderId: request.orderId, requestHash: hash, carrier: request.carrier, trackingNumber: request.trackingNumber, createTime: now, estimatedDeliveryTime },
       shipped,
     );
+    await insertOrderEvents(sql, [{ orderId: request.orderId, type: OrderEventType.ORDER_EVENT_TYPE_SHIPPED, eventTime: now, shipmentId: request.shipmentId }]);
     const held = await takeHeldUnits(sql, shipped.map((l) => ({ lineId: l.lineId, quantity: l.quantity })));
     const after = await loadOrder(sql, request.orderId);
     await enqueue(sql, 'orders', [
@@ -57,7 +64,12 @@ export function shipOrder(deps: ServiceDeps, request: ShipmentRequest): Promise<
       message(
         EMAIL,
         `shipped:${request.shipmentId}`,
-        shippedEmail(after, { carrier: request.carrier, trackingNumber: request.trackingNumber, lines: shipped.map((l) => ({ sku: l.sku, quantity: l.quantity })) }),
+        shippedEmail(after, {
+          carrier: request.carrier,
+          trackingNumber: request.trackingNumber,
+          estimatedDeliveryTime: request.estimatedDeliveryTime,
+          lines: shipped.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+        }),
       ),
     ]);
     return after;

@@ -12,3 +12,7 @@ export const RELEASE_STOCK = topic<ReleaseStockRequest>('inventory.release-stock
 export const SHIP_STOCK = topic<ShipStockRequest>('inventory.ship-stock');
 /** The orders an allocation batch made ready to ship get their email, off the allocation's critical path. */
 export const READY_TO_SHIP_EMAILS = topic<{ batchId: string }>('orders.ready-to-ship-emails');
+/** An order whose waiting lines have good ETA news gets one email for the day, under its SKUs' locks, off the refresh of one SKU. */
+export const ETA_NEWS = topic<{ orderId: string; day: string }>('orders.eta-news');
+/** A SKU's free stock goes to its waiting lines by the usual FIFO rule (after a change of their place in the queue). */
+export const ALLOCATE_STOCK = topic<{ sku: string }>('orders.allocate-stock');

@@ -1,4 +1,4 @@
-import { status, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Auth } from './auth';
 
 /**
@@ -8,18 +8,35 @@ import type { Auth } from './auth';
  * clients are refused with UNAVAILABLE (their client may send them to another replica, or again later),
  * calls from peer services (role `service`, by token or client certificate) still go through, and the
  * drain ends when no client call is in flight. Then the background work and the server can stop.
+ * Server streams (WatchOrderEvents) could last forever, so they are not waited for: `stopping` aborts when
+ * the drain starts, which ends each stream with UNAVAILABLE (its client resumes from its last cursor), and
+ * a new stream is refused while draining, a peer's too.
  */
 export class CallGate {
   private draining = false;
   private taken = 0;
   private readonly idle = new Set<() => void>();
+  private readonly stop = new AbortController();
+  /** Aborts when the drain starts: what serves a stream ends it. */
+  readonly stopping: AbortSignal = this.stop.signal;
 
   constructor(private readonly auth: Pick<Auth, 'verify'>) {}
 
-  /** implementation with every call counted, and refused while draining unless a peer makes it. */
-  wrap(implementation: UntypedServiceImplementation): UntypedServiceImplementation {
+  /**
+   * implementation with every unary call counted, and refused while draining unless a peer makes it; the
+   * definition tells its server streams, which are refused while draining.
+   */
+  wrap(implementation: UntypedServiceImplementation, definition: ServiceDefinition): UntypedServiceImplementation {
     const wrapped: UntypedServiceImplementation = {};
     for (const [key, handler] of Object.entries(implementation)) {
+      if (definition[key]?.responseStream) {
+        const serve = handler as (call: ServerWritableStream<unknown, unknown>) => void;
+        wrapped[key] = (call: ServerWritableStream<unknown, unknown>) => {
+          if (!this.draining) return serve(call);
+          call.emit('error', { code: status.UNAVAILABLE, details: 'the server is shutting down; retry (another replica may answer)' });
+        };
+        continue;
+      }
       const unary = handler as (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void;
       wrapped[key] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         if (!this.draining) {
@@ -38,6 +55,7 @@ export class CallGate {
   /** Refuses new client calls from now on; resolves once the calls taken before have ended, or after timeoutMs. */
   drain(timeoutMs: number): Promise<void> {
     this.draining = true;
+    this.stop.abort();
     if (this.taken === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {

@@ -70,6 +70,8 @@ const variables = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres://…').optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port').optional(),
   MAIL_FROM: z.string().min(3).default('Restock Purchasing <purchasing@localhost>'),
+  /** Sender of the emails to customers (order confirmations, ETA news, shipping, cancellations); MAIL_FROM sends to suppliers. */
+  CUSTOMER_MAIL_FROM: z.string().min(3).default('Restock Customer Service <orders@localhost>'),
   DATA_DIR: z.string().min(1).default('./var'),
   SERVICES: z
     .string()
@@ -119,6 +121,8 @@ const variables = z.object({
   OUTBOX_DELIVERY_TIMEOUT_MS: positiveInt.default(30_000),
   /** How long a claimed message stays leased to one process: past it (the process died), another claims it again. */
   OUTBOX_LEASE_MS: positiveInt.default(60_000),
+  /** How often a WatchOrderEvents stream that has caught up looks for new events (one indexed read per stream). */
+  ORDER_EVENTS_POLL_MS: positiveInt.default(250),
   SCHEDULER_TICK: z.string().min(1).default('* * * * *'),
   /** Days between "still waiting" emails to customers with backordered lines. */
   STILL_WAITING_DAYS: positiveInt.default(7),

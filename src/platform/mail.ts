@@ -15,7 +15,11 @@ export interface Email {
   text: string;
   html: string;
   attachments?: { filename: string; content: string; contentType: string }[];
+  /** Who it comes from: purchasing (MAIL_FROM, the default) writes to suppliers, customer service (CUSTOMER_MAIL_FROM) to customers. */
+  sender?: Sender;
 }
+
+export type Sender = 'purchasing' | 'customer';
 
 /** An email to send: every service's outbox delivers this topic with the mailer. */
 export const EMAIL = topic<Email>('email');
@@ -32,20 +36,36 @@ export function messageIdFor(dedupeKey: string, from: string): string {
   return `<${createHash('sha256').update(dedupeKey).digest('hex').slice(0, 32)}@${domain}>`;
 }
 
+/** The mailer's settings: each sender's From address (customer: from when not given). */
+export interface MailerOptions {
+  smtpUrl?: string;
+  from: string;
+  customerFrom?: string;
+  mailDir: string;
+}
+
+function fromOf(email: Email, options: MailerOptions): string {
+  return email.sender === 'customer' ? (options.customerFrom ?? options.from) : options.from;
+}
+
 /** Sends through SMTP_URL when set, else writes each email as an .eml file under mailDir; with tracing on, each send is a span. */
-export function createMailer(options: { smtpUrl?: string; from: string; mailDir: string }): Mailer {
+export function createMailer(options: MailerOptions): Mailer {
   const mailer = untracedMailer(options);
   if (!tracingEnabled()) return mailer;
   const transport = options.smtpUrl ? 'smtp' : 'file';
   return {
     send: (email, dedupeKey) =>
-      inSpan('email send', { kind: SpanKind.CLIENT, attributes: { 'restock.email.transport': transport, 'restock.email.message_id': messageIdFor(dedupeKey, options.from) } }, () => mailer.send(email, dedupeKey)),
+      inSpan('email send', { kind: SpanKind.CLIENT, attributes: { 'restock.email.transport': transport, 'restock.email.message_id': messageIdFor(dedupeKey, fromOf(email, options)) } }, () => mailer.send(email, dedupeKey)),
     close: () => mailer.close(),
   };
 }
 
-function untracedMailer(options: { smtpUrl?: string; from: string; mailDir: string }): Mailer {
-  const message = (email: Email, dedupeKey: string) => ({ ...email, from: options.from, messageId: messageIdFor(dedupeKey, options.from) });
+function untracedMailer(options: MailerOptions): Mailer {
+  const message = (email: Email, dedupeKey: string) => {
+    const { sender: _sender, ...mail } = email;
+    const from = fromOf(email, options);
+    return { ...mail, from, messageId: messageIdFor(dedupeKey, from) };
+  };
   if (options.smtpUrl) {
     const transport = nodemailer.createTransport(options.smtpUrl);
     return {

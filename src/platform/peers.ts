@@ -62,10 +62,14 @@ function outagesAsUnavailable<D extends ServiceDescriptor>(service: ServiceName,
   const wrapped: Record<string, unknown> = { close: () => client.close() };
   for (const key of Object.keys(calls)) {
     if (key === 'close') continue;
-    wrapped[key] = (request: unknown, options?: unknown) =>
-      calls[key](request, options).catch((error: unknown) => {
+    wrapped[key] = (request: unknown, options?: unknown) => {
+      const answer: unknown = calls[key](request, options);
+      // a server stream (an async iterable, not a promise) hands its errors to its reader as they are
+      if (!(answer instanceof Promise)) return answer;
+      return answer.catch((error: unknown) => {
         throw peerOutage(service, error);
       });
+    };
   }
   return wrapped as unknown as Client<D>;
 }

@@ -76,6 +76,7 @@ export const IDEMPOTENT = {
     getSupplyForecast: true,
     openSupplierLink: true,
     answerPurchaseOrder: false,
+    quoteSupply: true, // records nothing
     listPurchaseOrderRevisions: true,
     resendPurchaseOrder: true, // by request_id
     listPurchaseOrderEmails: true,

@@ -86,6 +86,7 @@ export const RPC_ROLES: {
     getSupplyForecast: ['planner', 'service'], // Orders: ETAs
     openSupplierLink: ['service'], // the console's public supplier page: the link is the credential
     answerPurchaseOrder: ['service'],
+    quoteSupply: ['planner', 'service'], // Orders: ETAs of new backorders and quotes
     listPurchaseOrderRevisions: ['planner', 'warehouse'],
     resendPurchaseOrder: ['planner'],
     listPurchaseOrderEmails: ['planner'],

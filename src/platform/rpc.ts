@@ -5,8 +5,10 @@ import {
   Metadata,
   status,
   type ChannelCredentials,
+  type ClientReadableStream,
   type sendUnaryData,
   type ServerUnaryCall,
+  type ServerWritableStream,
   type ServiceDefinition,
   type ServiceError,
   type UntypedServiceImplementation,
@@ -22,7 +24,7 @@ import { mayCall, type RoleTable } from './roles';
 /** The shape of a ts-proto generic service definition (outputServices=generic-definitions). */
 export interface ServiceDescriptor {
   fullName: string;
-  methods: Record<string, { name: string; requestType: MessageType; responseType: MessageType }>;
+  methods: Record<string, { name: string; requestType: MessageType; responseType: MessageType; responseStream?: boolean }>;
 }
 interface MessageType {
   encode(message: any): { finish(): Uint8Array };
@@ -45,21 +47,38 @@ export interface CallContext {
   caller: Caller;
 }
 
+/** What a server-streaming handler gets besides its request: signal aborts when the client cancels or the server stops. */
+export interface StreamContext extends CallContext {
+  signal: AbortSignal;
+}
+
+/** Why a stream's signal aborted. */
+const STREAM_CANCELLED = 'cancelled';
+const SERVER_STOPPING = 'stopping';
+
+type IsStream<D extends ServiceDescriptor, K extends keyof Methods<D>> = Methods<D>[K] extends { responseStream: true } ? true : false;
+
 /** Who may call: the verifier of bearer tokens and the service's roles table. */
 export interface Access<D extends ServiceDescriptor> {
   auth: Pick<Auth, 'verify'>;
   roles: RoleTable<D>;
 }
 
-/** Handlers of a service; a missing one answers UNIMPLEMENTED. A handler may return a partial response. */
+/**
+ * Handlers of a service; a missing one answers UNIMPLEMENTED. A handler may return a partial response; a
+ * server-streaming one yields its responses and returns once its signal aborts (or it has nothing more).
+ */
 export type Handlers<D extends ServiceDescriptor> = {
-  [K in keyof Methods<D>]?: (request: RequestOf<D, K>, call: CallContext) => Promise<DeepPartial<ResponseOf<D, K>>>;
+  [K in keyof Methods<D>]?: IsStream<D, K> extends true
+    ? (request: RequestOf<D, K>, call: StreamContext) => AsyncIterable<DeepPartial<ResponseOf<D, K>>>
+    : (request: RequestOf<D, K>, call: CallContext) => Promise<DeepPartial<ResponseOf<D, K>>>;
 };
 
 /**
  * Wraps handlers for grpc-js: request id, logging, the caller (bearer token, else mTLS client certificate) and
  * its role (before anything else), partial responses, errors mapped to gRPC status, and (given metrics) each
- * call's status code and latency.
+ * call's status code and latency (a stream's: its lifetime). A server stream ends when its client cancels,
+ * and with UNAVAILABLE when stopping aborts (the server shuts down: the client resumes elsewhere or later).
  */
 export function bindHandlers<D extends ServiceDescriptor>(
   descriptor: D,
@@ -67,6 +86,7 @@ export function bindHandlers<D extends ServiceDescriptor>(
   log: Logger,
   access: Access<D>,
   metrics?: RpcMetrics,
+  stopping?: AbortSignal,
 ): UntypedServiceImplementation {
   const implementation: UntypedServiceImplementation = {};
   for (const [key, method] of Object.entries(descriptor.methods)) {
@@ -75,7 +95,7 @@ export function bindHandlers<D extends ServiceDescriptor>(
     const rpc = `${descriptor.fullName}/${method.name}`;
     const allowed = access.roles[key as keyof Methods<D>];
     const observe = metrics?.observer('server', descriptor.fullName, method.name);
-    const authorize = async (call: ServerUnaryCall<unknown, unknown>): Promise<Caller> => {
+    const authorize = async (call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>): Promise<Caller> => {
       // A bearer token, when sent, says who calls; without one, a client certificate the server verified (mTLS) does.
       const authorization = call.metadata.get('authorization')[0]?.toString();
       const certificate = authorization ? undefined : call.getAuthContext().sslPeerCertificate;
@@ -89,6 +109,11 @@ export function bindHandlers<D extends ServiceDescriptor>(
       }
       return caller;
     };
+    if (method.responseStream) {
+      const stream = handler as unknown as (request: unknown, call: StreamContext) => AsyncIterable<unknown>;
+      implementation[key] = (call: ServerWritableStream<unknown, unknown>) => serveStream(call, stream, { rpc, method, log, authorize, observe, stopping, service: descriptor.fullName });
+      continue;
+    }
     implementation[key] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const requestId = call.metadata.get('x-request-id')[0]?.toString() || randomUUID();
       const callLog = log.child({ rpc, requestId });
@@ -120,6 +145,86 @@ export function bindHandlers<D extends ServiceDescriptor>(
   return implementation;
 }
 
+interface StreamBinding {
+  rpc: string;
+  service: string;
+  method: { responseType: MessageType };
+  log: Logger;
+  authorize: (call: ServerWritableStream<unknown, unknown>) => Promise<Caller>;
+  observe?: CallObserver;
+  stopping?: AbortSignal;
+}
+
+/**
+ * Runs one server stream: writes what the handler yields (waiting while the client's window is full), ends
+ * it when the handler returns, ends it quietly when the client cancels, with UNAVAILABLE when the server
+ * stops, and with the mapped status when the handler fails.
+ */
+function serveStream(call: ServerWritableStream<unknown, unknown>, handler: (request: unknown, call: StreamContext) => AsyncIterable<unknown>, binding: StreamBinding): void {
+  const { rpc, service, method, authorize, observe, stopping } = binding;
+  const requestId = call.metadata.get('x-request-id')[0]?.toString() || randomUUID();
+  const callLog = binding.log.child({ rpc, requestId });
+  const started = performance.now();
+  const controller = new AbortController();
+  const cancelled = () => controller.abort(STREAM_CANCELLED);
+  const stop = () => controller.abort(SERVER_STOPPING);
+  call.on('cancelled', cancelled);
+  if (stopping?.aborted) stop();
+  else stopping?.addEventListener('abort', stop, { once: true });
+  const finish = (code: status) => {
+    stopping?.removeEventListener('abort', stop);
+    call.off('cancelled', cancelled);
+    callLog.info({ ms: Math.round(performance.now() - started), code: status[code] }, 'stream ended');
+    observe?.(code, (performance.now() - started) / 1000);
+  };
+  const run = async () => {
+    const caller = await authorize(call);
+    await checked(call.request, async (request) => {
+      const context: StreamContext = { requestId, log: callLog.child({ sub: caller.sub }), caller, signal: controller.signal };
+      for await (const response of handler(request, context)) {
+        if (controller.signal.aborted) break;
+        if (!call.write(method.responseType.fromPartial(response ?? {}))) await drained(call, controller.signal);
+      }
+    });
+  };
+  run().then(
+    () => {
+      if (controller.signal.reason === STREAM_CANCELLED) return finish(status.CANCELLED);
+      if (controller.signal.reason === SERVER_STOPPING) {
+        call.emit('error', { code: status.UNAVAILABLE, details: 'the server is shutting down; resume the stream (another replica may answer)' });
+        return finish(status.UNAVAILABLE);
+      }
+      call.end();
+      finish(status.OK);
+    },
+    (error: unknown) => {
+      if (controller.signal.reason === STREAM_CANCELLED) return finish(status.CANCELLED);
+      const mapped = toServiceError(error, service);
+      if (mapped) {
+        callLog.info({ code: status[mapped.code ?? 0], error: mapped.details }, 'refused');
+        call.emit('error', mapped);
+        return finish(mapped.code ?? status.UNKNOWN);
+      }
+      callLog.error({ err: error }, 'internal error');
+      call.emit('error', { code: status.INTERNAL, details: `internal error (request ${requestId})` });
+      finish(status.INTERNAL);
+    },
+  );
+}
+
+/** Resolves when the stream may be written again, or when signal aborts. */
+function drained(call: ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    call.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** Request bytes that did not decode: the deserializer returns this instead of throwing, which grpc-js would answer INTERNAL. */
 class UndecodableRequest {
   constructor(readonly reason: string) {}
@@ -141,9 +246,14 @@ function decodeRequest(method: { requestType: MessageType }, bytes: Buffer): unk
   }
 }
 
-/** A promise-returning client of a service; requests may be partial. */
+/**
+ * A promise-returning client of a service; requests may be partial. A server-streaming method returns the
+ * responses as an async iterable (one call per iteration); aborting signal cancels the call and ends the iteration.
+ */
 export type Client<D extends ServiceDescriptor> = {
-  [K in keyof Methods<D>]: (request: DeepPartial<RequestOf<D, K>>, options?: { requestId?: string; timeoutMs?: number }) => Promise<ResponseOf<D, K>>;
+  [K in keyof Methods<D>]: IsStream<D, K> extends true
+    ? (request: DeepPartial<RequestOf<D, K>>, options?: { requestId?: string; signal?: AbortSignal }) => AsyncIterable<ResponseOf<D, K>>
+    : (request: DeepPartial<RequestOf<D, K>>, options?: { requestId?: string; timeoutMs?: number }) => Promise<ResponseOf<D, K>>;
 } & { close(): void };
 
 type CallbackClient = Record<string, (request: unknown, metadata: Metadata, options: object, callback: (error: ServiceError | null, response: unknown) => void) => void> & {
@@ -157,7 +267,7 @@ export function grpcDefinition(descriptor: ServiceDescriptor): ServiceDefinition
     definition[key] = {
       path: `/${descriptor.fullName}/${method.name}`,
       requestStream: false,
-      responseStream: false,
+      responseStream: method.responseStream === true,
       requestSerialize: (value: unknown) => Buffer.from(method.requestType.encode(value).finish()),
       requestDeserialize: (bytes: Buffer) => decodeRequest(method, bytes),
       responseSerialize: (value: unknown) => Buffer.from(method.responseType.encode(value).finish()),
@@ -184,13 +294,36 @@ export function connect<D extends ServiceDescriptor>(
   const raw = new Constructor(address, transport, { 'grpc.service_config': retryServiceConfig(descriptor) }) as unknown as CallbackClient;
   const client: Record<string, unknown> = { close: () => raw.close() };
   for (const [key, method] of Object.entries(descriptor.methods)) {
+    const metadataOf = (bearer: string | undefined, requestId: string | undefined) => {
+      const metadata = new Metadata();
+      if (requestId) metadata.set('x-request-id', requestId);
+      if (bearer) metadata.set('authorization', `Bearer ${bearer}`);
+      return metadata;
+    };
+    if (method.responseStream) {
+      const open = raw[key] as unknown as (request: unknown, metadata: Metadata, options: object) => ClientReadableStream<unknown>;
+      client[key] = (request: unknown, options: { requestId?: string; signal?: AbortSignal } = {}) => ({
+        async *[Symbol.asyncIterator]() {
+          const stream = open.call(raw, method.requestType.fromPartial(request), metadataOf(await token?.(), options.requestId), {});
+          const cancel = () => stream.cancel();
+          options.signal?.addEventListener('abort', cancel, { once: true });
+          try {
+            for await (const response of stream) yield response;
+          } catch (error) {
+            if (!options.signal?.aborted || (error as Partial<ServiceError>).code !== status.CANCELLED) throw error;
+          } finally {
+            options.signal?.removeEventListener('abort', cancel);
+            stream.cancel();
+          }
+        },
+      });
+      continue;
+    }
     const call = (request: unknown, options: { requestId?: string; timeoutMs?: number } = {}) =>
       Promise.resolve(token?.()).then(
         (bearer) =>
           new Promise((resolve, reject) => {
-            const metadata = new Metadata();
-            if (options.requestId) metadata.set('x-request-id', options.requestId);
-            if (bearer) metadata.set('authorization', `Bearer ${bearer}`);
+            const metadata = metadataOf(bearer, options.requestId);
             const deadline = new Date(Date.now() + (options.timeoutMs ?? 30_000));
             raw[key](method.requestType.fromPartial(request), metadata, { deadline }, (error, response) => (error ? reject(error) : resolve(response)));
           }),

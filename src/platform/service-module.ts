@@ -10,6 +10,7 @@ import type { ScrapeMetrics } from './metrics';
 import type { Orm, ServiceSchema } from './orm';
 import type { Delivery } from './topics';
 import type { Client, Handlers, ServiceDescriptor } from './rpc';
+import type { RetainedRows } from './retention.task';
 import type { Task } from './scheduler';
 
 /** Clients of the three services, reached over gRPC (possibly this very process). */
@@ -38,6 +39,8 @@ export interface ServiceParts<D extends ServiceDescriptor> {
   tasks: Task[];
   /** Background work to run once when the process starts serving (e.g. finishing what a crash interrupted). */
   onServing?: () => Promise<void>;
+  /** Rows of the service's own that the retention task deletes after RETENTION_DAYS, besides outbox messages and idempotency keys. */
+  retained?: RetainedRows[];
   /** Registers the service's own gauges, read at scrape time (not called when metrics are off). */
   metrics?: (metrics: ScrapeMetrics) => void;
 }

@@ -1,3 +1,4 @@
+import { supplierOfSkuSql } from './supplier-product.repository';
 import type { Sql } from '../platform/orm';
 
 /** A supplier's buffered demand of one SKU, its value at the SKU's unit cost as decimal text. */
@@ -155,6 +156,7 @@ export function findBufferedDemandBySku(sql: Sql, supplierIds: string[]): Promis
 
 /** A SKU's buffered demand at one supplier, with the ordering terms and rules that decide its release. */
 export interface BufferedSupplyRow {
+  sku: string;
   supplierId: string;
   quantity: number;
   oldestDemandTime: Date;
@@ -165,16 +167,16 @@ export interface BufferedSupplyRow {
   maxWaitDays: number;
 }
 
-/** A SKU's buffered demand per supplier, for its supply forecast. */
-export function findBufferedSupply(sql: Sql, sku: string): Promise<BufferedSupplyRow[]> {
+/** The SKUs' buffered demand per SKU and supplier, for their supply forecasts. */
+export function findBufferedSupply(sql: Sql, skus: string[]): Promise<BufferedSupplyRow[]> {
   return sql<BufferedSupplyRow>(
-    `SELECT b.supplier_id, sum(b.quantity)::int AS quantity, min(b.demand_time) AS oldest_demand_time,
+    `SELECT b.sku, b.supplier_id, sum(b.quantity)::int AS quantity, min(b.demand_time) AS oldest_demand_time,
        sp.pack_size, sp.min_order_quantity, s.paused, s.next_release_time, s.max_wait_days
      FROM procurement.buffered_demand b
      JOIN procurement.supplier_product sp ON sp.supplier_id = b.supplier_id AND sp.sku = b.sku
      JOIN procurement.supplier s ON s.supplier_id = b.supplier_id
-     WHERE b.sku = ? GROUP BY b.supplier_id, sp.pack_size, sp.min_order_quantity, s.paused, s.next_release_time, s.max_wait_days`,
-    [sku],
+     WHERE b.sku = ANY(?) GROUP BY b.sku, b.supplier_id, sp.pack_size, sp.min_order_quantity, s.paused, s.next_release_time, s.max_wait_days`,
+    [skus],
   );
 }
 
@@ -189,5 +191,42 @@ export function bufferedByCurrency(sql: Sql): Promise<{ currencyCode: string | n
      LEFT JOIN procurement.supplier_product sp ON sp.supplier_id = b.supplier_id AND sp.sku = b.sku
      LEFT JOIN procurement.supplier s ON s.supplier_id = b.supplier_id
      GROUP BY s.currency_code ORDER BY s.currency_code`,
+  );
+}
+
+/** The serving supplier of a SKU with its terms for the SKU, its release rules and its whole buffer's totals (value as decimal text). */
+export interface ServingSupplyRow {
+  sku: string;
+  supplierId: string;
+  unitCost: string;
+  packSize: number;
+  minOrderQuantity: number;
+  currencyCode: string;
+  minQuantity: number;
+  minValue: string;
+  releaseSchedule: string;
+  maxWaitDays: number;
+  paused: boolean;
+  nextReleaseTime: Date;
+  bufferedQuantity: number;
+  bufferedValue: string;
+  oldestDemandTime: Date | null;
+}
+
+/** Per SKU that a supplier sells, the supplier its demand goes to (supplierOfSkuSql) with its rules and buffer totals: one statement. */
+export function findServingSupply(sql: Sql, skus: string[]): Promise<ServingSupplyRow[]> {
+  return sql<ServingSupplyRow>(
+    `SELECT k.sku, sp.supplier_id, sp.unit_cost, sp.pack_size, sp.min_order_quantity, s.currency_code, s.min_quantity, s.min_value,
+       s.release_schedule, s.max_wait_days, s.paused, s.next_release_time,
+       coalesce(t.quantity, 0)::int AS buffered_quantity, coalesce(t.value, 0) AS buffered_value, t.oldest_demand_time
+     FROM unnest(?::text[]) AS k(sku)
+     JOIN procurement.supplier_product sp ON sp.sku = k.sku AND sp.supplier_id = ${supplierOfSkuSql('k.sku')}
+     JOIN procurement.supplier s ON s.supplier_id = sp.supplier_id
+     LEFT JOIN LATERAL (
+       SELECT sum(bd.quantity) AS quantity, sum(bd.quantity * bp.unit_cost) AS value, min(bd.demand_time) AS oldest_demand_time
+       FROM procurement.buffered_demand bd JOIN procurement.supplier_product bp ON bp.supplier_id = bd.supplier_id AND bp.sku = bd.sku
+       WHERE bd.supplier_id = sp.supplier_id
+     ) t ON true`,
+    [skus],
   );
 }

@@ -11,12 +11,15 @@ export async function supplierLeadTimes(sql: Sql, supplierIds: string[]): Promis
   return new Map(rows.map((r) => [r.supplierId, leadTimeStats(r.days ?? [], r.quotedLeadTimeDays)]));
 }
 
-/** Lead-time stats of a supplier for a SKU: its own once it has enough observations, else the supplier's. */
-export async function skuLeadTimes(sql: Sql, supplierIds: string[], sku: string): Promise<Map<string, LeadTimeStats>> {
+/**
+ * Lead-time stats of suppliers for SKUs, with two statements for all: a supplier+SKU's own once it has
+ * enough observations, else the supplier's. The answer is looked up by supplier and SKU.
+ */
+export async function skuLeadTimes(sql: Sql, supplierIds: string[], skus: string[]): Promise<(supplierId: string, sku: string) => LeadTimeStats> {
   const perSupplier = await supplierLeadTimes(sql, supplierIds);
-  const rows = await findSkuObservations(sql, [...new Set(supplierIds)], sku, MIN_SKU_OBSERVATIONS);
-  for (const row of rows) perSupplier.set(row.supplierId, leadTimeStats(row.days, perSupplier.get(row.supplierId)!.quotedDays));
-  return perSupplier;
+  const rows = await findSkuObservations(sql, [...new Set(supplierIds)], [...new Set(skus)], MIN_SKU_OBSERVATIONS);
+  const perSku = new Map(rows.map((row) => [`${row.supplierId}\u0000${row.sku}`, leadTimeStats(row.days, perSupplier.get(row.supplierId)!.quotedDays)]));
+  return (supplierId, sku) => perSku.get(`${supplierId}\u0000${sku}`) ?? perSupplier.get(supplierId)!;
 }
 
 /** GetLeadTimeStats: a supplier's stats, or with a SKU that SKU's own observations of the supplier. */

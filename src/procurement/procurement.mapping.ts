@@ -51,7 +51,7 @@ export function toSupplier(supplier: Supplier): SupplierProto {
 
 /** A request's supplier product, with the currency its unit cost is in (serving is output only). */
 export function fromSupplierProduct(product: SupplierProductProto): SupplierProduct & { currencyCode: string } {
-  const { serving: _serving, ...fields } = product;
+  const { serving: _serving, ...fields } = product; // alternate ranks are not stored yet (#12)
   return { ...fields, unitCost: Amount.of(product.unitCost!).toDecimal(), currencyCode: product.unitCost!.currencyCode };
 }
 

@@ -260,12 +260,12 @@ export function findSupplierObservations(sql: Sql, supplierIds: string[]): Promi
   );
 }
 
-/** The observed lead times of a SKU per supplier, for suppliers with at least minObservations of it. */
-export function findSkuObservations(sql: Sql, supplierIds: string[], sku: string, minObservations: number): Promise<{ supplierId: string; days: number[] }[]> {
-  return sql<{ supplierId: string; days: number[] }>(
-    `SELECT supplier_id, array_agg(days) AS days FROM procurement.lead_time_observation
-     WHERE supplier_id = ANY(?) AND sku = ? GROUP BY supplier_id HAVING count(*) >= ?`,
-    [supplierIds, sku, minObservations],
+/** The observed lead times of the SKUs per supplier and SKU, for pairs with at least minObservations. */
+export function findSkuObservations(sql: Sql, supplierIds: string[], skus: string[], minObservations: number): Promise<{ supplierId: string; sku: string; days: number[] }[]> {
+  return sql<{ supplierId: string; sku: string; days: number[] }>(
+    `SELECT supplier_id, sku, array_agg(days) AS days FROM procurement.lead_time_observation
+     WHERE supplier_id = ANY(?) AND sku = ANY(?) GROUP BY supplier_id, sku HAVING count(*) >= ?`,
+    [supplierIds, skus, minObservations],
   );
 }
 
@@ -313,6 +313,7 @@ export function findObservationPage(
 
 /** What is still to come of a SKU on open POs, per PO line, with the times its arrival is reckoned from (the line's own promise once confirmed). */
 export interface OpenLineRow {
+  sku: string;
   purchaseOrderId: string;
   supplierId: string;
   remaining: number;
@@ -321,15 +322,15 @@ export interface OpenLineRow {
   promisedTime: Date | null;
 }
 
-/** A SKU's open PO lines (ordered, or confirmed, above what was received). */
-export function findOpenLines(sql: Sql, sku: string): Promise<OpenLineRow[]> {
+/** The SKUs' open PO lines (ordered, or confirmed, above what was received). */
+export function findOpenLines(sql: Sql, skus: string[]): Promise<OpenLineRow[]> {
   return sql<OpenLineRow>(
-    `SELECT po.purchase_order_id, po.supplier_id, coalesce(l.confirmed_quantity, l.quantity) - l.received_quantity AS remaining,
+    `SELECT l.sku, po.purchase_order_id, po.supplier_id, coalesce(l.confirmed_quantity, l.quantity) - l.received_quantity AS remaining,
        po.create_time, po.send_time, l.promised_time
      FROM procurement.purchase_order_line l JOIN procurement.purchase_order po ON po.purchase_order_id = l.purchase_order_id
-     WHERE l.sku = ? AND po.status IN ('ISSUED', 'SENT', 'CONFIRMED', 'PARTIALLY_RECEIVED')
+     WHERE l.sku = ANY(?) AND po.status IN ('ISSUED', 'SENT', 'CONFIRMED', 'PARTIALLY_RECEIVED')
        AND coalesce(l.confirmed_quantity, l.quantity) > l.received_quantity`,
-    [sku],
+    [skus],
   );
 }
 

@@ -5,7 +5,7 @@ import type { Orm } from '../platform/orm';
 import { pageSize } from '../platform/pagination';
 import type { Handlers } from '../platform/rpc';
 import { MAX_QUANTITY, Validator } from '../platform/validation';
-import { getSupplyForecast } from './forecast';
+import { getSupplyForecast, quoteSupply } from './forecast';
 import { getLeadTimeStats, listLeadTimeObservations } from './lead-time-stats';
 import { cancelPurchaseOrder, confirmPurchaseOrder } from './purchase-order-lifecycle';
 import { getPurchaseOrder, getPurchaseOrderByNumber, listPurchaseOrders } from './purchase-orders';
@@ -20,6 +20,9 @@ const STATUS_COUNT = 6;
 const PO_NUMBER = /^PO-\d{4}-\d{6,}$/i;
 /** Longer than any token we sign (UUID, generation, expiry, signature). */
 const MAX_LINK = 256;
+const MAX_QUOTED_SKUS = 1000;
+// A placement batch quotes the sum of its orders' backorders of a SKU.
+const INT32_MAX = 2_147_483_647;
 
 type AnswerRequest = Pick<ConfirmPurchaseOrderRequest, 'promisedTime' | 'lines' | 'note'>;
 
@@ -136,6 +139,15 @@ export function purchaseOrderHandlers(orm: Orm, clock: Clock, emails: Pick<Email
     async getSupplyForecast({ sku }) {
       new Validator().sku('sku', sku).done();
       return { arrivals: (await getSupplyForecast(orm, clock, sku)).map(map.toArrival) };
+    },
+    async quoteSupply({ demands }) {
+      const v = new Validator().check(demands.length >= 1 && demands.length <= MAX_QUOTED_SKUS, 'demands', `must have 1-${MAX_QUOTED_SKUS} SKUs`);
+      demands.forEach((d, i) => v.sku(`demands[${i}].sku`, d.sku).quantity(`demands[${i}].quantity`, d.quantity, { min: 0, max: INT32_MAX }));
+      v.check(new Set(demands.map((d) => d.sku)).size === demands.length, 'demands', 'must name each SKU once').done();
+      const quotes = await quoteSupply(orm, clock, demands.map((d) => ({ sku: d.sku, quantity: d.quantity })));
+      return {
+        quotes: quotes.map((q) => ({ sku: q.sku, arrivals: q.arrivals.map(map.toArrival), demandArrival: q.demandArrival ? map.toArrival(q.demandArrival) : undefined, supplierId: q.supplierId })),
+      };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { leadTimeStats } from './lead-times';
-import { expectedRelease, supplyForecast, type BufferedSupply } from './supply-forecast';
+import { Amount } from '../platform/money';
+import { expectedRelease, quotedArrival, supplyForecast, type BufferedSupply, type QuotedDemand } from './supply-forecast';
 
 const now = new Date('2026-03-04T12:00:00Z');
 const quoted7 = leadTimeStats([], 7);
@@ -52,5 +53,37 @@ describe('supply forecast', () => {
       { source: 'PURCHASE_ORDER', purchaseOrderId: 'po-unconfirmed-late', quantity: 2, expectedTime: day('2026-03-05T12:00:00Z'), latestTime: day('2026-03-05T12:00:00Z') },
       { source: 'PURCHASE_ORDER', purchaseOrderId: 'po-overdue', quantity: 4, expectedTime: day('2026-03-07T00:00:00Z'), latestTime: day('2026-03-07T00:00:00Z') },
     ]);
+  });
+});
+
+describe('quoted arrival', () => {
+  const eur = (units: number) => Amount.parse(String(units), 'EUR');
+  const quote: QuotedDemand = {
+    quantity: 3,
+    value: eur(30),
+    policy: { minQuantity: 10, minValue: eur(0), releaseSchedule: '0 10 * * 1', maxWaitDays: 0, paused: false },
+    scheduledTime: day('2026-03-09T09:00:00Z'),
+    totals: { quantity: 5, value: eur(50), oldestDemandTime: day('2026-03-03T12:00:00Z') },
+    skuBuffered: 2,
+    terms: { packSize: 4, minOrderQuantity: 0 },
+    leadTime: leadTimeStats([3, 13], 7),
+  };
+
+  it('arrives the lead time after the next scheduled release, expected to latest, as the SKU is ordered (rounded)', () => {
+    expect(quotedArrival(quote, now)).toEqual({
+      expectedTime: new Date(Date.parse('2026-03-09T09:00:00Z') + Math.round((51 / 7) * 86_400_000)),
+      latestTime: new Date(Date.parse('2026-03-09T09:00:00Z') + Math.round((59 / 7) * 86_400_000)),
+      quantity: 8, // 2 buffered + 3 quoted, in packs of 4
+      source: 'BUFFER',
+      purchaseOrderId: '',
+    });
+  });
+
+  it('is released now when the quoted demand reaches the min quantity or min value, earlier at the max wait, never while paused', () => {
+    expect(quotedArrival({ ...quote, quantity: 5 }, now)?.expectedTime).toEqual(new Date(now.getTime() + Math.round((51 / 7) * 86_400_000)));
+    expect(quotedArrival({ ...quote, policy: { ...quote.policy, minQuantity: 0, minValue: eur(80) } }, now)?.expectedTime).toEqual(new Date(now.getTime() + Math.round((51 / 7) * 86_400_000)));
+    const byWait = quotedArrival({ ...quote, policy: { ...quote.policy, maxWaitDays: 3 } }, now)!;
+    expect(byWait.expectedTime).toEqual(new Date(Date.parse('2026-03-06T12:00:00Z') + Math.round((51 / 7) * 86_400_000)));
+    expect(quotedArrival({ ...quote, policy: { ...quote.policy, paused: true } }, now)).toBeNull();
   });
 });

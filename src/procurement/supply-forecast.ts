@@ -1,5 +1,6 @@
+import type { Amount } from '../platform/money';
 import { addDays, type LeadTimeStats } from './lead-times';
-import { orderQuantity, type OrderingTerms } from './release-rules';
+import { nextRelease, orderQuantity, type BufferPolicy, type BufferTotals, type OrderingTerms } from './release-rules';
 
 /** Arrival is expected supply of a SKU: from an open PO, or from a buffer once it is released. */
 export interface Arrival {
@@ -57,7 +58,7 @@ export function expectedRelease(buffer: BufferedSupply, now: Date): Date {
  * A buffer arrives the lead time after its release, as the rounded quantity it will be ordered in; a
  * paused buffer has no release date, so it is left out rather than given an invented one.
  */
-export function supplyForecast(lines: OpenLine[], buffers: BufferedSupply[], now: Date): Arrival[] {
+export function supplyForecast(lines: OpenLine[], buffers: BufferedSupply[], now: Date, quoted: Arrival[] = []): Arrival[] {
   const arrivals: Arrival[] = lines.map((line) => {
     let { expectedTime, latestTime } = scheduledArrival(line);
     if (expectedTime.getTime() < now.getTime()) {
@@ -82,5 +83,42 @@ export function supplyForecast(lines: OpenLine[], buffers: BufferedSupply[], now
       purchaseOrderId: '',
     });
   }
+  arrivals.push(...quoted);
   return arrivals.sort((a, b) => a.expectedTime.getTime() - b.expectedTime.getTime() || a.purchaseOrderId.localeCompare(b.purchaseOrderId));
+}
+
+/** Demand quoted for a SKU at the supplier serving it, with what decides when that supplier's buffer is released. */
+export interface QuotedDemand {
+  quantity: number;
+  /** The quoted units at the SKU's unit cost, in the supplier's currency. */
+  value: Amount;
+  policy: BufferPolicy;
+  scheduledTime: Date;
+  /** The supplier's whole buffer before the quoted demand. */
+  totals: BufferTotals;
+  /** The SKU's units already in that buffer. */
+  skuBuffered: number;
+  terms: OrderingTerms;
+  leadTime: LeadTimeStats;
+}
+
+/**
+ * When quoted demand would arrive if it joined its supplier's buffer now: the buffer's next release under
+ * the rules with the demand counted (nextRelease: now when it reaches the min quantity or min value, else
+ * the earlier of the schedule and the max wait), plus the lead time; the SKU's whole buffered quantity,
+ * rounded as it will be ordered. Null while the buffer is paused (it has no release date).
+ */
+export function quotedArrival(demand: QuotedDemand, now: Date): Arrival | null {
+  const { totals } = demand;
+  const oldest = totals.oldestDemandTime && totals.oldestDemandTime.getTime() < now.getTime() ? totals.oldestDemandTime : now;
+  const after: BufferTotals = { quantity: totals.quantity + demand.quantity, value: totals.value.plus(demand.value), oldestDemandTime: oldest };
+  const release = nextRelease(demand.policy, after, demand.scheduledTime, now).time;
+  if (release === null) return null;
+  return {
+    expectedTime: addDays(release, demand.leadTime.expectedDays),
+    latestTime: addDays(release, demand.leadTime.latestDays),
+    quantity: orderQuantity(demand.skuBuffered + demand.quantity, demand.terms),
+    source: 'BUFFER',
+    purchaseOrderId: '',
+  };
 }

@@ -33,6 +33,8 @@ export interface FuzzMethod {
   /** /package.Service/Method */
   path: string;
   requestType: string;
+  /** A server stream (answered by messages until it ends). */
+  responseStream: boolean;
 }
 
 const PROTO_ROOT = path.join(__dirname, '../../proto');
@@ -89,7 +91,7 @@ export class FuzzRequests {
   constructor(private readonly seeds: FuzzSeeds) {
     this.pkg = loadSync(SERVICE_FILES, { includeDirs: [PROTO_ROOT], keepCase: true });
     this.methods = Object.values(this.pkg).flatMap((definition) =>
-      'format' in definition ? [] : Object.values(definition).map((method) => ({ path: method.path, requestType: this.requestTypeOf(method.path, method.requestType) })),
+      'format' in definition ? [] : Object.values(definition).map((method) => ({ path: method.path, requestType: this.requestTypeOf(method.path, method.requestType), responseStream: method.responseStream })),
     );
     const known = seeds.flatMap(([, values]) => values);
     this.strings = fc.oneof(

@@ -130,6 +130,11 @@ export async function waitFor<T>(condition: () => Promise<T> | T, { timeoutMs = 
 /** A client that sends request bytes as they are to any method path (/package.Service/Method), as a client with its own encoder would. */
 export interface RawClient {
   call(path: string, bytes: Uint8Array, options?: { timeoutMs?: number }): Promise<Buffer>;
+  /**
+   * Opens a server stream: its first message, its error status, or undefined when it is still open and silent
+   * after openMs (then it is cancelled).
+   */
+  stream(path: string, bytes: Uint8Array, options: { openMs: number }): Promise<Buffer | undefined>;
   close(): void;
 }
 
@@ -147,6 +152,21 @@ export function rawClient(address: string): RawClient {
           error ? reject(error) : resolve(response as Buffer),
         ),
       );
+    },
+    stream: async (path, bytes, { openMs }) => {
+      const metadata = new Metadata();
+      if (token) metadata.set('authorization', `Bearer ${await token()}`);
+      const call = client.makeServerStreamRequest(path, identity, identity, Buffer.from(bytes), metadata, {});
+      let open: NodeJS.Timeout | undefined;
+      return new Promise<Buffer | undefined>((resolve, reject) => {
+        open = setTimeout(() => resolve(undefined), openMs);
+        call.on('data', (message: Buffer) => resolve(message));
+        call.on('error', reject);
+        call.on('end', () => resolve(undefined));
+      }).finally(() => {
+        clearTimeout(open);
+        call.cancel();
+      });
     },
     close: () => client.close(),
   };

@@ -350,7 +350,11 @@ export interface OrderLine {
   cancelledQuantity: number;
   status: OrderLineStatus;
   /** When the backordered units are expected; unset when nothing waits. */
-  eta: Eta | undefined;
+  eta:
+    | Eta
+    | undefined;
+  /** The product's name when the order was placed (Inventory's), for people reading the order. */
+  productName: string;
 }
 
 /** Eta is when a waiting line is expected to be filled. */
@@ -1163,6 +1167,7 @@ function createBaseOrderLine(): OrderLine {
     cancelledQuantity: 0,
     status: 0,
     eta: undefined,
+    productName: "",
   };
 }
 
@@ -1194,6 +1199,9 @@ export const OrderLine: MessageFns<OrderLine> = {
     }
     if (message.eta !== undefined) {
       Eta.encode(message.eta, writer.uint32(74).fork()).join();
+    }
+    if (message.productName !== "") {
+      writer.uint32(82).string(message.productName);
     }
     return writer;
   },
@@ -1283,6 +1291,14 @@ export const OrderLine: MessageFns<OrderLine> = {
             message.eta = Eta.decode(reader, reader.uint32());
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.productName = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1326,6 +1342,11 @@ export const OrderLine: MessageFns<OrderLine> = {
         : 0,
       status: isSet(object.status) ? orderLineStatusFromJSON(object.status) : 0,
       eta: isSet(object.eta) ? Eta.fromJSON(object.eta) : undefined,
+      productName: isSet(object.productName)
+        ? globalThis.String(object.productName)
+        : isSet(object.product_name)
+        ? globalThis.String(object.product_name)
+        : "",
     };
   },
 
@@ -1358,6 +1379,9 @@ export const OrderLine: MessageFns<OrderLine> = {
     if (message.eta !== undefined) {
       obj.eta = Eta.toJSON(message.eta);
     }
+    if (message.productName !== "") {
+      obj.productName = message.productName;
+    }
     return obj;
   },
 
@@ -1375,6 +1399,7 @@ export const OrderLine: MessageFns<OrderLine> = {
     message.cancelledQuantity = object.cancelledQuantity ?? 0;
     message.status = object.status ?? 0;
     message.eta = (object.eta !== undefined && object.eta !== null) ? Eta.fromPartial(object.eta) : undefined;
+    message.productName = object.productName ?? "";
     return message;
   },
 };

@@ -269,7 +269,10 @@ export interface QuoteAvailabilityResponse {
   backorderQuantity: number;
   /** Whether backorder_quantity may be backordered. */
   backorderable: boolean;
-  /** Why not, when backorderable is false: an UPPER_SNAKE reason (e.g. DISCONTINUED, BACKORDER_CAP_EXCEEDED). */
+  /**
+   * Why not, when backorderable is false: the UPPER_SNAKE reason PlaceOrder would refuse with
+   * (PRODUCT_DISCONTINUED, BACKORDERS_NOT_ACCEPTED, BACKORDER_LIMIT_EXCEEDED for the customer's cap).
+   */
   notBackorderableReason: string;
   /** Units this customer may still have backordered under the product's cap; unset when there is no cap. */
   customerCapRemaining?:
@@ -277,7 +280,8 @@ export interface QuoteAvailabilityResponse {
     | undefined;
   /**
    * When the backordered units are expected: expected_time the earliest, latest_time the latest. Unset when
-   * nothing waits; source UNKNOWN when no supplier sells the SKU.
+   * nothing waits or it may not be backordered; source UNKNOWN when no supplier sells the SKU (or
+   * Procurement cannot tell: its supplier's buffer is paused, or it is unreachable).
    */
   eta: Eta | undefined;
 }

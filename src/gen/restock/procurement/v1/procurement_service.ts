@@ -627,6 +627,42 @@ export interface GetSupplyForecastResponse {
   arrivals: Arrival[];
 }
 
+/** QuoteSupplyRequest is the input of QuoteSupply. */
+export interface QuoteSupplyRequest {
+  /** 1-1,000 SKUs, each at most once. */
+  demands: SupplyDemand[];
+}
+
+/** SupplyDemand is units of a SKU that would be demanded now (0 = none: the plain forecast). */
+export interface SupplyDemand {
+  sku: string;
+  quantity: number;
+}
+
+/** QuoteSupplyResponse is the output of QuoteSupply. */
+export interface QuoteSupplyResponse {
+  /** One per demand, in the request's order. */
+  quotes: SupplyQuote[];
+}
+
+/** SupplyQuote is a SKU's expected arrivals with the quoted demand added. */
+export interface SupplyQuote {
+  sku: string;
+  /** The forecast (open PO lines, then buffers) in time order, the serving supplier's buffer holding the demand. */
+  arrivals: Arrival[];
+  /**
+   * When the quoted demand itself arrives: its buffer's next release under the rules (now when the demand
+   * reaches the min quantity or min value) plus the lead time: expected_time with the expected lead time,
+   * latest_time with the conservative (p90) one, as GetSupplyForecast dates buffers. Unset when no supplier
+   * sells the SKU or its supplier's buffer is paused.
+   */
+  demandArrival:
+    | Arrival
+    | undefined;
+  /** The supplier serving the SKU; empty when none sells it. */
+  supplierId: string;
+}
+
 function createBaseUpsertSupplierRequest(): UpsertSupplierRequest {
   return { supplier: undefined };
 }
@@ -7109,6 +7145,358 @@ export const GetSupplyForecastResponse: MessageFns<GetSupplyForecastResponse> = 
   },
 };
 
+function createBaseQuoteSupplyRequest(): QuoteSupplyRequest {
+  return { demands: [] };
+}
+
+export const QuoteSupplyRequest: MessageFns<QuoteSupplyRequest> = {
+  encode(message: QuoteSupplyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.demands) {
+      SupplyDemand.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuoteSupplyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuoteSupplyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.demands.push(SupplyDemand.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QuoteSupplyRequest {
+    return {
+      demands: globalThis.Array.isArray(object?.demands)
+        ? object.demands.map((e: any) => SupplyDemand.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: QuoteSupplyRequest): unknown {
+    const obj: any = {};
+    if (message.demands?.length) {
+      obj.demands = message.demands.map((e) => SupplyDemand.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QuoteSupplyRequest>, I>>(base?: I): QuoteSupplyRequest {
+    return QuoteSupplyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QuoteSupplyRequest>, I>>(object: I): QuoteSupplyRequest {
+    const message = createBaseQuoteSupplyRequest();
+    message.demands = object.demands?.map((e) => SupplyDemand.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSupplyDemand(): SupplyDemand {
+  return { sku: "", quantity: 0 };
+}
+
+export const SupplyDemand: MessageFns<SupplyDemand> = {
+  encode(message: SupplyDemand, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sku !== "") {
+      writer.uint32(10).string(message.sku);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(16).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SupplyDemand {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSupplyDemand();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SupplyDemand {
+    return {
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      quantity: isSet(object.quantity) ? globalThis.Number(object.quantity) : 0,
+    };
+  },
+
+  toJSON(message: SupplyDemand): unknown {
+    const obj: any = {};
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.quantity !== 0) {
+      obj.quantity = Math.round(message.quantity);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SupplyDemand>, I>>(base?: I): SupplyDemand {
+    return SupplyDemand.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SupplyDemand>, I>>(object: I): SupplyDemand {
+    const message = createBaseSupplyDemand();
+    message.sku = object.sku ?? "";
+    message.quantity = object.quantity ?? 0;
+    return message;
+  },
+};
+
+function createBaseQuoteSupplyResponse(): QuoteSupplyResponse {
+  return { quotes: [] };
+}
+
+export const QuoteSupplyResponse: MessageFns<QuoteSupplyResponse> = {
+  encode(message: QuoteSupplyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.quotes) {
+      SupplyQuote.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuoteSupplyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuoteSupplyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.quotes.push(SupplyQuote.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QuoteSupplyResponse {
+    return {
+      quotes: globalThis.Array.isArray(object?.quotes) ? object.quotes.map((e: any) => SupplyQuote.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: QuoteSupplyResponse): unknown {
+    const obj: any = {};
+    if (message.quotes?.length) {
+      obj.quotes = message.quotes.map((e) => SupplyQuote.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QuoteSupplyResponse>, I>>(base?: I): QuoteSupplyResponse {
+    return QuoteSupplyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QuoteSupplyResponse>, I>>(object: I): QuoteSupplyResponse {
+    const message = createBaseQuoteSupplyResponse();
+    message.quotes = object.quotes?.map((e) => SupplyQuote.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSupplyQuote(): SupplyQuote {
+  return { sku: "", arrivals: [], demandArrival: undefined, supplierId: "" };
+}
+
+export const SupplyQuote: MessageFns<SupplyQuote> = {
+  encode(message: SupplyQuote, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sku !== "") {
+      writer.uint32(10).string(message.sku);
+    }
+    for (const v of message.arrivals) {
+      Arrival.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.demandArrival !== undefined) {
+      Arrival.encode(message.demandArrival, writer.uint32(26).fork()).join();
+    }
+    if (message.supplierId !== "") {
+      writer.uint32(34).string(message.supplierId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SupplyQuote {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSupplyQuote();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.arrivals.push(Arrival.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.demandArrival = Arrival.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.supplierId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SupplyQuote {
+    return {
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      arrivals: globalThis.Array.isArray(object?.arrivals) ? object.arrivals.map((e: any) => Arrival.fromJSON(e)) : [],
+      demandArrival: isSet(object.demandArrival)
+        ? Arrival.fromJSON(object.demandArrival)
+        : isSet(object.demand_arrival)
+        ? Arrival.fromJSON(object.demand_arrival)
+        : undefined,
+      supplierId: isSet(object.supplierId)
+        ? globalThis.String(object.supplierId)
+        : isSet(object.supplier_id)
+        ? globalThis.String(object.supplier_id)
+        : "",
+    };
+  },
+
+  toJSON(message: SupplyQuote): unknown {
+    const obj: any = {};
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.arrivals?.length) {
+      obj.arrivals = message.arrivals.map((e) => Arrival.toJSON(e));
+    }
+    if (message.demandArrival !== undefined) {
+      obj.demandArrival = Arrival.toJSON(message.demandArrival);
+    }
+    if (message.supplierId !== "") {
+      obj.supplierId = message.supplierId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SupplyQuote>, I>>(base?: I): SupplyQuote {
+    return SupplyQuote.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SupplyQuote>, I>>(object: I): SupplyQuote {
+    const message = createBaseSupplyQuote();
+    message.sku = object.sku ?? "";
+    message.arrivals = object.arrivals?.map((e) => Arrival.fromPartial(e)) || [];
+    message.demandArrival = (object.demandArrival !== undefined && object.demandArrival !== null)
+      ? Arrival.fromPartial(object.demandArrival)
+      : undefined;
+    message.supplierId = object.supplierId ?? "";
+    return message;
+  },
+};
+
 /** ProcurementService buffers backordered demand per supplier and turns it into purchase orders. */
 export type ProcurementServiceDefinition = typeof ProcurementServiceDefinition;
 export const ProcurementServiceDefinition = {
@@ -7419,6 +7807,19 @@ export const ProcurementServiceDefinition = {
       requestType: GetSupplyForecastRequest as typeof GetSupplyForecastRequest,
       requestStream: false,
       responseType: GetSupplyForecastResponse as typeof GetSupplyForecastResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * QuoteSupply answers, for several SKUs at once (five statements in all), when more units would arrive if they were demanded now:
+     * each SKU's forecast with that demand added to its serving supplier's buffer (its release under the
+     * policy's rules, plus the lead time). Nothing is recorded. Orders calls it once per placement batch.
+     */
+    quoteSupply: {
+      name: "QuoteSupply",
+      requestType: QuoteSupplyRequest as typeof QuoteSupplyRequest,
+      requestStream: false,
+      responseType: QuoteSupplyResponse as typeof QuoteSupplyResponse,
       responseStream: false,
       options: {},
     },
