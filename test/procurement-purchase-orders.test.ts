@@ -165,9 +165,14 @@ describe('purchase order lifecycle', () => {
 
     const same = await t.procurement.confirmPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, promisedTime, lines: [{ sku: 'CONF-BOLT', confirmedQuantity: 10 }] });
     expect(same.purchaseOrder).toEqual(purchaseOrder);
-    const refused = await grpcError(t.procurement.confirmPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, promisedTime: new Date('2026-03-20T00:00:00Z') }));
-    expect(refused.code).toBe(status.FAILED_PRECONDITION);
-    expect(refused.reason).toBe('INVALID_PURCHASE_ORDER_TRANSITION');
+    // confirmed again with another date: a revision, which moves every line still to come
+    const revised = (await t.procurement.confirmPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, promisedTime: new Date('2026-03-20T00:00:00Z') })).purchaseOrder!;
+    expect(revised.status).toBe(PurchaseOrderStatus.PURCHASE_ORDER_STATUS_CONFIRMED);
+    expect(revised.revisionCount).toBe(1);
+    expect(revised.lines.map((l) => [l.sku, l.confirmedQuantity, l.promisedTime])).toEqual([
+      ['CONF-BOLT', 10, new Date('2026-03-20T00:00:00Z')],
+      ['CONF-NUT', 5, new Date('2026-03-20T00:00:00Z')],
+    ]);
   });
 
   it('refuses to confirm more than was ordered, or a SKU not on the PO', async () => {

@@ -52,7 +52,8 @@ const cases: [string, (t: TestApp) => Promise<unknown>, string[]][] = [
   ['ListPurchaseOrders', (t) => t.procurement.listPurchaseOrders({ supplierId: bad, status: 99 as never, pageSize: -1 }), ['supplier_id', 'status']],
   ['ConfirmPurchaseOrder', (t) => t.procurement.confirmPurchaseOrder({
     purchaseOrderId: '', lines: [{ sku: 'A', confirmedQuantity: -1 }, { sku: 'A', confirmedQuantity: 1 }],
-  }), ['purchase_order_id', 'promised_time', 'lines[0].confirmed_quantity', 'lines[1].sku']],
+  }), ['purchase_order_id', 'lines[0].confirmed_quantity', 'lines[1].sku']],
+  ['ConfirmPurchaseOrder with neither lines nor a date', (t) => t.procurement.confirmPurchaseOrder({ purchaseOrderId: 'po-1', note: 'x'.repeat(501) }), ['promised_time', 'note']],
   ['CancelPurchaseOrder', (t) => t.procurement.cancelPurchaseOrder({ purchaseOrderId: '', reason: '' }), ['purchase_order_id', 'reason']],
   ['ReceivePurchaseOrder', (t) => t.procurement.receivePurchaseOrder({ receiptId: '', purchaseOrderId: bad, lines: [{ sku: '', quantity: 0 }] }), [
     'receipt_id', 'purchase_order_id', 'lines[0].sku', 'lines[0].quantity',

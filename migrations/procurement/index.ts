@@ -11,6 +11,7 @@ import { Migration20261202500000_release_reason } from './Migration2026120250000
 import { Migration20261203000000_supplier_links } from './Migration20261203000000_supplier_links';
 import { Migration20261203300000_alternates } from './Migration20261203300000_alternates';
 import { Migration20261203310000_first_confirmation } from './Migration20261203310000_first_confirmation';
+import { Migration20261203600000_revisions } from './Migration20261203600000_revisions';
 import { Migration20261203700000_purchase_order_emails } from './Migration20261203700000_purchase_order_emails';
 
 /** Every migration of this schema, in order. */
@@ -28,5 +29,6 @@ export const migrations = [
   { name: 'Migration20261203000000_supplier_links', class: Migration20261203000000_supplier_links },
   { name: 'Migration20261203300000_alternates', class: Migration20261203300000_alternates },
   { name: 'Migration20261203310000_first_confirmation', class: Migration20261203310000_first_confirmation },
+  { name: 'Migration20261203600000_revisions', class: Migration20261203600000_revisions },
   { name: 'Migration20261203700000_purchase_order_emails', class: Migration20261203700000_purchase_order_emails },
 ];

@@ -44,6 +44,17 @@ export function personApis(addressOf: (service: ServiceName) => string, auth: Pi
   };
 }
 
+/** Who the console is when it calls the API for a page with no signed-in person (the supplier's page). */
+export const CONSOLE_CALLER = { sub: 'restock-console', roles: ['service' as const] };
+
+/**
+ * The console's own way to the API, for public pages reached by signed links: the link is the credential,
+ * checked by the API on every call; the console calls as itself (role service), never as a person.
+ */
+export function consoleApi(addressOf: (service: ServiceName) => string, auth: Pick<Auth, 'tokens'>, transport?: ChannelCredentials): Api & { close(): void } {
+  return connectPeers(addressOf, auth.tokens(CONSOLE_CALLER), transport);
+}
+
 /** A gRPC error the API answered, or undefined for anything else. */
 export function apiError(error: unknown): (ServiceError & ReturnType<typeof decodeErrorDetails>) | undefined {
   if (typeof error !== 'object' || error === null || typeof (error as ServiceError).code !== 'number' || !('metadata' in error)) return undefined;

@@ -14,14 +14,16 @@ import type { Auth } from '../platform/auth';
 import type { Config, ServiceName } from '../platform/config';
 import { keptSecret } from '../platform/kept-secret';
 import type { Logger } from '../platform/logger';
-import { personApis, httpStatusOf, type Api } from './api';
+import { consoleApi, personApis, httpStatusOf, type Api } from './api';
 import { format } from './format';
 import { OidcSignIn } from './oidc';
+import { csrfUserInfo } from './render';
 import authRoutes from './routes/auth';
 import backorderRoutes from './routes/backorders';
 import bufferRoutes from './routes/buffers';
 import kpiRoutes from './routes/kpis';
 import purchaseOrderRoutes from './routes/purchase-orders';
+import supplierPageRoutes from './routes/supplier-page';
 import supplierRoutes from './routes/suppliers';
 import { mayUseConsole, sessionPerson, type CookiePolicy, type Person } from './session';
 
@@ -82,6 +84,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
   };
   if (!context.cookies.secure) log.warn('the console is served over plain HTTP on a non-loopback address: its cookies cannot be Secure; serve it over TLS or set CONSOLE_PUBLIC_URL to its https address');
   const apis = personApis(options.addressOf, options.auth, options.transport);
+  const ownApi = consoleApi(options.addressOf, options.auth, options.transport);
 
   const trustProxy = Boolean(config.CONSOLE_PUBLIC_URL);
   const app = (tls ? Fastify({ https: tls, trustProxy }) : Fastify({ trustProxy })) as unknown as FastifyInstance;
@@ -91,8 +94,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     sessionPlugin: '@fastify/cookie',
     cookieKey: 'restock_csrf',
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: context.cookies.secure, signed: true },
-    // a form's token is bound to the person who was shown it
-    getUserInfo: (request: FastifyRequest) => request.person?.sub ?? '',
+    // a form's token is bound to the person who was shown it (or, on a public page, to its signed link)
+    getUserInfo: csrfUserInfo,
     csrfOpts: { hmacKey: secret },
   });
   await app.register(rateLimit, { global: false });
@@ -119,6 +122,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
   app.setNotFoundHandler(async (request, reply) => reply.code(404).view('error.eta', { title: 'Not found', person: request.person, statusCode: 404, message: 'There is no such page.' }));
 
   await app.register(async (open) => authRoutes(open, context));
+  // the supplier's page of a PO: public, its signed link the only credential (checked by the API on every request)
+  await app.register(supplierPageRoutes, { api: ownApi });
   await app.register(async (planners) => {
     planners.addHook('onRequest', async (request, reply) => {
       if (!request.person) return refuseSignedOut(request, reply);
@@ -152,6 +157,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     async stop() {
       await app.close();
       apis.close();
+      ownApi.close();
     },
   };
 }

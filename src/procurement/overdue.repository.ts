@@ -2,10 +2,10 @@ import type { Sql } from '../platform/orm';
 
 /**
  * What a supplier promised for PO line `l` of PO `po`, as SQL: the one expression of the promise that the
- * overdue rule and the scorecard share. Promises are per PO today; once lines carry their own it becomes
- * coalesce(l.promised_time, po.promised_time).
+ * overdue rule and the scorecard share. A line confirmed carries its own promise; the PO's covers lines
+ * confirmed before lines had one.
  */
-export const LINE_PROMISE_SQL = 'po.promised_time';
+export const LINE_PROMISE_SQL = 'coalesce(l.promised_time, po.promised_time)';
 
 /** When line `l` of PO `po` is due: its promise, else (not confirmed yet) the delivery time the PO requested. */
 const LINE_DUE_SQL = `coalesce(${LINE_PROMISE_SQL}, po.requested_delivery_time)`;

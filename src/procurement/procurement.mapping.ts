@@ -2,8 +2,8 @@ import { ArrivalSource, NextReleaseRule as RuleProto, type Arrival as ArrivalPro
 import { BufferOrder as BufferOrderProto } from '../gen/restock/procurement/v1/procurement_service';
 import type { Duration } from '../gen/google/protobuf/duration';
 import {
-  PurchaseOrderEmailKind as EmailKindProto, PurchaseOrderStatus as StatusProto, ReleaseTrigger as TriggerProto, type PurchaseOrder as PurchaseOrderProto,
-  type PurchaseOrderEmail as PurchaseOrderEmailProto,
+  PurchaseOrderEmailKind as EmailKindProto, PurchaseOrderStatus as StatusProto, ReleaseTrigger as TriggerProto, RevisionChannel as ChannelProto,
+  type PurchaseOrder as PurchaseOrderProto, type PurchaseOrderEmail as PurchaseOrderEmailProto, type PurchaseOrderRevision as RevisionProto,
 } from '../gen/restock/procurement/v1/purchase_order';
 import type { BufferPolicy as BufferPolicyProto, PolicyChange as PolicyChangeProto, Supplier as SupplierProto, SupplierProduct as SupplierProductProto } from '../gen/restock/procurement/v1/supplier';
 import { Amount } from '../platform/money';
@@ -16,6 +16,7 @@ import type { SupplierProduct } from './catalog';
 import { isOverdue } from './overdue';
 import type { PurchaseOrderEmail } from './purchase-order-email.repository';
 import type { PurchaseOrder, PurchaseOrderStatus } from './purchase-orders';
+import type { PurchaseOrderRevision } from './purchase-order-revisions';
 import { DEFAULT_RELEASE_SCHEDULE } from './schedule';
 import type { Supplier, SupplierFields } from './suppliers';
 import type { Arrival } from './supply-forecast';
@@ -95,7 +96,7 @@ export function toPurchaseOrder(order: PurchaseOrder, now: Date): PurchaseOrderP
     supplierId: order.supplierId,
     status: toStatus(order.status),
     trigger: TriggerProto[`RELEASE_TRIGGER_${order.trigger}`],
-    lines: order.lines.map((l) => ({ ...l, confirmedQuantity: l.confirmedQuantity ?? 0, unitCost: l.unitCost.toMoney(), promisedTime: undefined })),
+    lines: order.lines.map((l) => ({ ...l, confirmedQuantity: l.confirmedQuantity ?? 0, unitCost: l.unitCost.toMoney(), promisedTime: l.promisedTime ?? undefined })),
     total: order.total.toMoney(),
     createTime: order.createTime,
     sendTime: order.sendTime ?? undefined,
@@ -106,9 +107,24 @@ export function toPurchaseOrder(order: PurchaseOrder, now: Date): PurchaseOrderP
     reminderCount: order.reminderCount,
     needsAttention: order.needsAttention,
     overdue: isOverdue(order, now),
-    revisionCount: 0,
+    revisionCount: order.revisionCount,
     releasedBy: order.releasedBy,
     releaseReason: order.releaseReason,
+  };
+}
+
+/** A revision as the proto PurchaseOrderRevision (an old quantity stays unset for a line not confirmed before). */
+export function toRevision(revision: PurchaseOrderRevision): RevisionProto {
+  return {
+    ...revision,
+    channel: ChannelProto[`REVISION_CHANNEL_${revision.channel}`],
+    lines: revision.lines.map((l) => ({
+      sku: l.sku,
+      oldConfirmedQuantity: l.oldConfirmedQuantity ?? undefined,
+      newConfirmedQuantity: l.newConfirmedQuantity,
+      oldPromisedTime: l.oldPromisedTime ?? undefined,
+      newPromisedTime: l.newPromisedTime ?? undefined,
+    })),
   };
 }
 

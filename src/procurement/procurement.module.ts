@@ -25,7 +25,7 @@ export const procurementModule: ServiceModule<typeof ProcurementServiceDefinitio
   create: ({ orm, clock, mailer, peers, config, links }) => {
     const emails = emailSettings(config, links);
     return {
-      handlers: { ...bufferHandlers(orm, clock), ...purchaseOrderHandlers(orm, clock), ...purchaseOrderEmailHandlers(orm, clock, emails), ...supplierProductHandlers(orm, clock), ...scorecardHandlers(orm) },
+      handlers: { ...bufferHandlers(orm, clock), ...purchaseOrderHandlers(orm, clock, emails), ...purchaseOrderEmailHandlers(orm, clock, emails), ...supplierProductHandlers(orm, clock), ...scorecardHandlers(orm) },
       deliveries: [
         delivery(SEND_PURCHASE_ORDER, purchaseOrderDelivery(orm, clock, mailer, emails)),
         delivery(APPLY_RECEIPT, (request) => peers.orders.applyReceipt(request)),

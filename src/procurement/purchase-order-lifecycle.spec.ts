@@ -19,6 +19,11 @@ describe('purchase order transitions', () => {
     for (const status of ['PARTIALLY_RECEIVED', 'RECEIVED', 'CANCELLED'] as const) expect(() => assertTransition(order(status), 'CONFIRMED')).toThrow();
   });
 
+  it('revises a confirmed PO (CONFIRMED again) and keeps a partly received one PARTIALLY_RECEIVED', () => {
+    expect(assertTransition(order('CONFIRMED'), 'CONFIRMED')).toEqual({ purchaseOrderId: 'po', from: 'CONFIRMED', to: 'CONFIRMED' });
+    expect(() => assertTransition(order('PARTIALLY_RECEIVED'), 'PARTIALLY_RECEIVED')).not.toThrow();
+  });
+
   it('answers an allowed change with the statuses it was checked between, and refuses an illegal one', () => {
     expect(assertTransition(order('ISSUED'), 'SENT')).toEqual({ purchaseOrderId: 'po', from: 'ISSUED', to: 'SENT' });
     expect(() => assertTransition(order('CONFIRMED'), 'SENT')).toThrow(expect.objectContaining({ reason: 'INVALID_PURCHASE_ORDER_TRANSITION' }));

@@ -16,8 +16,9 @@ export function findPurchaseOrderHeaders(sql: Sql, ids: string[], lock: boolean)
   return sql<PurchaseOrderHeader>(
     `SELECT purchase_order_id, number, supplier_id, status, trigger, currency_code, create_time, requested_delivery_time, send_time,
        promised_time, cancel_reason, coalesce(released_by, '') AS released_by, coalesce(release_reason, '') AS release_reason,
-       reminder_count, ${NEEDS_ATTENTION} AS needs_attention
-     FROM procurement.purchase_order WHERE purchase_order_id = ANY(?) ORDER BY purchase_order_id ${lock ? 'FOR UPDATE' : ''}`,
+       reminder_count, ${NEEDS_ATTENTION} AS needs_attention,
+       (SELECT greatest(count(*) - 1, 0)::int FROM procurement.purchase_order_revision r WHERE r.purchase_order_id = po.purchase_order_id) AS revision_count
+     FROM procurement.purchase_order po WHERE purchase_order_id = ANY(?) ORDER BY purchase_order_id ${lock ? 'FOR UPDATE OF po' : ''}`,
     [ids],
   );
 }
@@ -28,7 +29,7 @@ export type PurchaseOrderLineRow = Omit<PurchaseOrderLine, 'unitCost'> & { purch
 /** The lines of these POs, ordered by SKU. */
 export function findPurchaseOrderLines(sql: Sql, ids: string[]): Promise<PurchaseOrderLineRow[]> {
   return sql<PurchaseOrderLineRow>(
-    `SELECT purchase_order_id, sku, supplier_sku, quantity, demanded_quantity, confirmed_quantity, received_quantity, unit_cost
+    `SELECT purchase_order_id, sku, supplier_sku, quantity, demanded_quantity, confirmed_quantity, received_quantity, unit_cost, promised_time
      FROM procurement.purchase_order_line WHERE purchase_order_id = ANY(?) ORDER BY sku`,
     [ids],
   );
@@ -182,13 +183,20 @@ export async function updatePurchaseOrderStatus(
   if (updated.length !== 1) throw new Error(`purchase order ${change.purchaseOrderId} is no longer ${change.from}`);
 }
 
-/** Sets the confirmed quantity of a PO's lines, lowering what each carries of demand to at most that. */
-export async function confirmLineQuantities(sql: Sql, purchaseOrderId: string, confirmed: Map<string, number>): Promise<void> {
+/** Records a supplier's answer for some lines of a PO (units and promised time), lowering what each carries of demand to at most its units. */
+export async function recordLineAnswers(sql: Sql, purchaseOrderId: string, lines: { sku: string; confirmedQuantity: number; promisedTime: Date | null }[]): Promise<void> {
   await sql(
-    `UPDATE procurement.purchase_order_line l SET confirmed_quantity = c.quantity, demanded_quantity = least(l.demanded_quantity, c.quantity)
-     FROM unnest(?::text[], ?::int[]) AS c(sku, quantity) WHERE l.purchase_order_id = ? AND l.sku = c.sku`,
-    [[...confirmed.keys()], [...confirmed.values()], purchaseOrderId],
+    `UPDATE procurement.purchase_order_line l SET confirmed_quantity = a.quantity, promised_time = a.promised,
+       demanded_quantity = least(l.demanded_quantity, a.quantity)
+     FROM unnest(?::text[], ?::int[], ?::timestamptz[]) AS a(sku, quantity, promised) WHERE l.purchase_order_id = ? AND l.sku = a.sku`,
+    [lines.map((l) => l.sku), lines.map((l) => l.confirmedQuantity), lines.map((l) => l.promisedTime), purchaseOrderId],
   );
+}
+
+/** The id of the PO with this number (as printed, e.g. PO-2026-000123); undefined when there is none. */
+export async function findPurchaseOrderIdByNumber(sql: Sql, number: string): Promise<string | undefined> {
+  const [row] = await sql<{ purchaseOrderId: string }>('SELECT purchase_order_id FROM procurement.purchase_order WHERE number = ?', [number]);
+  return row?.purchaseOrderId;
 }
 
 /**
@@ -303,7 +311,7 @@ export function findObservationPage(
   );
 }
 
-/** What is still to come of a SKU on open POs, per PO line, with the times its arrival is reckoned from. */
+/** What is still to come of a SKU on open POs, per PO line, with the times its arrival is reckoned from (the line's own promise once confirmed). */
 export interface OpenLineRow {
   sku: string;
   purchaseOrderId: string;
@@ -318,7 +326,7 @@ export interface OpenLineRow {
 export function findOpenLines(sql: Sql, skus: string[]): Promise<OpenLineRow[]> {
   return sql<OpenLineRow>(
     `SELECT l.sku, po.purchase_order_id, po.supplier_id, coalesce(l.confirmed_quantity, l.quantity) - l.received_quantity AS remaining,
-       po.create_time, po.send_time, po.promised_time
+       po.create_time, po.send_time, l.promised_time
      FROM procurement.purchase_order_line l JOIN procurement.purchase_order po ON po.purchase_order_id = l.purchase_order_id
      WHERE l.sku = ANY(?) AND po.status IN ('ISSUED', 'SENT', 'CONFIRMED', 'PARTIALLY_RECEIVED')
        AND coalesce(l.confirmed_quantity, l.quantity) > l.received_quantity`,

@@ -1,5 +1,5 @@
 import { PurchaseOrderStatus } from '../gen/restock/procurement/v1/purchase_order';
-import type { ProcurementServiceDefinition } from '../gen/restock/procurement/v1/procurement_service';
+import type { ConfirmPurchaseOrderRequest, ProcurementServiceDefinition } from '../gen/restock/procurement/v1/procurement_service';
 import type { Clock } from '../platform/clock';
 import type { Orm } from '../platform/orm';
 import { pageSize } from '../platform/pagination';
@@ -8,22 +8,54 @@ import { MAX_QUANTITY, Validator } from '../platform/validation';
 import { getSupplyForecast, quoteSupply } from './forecast';
 import { getLeadTimeStats, listLeadTimeObservations } from './lead-time-stats';
 import { cancelPurchaseOrder, confirmPurchaseOrder } from './purchase-order-lifecycle';
-import { getPurchaseOrder, listPurchaseOrders } from './purchase-orders';
+import { getPurchaseOrder, getPurchaseOrderByNumber, listPurchaseOrders } from './purchase-orders';
+import { listPurchaseOrderRevisions } from './purchase-order-revisions';
+import type { EmailSettings } from './purchase-order-emails';
+import { answerThroughLink, openSupplierPage } from './supplier-links';
 import * as map from './procurement.mapping';
 import { checkLines, optionalId } from './procurement.validation';
 import { receivePurchaseOrder } from './receipts';
 
 const STATUS_COUNT = 6;
+const PO_NUMBER = /^PO-\d{4}-\d{6,}$/i;
+/** Longer than any token we sign (UUID, generation, expiry, signature). */
+const MAX_LINK = 256;
 const MAX_QUOTED_SKUS = 1000;
 // A placement batch quotes the sum of its orders' backorders of a SKU.
 const INT32_MAX = 2_147_483_647;
 
-/** Handlers of purchase orders, lead times and the supply forecast: validate, call one domain function, map. */
-export function purchaseOrderHandlers(orm: Orm, clock: Clock): Handlers<typeof ProcurementServiceDefinition> {
+type AnswerRequest = Pick<ConfirmPurchaseOrderRequest, 'promisedTime' | 'lines' | 'note'>;
+
+/**
+ * Checks a supplier's answer: distinct SKUs with 0 or more units each, a note of at most 500 characters, and
+ * promised_time when no line is listed (which lines lack a date the domain knows: it depends on the PO).
+ */
+function checkAnswer(v: Validator, request: AnswerRequest): Validator {
+  v.check(request.promisedTime !== undefined || request.lines.length > 0, 'promised_time', 'is required when no line is listed')
+    .text('note', request.note, { max: 500 });
+  return checkLines(v, request.lines, (line, field) => v.quantity(`${field}.confirmed_quantity`, line.confirmedQuantity, { min: 0 }), { min: 0 });
+}
+
+function fromAnswer(request: AnswerRequest) {
   return {
-    async getPurchaseOrder({ purchaseOrderId }) {
-      new Validator().id('purchase_order_id', purchaseOrderId).done();
-      return { purchaseOrder: map.toPurchaseOrder(await getPurchaseOrder(orm, purchaseOrderId), clock.now()) };
+    promisedTime: request.promisedTime ?? null,
+    lines: request.lines.map((l) => ({ sku: l.sku, confirmedQuantity: l.confirmedQuantity, promisedTime: l.promisedTime ?? null })),
+    note: request.note.trim(),
+  };
+}
+
+/** Handlers of purchase orders, lead times and the supply forecast: validate, call one domain function, map. */
+export function purchaseOrderHandlers(orm: Orm, clock: Clock, emails: Pick<EmailSettings, 'links' | 'buyerContact' | 'shipTo'>): Handlers<typeof ProcurementServiceDefinition> {
+  return {
+    async getPurchaseOrder({ purchaseOrderId, number }) {
+      const v = new Validator();
+      if (purchaseOrderId === '' && number === '') v.check(false, 'purchase_order_id', 'is required, or give number instead');
+      else if (purchaseOrderId !== '' && number !== '') v.check(false, 'number', 'must be empty when purchase_order_id is given');
+      else if (purchaseOrderId !== '') v.id('purchase_order_id', purchaseOrderId);
+      else v.check(PO_NUMBER.test(number.trim()), 'number', 'must be a PO number such as PO-2026-000123');
+      v.done();
+      const order = purchaseOrderId !== '' ? await getPurchaseOrder(orm, purchaseOrderId) : await getPurchaseOrderByNumber(orm, number);
+      return { purchaseOrder: map.toPurchaseOrder(order, clock.now()) };
     },
     async listPurchaseOrders(request) {
       const isStatus = (status: PurchaseOrderStatus) => status in PurchaseOrderStatus && status !== PurchaseOrderStatus.UNRECOGNIZED;
@@ -44,11 +76,34 @@ export function purchaseOrderHandlers(orm: Orm, clock: Clock): Handlers<typeof P
       const page = await listPurchaseOrders(orm, filter, pageSize(request.pageSize), request.pageToken);
       return { purchaseOrders: page.purchaseOrders.map((o) => map.toPurchaseOrder(o, now)), nextPageToken: page.nextPageToken };
     },
-    async confirmPurchaseOrder(request) {
-      const v = new Validator().id('purchase_order_id', request.purchaseOrderId).check(request.promisedTime !== undefined, 'promised_time', 'is required');
-      checkLines(v, request.lines, (line, field) => v.quantity(`${field}.confirmed_quantity`, line.confirmedQuantity, { min: 0 }), { min: 0 }).done();
-      const order = await confirmPurchaseOrder(orm, clock, { purchaseOrderId: request.purchaseOrderId, promisedTime: request.promisedTime!, lines: request.lines });
+    async confirmPurchaseOrder(request, call) {
+      checkAnswer(new Validator().id('purchase_order_id', request.purchaseOrderId), request).done();
+      const { order } = await confirmPurchaseOrder(orm, clock, {
+        ...fromAnswer(request), purchaseOrderId: request.purchaseOrderId, revisedBy: call.caller.sub, channel: 'API',
+      });
       return { purchaseOrder: map.toPurchaseOrder(order, clock.now()) };
+    },
+    async openSupplierLink({ link }) {
+      new Validator().text('link', link, { min: 1, max: MAX_LINK }).done();
+      const page = await openSupplierPage(orm, clock, emails.links, link);
+      return {
+        purchaseOrder: map.toPurchaseOrder(page.order, clock.now()),
+        supplierName: page.supplier.name,
+        timeZone: page.supplier.timeZone,
+        buyerContact: emails.buyerContact,
+        shipToAddress: emails.shipTo ?? '',
+        linkExpireTime: page.linkExpireTime,
+      };
+    },
+    async answerPurchaseOrder(request) {
+      checkAnswer(new Validator().text('link', request.link, { min: 1, max: MAX_LINK }), request).done();
+      const { order, revision } = await answerThroughLink(orm, clock, emails.links, request.link, fromAnswer(request));
+      return { purchaseOrder: map.toPurchaseOrder(order, clock.now()), revision: revision ? map.toRevision(revision) : undefined };
+    },
+    async listPurchaseOrderRevisions(request) {
+      new Validator().id('purchase_order_id', request.purchaseOrderId).done();
+      const page = await listPurchaseOrderRevisions(orm, request.purchaseOrderId, pageSize(request.pageSize), request.pageToken);
+      return { revisions: page.revisions.map(map.toRevision), nextPageToken: page.nextPageToken };
     },
     async cancelPurchaseOrder(request) {
       new Validator().id('purchase_order_id', request.purchaseOrderId).text('reason', request.reason, { min: 1, max: 500 }).done();

@@ -6,7 +6,7 @@ import { addDays } from './lead-times';
 import { supplierLeadTimes } from './lead-time-stats';
 import { findDueTimes } from './overdue.repository';
 import {
-  findPurchaseOrderHeaders, findPurchaseOrderLines, findPurchaseOrderPage, type PagePosition, type PurchaseOrderFilter,
+  findPurchaseOrderHeaders, findPurchaseOrderIdByNumber, findPurchaseOrderLines, findPurchaseOrderPage, type PagePosition, type PurchaseOrderFilter,
 } from './purchase-order.repository';
 import type { ReleaseTrigger } from './release-rules';
 
@@ -21,6 +21,8 @@ export interface PurchaseOrderLine {
   confirmedQuantity: number | null;
   receivedQuantity: number;
   unitCost: Amount;
+  /** When the supplier promised this line's units; null until confirmed, and for a declined line. */
+  promisedTime: Date | null;
 }
 
 /** PurchaseOrder is one release of a supplier's buffer. */
@@ -36,6 +38,7 @@ export interface PurchaseOrder {
   createTime: Date;
   requestedDeliveryTime: Date;
   sendTime: Date | null;
+  /** The latest promise of the lines still to come, as of the supplier's last answer. */
   promisedTime: Date | null;
   /** The promised time once confirmed, else send (or create) time plus the expected lead time. */
   expectedTime: Date;
@@ -48,6 +51,8 @@ export interface PurchaseOrder {
   /** Reminders to confirm sent so far, and whether it is still unconfirmed after the last one (a planner should chase it). */
   reminderCount: number;
   needsAttention: boolean;
+  /** How many answers of the supplier revised its first confirmation. */
+  revisionCount: number;
 }
 
 /** Reads POs with their lines, in the order of ids. */
@@ -89,6 +94,14 @@ export async function findPurchaseOrder(sql: Sql, purchaseOrderId: string, lock 
 /** Returns one PO. */
 export function getPurchaseOrder(orm: Orm, purchaseOrderId: string): Promise<PurchaseOrder> {
   return findPurchaseOrder(sqlOf(orm.em), purchaseOrderId);
+}
+
+/** Returns the PO with this number (as the supplier quotes it, in any letter case). */
+export async function getPurchaseOrderByNumber(orm: Orm, number: string): Promise<PurchaseOrder> {
+  const sql = sqlOf(orm.em);
+  const purchaseOrderId = await findPurchaseOrderIdByNumber(sql, number.trim().toUpperCase());
+  if (!purchaseOrderId) throw notFound('purchase_order', number);
+  return findPurchaseOrder(sql, purchaseOrderId);
 }
 
 /** A page of POs, newest first, filtered by supplier, statuses, creation time and number text. */

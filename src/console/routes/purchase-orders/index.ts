@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { PurchaseOrderEmailKind, purchaseOrderStatusFromJSON, type PurchaseOrder } from '../../../gen/restock/procurement/v1/purchase_order';
+import {
+  PurchaseOrderEmailKind, purchaseOrderStatusFromJSON, RevisionChannel, type PurchaseOrder, type PurchaseOrderRevision,
+} from '../../../gen/restock/procurement/v1/purchase_order';
 import { fieldViolations, type Api } from '../../api';
 import { render } from '../../render';
 
@@ -61,11 +63,24 @@ export async function fetchPurchaseOrder(api: Api, purchaseOrderId: string) {
   return { order: purchaseOrder!, supplier: supplier! };
 }
 
-/** What the PO page shows: the PO, its supplier, its timeline and every email sent about it, as sent. */
+/** What the PO page shows: the PO, its supplier, its timeline (with the supplier's answers) and every email sent about it, as sent. */
 async function purchaseOrderPage(api: Api, purchaseOrderId: string) {
-  const [data, { emails }] = await Promise.all([fetchPurchaseOrder(api, purchaseOrderId), api.procurement.listPurchaseOrderEmails({ purchaseOrderId })]);
+  const [data, { emails }, { revisions }] = await Promise.all([
+    fetchPurchaseOrder(api, purchaseOrderId),
+    api.procurement.listPurchaseOrderEmails({ purchaseOrderId }),
+    api.procurement.listPurchaseOrderRevisions({ purchaseOrderId, pageSize: 1000 }),
+  ]);
   // newest first: the latest email is what the supplier is working from
-  return { title: data.order.number, ...data, timeline: timeline(data.order), emails: emails.reverse(), requestId: randomUUID() };
+  return { title: data.order.number, ...data, timeline: timeline(data.order, revisions), emails: emails.reverse(), requestId: randomUUID() };
+}
+
+/** One answer of the supplier in words: who gave it, where, and what it changed per line. */
+function revisionLabel(revision: PurchaseOrderRevision): string {
+  const day = (time: Date | undefined) => time?.toISOString().slice(0, 10) ?? '—';
+  const what = revision.revisionNumber === 1 ? 'Confirmed' : `Revised (${revision.revisionNumber - 1})`;
+  const where = revision.channel === RevisionChannel.REVISION_CHANNEL_SUPPLIER_LINK ? " on the supplier's page" : '';
+  const lines = revision.lines.map((l) => `${l.sku} ${l.newConfirmedQuantity === 0 ? 'declined' : `${l.newConfirmedQuantity} for ${day(l.newPromisedTime)}`}`);
+  return `${what} by ${revision.revisedBy}${where}: ${lines.join(', ')}${revision.note ? ` (“${revision.note}”)` : ''} —`;
 }
 
 /** What an email about a PO was, in words. */
@@ -91,11 +106,12 @@ function releasedLabel(order: PurchaseOrder): string {
   return `Released by ${order.releasedBy}${order.releaseReason ? `: ${order.releaseReason}` : ''} —`;
 }
 
-/** The steps a PO went through, as far as its timestamps tell. */
-function timeline(order: PurchaseOrder): { label: string; time?: Date }[] {
+/** The steps a PO went through, as far as its timestamps tell, with each answer of the supplier. */
+function timeline(order: PurchaseOrder, revisions: PurchaseOrderRevision[] = []): { label: string; time?: Date }[] {
   const steps = [
     { label: releasedLabel(order), time: order.createTime },
     { label: 'Emailed to the supplier', time: order.sendTime },
+    ...revisions.map((revision) => ({ label: revisionLabel(revision), time: revision.reviseTime })),
     { label: 'Confirmed; delivery promised for', time: order.promisedTime },
     { label: 'Expected', time: order.expectedTime },
   ];

@@ -413,13 +413,17 @@ export interface ListPurchaseOrdersResponse {
 export interface ConfirmPurchaseOrderRequest {
   purchaseOrderId: string;
   /**
-   * The promised delivery time of every line that gives none of its own. Required unless every line of the
-   * PO is listed with its own promised_time or declined in full.
+   * The promised delivery time of every line that gives none of its own. Required when no line is listed;
+   * otherwise each line with units still to come needs a time: its own, this one, or the one it was promised
+   * before (INVALID_ARGUMENT promised_time naming the lines that have none).
    */
   promisedTime:
     | Date
     | undefined;
-  /** Lines not listed keep their earlier answer, or on a first confirmation are confirmed in full. */
+  /**
+   * Lines not listed keep their confirmed units (on a first confirmation: confirmed in full); those with units
+   * still to come take promised_time when it is given, else keep their earlier promise.
+   */
   lines: ConfirmedLine[];
   /** Optional note kept with the revision (at most 500 characters). */
   note: string;
@@ -502,7 +506,11 @@ export interface AnswerPurchaseOrderRequest {
 
 /** AnswerPurchaseOrderResponse is the output of AnswerPurchaseOrder. */
 export interface AnswerPurchaseOrderResponse {
-  purchaseOrder: PurchaseOrder | undefined;
+  purchaseOrder:
+    | PurchaseOrder
+    | undefined;
+  /** The revision that recorded this answer; unset when the answer changed nothing. */
+  revision: PurchaseOrderRevision | undefined;
 }
 
 /** ListPurchaseOrderRevisionsRequest is the input of ListPurchaseOrderRevisions. */
@@ -5629,13 +5637,16 @@ export const AnswerPurchaseOrderRequest: MessageFns<AnswerPurchaseOrderRequest> 
 };
 
 function createBaseAnswerPurchaseOrderResponse(): AnswerPurchaseOrderResponse {
-  return { purchaseOrder: undefined };
+  return { purchaseOrder: undefined, revision: undefined };
 }
 
 export const AnswerPurchaseOrderResponse: MessageFns<AnswerPurchaseOrderResponse> = {
   encode(message: AnswerPurchaseOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.purchaseOrder !== undefined) {
       PurchaseOrder.encode(message.purchaseOrder, writer.uint32(10).fork()).join();
+    }
+    if (message.revision !== undefined) {
+      PurchaseOrderRevision.encode(message.revision, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -5661,6 +5672,14 @@ export const AnswerPurchaseOrderResponse: MessageFns<AnswerPurchaseOrderResponse
             message.purchaseOrder = PurchaseOrder.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.revision = PurchaseOrderRevision.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5680,6 +5699,7 @@ export const AnswerPurchaseOrderResponse: MessageFns<AnswerPurchaseOrderResponse
         : isSet(object.purchase_order)
         ? PurchaseOrder.fromJSON(object.purchase_order)
         : undefined,
+      revision: isSet(object.revision) ? PurchaseOrderRevision.fromJSON(object.revision) : undefined,
     };
   },
 
@@ -5687,6 +5707,9 @@ export const AnswerPurchaseOrderResponse: MessageFns<AnswerPurchaseOrderResponse
     const obj: any = {};
     if (message.purchaseOrder !== undefined) {
       obj.purchaseOrder = PurchaseOrder.toJSON(message.purchaseOrder);
+    }
+    if (message.revision !== undefined) {
+      obj.revision = PurchaseOrderRevision.toJSON(message.revision);
     }
     return obj;
   },
@@ -5698,6 +5721,9 @@ export const AnswerPurchaseOrderResponse: MessageFns<AnswerPurchaseOrderResponse
     const message = createBaseAnswerPurchaseOrderResponse();
     message.purchaseOrder = (object.purchaseOrder !== undefined && object.purchaseOrder !== null)
       ? PurchaseOrder.fromPartial(object.purchaseOrder)
+      : undefined;
+    message.revision = (object.revision !== undefined && object.revision !== null)
+      ? PurchaseOrderRevision.fromPartial(object.revision)
       : undefined;
     return message;
   },

@@ -252,7 +252,10 @@ export interface PurchaseOrder {
   lines: PurchaseOrderLine[];
   total: Money | undefined;
   createTime: Date | undefined;
-  sendTime: Date | undefined;
+  sendTime:
+    | Date
+    | undefined;
+  /** The latest promise of the lines still to come, as of the supplier's last answer (each line has its own). */
   promisedTime: Date | undefined;
   expectedTime: Date | undefined;
   cancelReason: string;
@@ -290,7 +293,7 @@ export interface PurchaseOrderLine {
   unitCost:
     | Money
     | undefined;
-  /** When the supplier promised this line; unset until confirmed (then the PO's promised_time applies). */
+  /** When the supplier promised this line's units; unset until confirmed, and for a declined line. */
   promisedTime: Date | undefined;
 }
 
@@ -306,7 +309,10 @@ export interface PurchaseOrderRevision {
   reviseTime:
     | Date
     | undefined;
-  /** Who answered: the subject of the caller's token, or "supplier-link:<link id>" for the supplier's page. */
+  /**
+   * Who answered: the subject of the caller's token, or "supplier-link:<PO number>#<link generation>" for the
+   * supplier's page.
+   */
   revisedBy: string;
   channel: RevisionChannel;
   /** Optional note given with the answer. */
