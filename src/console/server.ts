@@ -22,6 +22,7 @@ import authRoutes from './routes/auth';
 import backorderRoutes from './routes/backorders';
 import bufferRoutes from './routes/buffers';
 import kpiRoutes from './routes/kpis';
+import orderPageRoutes from './routes/order-page';
 import purchaseOrderRoutes from './routes/purchase-orders';
 import supplierPageRoutes from './routes/supplier-page';
 import supplierRoutes from './routes/suppliers';
@@ -124,6 +125,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
   await app.register(async (open) => authRoutes(open, context));
   // the supplier's page of a PO: public, its signed link the only credential (checked by the API on every request)
   await app.register(supplierPageRoutes, { api: ownApi });
+  // the customer's page of an order: public in the same way
+  await app.register(orderPageRoutes, { api: ownApi });
   await app.register(async (planners) => {
     planners.addHook('onRequest', async (request, reply) => {
       if (!request.person) return refuseSignedOut(request, reply);

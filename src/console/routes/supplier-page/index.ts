@@ -3,17 +3,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AnswerPurchaseOrderResponse, OpenSupplierLinkResponse } from '../../../gen/restock/procurement/v1/procurement_service';
 import { PurchaseOrderStatus, type PurchaseOrderLine } from '../../../gen/restock/procurement/v1/purchase_order';
 import { apiError, type Api } from '../../api';
+import { linkPages, linkRefusal, LINK_PAGE_LIMIT, openLink } from '../../link-pages';
 import { render } from '../../render';
 import { dateIn, noonOf } from '../../zoned-dates';
 
-/** Per address, per minute: enough for a supplier answering a long PO, not for guessing links. */
-const PAGE_LIMIT = { rateLimit: { max: 30, timeWindow: '1 minute' } };
-/** The refusals of a link, as HTTP: not ours (403), or ours but no longer working (410). */
-const REFUSED: Record<string, { statusCode: number; title: string }> = {
-  LINK_INVALID: { statusCode: 403, title: 'This link is not valid' },
-  LINK_EXPIRED: { statusCode: 410, title: 'This link has expired' },
-  LINK_REVOKED: { statusCode: 410, title: 'This link was replaced' },
-};
 const ANSWERABLE = [
   PurchaseOrderStatus.PURCHASE_ORDER_STATUS_ISSUED,
   PurchaseOrderStatus.PURCHASE_ORDER_STATUS_SENT,
@@ -68,34 +61,17 @@ function postedForm(page: OpenSupplierLinkResponse, body: Record<string, string 
 export default async function supplierPageRoutes(app: FastifyInstance, options: { api: Api }) {
   const { api } = options;
 
-  app.setErrorHandler(async (error, request, reply) => {
-    const statusCode = (error as { statusCode?: number }).statusCode ?? 500;
-    if (statusCode >= 500) request.log.error({ err: error }, 'supplier page failed');
-    const message = statusCode === 403
-      ? 'This form has expired or did not come from this page. Open the link in your email again and resend your answer.'
-      : statusCode === 429 ? 'Too many requests from your address. Wait a minute and try again.'
-        : statusCode < 500 ? (error as Error).message : 'Something went wrong on our side; it has been logged. Please try again later or contact the buyer.';
-    return reply.code(statusCode).view('supplier-refusal.eta', { title: statusCode === 429 ? 'Please wait a minute' : `Error ${statusCode}`, person: null, message });
-  });
-  // never kept by a browser or proxy: the PO and a form token now, a refusal (a 410 is cacheable by default) later
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
-  });
-  // every form posts with a CSRF token, its secret in a signed cookie (there is no session to keep it in)
-  app.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'POST') return;
-    await new Promise<void>((resolve, reject) => app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve())));
-  });
+  linkPages(app, { askAgain: 'Ask the buyer to send the purchase order again', contact: 'contact the buyer' });
 
-  app.get<{ Params: Params }>('/supplier/purchase-orders/:token', { config: PAGE_LIMIT }, async (request, reply) => {
-    const page = await openLink(api, request.params.token, reply);
+  app.get<{ Params: Params }>('/supplier/purchase-orders/:token', { config: LINK_PAGE_LIMIT }, async (request, reply) => {
+    const page = await openLink(reply, () => api.procurement.openSupplierLink({ link: request.params.token }));
     if (!page) return reply;
     return show(request, reply, page, formOf(page));
   });
 
-  app.post<{ Params: Params; Body: Record<string, string | undefined> }>('/supplier/purchase-orders/:token', { config: PAGE_LIMIT }, async (request, reply) => {
+  app.post<{ Params: Params; Body: Record<string, string | undefined> }>('/supplier/purchase-orders/:token', { config: LINK_PAGE_LIMIT }, async (request, reply) => {
     const { token } = request.params;
-    const page = await openLink(api, token, reply);
+    const page = await openLink(reply, () => api.procurement.openSupplierLink({ link: token }));
     if (!page) return reply;
     const body = request.body ?? {};
     const forms = postedForm(page, body);
@@ -112,8 +88,8 @@ export default async function supplierPageRoutes(app: FastifyInstance, options: 
         note,
       });
     } catch (error) {
-      const refused = refusalOf(error);
-      if (refused) return refuse(reply, refused);
+      const refused = linkRefusal(error);
+      if (refused) return reply.refuseLink(refused);
       const answeredError = apiError(error);
       if (!answeredError || ![status.FAILED_PRECONDITION, status.INVALID_ARGUMENT].includes(answeredError.code)) throw error;
       // a line the API refused (more than ordered, fewer than received) is shown at that line; anything else above the form
@@ -127,33 +103,6 @@ export default async function supplierPageRoutes(app: FastifyInstance, options: 
     const after = { ...page, purchaseOrder: answered.purchaseOrder };
     return show(request, reply, after, formOf(after), { revision: answered.revision, recorded: true });
   });
-}
-
-/** The page a link opens, or undefined once the refusal page was sent (the link is checked on every request). */
-async function openLink(api: Api, token: string, reply: FastifyReply): Promise<OpenSupplierLinkResponse | undefined> {
-  try {
-    return await api.procurement.openSupplierLink({ link: token });
-  } catch (error) {
-    const refused = refusalOf(error) ?? (apiError(error)?.code === status.INVALID_ARGUMENT ? 'LINK_INVALID' : undefined);
-    if (!refused) throw error;
-    refuse(reply, refused);
-    return undefined;
-  }
-}
-
-/** LINK_INVALID, LINK_EXPIRED or LINK_REVOKED when the API refused the link; undefined for any other answer. */
-function refusalOf(error: unknown): string | undefined {
-  const answered = apiError(error);
-  return answered?.code === status.FAILED_PRECONDITION && answered.reason && REFUSED[answered.reason] ? answered.reason : undefined;
-}
-
-function refuse(reply: FastifyReply, reason: string) {
-  const { statusCode, title } = REFUSED[reason];
-  const message = reason === 'LINK_INVALID'
-    ? 'The link may have been changed or cut short. Open the link in your latest email from us; nothing was changed.'
-    : reason === 'LINK_EXPIRED' ? 'Links to a purchase order work for a limited time. Ask the buyer to send the purchase order again; nothing was changed.'
-      : 'A newer email about this purchase order has a new link. Use the link in the latest email; nothing was changed.';
-  return reply.code(statusCode).view('supplier-refusal.eta', { title, person: null, message });
 }
 
 function show(
