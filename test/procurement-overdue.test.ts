@@ -65,14 +65,15 @@ it('flags the PO overdue once its promise passed, forecasts it ahead of now, and
   await t.procurement.confirmPurchaseOrder({ purchaseOrderId: later.purchaseOrderId, promisedTime: at(30) });
   expect((await t.procurement.getPurchaseOrder({ purchaseOrderId: po.purchaseOrderId })).purchaseOrder!.overdue).toBe(false);
 
-  // 20 days on, nothing arrived: the PO is overdue, and its forecast is now plus a day (no lateness measured yet).
+  // 20 days on, nothing arrived: the PO is overdue, and its forecast is the first whole week after its promise
+  // (day 5) that is at least a day from now (no lateness measured yet): day 26.
   clock.time = at(20);
   expect((await t.procurement.getPurchaseOrder({ purchaseOrderId: po.purchaseOrderId })).purchaseOrder!.overdue).toBe(true);
   const listed = (await t.procurement.listPurchaseOrders({ overdue: true })).purchaseOrders;
   expect(listed.map((o) => [o.number, o.overdue])).toEqual([[po.number, true]]);
   expect((await t.procurement.listPurchaseOrders({})).purchaseOrders.find((o) => o.number === later.number)!.overdue).toBe(false);
   expect((await t.procurement.getSupplyForecast({ sku: 'OVD-1' })).arrivals).toEqual([
-    { expectedTime: at(21), latestTime: at(21), quantity: 3, source: expect.anything(), purchaseOrderId: po.purchaseOrderId },
+    { expectedTime: at(26), latestTime: at(26), quantity: 3, source: expect.anything(), purchaseOrderId: po.purchaseOrderId },
   ]);
   // Nothing told the customer yet: the line still holds the promise that passed.
   expect((await lineEta()).expectedTime).toEqual(at(5));
@@ -80,16 +81,26 @@ it('flags the PO overdue once its promise passed, forecasts it ahead of now, and
   expect(delayed()).toHaveLength(0);
 
   await runOverdueTask(at(20).toISOString());
-  expect(await lineEta()).toMatchObject({ source: EtaSource.ETA_SOURCE_PURCHASE_ORDER, expectedTime: at(21), purchaseOrderId: po.purchaseOrderId });
+  expect(await lineEta()).toMatchObject({ source: EtaSource.ETA_SOURCE_PURCHASE_ORDER, expectedTime: at(26), purchaseOrderId: po.purchaseOrderId });
   expect(delayed()).toHaveLength(1);
-  expect(delayed()[0].text).toContain('now expected on 2026-03-23 instead of 2026-03-09');
+  expect(delayed()[0].text).toContain('now expected on 2026-03-28 instead of 2026-03-09');
 
-  // Another run the same day changes nothing and sends nothing more.
+  // Another run the same day, or on the following days of that week, changes nothing and sends nothing more.
   await runOverdueTask(new Date(at(20).getTime() + 3_600_000).toISOString());
+  for (const dayOn of [21, 24]) {
+    clock.time = at(dayOn);
+    await runOverdueTask(at(dayOn).toISOString());
+  }
+  expect((await lineEta()).expectedTime).toEqual(at(26));
   expect(delayed()).toHaveLength(1);
+  // Still missing when that day comes: a week later, and one more email.
+  clock.time = at(26);
+  await runOverdueTask(at(26).toISOString());
+  expect((await lineEta()).expectedTime).toEqual(at(33));
+  expect(delayed()).toHaveLength(2);
 });
 
-it('forecasts an overdue PO at now plus the supplier\'s measured average lateness', async () => {
+it('forecasts an overdue PO at least the supplier\'s measured average lateness from now, in whole weeks after its promise', async () => {
   const start = clock.now().getTime();
   const day = (days: number) => new Date(start + days * DAY);
   await seedSupplier(t, 'LATE', { releaseSchedule: NEW_YEAR }, [{ sku: 'LATE-1' }]);
@@ -101,12 +112,12 @@ it('forecasts an overdue PO at now plus the supplier\'s measured average latenes
   await t.procurement.receivePurchaseOrder({ receiptId: 'late-r1', purchaseOrderId: first.purchaseOrderId, lines: [{ sku: 'LATE-1', quantity: 2 }], receivedTime: day(5) });
   expect((await t.procurement.getSupplierScorecard({ supplierId: 'LATE' })).scorecard!.overall!.averageLatenessDays).toBe(3);
 
-  // A second PO, promised for day 1, is still missing on day 10: expected on day 13.
+  // A second PO, promised for day 1, is still missing on day 10: due at least 3 days on (day 13), so on day 15.
   await t.procurement.recordDemand({ demandId: 'late-2', sku: 'LATE-1', quantity: 4 });
   const [second] = (await t.procurement.evaluateBuffers({ supplierId: 'LATE', force: true })).purchaseOrders;
   await t.procurement.confirmPurchaseOrder({ purchaseOrderId: second.purchaseOrderId, promisedTime: day(1) });
   clock.time = day(10);
   expect((await t.procurement.getSupplyForecast({ sku: 'LATE-1' })).arrivals.map((a) => [a.purchaseOrderId, a.quantity, a.expectedTime])).toEqual([
-    [second.purchaseOrderId, 4, day(13)],
+    [second.purchaseOrderId, 4, day(15)],
   ]);
 });

@@ -1,6 +1,6 @@
 import { leadTimeStats } from './lead-times';
 import { Amount } from '../platform/money';
-import { expectedRelease, quotedArrival, supplyForecast, type BufferedSupply, type QuotedDemand } from './supply-forecast';
+import { expectedRelease, overdueArrival, quotedArrival, supplyForecast, type BufferedSupply, type QuotedDemand } from './supply-forecast';
 
 const now = new Date('2026-03-04T12:00:00Z');
 const quoted7 = leadTimeStats([], 7);
@@ -40,7 +40,7 @@ describe('supply forecast', () => {
     expect(arrivals[0].latestTime.getTime()).toBeGreaterThan(arrivals[0].expectedTime.getTime());
   });
 
-  it('never forecasts a line whose date passed in the past: now plus its supplier\'s overdue delay, the latest no earlier', () => {
+  it('never forecasts a line whose date passed in the past: whole weeks after its date, at least its supplier\'s overdue delay from now', () => {
     const arrivals = supplyForecast(
       [
         { purchaseOrderId: 'po-overdue', remaining: 4, createTime: day('2026-02-01T00:00:00Z'), sendTime: day('2026-02-01T00:00:00Z'), promisedTime: day('2026-03-01T00:00:00Z'), leadTime: quoted7, overdueDelayDays: 2.5 },
@@ -50,9 +50,19 @@ describe('supply forecast', () => {
       now,
     );
     expect(arrivals).toEqual([
-      { source: 'PURCHASE_ORDER', purchaseOrderId: 'po-unconfirmed-late', quantity: 2, expectedTime: day('2026-03-05T12:00:00Z'), latestTime: day('2026-03-05T12:00:00Z') },
-      { source: 'PURCHASE_ORDER', purchaseOrderId: 'po-overdue', quantity: 4, expectedTime: day('2026-03-07T00:00:00Z'), latestTime: day('2026-03-07T00:00:00Z') },
+      // due 02-27 (created 02-20 + 7 days), now + 1 day = 03-05 12:00: a week after its date
+      { source: 'PURCHASE_ORDER', purchaseOrderId: 'po-unconfirmed-late', quantity: 2, expectedTime: day('2026-03-06T00:00:00Z'), latestTime: day('2026-03-06T00:00:00Z') },
+      // due 03-01, now + 2.5 days = 03-07 00:00: a week after its date
+      { source: 'PURCHASE_ORDER', purchaseOrderId: 'po-overdue', quantity: 4, expectedTime: day('2026-03-08T00:00:00Z'), latestTime: day('2026-03-08T00:00:00Z') },
     ]);
+  });
+
+  it('moves an overdue line\'s forecast a week at a time, not day by day', () => {
+    const due = day('2026-03-01T10:00:00Z');
+    expect(overdueArrival(due, day('2026-03-02T10:00:00Z'))).toEqual(day('2026-03-08T10:00:00Z'));
+    expect(overdueArrival(due, day('2026-03-08T10:00:00Z'))).toEqual(day('2026-03-08T10:00:00Z'));
+    expect(overdueArrival(due, day('2026-03-08T10:00:01Z'))).toEqual(day('2026-03-15T10:00:00Z'));
+    expect(overdueArrival(due, due)).toEqual(day('2026-03-08T10:00:00Z'));
   });
 });
 

@@ -50,11 +50,25 @@ export function expectedRelease(buffer: BufferedSupply, now: Date): Date {
   return new Date(Math.max(release, now.getTime()));
 }
 
+/** How far an overdue line's forecast moves at a time: a week, so a customer hears of an overdue PO's slip once a week, not daily. */
+export const OVERDUE_STEP_DAYS = 7;
+
+/**
+ * When a line past its date (due) is forecast: whole weeks after its date, the first such day not before
+ * `earliest` (now plus its supplier's overdue delay). While the PO stays overdue the forecast holds for a week
+ * and then moves a week on, so the daily overdue pass re-dates customers (and sends the slip email) weekly.
+ */
+export function overdueArrival(due: Date, earliest: Date): Date {
+  const steps = Math.max(1, Math.ceil((earliest.getTime() - due.getTime()) / (OVERDUE_STEP_DAYS * 86_400_000)));
+  return addDays(due, steps * OVERDUE_STEP_DAYS);
+}
+
 /**
  * The SKU's expected arrivals in time order. An open PO line arrives at its promised time once confirmed,
  * else at send (or create) time plus the expected lead time, the latest by the conservative lead time. A line
  * whose date has passed with units still to come (an overdue PO's) is never forecast in the past: it is
- * expected at now plus its supplier's overdue delay (measured lateness, at least a day), its latest no earlier.
+ * expected whole weeks after its date, the first such day at least its supplier's overdue delay (measured
+ * lateness, at least a day) from now (overdueArrival), its latest no earlier.
  * A buffer arrives the lead time after its release, as the rounded quantity it will be ordered in; a
  * paused buffer has no release date, so it is left out rather than given an invented one.
  */
@@ -62,7 +76,7 @@ export function supplyForecast(lines: OpenLine[], buffers: BufferedSupply[], now
   const arrivals: Arrival[] = lines.map((line) => {
     let { expectedTime, latestTime } = scheduledArrival(line);
     if (expectedTime.getTime() < now.getTime()) {
-      expectedTime = addDays(now, line.overdueDelayDays);
+      expectedTime = overdueArrival(expectedTime, addDays(now, line.overdueDelayDays));
       latestTime = new Date(Math.max(latestTime.getTime(), expectedTime.getTime()));
     }
     return {
