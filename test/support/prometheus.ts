@@ -108,10 +108,11 @@ function parseSample(line: string, fail: (why: string) => never): PromSample {
   return { name, labels, value: parseValue(parts[1], fail) };
 }
 
+/** A sample value as Prometheus reads it (Go's ParseFloat: NaN and Inf in any letter case; prom-client writes "Nan"). */
 function parseValue(text: string, fail: (why: string) => never): number {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  if (/^\+?inf$/i.test(text)) return Infinity;
+  if (/^-inf$/i.test(text)) return -Infinity;
+  if (/^nan$/i.test(text)) return NaN;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) fail(`bad value ${text}`);
   return Number(text);
 }
