@@ -100,6 +100,10 @@ describe('the planner pages on the planner RPCs', () => {
     // its products, and what releasing now would order
     expect(await rowTexts(page, 'table.products tbody tr')).toEqual(['MIN-1 S-MIN-1 3.00 EUR 1 0 Yes']);
     expect(await rowTexts(page, 'table.preview tbody tr')).toEqual(['MIN-1 5 5 3.00 EUR']);
+    // demand of a SKU nobody sells waits under the buffers, for planners to find it a supplier
+    await t.procurement.recordDemand({ demandId: 'd-nobody-1', sku: 'NOBODY-1', quantity: 3 });
+    await page.goto(`${base}/buffers`);
+    expect(await rowTexts(page, '[data-testid=unassigned] tbody tr')).toEqual([expect.stringMatching(/^NOBODY-1 3 0 \d{4}-/)]);
     expect(page.errors).toEqual([]);
     await page.close();
   });

@@ -8,6 +8,8 @@ import { render } from '../../render';
 const SORTS = { supplier: BufferOrder.BUFFER_ORDER_UNSPECIFIED, next: BufferOrder.BUFFER_ORDER_NEXT_RELEASE, age: BufferOrder.BUFFER_ORDER_AGE, value: BufferOrder.BUFFER_ORDER_VALUE } as const;
 type Sort = keyof typeof SORTS;
 const SORT_LABELS: [Sort, string][] = [['next', 'Next release'], ['age', 'Oldest demand'], ['value', 'Value'], ['supplier', 'Supplier id']];
+/** Unassigned SKUs shown under the buffers (the most waiting first is ListUnassignedDemand's order). */
+const UNASSIGNED_ROWS = 50;
 /** Rows per page: ListBuffers' default; the rest are a "Next page" away, with the same filters and order. */
 const PAGE_SIZE = 100;
 
@@ -74,7 +76,7 @@ export default async function bufferRoutes(app: FastifyInstance) {
       pageToken: request.query.page_token ?? '',
       now: new Date(),
     };
-    const data = await fetchBuffers(request.api, filter);
+    const [data, unassigned] = await Promise.all([fetchBuffers(request.api, filter), request.api.procurement.listUnassignedDemand({ pageSize: UNASSIGNED_ROWS })]);
     const query = (pageToken: string) =>
       new URLSearchParams({ ...(filter.dueToday ? { due: 'today' } : {}), sort, ...(filter.name ? { name: filter.name } : {}), ...(filter.paused ? { paused: filter.paused } : {}), page_token: pageToken }).toString();
     return render(request, reply, 'buffers.eta', {
@@ -83,6 +85,7 @@ export default async function bufferRoutes(app: FastifyInstance) {
       filter,
       sorts: SORT_LABELS,
       ruleText,
+      unassigned: unassigned.demands,
       nextPage: data.nextPageToken ? `/buffers?${query(data.nextPageToken)}` : undefined,
     });
   });
