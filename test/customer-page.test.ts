@@ -2,7 +2,7 @@ import type { Browser } from 'puppeteer-core';
 import { OrderLineStatus } from '../src/gen/restock/orders/v1/order';
 import { customerLink, customerLinksOf } from '../src/orders/customer-links';
 import { clickAndWait, launchBrowser, mainText, screenshot } from './support/browser';
-import { order, ordersDeps, product } from './support/fixtures';
+import { order, ordersDeps, product, settleAll } from './support/fixtures';
 import { freePort } from './support/global-setup';
 import { startTestApp, type TestApp } from './support/harness';
 import { seedSupplier, TestClock } from './support/procurement-fixtures';
@@ -30,23 +30,15 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-async function drainAll(): Promise<void> {
-  for (let round = 0; round < 50; round++) {
-    let delivered = 0;
-    for (const dispatcher of [t.app.dispatchers.orders!, t.app.dispatchers.inventory!, t.app.dispatchers.procurement!]) delivered += await dispatcher.drain();
-    if (delivered === 0) return;
-  }
-}
-
 it('shows the order from the link in its confirmation email, and cancels the waiting items ticked', async () => {
   await product(t, 'CUP-MUG', { onHand: 2 });
   await product(t, 'CUP-LID');
   await product(t, 'CUP-TRAY');
   await seedSupplier(t, 'CUPS', {}, [{ sku: 'CUP-LID' }, { sku: 'CUP-TRAY' }]);
   const { order: placed } = await order(t, [['CUP-MUG', 3], ['CUP-LID', 2], ['CUP-TRAY', 1]], { customer: 'cleo' });
-  await drainAll();
+  await settleAll(t);
   await t.orders.shipOrder({ orderId: placed!.orderId, shipmentId: 'cup-ship-1', carrier: 'Parcel & Co', trackingNumber: 'PC-778', estimatedDeliveryTime: new Date('2026-03-04T12:00:00Z') });
-  await drainAll();
+  await settleAll(t);
   const [confirmation] = smtp.to('cleo@example.com', /confirmed/);
   expect(confirmation.text).toContain('You can cancel the waiting items at any time on your order page');
   const link = new RegExp(`${consoleUrl}/orders/\\S+`).exec(confirmation.text as string)![0];
@@ -85,7 +77,7 @@ it('shows the order from the link in its confirmation email, and cancels the wai
     ['CUP-TRAY', 0, 0, 1, OrderLineStatus.ORDER_LINE_STATUS_CANCELLED],
   ]);
   expect(await page.$$eval('form input[name=line]', (boxes) => boxes.length)).toBe(1);
-  await drainAll();
+  await settleAll(t);
   const [notice] = smtp.to('cleo@example.com', /cancellation/);
   expect(notice.text).toContain('Product CUP-MUG (SKU CUP-MUG) | 1 cancelled');
   expect(notice.text).toContain('Product CUP-TRAY (SKU CUP-TRAY) | 1 cancelled');

@@ -152,14 +152,16 @@ function linesWith(lines: string[], msg: string): Record<string, unknown>[] {
 async function expectOutageSurvived(
   load: ReturnType<typeof startLoad>,
   health: ReturnType<typeof watchHealth>,
-  { killedAt, backAt, clients }: { killedAt: number; backAt: number; clients: Clients },
+  { killedAt, backAt, clients, callsSeeOutage }: { killedAt: number; backAt: number; clients: Clients; callsSeeOutage: boolean },
 ): Promise<void> {
   // only OK, or UNAVAILABLE with a retry delay: never INTERNAL, UNKNOWN or a deadline
   const codes = new Set(load.outcomes.map((o) => status[o.code]));
-  expect([...codes].sort()).toEqual(['OK', 'UNAVAILABLE']);
+  expect([...codes].sort()).toEqual(callsSeeOutage ? ['OK', 'UNAVAILABLE'] : expect.arrayContaining(['OK']));
+  expect([...codes].every((code) => code === 'OK' || code === 'UNAVAILABLE')).toBe(true);
   const unavailable = load.outcomes.filter((o) => o.code === status.UNAVAILABLE);
   expect(unavailable.every((o) => (o.retryDelayMs ?? 0) > 0)).toBe(true);
-  expect(unavailable.some((o) => o.reason === 'DATABASE_UNAVAILABLE')).toBe(true);
+  if (callsSeeOutage) expect(unavailable.some((o) => o.reason === 'DATABASE_UNAVAILABLE')).toBe(true);
+  else expect(unavailable.every((o) => o.reason === 'DATABASE_UNAVAILABLE')).toBe(true);
 
   // calls succeed again within the bound: the first call begun after PostgreSQL was back that answered OK
   const recovered = load.outcomes.filter((o) => o.code === status.OK && o.started >= backAt).sort((a, b) => a.ended - b.ended)[0];
@@ -189,6 +191,12 @@ async function killUnderLoad(options: {
   address: string;
   kill: () => Promise<unknown>;
   revive: () => Promise<unknown>;
+  /**
+   * Whether a call must be seen failing (UNAVAILABLE) during the outage. A server the process restarts itself
+   * may be back within a second, inside the clients' own retries of UNAVAILABLE: then no call fails, and the
+   * outage shows in health alone.
+   */
+  callsSeeOutage?: boolean;
 }): Promise<{ killedAt: number; backAt: number }> {
   const load = startLoad(options.clients);
   const health = watchHealth(options.address);
@@ -198,7 +206,8 @@ async function killUnderLoad(options: {
     await options.kill();
     // down: health says so, and calls answer UNAVAILABLE
     await waitFor(() => health.seen.some((s) => s.at > killedAt && s.overall === 'NOT_SERVING'), { timeoutMs: 30_000, what: 'health to say NOT_SERVING' });
-    await waitFor(() => load.outcomes.some((o) => o.started > killedAt && o.code !== status.OK), { timeoutMs: 30_000, what: 'a call to fail (UNAVAILABLE)' });
+    const callsSeeOutage = options.callsSeeOutage ?? true;
+    if (callsSeeOutage) await waitFor(() => load.outcomes.some((o) => o.started > killedAt && o.code !== status.OK), { timeoutMs: 30_000, what: 'a call to fail (UNAVAILABLE)' });
     await options.revive();
     const backAt = Date.now();
     await waitFor(() => load.outcomes.some((o) => o.started >= backAt && o.code === status.OK && o.rpc === 'PlaceOrder'), { timeoutMs: 60_000, what: 'an order placed after the outage' });
@@ -207,7 +216,7 @@ async function killUnderLoad(options: {
     await waitFor(() => load.placed.size >= placedBack + 10, { timeoutMs: 60_000, what: 'more orders placed on the healed server' });
     await load.stop();
     await health.stop();
-    await expectOutageSurvived(load, health, { killedAt, backAt, clients: options.clients });
+    await expectOutageSurvived(load, health, { killedAt, backAt, clients: options.clients, callsSeeOutage });
     return { killedAt, backAt };
   } finally {
     await load.stop();
@@ -309,7 +318,8 @@ describe('the embedded PostgreSQL killed under load', () => {
         clients,
         address,
         kill: async () => process.kill(killed, 'SIGKILL'),
-        // nobody but the process brings it back
+        // nobody but the process brings it back, within its restart backoff (0.25 s first): calls may not notice
+        callsSeeOutage: false,
         revive: () => waitFor(async () => (await postmasterPid(dataDirectory).catch(() => killed)) !== killed && (await accepts(url)), { timeoutMs: 120_000, what: 'PostgreSQL to be restarted' }),
       });
       expect(restock.child.exitCode).toBeNull();

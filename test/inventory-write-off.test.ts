@@ -8,7 +8,7 @@ import { writeOffStock } from '../src/orders/write-offs';
 import type { Peers } from '../src/platform/service-module';
 import { query } from './support/db';
 import { grpcError, startTestApp, type Clients, type TestApp } from './support/harness';
-import { order, ordersDeps, product, settle } from './support/fixtures';
+import { order, ordersDeps, product, settle, settleAll } from './support/fixtures';
 import { expectOrdersInvariants, expectReservationsAddUp } from './support/invariants';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
 
@@ -188,21 +188,13 @@ it('finishes a write-off Inventory did not answer: a retry or the recovery compl
   await expectOrdersInvariants(t, 'WO-F');
 });
 
-async function drainAll(): Promise<void> {
-  for (let round = 0; round < 50; round++) {
-    let delivered = 0;
-    for (const dispatcher of [t.app.dispatchers.orders!, t.app.dispatchers.inventory!, t.app.dispatchers.procurement!]) delivered += await dispatcher.drain();
-    if (delivered === 0) return;
-  }
-}
-
 it('tells the customer the ETA the forecast gives the returned units, and recomputes the others once the demand is back', async () => {
   await product(t, 'WO-G', { onHand: 2 });
   await t.procurement.upsertSupplier({ supplier: supplierOf('WO-SUP') });
   await t.procurement.upsertSupplierProduct({ supplierProduct: { supplierId: 'WO-SUP', sku: 'WO-G', supplierSku: 'G', unitCost: eur(100), packSize: 1 } });
   const o11 = lineOf(await order(t, [['WO-G', 2]], { customer: 'wk' })); // reserved
   const o12 = lineOf(await order(t, [['WO-G', 1]], { customer: 'wl' })); // waits; its demand is buffered
-  await drainAll();
+  await settleAll(t);
   await t.orders.refreshEtas({ skus: ['WO-G'] });
   const buffered = (await t.orders.listBackorders({ sku: 'WO-G' })).backorders[0].eta!;
   expect(buffered.source).toBe(EtaSource.ETA_SOURCE_BUFFER);
@@ -214,7 +206,7 @@ it('tells the customer the ETA the forecast gives the returned units, and recomp
     [o11.lineId, EtaSource.ETA_SOURCE_BUFFER, buffered.expectedTime],
     [o12.lineId, EtaSource.ETA_SOURCE_UNKNOWN, undefined],
   ]);
-  await drainAll(); // RecordDemand grows o11's demand; Procurement's forecast changes and Orders recomputes the ETAs
+  await settleAll(t); // RecordDemand grows o11's demand; Procurement's forecast changes and Orders recomputes the ETAs
   const after = (await t.orders.listBackorders({ sku: 'WO-G' })).backorders;
   expect(after.map((b) => [b.lineId, b.eta?.source, b.eta?.expectedTime])).toEqual([
     [o11.lineId, EtaSource.ETA_SOURCE_BUFFER, buffered.expectedTime],

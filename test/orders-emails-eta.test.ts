@@ -1,7 +1,7 @@
 import { EtaSource, FulfillmentPolicy } from '../src/gen/restock/orders/v1/order';
 import { startTestApp, type TestApp } from './support/harness';
 import { sendEtaNews } from '../src/orders/eta-news';
-import { order, ordersDeps, outbox, product } from './support/fixtures';
+import { order, ordersDeps, outbox, product, settleAll } from './support/fixtures';
 import { seedSupplier, TestClock } from './support/procurement-fixtures';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
 
@@ -25,14 +25,6 @@ afterAll(async () => {
   await smtp.close();
 });
 
-async function drainAll(): Promise<void> {
-  for (let round = 0; round < 50; round++) {
-    let delivered = 0;
-    for (const dispatcher of [t.app.dispatchers.orders!, t.app.dispatchers.inventory!, t.app.dispatchers.procurement!]) delivered += await dispatcher.drain();
-    if (delivered === 0) return;
-  }
-}
-
 const after = (from: number, days: number) => new Date(from + Math.round(days * DAY));
 const day = (time: Date) => time.toISOString().slice(0, 10);
 
@@ -48,7 +40,7 @@ describe('the confirmation email', () => {
     const line = placed!.lines[0];
     expect(line.eta).toEqual({ expectedTime: expected, latestTime: expected, source: EtaSource.ETA_SOURCE_BUFFER, purchaseOrderId: '' });
     expect(line.eta).toEqual(quoted.eta); // what the storefront quoted is what the order says
-    await drainAll();
+    await settleAll(t);
 
     const [mail, ...more] = smtp.to('mia@example.com');
     expect(more).toEqual([]);
@@ -60,7 +52,7 @@ describe('the confirmation email', () => {
 
     // the demand reached the buffer and Procurement asked Orders to refresh: the ETA stands, nothing more is sent
     await t.orders.refreshEtas({ skus: ['EM-MUG'] });
-    await drainAll();
+    await settleAll(t);
     expect((await t.orders.getOrder({ orderId: placed!.orderId })).order!.lines[0].eta).toEqual(line.eta);
     expect(smtp.to('mia@example.com')).toHaveLength(1);
   });
@@ -77,12 +69,12 @@ describe('the confirmation email', () => {
       const sent = (await t.procurement.getPurchaseOrder({ purchaseOrderId: po.purchaseOrderId })).purchaseOrder!;
       await t.procurement.receivePurchaseOrder({ receiptId: `em-seed-${i}`, purchaseOrderId: po.purchaseOrderId, receivedTime: new Date(sent.sendTime!.getTime() + days * DAY), lines: [{ sku: 'EM-SEED', quantity: 4 }] });
     }
-    await drainAll();
+    await settleAll(t);
 
     const { order: placed } = await order(t, [['EM-BIG', 4]], { customer: 'max' }); // 4 units reach the min quantity: released at once
     const [earliest, latest] = [after(now.getTime(), 51 / 7), after(now.getTime(), 59 / 7)];
     expect(placed!.lines[0].eta).toMatchObject({ expectedTime: earliest, latestTime: latest, source: EtaSource.ETA_SOURCE_BUFFER });
-    await drainAll();
+    await settleAll(t);
     const [mail] = smtp.to('max@example.com');
     expect(mail.text).toContain(`Product EM-BIG (SKU EM-BIG) | 4 ordered | 0 shipping now | 4 backordered | expected between ${day(earliest)} and ${day(latest)}`);
     expect(day(earliest)).not.toBe(day(latest));
@@ -96,7 +88,7 @@ describe('the confirmation email', () => {
   it('says the ETA is unknown only when no supplier sells the SKU, and a ship-complete order keeps what is in stock', async () => {
     await product(t, 'EM-ORPHAN', { onHand: 1 });
     const { order: placed } = await order(t, [['EM-ORPHAN', 3]], { customer: 'ola', policy: FulfillmentPolicy.FULFILLMENT_POLICY_SHIP_COMPLETE });
-    await drainAll();
+    await settleAll(t);
     const [mail] = smtp.to('ola@example.com');
     expect(mail.text).toContain('the whole order ships once they arrive');
     expect(mail.text).toContain('Product EM-ORPHAN (SKU EM-ORPHAN) | 3 ordered | 1 in stock, kept for this order | 2 backordered | expected unknown');
@@ -110,16 +102,16 @@ describe('good ETA news', () => {
     await product(t, 'GN-1');
     await product(t, 'GN-2');
     const { order: placed } = await order(t, [['GN-1', 3], ['GN-2', 1]], { customer: 'gina' }); // nobody sells them yet
-    await drainAll();
+    await settleAll(t);
     const orderId = placed!.orderId;
     const goodNews = () => smtp.to('gina@example.com').filter((m) => m.subject === `Order ${orderId}: good news about your backordered items`);
     expect(smtp.to('gina@example.com').map((m) => m.subject)).toEqual([`Order ${orderId} confirmed`]);
 
     // a supplier now sells both: their buffered demand moves there and the dates become known, told in one email
     await seedSupplier(t, 'GNS', { releaseSchedule: '0 10 * * 1' }, [{ sku: 'GN-1' }, { sku: 'GN-2' }]);
-    await drainAll();
+    await settleAll(t);
     await t.orders.refreshEtas({ skus: ['GN-1', 'GN-2'] }); // a retried refresh changes nothing
-    await drainAll();
+    await settleAll(t);
     const known = after(NEXT_RELEASE, 7);
     expect(goodNews()).toHaveLength(1);
     expect(goodNews()[0].from?.value[0].address).toBe('shop@restock.test');
@@ -128,14 +120,14 @@ describe('good ETA news', () => {
     const keys = async () => (await outbox(t, 'email')).map((r) => r.dedupeKey).filter((key) => key.startsWith('eta-improved:'));
     expect(await keys()).toEqual([`eta-improved:${orderId}:2026-03-02`]);
     await sendEtaNews(ordersDeps(t), { orderId, day: '2026-03-02' }); // a redelivered news message finds nothing untold
-    await drainAll();
+    await settleAll(t);
     expect(goodNews()).toHaveLength(1);
 
     // the same day the supplier promises the goods four days sooner: no second email today
     const [po] = (await t.procurement.evaluateBuffers({ supplierId: 'GNS', force: true })).purchaseOrders;
     const promised = new Date('2026-03-05T12:00:00Z');
     await t.procurement.confirmPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, promisedTime: promised, lines: po.lines.map((l) => ({ sku: l.sku, confirmedQuantity: l.quantity })) });
-    await drainAll();
+    await settleAll(t);
     expect((await t.orders.getOrder({ orderId })).order!.lines.map((l) => l.eta?.expectedTime)).toEqual([promised, promised]);
     expect(goodNews()).toHaveLength(1);
 
@@ -143,7 +135,7 @@ describe('good ETA news', () => {
     clock.set('2026-03-03T08:00:00Z');
     await t.orders.refreshEtas({ skus: ['GN-1', 'GN-2'] });
     await t.orders.refreshEtas({ skus: ['GN-1', 'GN-2'] });
-    await drainAll();
+    await settleAll(t);
     expect(goodNews()).toHaveLength(2);
     expect(goodNews()[1].text).toContain(`Product GN-1 (SKU GN-1) | 3 backordered | expected on ${day(promised)} | before: ${day(known)}`);
     expect(goodNews()[1].text).toContain(`Product GN-2 (SKU GN-2) | 1 backordered | expected on ${day(promised)} | before: ${day(known)}`);

@@ -1,6 +1,6 @@
 import { EtaSource } from '../src/gen/restock/orders/v1/order';
 import { startTestApp, type TestApp } from './support/harness';
-import { order, product } from './support/fixtures';
+import { order, product, settleAll } from './support/fixtures';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
 
 // ETAs come from the real Procurement service's supply forecast; an ETA that slips by a day or more is emailed once.
@@ -14,15 +14,6 @@ afterAll(async () => {
   await t.stop();
   await smtp.close();
 });
-
-async function drainAll(): Promise<void> {
-  for (let round = 0; round < 50; round++) {
-    const dispatchers = [t.app.dispatchers.orders!, t.app.dispatchers.inventory!, t.app.dispatchers.procurement!];
-    let delivered = 0;
-    for (const dispatcher of dispatchers) delivered += await dispatcher.drain();
-    if (delivered === 0) return;
-  }
-}
 
 const DAY = 86_400_000;
 
@@ -39,23 +30,23 @@ it('follows the forecast from buffer to purchase order and emails the customer o
   expect(told.source).toBe(EtaSource.ETA_SOURCE_BUFFER); // quoted where the demand goes, before it got there
   expect(told.expectedTime!.getTime()).toBeGreaterThan(Date.now());
 
-  await drainAll(); // RecordDemand reaches the buffer
+  await settleAll(t); // RecordDemand reaches the buffer
   await t.orders.refreshEtas({ skus: ['ETA-1'] });
   const buffered = (await t.orders.getOrder({ orderId: placed!.orderId })).order!.lines[0].eta!;
   expect(buffered).toEqual(told); // the forecast agrees with what the confirmation said
 
   const { purchaseOrders } = await t.procurement.evaluateBuffers({ supplierId: 'ETA-SUP', force: true });
-  await drainAll();
+  await settleAll(t);
   await t.orders.refreshEtas({ skus: ['ETA-1'] });
   const onPo = (await t.orders.listBackorders({ sku: 'ETA-1' })).backorders[0].eta!;
   expect([onPo.source, onPo.purchaseOrderId]).toEqual([EtaSource.ETA_SOURCE_PURCHASE_ORDER, purchaseOrders[0].purchaseOrderId]);
 
   const promised = new Date(Date.now() + 40 * DAY);
   await t.procurement.confirmPurchaseOrder({ purchaseOrderId: purchaseOrders[0].purchaseOrderId, promisedTime: promised, lines: [{ sku: 'ETA-1', confirmedQuantity: 3 }] });
-  await drainAll();
+  await settleAll(t);
   await t.orders.refreshEtas({ skus: ['ETA-1'] });
   await t.orders.refreshEtas({ skus: ['ETA-1'] }); // nothing moved: no second email
-  await drainAll();
+  await settleAll(t);
   const line = (await t.orders.getOrder({ orderId: placed!.orderId })).order!.lines[0];
   expect(line.eta?.expectedTime?.toISOString().slice(0, 10)).toBe(promised.toISOString().slice(0, 10));
 

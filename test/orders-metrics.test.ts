@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from './support/harness';
-import { order, product } from './support/fixtures';
+import { order, product, settleAll } from './support/fixtures';
 import { eur, supplierOf } from './support/procurement-fixtures';
 
 let t: TestApp;
@@ -69,12 +69,12 @@ it('counts the ETAs from now to 7 days ahead as expected within 7 days, not thos
   await t.procurement.upsertSupplierProduct({ supplierProduct: { supplierId: 'M-SUP', sku: 'M-E', supplierSku: 'ME', unitCost: eur(200), packSize: 1 } });
   await order(t, [['M-E', 3]]);
   await order(t, [['M-E', 1]]);
-  await drainAll();
+  await settleAll(t);
   const { purchaseOrders } = await t.procurement.evaluateBuffers({ supplierId: 'M-SUP', force: true });
-  await drainAll();
+  await settleAll(t);
   const promised = new Date(Date.UTC(2026, 0, 1) + 13 * 86_400_000);
   await t.procurement.confirmPurchaseOrder({ purchaseOrderId: purchaseOrders[0].purchaseOrderId, promisedTime: promised, lines: [{ sku: 'M-E', confirmedQuantity: 4 }] });
-  await drainAll();
+  await settleAll(t);
   await t.orders.refreshEtas({ skus: ['M-E'] });
   const { backorders } = await t.orders.listBackorders({ sku: 'M-E' });
   expect(backorders.map((b) => b.eta?.expectedTime)).toEqual([promised, promised]);
@@ -85,10 +85,3 @@ it('counts the ETAs from now to 7 days ahead as expected within 7 days, not thos
   expect([metrics!.shareExpectedWithin7Days, metrics!.openBackorderUnits, metrics!.openBackorderedOrders, metrics!.orderBackorderRate]).toEqual([0, 4, 2, 1]);
 });
 
-async function drainAll(): Promise<void> {
-  for (let round = 0; round < 50; round++) {
-    let delivered = 0;
-    for (const dispatcher of [t.app.dispatchers.orders!, t.app.dispatchers.inventory!, t.app.dispatchers.procurement!]) delivered += await dispatcher.drain();
-    if (delivered === 0) return;
-  }
-}

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { EtaSource } from '../src/gen/restock/orders/v1/order';
 import { grpcError, startTestApp, type TestApp } from './support/harness';
-import { order, product } from './support/fixtures';
+import { order, product, settleAll } from './support/fixtures';
 import { seedSupplier, TestClock } from './support/procurement-fixtures';
 
 // QuoteAvailability through the real Orders, Inventory and Procurement services, on a hand-set clock.
@@ -19,14 +19,6 @@ afterAll(async () => {
   await t.stop();
 });
 
-async function drainAll(): Promise<void> {
-  for (let round = 0; round < 50; round++) {
-    let delivered = 0;
-    for (const dispatcher of [t.app.dispatchers.orders!, t.app.dispatchers.inventory!, t.app.dispatchers.procurement!]) delivered += await dispatcher.drain();
-    if (delivered === 0) return;
-  }
-}
-
 /**
  * Supplier Q (7 days quoted) has two measured lead times, 3 and 13 days: weight 2/(2+5), so the expected lead
  * time is 2/7 × 8 (mean) + 5/7 × 7 = 51/7 days and the latest 2/7 × 12 (p90) + 5/7 × 7 = 59/7 days.
@@ -43,7 +35,7 @@ async function seedLeadTimes(): Promise<void> {
       receiptId: `q-seed-${i}`, purchaseOrderId: po.purchaseOrderId, receivedTime: new Date(purchaseOrder!.sendTime!.getTime() + days * DAY), lines: [{ sku: 'Q-SEED', quantity: 1 }],
     });
   }
-  await drainAll();
+  await settleAll(t);
 }
 
 const NEXT_RELEASE = Date.parse('2026-03-02T09:00:00Z');
@@ -54,7 +46,7 @@ describe('QuoteAvailability', () => {
     await product(t, 'Q-1', { onHand: 2, maxPerCustomer: 10 });
     await order(t, [['Q-1', 5]], { customer: 'quinn' }); // 2 reserved, 3 waiting for quinn
     await t.inventory.adjustStock({ requestId: 'q-1-more', sku: 'Q-1', delta: 4, reason: 'found' });
-    await drainAll(); // the 4 found go to the waiting line first (3), 1 is free
+    await settleAll(t); // the 4 found go to the waiting line first (3), 1 is free
 
     const quote = await t.orders.quoteAvailability({ sku: 'Q-1', quantity: 6, customerId: 'quinn' });
     expect(quote).toEqual({
@@ -80,7 +72,7 @@ describe('QuoteAvailability', () => {
 
     // 3 units ordered in a pack of 10: the PO has 7 units no one waits for
     await order(t, [['Q-MIN', 3]], { customer: 'pia' });
-    await drainAll();
+    await settleAll(t);
     const [po] = (await t.procurement.evaluateBuffers({ supplierId: 'QMIN', force: true })).purchaseOrders;
     const promised = new Date('2026-03-06T12:00:00Z');
     await t.procurement.confirmPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, promisedTime: promised, lines: [{ sku: 'Q-MIN', confirmedQuantity: 10 }] });
@@ -97,7 +89,7 @@ describe('QuoteAvailability', () => {
     const quote = await t.orders.quoteAvailability({ sku: 'Q-GATE', quantity: 3, customerId: 'quinn' });
     expect([quote.availableQuantity, quote.backorderQuantity, quote.backorderable]).toEqual([0, 3, true]);
     expect(quote.eta?.source).toBe(EtaSource.ETA_SOURCE_BUFFER);
-    await drainAll();
+    await settleAll(t);
   });
 
   it('says why the rest may not wait, with PlaceOrder\'s reasons, and how much of the cap is left', async () => {

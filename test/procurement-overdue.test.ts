@@ -1,6 +1,6 @@
 import { EtaSource } from '../src/gen/restock/orders/v1/order';
 import { query } from './support/db';
-import { order, product } from './support/fixtures';
+import { order, product, settleAll } from './support/fixtures';
 import { startTestApp, type TestApp } from './support/harness';
 import { seedSupplier, TestClock } from './support/procurement-fixtures';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
@@ -25,22 +25,13 @@ afterAll(async () => {
 const NEW_YEAR = '0 10 1 1 *';
 
 /** Delivers every service's outbox (emails, demand, ETA refreshes, task runs) until nothing is due. */
-async function settleAll(): Promise<void> {
-  for (let round = 0; round < 50; round++) {
-    let delivered = 0;
-    for (const service of ['procurement', 'orders', 'inventory'] as const) delivered += await t.app.dispatchers[service]!.drain();
-    if (delivered === 0) return;
-  }
-  throw new Error('outboxes did not settle');
-}
-
 /** Runs the daily overdue task the way the scheduler does: a claimed tick in Procurement's outbox. */
 async function runOverdueTask(tick: string): Promise<void> {
   await query(t.databaseUrl, "INSERT INTO procurement.outbox (topic, dedupe_key, payload) VALUES ('scheduler.run-task', $1, $2)", [
     `task:procurement.overdue-etas:${tick}`,
     JSON.stringify({ task: 'procurement.overdue-etas', tick }),
   ]);
-  await settleAll();
+  await settleAll(t);
 }
 
 it('flags the PO overdue once its promise passed, forecasts it ahead of now, and the daily task re-dates and emails the customer', async () => {
@@ -48,13 +39,13 @@ it('flags the PO overdue once its promise passed, forecasts it ahead of now, and
   // paused: the buffer has no release date, so the customer's first known date is the PO's
   await seedSupplier(t, 'OVD', { paused: true }, [{ sku: 'OVD-1' }]);
   const { order: placed } = await order(t, [['OVD-1', 3]], { customer: 'olga' });
-  await settleAll();
+  await settleAll(t);
   const lineEta = async () => (await t.orders.getOrder({ orderId: placed!.orderId })).order!.lines[0].eta!;
   const [po] = (await t.procurement.evaluateBuffers({ supplierId: 'OVD', force: true })).purchaseOrders;
-  await settleAll(); // the PO email goes out (sent at T0): expected a quoted 7 days later
+  await settleAll(t); // the PO email goes out (sent at T0): expected a quoted 7 days later
   expect(await lineEta()).toMatchObject({ source: EtaSource.ETA_SOURCE_PURCHASE_ORDER, expectedTime: at(7), purchaseOrderId: po.purchaseOrderId });
   await t.procurement.confirmPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, promisedTime: at(5) });
-  await settleAll();
+  await settleAll(t);
   expect((await lineEta()).expectedTime).toEqual(at(5));
 
   // Another supplier's PO, promised later, is not overdue.
@@ -107,7 +98,7 @@ it('forecasts an overdue PO at least the supplier\'s measured average lateness f
   // A first PO, promised for day 2, arrives on day 5: three days late.
   await t.procurement.recordDemand({ demandId: 'late-1', sku: 'LATE-1', quantity: 2 });
   const [first] = (await t.procurement.evaluateBuffers({ supplierId: 'LATE', force: true })).purchaseOrders;
-  await settleAll();
+  await settleAll(t);
   await t.procurement.confirmPurchaseOrder({ purchaseOrderId: first.purchaseOrderId, promisedTime: day(2) });
   await t.procurement.receivePurchaseOrder({ receiptId: 'late-r1', purchaseOrderId: first.purchaseOrderId, lines: [{ sku: 'LATE-1', quantity: 2 }], receivedTime: day(5) });
   expect((await t.procurement.getSupplierScorecard({ supplierId: 'LATE' })).scorecard!.overall!.averageLatenessDays).toBe(3);

@@ -3,7 +3,7 @@ import { EtaSource } from '../src/gen/restock/orders/v1/order';
 import { ArrivalSource } from '../src/gen/restock/procurement/v1/buffer';
 import { PurchaseOrderStatus, RevisionChannel } from '../src/gen/restock/procurement/v1/purchase_order';
 import { query } from './support/db';
-import { order, product } from './support/fixtures';
+import { order, product, settleAll } from './support/fixtures';
 import { grpcError, startTestApp, type Clients, type TestApp } from './support/harness';
 import { seedSupplier, TestClock } from './support/procurement-fixtures';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
@@ -23,14 +23,6 @@ afterAll(async () => {
   await smtp.close();
 });
 
-async function drainAll(): Promise<void> {
-  for (let round = 0; round < 50; round++) {
-    let delivered = 0;
-    for (const dispatcher of [t.app.dispatchers.orders!, t.app.dispatchers.inventory!, t.app.dispatchers.procurement!]) delivered += await dispatcher.drain();
-    if (delivered === 0) return;
-  }
-}
-
 const at = (iso: string) => new Date(iso);
 
 /** A supplier with three SKUs (packs of 1) and a sent PO for 10, 5 and 4 units of them. */
@@ -39,7 +31,7 @@ async function sentPurchaseOrder(supplierId: string) {
   await seedSupplier(t, supplierId, {}, skus.map((sku) => ({ sku })));
   for (const [i, quantity] of [10, 5, 4].entries()) await t.procurement.recordDemand({ demandId: `${supplierId}-d${i}`, sku: skus[i], quantity });
   const [po] = (await t.procurement.evaluateBuffers({ supplierId, force: true })).purchaseOrders;
-  await drainAll();
+  await settleAll(t);
   return { po: (await t.procurement.getPurchaseOrder({ purchaseOrderId: po.purchaseOrderId })).purchaseOrder!, skus };
 }
 
@@ -259,14 +251,14 @@ describe('customers\' ETAs per line', () => {
     await product(t, 'ETA-X');
     await product(t, 'ETA-Y');
     const { order: placed } = await order(t, [['ETA-X', 2], ['ETA-Y', 3]], { customer: 'dora' });
-    await drainAll();
+    await settleAll(t);
     const [po] = (await t.procurement.evaluateBuffers({ supplierId: 'ETA', force: true })).purchaseOrders;
-    await drainAll();
+    await settleAll(t);
     await t.procurement.confirmPurchaseOrder({
       purchaseOrderId: po.purchaseOrderId,
       lines: [{ sku: 'ETA-X', confirmedQuantity: 2, promisedTime: at('2026-03-07T12:00:00Z') }, { sku: 'ETA-Y', confirmedQuantity: 3, promisedTime: at('2026-03-08T12:00:00Z') }],
     });
-    await drainAll();
+    await settleAll(t);
     const etas = async () => (await t.orders.getOrder({ orderId: placed!.orderId })).order!.lines.map((l) => [l.sku, l.eta?.source, l.eta?.expectedTime]);
     expect(await etas()).toEqual([
       ['ETA-X', EtaSource.ETA_SOURCE_PURCHASE_ORDER, at('2026-03-07T12:00:00Z')],
@@ -274,7 +266,7 @@ describe('customers\' ETAs per line', () => {
     ]);
 
     await t.procurement.confirmPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, lines: [{ sku: 'ETA-Y', confirmedQuantity: 3, promisedTime: at('2026-03-25T12:00:00Z') }] });
-    await drainAll();
+    await settleAll(t);
     expect(await etas()).toEqual([
       ['ETA-X', EtaSource.ETA_SOURCE_PURCHASE_ORDER, at('2026-03-07T12:00:00Z')],
       ['ETA-Y', EtaSource.ETA_SOURCE_PURCHASE_ORDER, at('2026-03-25T12:00:00Z')],

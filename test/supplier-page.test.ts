@@ -2,7 +2,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { EtaSource } from '../src/gen/restock/orders/v1/order';
 import { PurchaseOrderStatus, RevisionChannel } from '../src/gen/restock/procurement/v1/purchase_order';
 import { clickAndWait, launchBrowser, mainText, screenshot, signInLink } from './support/browser';
-import { order, product } from './support/fixtures';
+import { order, product, settleAll } from './support/fixtures';
 import { freePort } from './support/global-setup';
 import { startTestApp, type TestApp } from './support/harness';
 import { seedSupplier, TestClock } from './support/procurement-fixtures';
@@ -40,14 +40,6 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-async function drainAll(): Promise<void> {
-  for (let round = 0; round < 50; round++) {
-    let delivered = 0;
-    for (const dispatcher of [t.app.dispatchers.orders!, t.app.dispatchers.inventory!, t.app.dispatchers.procurement!]) delivered += await dispatcher.drain();
-    if (delivered === 0) return;
-  }
-}
-
 const SKUS = ['SUPA-BOLT', 'SUPA-NUT', 'SUPA-PIN'];
 
 /** A customer order whose three lines wait for stock, and the PO released for them and emailed: its link, from the email. */
@@ -57,9 +49,9 @@ async function emailedPurchaseOrder() {
   await seedSupplier(t, 'SUPB', {}, [{ sku: 'SUPA-NUT' }, { sku: 'SUPA-PIN' }]);
   for (const sku of SKUS) await product(t, sku);
   const { order: placed } = await order(t, [['SUPA-BOLT', 4], ['SUPA-NUT', 6], ['SUPA-PIN', 2]], { customer: 'cora' });
-  await drainAll();
+  await settleAll(t);
   const [po] = (await t.procurement.evaluateBuffers({ supplierId: 'SUPA', force: true })).purchaseOrders;
-  await drainAll();
+  await settleAll(t);
   const [mail] = smtp.to('orders@supa.example', new RegExp(`Purchase order ${po.number}`));
   const link = new RegExp(`${consoleUrl}/supplier/purchase-orders/\\S+`).exec(mail.text as string)![0];
   return { orderId: placed!.orderId, po, link };
@@ -134,7 +126,7 @@ it('confirms two lines with dates and declines one on the supplier\'s page, whic
 
   // Orders moves each waiting line: BOLT and NUT to their own promises (NUT's sixth unit, declined, now comes from
   // SUPB, and earlier), PIN to SUPB's next release; the customer hears of both slipped dates
-  await drainAll();
+  await settleAll(t);
   const lines = (await t.orders.getOrder({ orderId })).order!.lines;
   expect(lines.map((l) => [l.sku, l.eta?.source, l.eta?.expectedTime])).toEqual([
     ['SUPA-BOLT', EtaSource.ETA_SOURCE_PURCHASE_ORDER, new Date('2026-03-20T11:00:00Z')],
@@ -216,7 +208,7 @@ it('refuses a tampered link (403), an expired or a revoked one (410) with a clea
 
   // sent again with a new link: the old one is revoked (410), the new one opens the PO
   await t.procurement.resendPurchaseOrder({ purchaseOrderId: po.purchaseOrderId, reason: 'lost the email', requestId: 'resend-refusals', revokeEarlierLinks: true });
-  await drainAll();
+  await settleAll(t);
   const revoked = await page.goto(link);
   expect(revoked!.status()).toBe(410);
   expect(await page.$eval('h1', (h1) => h1.textContent)).toBe('This link was replaced');

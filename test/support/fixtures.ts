@@ -57,6 +57,16 @@ export async function settle(t: TestApp): Promise<void> {
   throw new Error('outboxes did not settle');
 }
 
+/** Delivers every service's outbox (Orders', Inventory's, Procurement's) until none has anything due. */
+export async function settleAll(t: TestApp): Promise<void> {
+  for (let round = 0; round < 50; round++) {
+    let delivered = 0;
+    for (const dispatcher of [t.app.dispatchers.orders!, t.app.dispatchers.inventory!, t.app.dispatchers.procurement!]) delivered += await dispatcher.drain();
+    if (delivered === 0) return;
+  }
+  throw new Error('outboxes did not settle');
+}
+
 /** Outbox messages of a topic in a service's schema, oldest first. */
 export function outbox(t: TestApp, topic: string, schema: 'orders' | 'inventory' | 'procurement' = 'orders') {
   return query<{ dedupeKey: string; payload: any; status: string }>(t.databaseUrl, `SELECT dedupe_key, payload, status FROM ${schema}.outbox WHERE topic = $1 ORDER BY id`, [topic]);
