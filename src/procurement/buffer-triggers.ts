@@ -4,11 +4,17 @@ import { evaluateBuffers } from './buffers';
 import { upsertSupplierProduct, type SupplierProduct } from './catalog';
 import { recordDemand, type DemandRequest } from './demand';
 import { loadPurchaseOrders, type PurchaseOrder } from './purchase-orders';
+import { mayRelease } from './supplier.repository';
 
-/** Releases the supplier's buffer if demand that just arrived made a rule fire (after it committed, so concurrent arrivals are all counted). */
+/**
+ * Releases the supplier's buffer if demand that just arrived made a rule fire (after it committed, so
+ * concurrent arrivals are all counted). A supplier with no rule that could fire now (no minimum, no maximum
+ * wait, schedule not due, or paused) is not evaluated: its buffer is not even summed.
+ */
 async function releaseIfDue(orm: Orm, clock: Clock, supplierId: string): Promise<PurchaseOrder[]> {
-  if (!supplierId) return [];
-  const ids = await evaluateBuffers(orm, { asOf: clock.now(), supplierId });
+  const asOf = clock.now();
+  if (!supplierId || !(await mayRelease(sqlOf(orm.em), supplierId, asOf))) return [];
+  const ids = await evaluateBuffers(orm, { asOf, supplierId });
   return loadPurchaseOrders(sqlOf(orm.em), ids);
 }
 

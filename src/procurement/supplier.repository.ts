@@ -39,6 +39,19 @@ export async function findSuppliers(em: EntityManager, after: string, limit: num
  * Locks one supplier's row FOR NO KEY UPDATE, which serialises its releases and policy changes without
  * blocking rows that reference it; SQL because MikroORM has no lock mode for it. NOT_FOUND when there is none.
  */
+/**
+ * Whether evaluating the supplier's buffer as of asOf could release it: not paused, and a minimum quantity,
+ * minimum value or maximum wait set, or its schedule due. Otherwise nothing can fire until the schedule comes
+ * due, and there is no need to sum the buffer.
+ */
+export async function mayRelease(sql: Sql, supplierId: string, asOf: Date): Promise<boolean> {
+  const [row] = await sql<{ releases: boolean }>(
+    'SELECT NOT paused AND (min_quantity > 0 OR min_value > 0 OR max_wait_days > 0 OR next_release_time <= ?) AS releases FROM procurement.supplier WHERE supplier_id = ?',
+    [asOf, supplierId],
+  );
+  return row?.releases ?? false;
+}
+
 export async function lockSupplier(sql: Sql, supplierId: string): Promise<Supplier> {
   const [row] = await sql<SupplierRow>(`SELECT ${SUPPLIER_COLUMNS} FROM procurement.supplier WHERE supplier_id = ? FOR NO KEY UPDATE`, [supplierId]);
   if (!row) throw notFound('supplier', supplierId);
