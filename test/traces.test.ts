@@ -186,7 +186,8 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     expect(poDeliveries.map((s) => [s.parentSpanId, s.statusCode === ERROR])).toEqual(poDeliveries.map((_, i) => [recordDemand.spanId, i < poDeliveries.length - 1]));
     for (const delivery of poDeliveries) expect(spans.filter((s) => s.name === 'email send' && s.parentSpanId === delivery.spanId)).toHaveLength(1);
     // The customer's confirmation went out in the same trace, through Orders' outbox.
-    const confirmations = named(spans, 'outbox deliver email', CONSUMER);
+    // (Other customer emails of this trace — an ETA that became known, say — come from later deliveries.)
+    const confirmations = named(spans, 'outbox deliver email', CONSUMER).filter((s) => String(s.attributes['messaging.message.id']).startsWith('order-confirmation:'));
     expect(confirmations.length).toBeGreaterThanOrEqual(1);
     for (const confirmation of confirmations) expect(confirmation.parentSpanId).toBe(place.spanId);
 
