@@ -1,5 +1,6 @@
 import { Amount } from '../platform/money';
-import { dateIn, purchaseOrderCsv, purchaseOrderEmail } from './purchase-order-email';
+import { dateIn } from '../platform/zoned-time';
+import { purchaseOrderCsv, purchaseOrderEmail } from './purchase-order-email';
 
 const po = {
   number: 'PO-2026-000042',

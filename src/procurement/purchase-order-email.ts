@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from '../platform/html';
 import type { Email } from '../platform/mail';
 import { Amount } from '../platform/money';
+import { dateIn } from '../platform/zoned-time';
 
 /** What a PO email shows: the PO as sent, with its supplier's name and time zone; unit costs in the PO's currency. */
 export interface PurchaseOrderDocument {
@@ -13,10 +14,6 @@ export interface PurchaseOrderDocument {
   lines: { sku: string; supplierSku: string; quantity: number; unitCost: Amount }[];
 }
 
-/** The calendar date of time in a time zone, as YYYY-MM-DD. */
-export function dateIn(time: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(time);
-}
 
 function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;

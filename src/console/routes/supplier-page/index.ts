@@ -5,7 +5,7 @@ import { PurchaseOrderStatus, type PurchaseOrderLine } from '../../../gen/restoc
 import { apiError, type Api } from '../../api';
 import { linkPages, linkRefusal, LINK_PAGE_LIMIT, openLink } from '../../link-pages';
 import { render } from '../../render';
-import { dateIn, noonOf } from '../../zoned-dates';
+import { dateIn, noonOf } from '../../../platform/zoned-time';
 
 const ANSWERABLE = [
   PurchaseOrderStatus.PURCHASE_ORDER_STATUS_ISSUED,

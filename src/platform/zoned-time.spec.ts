@@ -1,4 +1,4 @@
-import { dateIn, noonOf } from './zoned-dates';
+import { dateIn, noonOf } from './zoned-time';
 
 describe('dates in a supplier\'s time zone', () => {
   it('reads the calendar day of an instant on the zone\'s wall clock', () => {
