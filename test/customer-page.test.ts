@@ -49,8 +49,10 @@ it('shows the order from the link in its confirmation email, and cancels the wai
   expect((await page.goto(link))!.status()).toBe(200);
   await screenshot(page, 'customer-page/order', '1-opened-on-a-phone');
   expect(await page.$eval('h1', (h1) => h1.textContent)).toBe(`Order ${placed!.orderId}`);
+  expect(await page.$eval('[data-testid=status]', (el) => el.textContent)).toBe('Partially shipped');
   const rows = await page.$$eval('[data-testid=lines] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent!.trim())));
   // MUG: 2 of 3 in stock and shipped, 1 waiting; LID and TRAY waiting, expected by the supplier's next release plus its lead time
+  expect(rows.map((r) => r[7])).toEqual(['Partially shipped', 'Awaiting stock', 'Awaiting stock']);
   expect(rows.map((r) => r.slice(0, 4).concat(r.slice(5, 7)))).toEqual([
     ['Product CUP-MUG (SKU CUP-MUG)', '3', '0', '1', '2', '0'],
     ['Product CUP-LID (SKU CUP-LID)', '2', '0', '2', '0', '0'],

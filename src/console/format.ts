@@ -1,3 +1,4 @@
+import { orderLineStatusToJSON, orderStatusToJSON, type OrderLineStatus, type OrderStatus } from '../gen/restock/orders/v1/order';
 import type { Money } from '../gen/restock/common/v1/money';
 import { priorityToJSON, type Priority } from '../gen/restock/common/v1/priority';
 import { purchaseOrderStatusToJSON, releaseTriggerToJSON, type PurchaseOrderStatus, type ReleaseTrigger } from '../gen/restock/procurement/v1/purchase_order';
@@ -49,6 +50,12 @@ export const format = {
   },
   priority(value: Priority): string {
     return words(priorityToJSON(value).replace('PRIORITY_', ''));
+  },
+  orderStatus(value: OrderStatus): string {
+    return words(orderStatusToJSON(value).replace('ORDER_STATUS_', ''));
+  },
+  lineStatus(value: OrderLineStatus): string {
+    return words(orderLineStatusToJSON(value).replace('ORDER_LINE_STATUS_', ''));
   },
 };
 

@@ -1,3 +1,4 @@
+import { groupBy } from '../platform/collections';
 import { EtaSource, type Order, type OrderLine, type OrderStatus, type Shipment } from '../gen/restock/orders/v1/order';
 import { notFound } from '../platform/errors';
 import { sqlOf, type Orm, type Sql } from '../platform/orm';
@@ -54,16 +55,6 @@ export async function listOrders(orm: Orm, listing: OrderListing, limit: number,
     orders: await loadOrders(sql, page.map((r) => r.orderId)),
     nextPageToken: rows.length > limit ? encodePageToken([last.createTime, last.orderId]) : '',
   };
-}
-
-function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const group = groups.get(keyOf(item));
-    if (group) group.push(item);
-    else groups.set(keyOf(item), [item]);
-  }
-  return groups;
 }
 
 function toOrder(row: OrderRow, lines: LineRow[], shipments: Shipment[]): Order {

@@ -1,3 +1,4 @@
+import { groupBy } from '../platform/collections';
 import type { Clock } from '../platform/clock';
 import { Amount } from '../platform/money';
 import { sqlOf, type Orm } from '../platform/orm';
@@ -49,8 +50,8 @@ export async function quoteSupply(orm: Orm, clock: Clock, demands: SupplyDemand[
   // Only the suppliers of lines past their date need their lateness measured (an overdue line is expected after it).
   const late = lines.filter((line) => scheduledArrival({ ...line, leadTime: leadTime(line.supplierId, line.sku) }).expectedTime.getTime() < now.getTime());
   const lateness = late.length > 0 ? await supplierLateness(sql, [...new Set(late.map((line) => line.supplierId))]) : new Map<string, Lateness>();
-  const linesOf = groupBySku(lines);
-  const buffersOf = groupBySku(buffers);
+  const linesOf = groupBy(lines, (l) => l.sku);
+  const buffersOf = groupBy(buffers, (b) => b.sku);
   return demands.map(({ sku, quantity }) => {
     const server = servingOf.get(sku);
     const ownBuffers = buffersOf.get(sku) ?? [];
@@ -91,10 +92,4 @@ function quotedDemandArrival(server: ServingSupplyRow, quantity: number, skuBuff
     },
     now,
   );
-}
-
-function groupBySku<T extends { sku: string }>(rows: T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) groups.set(row.sku, [...(groups.get(row.sku) ?? []), row]);
-  return groups;
 }

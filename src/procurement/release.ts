@@ -1,3 +1,4 @@
+import { groupBy } from '../platform/collections';
 import { Amount } from '../platform/money';
 import { transaction, type Orm, type Sql } from '../platform/orm';
 import { enqueue } from '../platform/outbox';
@@ -90,16 +91,6 @@ export function planPurchaseOrders(
       requestedDeliveryTime: addDays(asOf, supplier.quotedLeadTimeDays),
       lines: purchaseOrderLines(demandOf.get(supplier.supplierId)!, productsOf.get(supplier.supplierId) ?? []),
     }));
-}
-
-function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const group = groups.get(keyOf(item));
-    if (group) group.push(item);
-    else groups.set(keyOf(item), [item]);
-  }
-  return groups;
 }
 
 /** The (supplier, SKU) pairs of some demand, once each. */

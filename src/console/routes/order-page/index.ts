@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { orderLineStatusToJSON, orderStatusToJSON, type Order } from '../../../gen/restock/orders/v1/order';
+import type { Order } from '../../../gen/restock/orders/v1/order';
 import type { OpenCustomerLinkResponse } from '../../../gen/restock/orders/v1/orders_service';
 import { apiError, type Api } from '../../api';
 import { linkPages, linkRefusal, LINK_PAGE_LIMIT, openLink } from '../../link-pages';
@@ -9,12 +9,6 @@ import { render } from '../../render';
 
 interface Params {
   token: string;
-}
-
-/** An enum constant as words for the customer ("AWAITING_STOCK" → "Awaiting stock"). */
-function words(constant: string): string {
-  const lower = constant.toLowerCase().replace(/_/g, ' ');
-  return lower.charAt(0).toUpperCase() + lower.slice(1);
 }
 
 /** The customer's page of an order, reached by the signed link in every customer email: no account, no session. */
@@ -67,8 +61,6 @@ function show(request: FastifyRequest, reply: FastifyReply, page: OpenCustomerLi
     token: (request.params as Params).token,
     requestId: randomUUID(),
     waiting: order.lines.filter((l) => l.backorderedQuantity > 0),
-    orderStatus: words(orderStatusToJSON(order.status).replace('ORDER_STATUS_', '')),
-    lineStatus: (value: Parameters<typeof orderLineStatusToJSON>[0]) => words(orderLineStatusToJSON(value).replace('ORDER_LINE_STATUS_', '')),
     day: (time: Date | undefined) => (time ? time.toISOString().slice(0, 10) : ''),
     ...extra,
   });
