@@ -53,7 +53,7 @@ describe('the customer order link', () => {
     await product(t, 'LINK-C');
     const { order: placed } = await order(t, [['LINK-B', 5], ['LINK-C', 4]], { customer: 'max' });
     const link = await linkOf(placed!);
-    const [b, c] = placed!.lines;
+    const [b] = placed!.lines;
     const request = { link, lineIds: [b.lineId], requestId: 'cancel-waiting-1' };
     const { order: after } = await t.orders.cancelWaitingUnits(request);
     expect(after!.lines.map((l) => [l.sku, l.allocatedQuantity, l.backorderedQuantity, l.cancelledQuantity])).toEqual([
@@ -69,7 +69,6 @@ describe('the customer order link', () => {
     await settle(t);
     const cancelled = smtp.to('max@example.com').filter((m) => /cancel/i.test(m.subject ?? ''));
     expect(cancelled).toHaveLength(2);
-    expect(c.lineId).not.toBe(b.lineId);
   });
 
   it('refuses a tampered link, another order\'s line or a bad request, and changes nothing', async () => {

@@ -1,12 +1,10 @@
 import type { Order } from '../gen/restock/orders/v1/order';
-import { sqlOf, type Sql } from '../platform/orm';
+import type { Sql } from '../platform/orm';
 import type { Email } from '../platform/mail';
 import type { ServiceDeps } from '../platform/service-module';
 import type { LinkHolder, LinkKind, SignedLinks } from '../platform/signed-links';
-import { cancelWaitingUnits } from './cancellation';
 import { findOrderLinkHolder } from './customer-link.repository';
 import { withOrderPageLink } from './customer-emails';
-import { loadOrder } from './order-queries';
 
 /** Where the console serves a customer's order page; the link's token follows. */
 export const ORDER_PAGE_PATH = '/orders';
@@ -61,18 +59,4 @@ export async function openCustomerLink(sql: Sql, links: CustomerLinks, token: st
 /** The customer links of a process's Orders. */
 export function customerLinksOf(deps: Pick<ServiceDeps, 'links' | 'config'>): CustomerLinks {
   return { links: deps.links, ttlDays: deps.config.CUSTOMER_LINK_TTL_DAYS };
-}
-
-/** The order a customer's link opens, as its page shows it, with the link's expiry. */
-export async function orderOfLink(deps: ServiceDeps, token: string): Promise<{ order: Order; linkExpireTime: Date }> {
-  const sql = sqlOf(deps.orm.em.fork());
-  const opened = await openCustomerLink(sql, customerLinksOf(deps), token, deps.clock.now());
-  return { order: await loadOrder(sql, opened.orderId), linkExpireTime: opened.expireTime };
-}
-
-/** Cancels, through a customer's link, the waiting units of the named lines (none named: all); kept as the link's doing. */
-export async function cancelWaitingThroughLink(deps: ServiceDeps, token: string, lineIds: string[], requestId: string): Promise<Order> {
-  const opened = await openCustomerLink(sqlOf(deps.orm.em.fork()), customerLinksOf(deps), token, deps.clock.now());
-  const reason = 'cancelled by the customer on the order page';
-  return cancelWaitingUnits(deps, { orderId: opened.orderId, lineIds, requestId, reason }, `customer-link:${opened.orderId}#${opened.generation}`);
 }

@@ -11,7 +11,7 @@ import { quoteAvailability } from './availability-quote';
 import { toEta } from './etas';
 import { listBackorders } from './backorder-queue';
 import { cancelOrder, cancelOrderLine } from './cancellation';
-import { cancelWaitingThroughLink, orderOfLink } from './customer-links';
+import { cancelWaitingThroughLink, orderOfLink } from './order-page';
 import { cancelWaitingLines } from './discontinued-lines';
 import { refreshEtas } from './eta-refresh';
 import { backorderMetrics } from './metrics';
