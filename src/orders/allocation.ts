@@ -17,7 +17,7 @@ import {
 import { readyToShipEmail } from './customer-emails';
 import { insertReadyToShipOfBatch } from './order-event.repository';
 import { loadOrders } from './order-queries';
-import { peerRefusal, peerUnavailable } from './peer-errors';
+import { askPeer, peerUnavailable } from './peer-errors';
 import { batchHolderId } from './reservation-holders';
 import type { LockedSession } from './sku-locks';
 import { EMAIL } from '../platform/mail';
@@ -58,11 +58,7 @@ export async function allocateFifo(deps: ServiceDeps, session: LockedSession, ca
 }
 
 async function freeStock(deps: ServiceDeps, sku: string): Promise<number> {
-  try {
-    return (await deps.peers.inventory.getStock({ sku })).stock?.available ?? 0;
-  } catch (error) {
-    throw peerRefusal(error) ?? peerUnavailable('inventory', error);
-  }
+  return (await askPeer('inventory', () => deps.peers.inventory.getStock({ sku }))).stock?.available ?? 0;
 }
 
 /** Records the batch and its plan: the queue's running sum decides who gets how much of the free units. */

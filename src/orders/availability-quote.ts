@@ -3,7 +3,7 @@ import type { ServiceDeps } from '../platform/service-module';
 import { backorderPolicyOf, backorderRefusals, type RefusalReason } from './backorder-rules';
 import { newBackorderEta, quoteSupply, type Eta } from './etas';
 import { openBackordersOfCustomer, queueOfSku } from './order.repository';
-import { peerRefusal, peerUnavailable } from './peer-errors';
+import { askPeer } from './peer-errors';
 
 /** What QuoteAvailability is asked: a SKU, units, and the customer whose cap applies ('' = none). */
 export interface AvailabilityRequest {
@@ -34,8 +34,8 @@ export async function quoteAvailability(deps: ServiceDeps, request: Availability
   const { sku, quantity, customerId } = request;
   const sql = sqlOf(deps.orm.em.fork());
   const [product, free, queue, open] = await Promise.all([
-    askInventory(() => deps.peers.inventory.batchGetProducts({ skus: [sku] })).then((r) => r.products[0]),
-    askInventory(() => deps.peers.inventory.getStock({ sku })).then((r) => r.stock?.available ?? 0),
+    askPeer('inventory', () => deps.peers.inventory.batchGetProducts({ skus: [sku] })).then((r) => r.products[0]),
+    askPeer('inventory', () => deps.peers.inventory.getStock({ sku })).then((r) => r.stock?.available ?? 0),
     queueOfSku(sql, sku),
     customerId ? openBackordersOfCustomer(sql, customerId, [sku]) : Promise.resolve(new Map<string, number>()),
   ]);
@@ -58,12 +58,4 @@ export async function quoteAvailability(deps: ServiceDeps, request: Availability
     customerCapRemaining: cap > 0 ? Math.max(0, cap - (open.get(sku) ?? 0)) : undefined,
     eta,
   };
-}
-
-async function askInventory<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw peerRefusal(error) ?? peerUnavailable('inventory', error);
-  }
 }

@@ -21,3 +21,12 @@ export function peerUnavailable(peer: string, error: unknown): DomainError {
   const message = (error as ServiceError)?.details ?? String(error);
   return new DomainError('UNAVAILABLE', 'PEER_UNAVAILABLE', `${peer} did not answer (${message}); retry with the same request id`, { peer });
 }
+
+/** Calls a peer: its refusal becomes our own (same kind and reason), anything else UNAVAILABLE PEER_UNAVAILABLE. */
+export async function askPeer<T>(peer: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw peerRefusal(error) ?? peerUnavailable(peer, error);
+  }
+}

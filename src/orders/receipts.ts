@@ -5,7 +5,7 @@ import { requestHash } from '../platform/idempotency';
 import type { ServiceDeps } from '../platform/service-module';
 import { allocateFifo } from './allocation';
 import { findBatchRequestHash, plannedBatchesOfSku } from './allocation.repository';
-import { peerRefusal, peerUnavailable } from './peer-errors';
+import { askPeer } from './peer-errors';
 import { withSkuLocks, type LockedSession } from './sku-locks';
 
 export interface Receipt {
@@ -28,11 +28,7 @@ export async function applyReceipt(deps: ServiceDeps, receipt: Receipt): Promise
     const batch = await findBatchRequestHash(session.sql, batchId);
     if (batch && batch.requestHash !== hash) throw alreadyExists(receipt.receiptId, `receipt ${receipt.receiptId} was already applied with other content`);
     if (!batch) {
-      try {
-        await deps.peers.inventory.receiveStock({ receiptId: receipt.receiptId, sku: receipt.sku, quantity: receipt.quantity, callerAllocates: true });
-      } catch (error) {
-        throw peerRefusal(error) ?? peerUnavailable('inventory', error);
-      }
+      await askPeer('inventory', () => deps.peers.inventory.receiveStock({ receiptId: receipt.receiptId, sku: receipt.sku, quantity: receipt.quantity, callerAllocates: true }));
     }
     const allocations = await allocateFifo(deps, session, { batchId, sku: receipt.sku, receiptQuantity: receipt.quantity, requestHash: hash, recordEmpty: true });
     const allocated = allocations.reduce((sum, a) => sum + a.quantity, 0);

@@ -1,5 +1,5 @@
 import type { Peers } from '../platform/service-module';
-import { peerRefusal, peerUnavailable } from './peer-errors';
+import { askPeer } from './peer-errors';
 
 const PAGE = 1000;
 
@@ -11,14 +11,10 @@ const PAGE = 1000;
 export async function skusServedBy(peers: Peers, supplierId: string, sku = ''): Promise<string[]> {
   const skus: string[] = [];
   let pageToken = '';
-  try {
-    do {
-      const page = await peers.procurement.listSupplierProducts({ supplierId, sku, pageSize: PAGE, pageToken }, { timeoutMs: 10_000 });
-      for (const product of page.supplierProducts) if (product.serving) skus.push(product.sku);
-      pageToken = page.nextPageToken;
-    } while (pageToken !== '');
-  } catch (error) {
-    throw peerRefusal(error) ?? peerUnavailable('procurement', error);
-  }
+  do {
+    const page = await askPeer('procurement', () => peers.procurement.listSupplierProducts({ supplierId, sku, pageSize: PAGE, pageToken }, { timeoutMs: 10_000 }));
+    for (const product of page.supplierProducts) if (product.serving) skus.push(product.sku);
+    pageToken = page.nextPageToken;
+  } while (pageToken !== '');
   return skus;
 }

@@ -11,7 +11,7 @@ import { refreshEtas } from './eta-refresh';
 import { matchEtas, supplyForecast } from './etas';
 import { loadOrders } from './order-queries';
 import { updateLineEtas, waitingLinesOfSku } from './order.repository';
-import { peerRefusal, peerUnavailable } from './peer-errors';
+import { askPeer, peerRefusal, peerUnavailable } from './peer-errors';
 import { finishPlannedBatches } from './receipts';
 import { inventoryRequestId, takeHeldUnits } from './reservation-holders';
 import { withSkuLocks, type LockedSession } from './sku-locks';
@@ -151,10 +151,6 @@ async function tellCustomers(deps: ServiceDeps, sql: Sql, row: WriteOffRow, line
 }
 
 async function stockOf(deps: ServiceDeps, sku: string): Promise<{ onHand: number; available: number }> {
-  try {
-    const { stock } = await deps.peers.inventory.getStock({ sku });
-    return { onHand: stock?.onHand ?? 0, available: stock?.available ?? 0 };
-  } catch (error) {
-    throw peerRefusal(error) ?? peerUnavailable('inventory', error);
-  }
+  const { stock } = await askPeer('inventory', () => deps.peers.inventory.getStock({ sku }));
+  return { onHand: stock?.onHand ?? 0, available: stock?.available ?? 0 };
 }
