@@ -31,13 +31,30 @@ export default async function globalSetup(): Promise<void> {
   Object.assign(process.env, { RESTOCK_TEST_ADMIN_URL: adminUrl, RESTOCK_TEST_TEMPLATE: template, RESTOCK_TEST_RUN: runId });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port nothing listens on, for a child process to bind. Ports come from a range of this Jest worker's own
+ * below the kernel's ephemeral range (32768+): an ephemeral port freed by a probe can be taken by any outgoing
+ * connection (to PostgreSQL, to a peer) before the child binds it, and another worker's probe never sees
+ * this worker's ports. Each candidate is still probed, on every interface, in case something else holds it.
+ */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < PORTS_PER_WORKER; tries++) {
+    const port = PORT_RANGE_START + workerSlot * PORTS_PER_WORKER + (nextPort++ % PORTS_PER_WORKER);
+    if (await isFree(port)) return port;
+  }
+  throw new Error(`no free port in this worker's range`);
+}
+
+const PORT_RANGE_START = 20_000;
+const PORTS_PER_WORKER = 1_000;
+// worker ids are 1…maxWorkers; the global setup (no worker id) takes slot 0
+const workerSlot = Number(process.env.JEST_WORKER_ID ?? 0);
+let nextPort = process.pid % PORTS_PER_WORKER;
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
+    probe.once('error', () => resolve(false));
+    probe.listen(port, () => probe.close(() => resolve(true)));
   });
 }

@@ -70,6 +70,12 @@ export async function startChild(databaseUrl: string, crashPoint?: string): Prom
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
-  await waitFor(() => app.orders.getBackorderMetrics({}, { timeoutMs: 1000 }).then(() => true, () => false), { timeoutMs: 60_000, what: 'the child process to serve' });
+  await waitFor(
+    () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the child process exited (${child.exitCode ?? child.signalCode}) before it served`);
+      return app.orders.getBackorderMetrics({}, { timeoutMs: 1000 }).then(() => true, () => false);
+    },
+    { timeoutMs: 60_000, what: 'the child process to serve' },
+  );
   return app;
 }
