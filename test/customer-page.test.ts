@@ -1,35 +1,27 @@
 import type { Browser } from 'puppeteer-core';
 import { OrderLineStatus } from '../src/gen/restock/orders/v1/order';
 import { customerLink, customerLinksOf } from '../src/orders/customer-links';
-import { clickAndWait, launchBrowser, mainText, screenshot } from './support/browser';
+import { clickAndWait, mainText, screenshot } from './support/browser';
 import { query } from './support/db';
 import { order, ordersDeps, product, settleAll } from './support/fixtures';
-import { freePort } from './support/global-setup';
-import { startTestApp, type TestApp } from './support/harness';
+import type { TestApp } from './support/harness';
+import { startLinkPagesWorld, type LinkPagesWorld } from './support/link-pages';
 import { seedSupplier, TestClock } from './support/procurement-fixtures';
-import { startSmtpServer, type TestSmtpServer } from './support/smtp';
+import type { TestSmtpServer } from './support/smtp';
 
 // The customer's order page in a real Chromium: the link comes out of the order confirmation a real SMTP
 // server received; the page shows the order, its ETAs and shipments, and cancels what still waits.
 const clock = new TestClock(new Date('2026-03-02T08:00:00Z'));
+let world: LinkPagesWorld;
 let t: TestApp;
 let smtp: TestSmtpServer;
 let browser: Browser;
 let consoleUrl: string;
 beforeAll(async () => {
-  const port = await freePort();
-  consoleUrl = `http://127.0.0.1:${port}`;
-  smtp = await startSmtpServer();
-  [t, browser] = await Promise.all([
-    startTestApp({ background: false, clock, env: { SMTP_URL: smtp.url, CONSOLE_PORT: String(port), CONSOLE_PUBLIC_URL: consoleUrl } }),
-    launchBrowser(),
-  ]);
+  world = await startLinkPagesWorld(clock);
+  ({ t, smtp, browser, consoleUrl } = world);
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
-  await smtp?.close();
-});
+afterAll(() => world?.stop());
 
 it('shows the order from the link in its confirmation email, and cancels the waiting items ticked', async () => {
   await product(t, 'CUP-MUG', { onHand: 2 });

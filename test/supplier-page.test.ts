@@ -1,44 +1,29 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { EtaSource } from '../src/gen/restock/orders/v1/order';
 import { PurchaseOrderStatus, RevisionChannel } from '../src/gen/restock/procurement/v1/purchase_order';
-import { clickAndWait, launchBrowser, mainText, screenshot, signInLink } from './support/browser';
+import { clickAndWait, mainText, screenshot, signInLink } from './support/browser';
 import { order, product, settleAll } from './support/fixtures';
-import { freePort } from './support/global-setup';
-import { startTestApp, type TestApp } from './support/harness';
+import type { TestApp } from './support/harness';
+import { startLinkPagesWorld, type LinkPagesWorld } from './support/link-pages';
 import { seedSupplier, TestClock } from './support/procurement-fixtures';
-import { startSmtpServer, type TestSmtpServer } from './support/smtp';
+import type { TestSmtpServer } from './support/smtp';
 
 // The supplier's page in a real Chromium: the link comes out of the PO email a real SMTP server received, the
 // answer goes through the console's public route to the API, and the customers' ETAs and emails follow it.
 const clock = new TestClock(new Date('2026-03-02T08:00:00Z'));
+let world: LinkPagesWorld;
 let t: TestApp;
 let smtp: TestSmtpServer;
 let browser: Browser;
 let consoleUrl: string;
 beforeAll(async () => {
-  const port = await freePort();
-  consoleUrl = `http://127.0.0.1:${port}`;
-  smtp = await startSmtpServer();
-  [t, browser] = await Promise.all([
-    startTestApp({
-      background: false,
-      clock,
-      env: {
-        SMTP_URL: smtp.url,
-        CONSOLE_PORT: String(port),
-        CONSOLE_PUBLIC_URL: consoleUrl,
-        BUYER_CONTACT: 'Bea Buyer, +49 30 1234567',
-        SHIP_TO_ADDRESS: 'Restock Warehouse\nDock 4, Hafenstraße 1\n20457 Hamburg',
-      },
-    }),
-    launchBrowser(),
-  ]);
+  world = await startLinkPagesWorld(clock, {
+    BUYER_CONTACT: 'Bea Buyer, +49 30 1234567',
+    SHIP_TO_ADDRESS: 'Restock Warehouse\nDock 4, Hafenstraße 1\n20457 Hamburg',
+  });
+  ({ t, smtp, browser, consoleUrl } = world);
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
-  await smtp?.close();
-});
+afterAll(() => world?.stop());
 
 const SKUS = ['SUPA-BOLT', 'SUPA-NUT', 'SUPA-PIN'];
 

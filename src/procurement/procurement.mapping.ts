@@ -4,6 +4,7 @@ import type { Duration } from '../gen/google/protobuf/duration';
 import {
   PurchaseOrderEmailKind as EmailKindProto, PurchaseOrderStatus as StatusProto, ReleaseTrigger as TriggerProto, RevisionChannel as ChannelProto,
   type PurchaseOrder as PurchaseOrderProto, type PurchaseOrderEmail as PurchaseOrderEmailProto, type PurchaseOrderRevision as RevisionProto,
+  type PurchaseOrderLine as PurchaseOrderLineProto,
 } from '../gen/restock/procurement/v1/purchase_order';
 import type { BufferPolicy as BufferPolicyProto, PolicyChange as PolicyChangeProto, Supplier as SupplierProto, SupplierProduct as SupplierProductProto } from '../gen/restock/procurement/v1/supplier';
 import { Amount } from '../platform/money';
@@ -177,16 +178,7 @@ export function toPurchaseOrderPreview(order: PreviewedPurchaseOrder): PreviewPr
   return {
     supplierId: order.supplier.supplierId,
     trigger: TriggerProto[`RELEASE_TRIGGER_${order.trigger}`],
-    lines: order.lines.map((l) => ({
-      sku: l.sku,
-      supplierSku: l.supplierSku,
-      quantity: l.quantity,
-      demandedQuantity: l.demandedQuantity,
-      confirmedQuantity: 0,
-      receivedQuantity: 0,
-      promisedTime: undefined,
-      unitCost: Amount.parse(l.unitCost, currencyCode).toMoney(),
-    })),
+    lines: order.lines.map((l) => toPlannedLine(l, Amount.parse(l.unitCost, currencyCode))),
     total: order.total.toMoney(),
     requestedDeliveryTime: order.requestedDeliveryTime,
   };
@@ -210,17 +202,13 @@ export function toPolicySimulation(result: SimulationResult): PolicySimulationPr
     releases: result.releases.map((r) => ({
       releaseTime: r.time,
       trigger: TriggerProto[`RELEASE_TRIGGER_${r.trigger}`],
-      lines: r.lines.map((l) => ({
-        sku: l.sku,
-        supplierSku: l.supplierSku,
-        quantity: l.quantity,
-        demandedQuantity: l.demandedQuantity,
-        confirmedQuantity: 0,
-        receivedQuantity: 0,
-        promisedTime: undefined,
-        unitCost: l.unitCost.toMoney(),
-      })),
+      lines: r.lines.map((l) => toPlannedLine(l, l.unitCost)),
       total: r.total.toMoney(),
     })),
   };
+}
+
+/** A PO line that is only planned (previewed or simulated): nothing confirmed or received yet. */
+function toPlannedLine(line: { sku: string; supplierSku: string; quantity: number; demandedQuantity: number }, unitCost: Amount): PurchaseOrderLineProto {
+  return { sku: line.sku, supplierSku: line.supplierSku, quantity: line.quantity, demandedQuantity: line.demandedQuantity, confirmedQuantity: 0, receivedQuantity: 0, promisedTime: undefined, unitCost: unitCost.toMoney() };
 }

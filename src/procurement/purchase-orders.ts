@@ -1,3 +1,4 @@
+import { groupBy } from '../platform/collections';
 import { notFound } from '../platform/errors';
 import { Amount } from '../platform/money';
 import { decodePageToken, encodePageToken } from '../platform/pagination';
@@ -62,15 +63,10 @@ export async function loadPurchaseOrders(sql: Sql, ids: string[], lock = false):
   const lines = await findPurchaseOrderLines(sql, ids);
   const leadTimes = await supplierLeadTimes(sql, headers.map((h) => h.supplierId));
   const dueTimes = await findDueTimes(sql, ids);
-  const currencyOf = new Map(headers.map((h) => [h.purchaseOrderId, h.currencyCode]));
-  const linesOf = new Map<string, PurchaseOrderLine[]>();
-  for (const { purchaseOrderId, unitCost, ...line } of lines) {
-    const parsed = { ...line, unitCost: Amount.parse(unitCost, currencyOf.get(purchaseOrderId)!) };
-    linesOf.set(purchaseOrderId, [...(linesOf.get(purchaseOrderId) ?? []), parsed]);
-  }
+  const linesOf = groupBy(lines, (l) => l.purchaseOrderId);
   const byId = new Map(
     headers.map((h) => {
-      const orderLines = linesOf.get(h.purchaseOrderId) ?? [];
+      const orderLines: PurchaseOrderLine[] = (linesOf.get(h.purchaseOrderId) ?? []).map(({ purchaseOrderId: _, unitCost, ...line }) => ({ ...line, unitCost: Amount.parse(unitCost, h.currencyCode) }));
       const order: PurchaseOrder = {
         ...h,
         lines: orderLines,
