@@ -1,6 +1,11 @@
 import { EtaSource } from '../src/gen/restock/orders/v1/order';
+import type { QuoteSupplyRequest } from '../src/gen/restock/procurement/v1/procurement_service';
+import { etaRefresher, refreshEtas } from '../src/orders/eta-refresh';
+import type { Peers } from '../src/platform/service-module';
+import { query } from './support/db';
 import { startTestApp, type TestApp } from './support/harness';
-import { order, product, settleAll } from './support/fixtures';
+import { order, ordersDeps, product, settleAll } from './support/fixtures';
+import { seedSupplier } from './support/procurement-fixtures';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp';
 
 // ETAs come from the real Procurement service's supply forecast; an ETA that slips by a day or more is emailed once.
@@ -53,4 +58,53 @@ it('follows the forecast from buffer to purchase order and emails the customer o
   const delayed = smtp.to('eve@example.com').filter((m) => m.subject === `Order ${placed!.orderId}: Product ETA-1 (SKU ETA-1) is delayed`);
   expect(delayed).toHaveLength(1);
   expect(delayed[0].text).toContain(`now expected on ${promised.toISOString().slice(0, 10)}`);
+});
+
+/** The app's peers, with Procurement's QuoteSupply answered by quote (which may call the real one). */
+function quotingWith(quote: (request: QuoteSupplyRequest) => Promise<unknown>): Peers {
+  const real = t.app.peers.procurement as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const procurement = new Proxy(real, { get: (target, method: string) => (method === 'quoteSupply' ? quote : target[method]) });
+  return { ...t.app.peers, procurement: procurement as unknown as Peers['procurement'] };
+}
+
+/** One order per SKU (none in stock), waiting on the supplier's buffer, and the ETA each was told. */
+async function waitingOrders(supplierId: string, skus: string[]): Promise<Map<string, unknown>> {
+  for (const sku of skus) await product(t, sku);
+  await seedSupplier(t, supplierId, {}, skus.map((sku) => ({ sku })));
+  const told = new Map<string, unknown>();
+  for (const sku of skus) told.set(sku, (await order(t, [[sku, 2]], { customer: `${sku}-buyer` })).order!.lines[0].eta);
+  await settleAll(t);
+  return told;
+}
+
+const etasOf = async (skus: string[]) =>
+  new Map((await query<{ sku: string; etaSource: number | null }>(t.databaseUrl, 'SELECT sku, eta_source FROM orders.order_line WHERE sku = ANY($1)', [skus])).map((r) => [r.sku, r.etaSource]));
+
+it('refreshes arriving together read the forecast once and are applied together, each call told its own SKUs\' changes', async () => {
+  const skus = Array.from({ length: 8 }, (_, i) => `ETA-BURST-${i}`);
+  const told = await waitingOrders('ETA-BURST', skus);
+  // every line forgets its ETA, as if each change to the forecast had been missed
+  await query(t.databaseUrl, 'UPDATE orders.order_line SET eta_expected = NULL, eta_latest = NULL, eta_source = NULL, eta_purchase_order_id = NULL WHERE sku = ANY($1)', [skus]);
+  const asked: string[][] = [];
+  const refresh = etaRefresher(ordersDeps(t, quotingWith((request) => {
+    asked.push(request.demands.map((d) => d.sku));
+    return t.app.peers.procurement.quoteSupply(request);
+  })));
+  // made in one go: the first starts a refresh at once, the rest wait for it and go together in the next
+  const changed = await Promise.all([...skus.map((sku) => refresh([sku])), refresh([skus[2], skus[1]])]);
+  expect(asked).toEqual([[skus[0]], skus.slice(1)]);
+  expect(changed).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 2]);
+  for (const sku of skus) {
+    const [waiting] = (await t.orders.listBackorders({ sku })).backorders;
+    expect([sku, waiting.eta]).toEqual([sku, told.get(sku)]);
+  }
+});
+
+it('a refresh Procurement cannot answer fails UNAVAILABLE and keeps every ETA', async () => {
+  await waitingOrders('ETA-DOWN', ['ETA-DOWN-1']);
+  const before = await etasOf(['ETA-DOWN-1']);
+  expect(before.get('ETA-DOWN-1')).toBe(EtaSource.ETA_SOURCE_BUFFER);
+  const down = quotingWith(() => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1')));
+  await expect(refreshEtas(ordersDeps(t, down), ['ETA-DOWN-1'])).rejects.toMatchObject({ kind: 'UNAVAILABLE', reason: 'PEER_UNAVAILABLE' });
+  expect(await etasOf(['ETA-DOWN-1'])).toEqual(before);
 });

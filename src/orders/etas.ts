@@ -52,6 +52,15 @@ export async function supplyForecast(peers: Peers, sku: string): Promise<Arrival
   }
 }
 
+/**
+ * Per SKU, its supply forecast: QuoteSupply with nothing demanded, one call for all of them (at most 1,000).
+ * Throws when Procurement cannot tell.
+ */
+export async function supplyForecasts(peers: Peers, skus: string[]): Promise<Map<string, Arrival[]>> {
+  const { quotes } = await peers.procurement.quoteSupply({ demands: skus.map((sku) => ({ sku, quantity: 0 })) }, { timeoutMs: 5_000 });
+  return new Map(quotes.map((q) => [q.sku, [...q.arrivals].sort(byExpectedTime)]));
+}
+
 /** A SKU's forecast with new demand counted in, and when that demand itself arrives (Procurement's QuoteSupply). */
 export interface SupplyQuote {
   arrivals: Arrival[];

@@ -383,10 +383,15 @@ export interface WaitingLine {
 
 /** A SKU's waiting lines in allocation order. */
 export function waitingLinesOfSku(sql: Sql, sku: string): Promise<WaitingLine[]> {
+  return waitingLinesOfSkus(sql, [sku]);
+}
+
+/** The SKUs' waiting lines, by SKU, each SKU's in allocation order. */
+export function waitingLinesOfSkus(sql: Sql, skus: string[]): Promise<WaitingLine[]> {
   return sql<WaitingLine>(
     `SELECT line_id, order_id, sku, backordered AS waiting, eta_expected, eta_source, eta_purchase_order_id, eta_notified
-     FROM orders.order_line WHERE sku = ? AND backordered > 0 ORDER BY priority DESC, queue_time, line_id`,
-    [sku],
+     FROM orders.order_line WHERE sku = ANY(?) AND backordered > 0 ORDER BY sku, priority DESC, queue_time, line_id`,
+    [skus],
   );
 }
 

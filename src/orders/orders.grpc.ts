@@ -13,7 +13,7 @@ import { listBackorders } from './backorder-queue';
 import { cancelOrder, cancelOrderLine } from './cancellation';
 import { cancelWaitingThroughLink, orderOfLink } from './order-page';
 import { cancelWaitingLines } from './discontinued-lines';
-import { refreshEtas } from './eta-refresh';
+import { etaRefresher } from './eta-refresh';
 import { backorderMetrics } from './metrics';
 import { getOrder, listOrders } from './order-queries';
 import { watchOrderEvents } from './order-events';
@@ -34,6 +34,7 @@ const isKnown = (e: object, value: number) => value in e && value > 0;
 /** The OrdersService handlers: validate, call one domain function, map the result. */
 export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersServiceDefinition> {
   const placeOrder = orderPlacement(deps);
+  const refreshEtas = etaRefresher(deps);
   return {
     async placeOrder(request) {
       const v = new Validator()
@@ -147,7 +148,7 @@ export function ordersHandlers(deps: ServiceDeps): Handlers<typeof OrdersService
       const v = new Validator().check(skus.length >= 1 && skus.length <= MAX_SKUS, 'skus', `must list 1-${MAX_SKUS} SKUs`);
       skus.forEach((sku, i) => v.sku(`skus[${i}]`, sku));
       v.done();
-      return { changedLines: await refreshEtas(deps, skus) };
+      return { changedLines: await refreshEtas(skus) };
     },
     async getBackorderMetrics(request) {
       const v = new Validator();
