@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CUSTOMERS, SUPPLIERS } from '../src/demo/story';
 import { DEMO_WEEKS, MovableClock, seedDemo, settleApp } from '../src/demo/seed';
-import { PurchaseOrderStatus } from '../src/gen/restock/procurement/v1/purchase_order';
+import { PurchaseOrderStatus, RevisionChannel } from '../src/gen/restock/procurement/v1/purchase_order';
 import { createTestDatabase } from './support/databases';
 import { startTestApp, TEST_ADMIN, waitFor, type TestApp } from './support/harness';
 
@@ -82,6 +82,20 @@ describe('the demo story, seeded through the API', () => {
       const { stats } = await t.procurement.getLeadTimeStats({ supplierId });
       expect([supplierId, stats!.observations > 0, stats!.meanDays > 0]).toEqual([supplierId, true, true]);
     }
+  });
+
+  it('has suppliers who answered on the page their PO email links to, and answers a planner entered for the others', async () => {
+    const { purchaseOrders } = await t.procurement.listPurchaseOrders({ pageSize: 1000 });
+    const revisions = (await Promise.all(purchaseOrders.map((po) => t.procurement.listPurchaseOrderRevisions({ purchaseOrderId: po.purchaseOrderId })))).flatMap((r) => r.revisions);
+    const throughLink = revisions.filter((r) => r.channel === RevisionChannel.REVISION_CHANNEL_SUPPLIER_LINK);
+    const byPlanner = revisions.filter((r) => r.channel === RevisionChannel.REVISION_CHANNEL_API);
+    expect([throughLink.length > 0, byPlanner.length > 0]).toEqual([true, true]);
+    const numbers = new Map(purchaseOrders.map((po) => [po.purchaseOrderId, po.number]));
+    for (const revision of throughLink) expect(revision.revisedBy).toBe(`supplier-link:${numbers.get(revision.purchaseOrderId)}#1`);
+    // the link answers came from the suppliers whose habit it is
+    const linkSuppliers = new Set(SUPPLIERS.filter((s) => s.habits.answersThroughLink).map((s) => s.supplierId));
+    const supplierOf = new Map(purchaseOrders.map((po) => [po.purchaseOrderId, po.supplierId]));
+    expect(throughLink.every((r) => linkSuppliers.has(supplierOf.get(r.purchaseOrderId)!))).toBe(true);
   });
 
   it('has orders over all 13 weeks, and backorders still waiting', async () => {

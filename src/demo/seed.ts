@@ -69,7 +69,7 @@ export const DEMO_WEEKS = 13;
 type Event =
   | { t: number; seq: number; kind: 'order'; customer: (typeof CUSTOMERS)[number]; lines: { sku: string; quantity: number }[]; policy: FulfillmentPolicy; priority: Priority; id: string }
   | { t: number; seq: number; kind: 'cancel-order'; id: string }
-  | { t: number; seq: number; kind: 'confirm'; po: string; promised: Date }
+  | { t: number; seq: number; kind: 'confirm'; po: string; promised: Date; throughLink: boolean }
   | { t: number; seq: number; kind: 'receive'; po: string; receiptId: string; lines: { sku: string; quantity: number }[] }
   | { t: number; seq: number; kind: 'cancel-po'; po: string; reason: string }
   | { t: number; seq: number; kind: 'policy'; supplier: DemoSupplier; mask: string[]; policy: Record<string, unknown>; reason: string }
@@ -215,7 +215,7 @@ export async function seedDemo(options: SeedOptions): Promise<SeedSummary> {
     const arrives = sent + Math.max(1, s.quotedLeadTimeDays * factor) * DAY + lifecycleRandom.int(0, 8) * HOUR;
     if (lifecycleRandom.chance(s.habits.confirmRate)) {
       const promised = new Date(sent + s.quotedLeadTimeDays * DAY + lifecycleRandom.int(0, 2) * DAY);
-      add({ t: sent + lifecycleRandom.int(4, 40) * HOUR, kind: 'confirm', po: po.purchaseOrderId, promised });
+      add({ t: sent + lifecycleRandom.int(4, 40) * HOUR, kind: 'confirm', po: po.purchaseOrderId, promised, throughLink: s.habits.answersThroughLink });
     }
     if (lifecycleRandom.chance(s.habits.splitRate)) {
       const first = po.lines.map((line) => ({ sku: line.sku, quantity: Math.floor(line.quantity * 0.6) })).filter((line) => line.quantity > 0);
@@ -291,10 +291,16 @@ export async function seedDemo(options: SeedOptions): Promise<SeedSummary> {
         await settle();
         break;
       }
-      case 'confirm':
+      case 'confirm': {
+        // the supplier answers on the page its PO email links to, or writes back and a planner enters the answer;
         // its ETA refresh goes out with the next event's settling
-        await procurement.confirmPurchaseOrder({ purchaseOrderId: event.po, promisedTime: event.promised, lines: [] }).catch(ignorePrecondition);
+        const link = event.throughLink ? await supplierLinkInEmail(procurement, event.po) : undefined;
+        const answer = link
+          ? procurement.answerPurchaseOrder({ link, promisedTime: event.promised, lines: [], note: 'All lines as ordered.' })
+          : procurement.confirmPurchaseOrder({ purchaseOrderId: event.po, promisedTime: event.promised, lines: [] });
+        await answer.catch(ignorePrecondition);
         break;
+      }
       case 'receive':
         await procurement.receivePurchaseOrder({ receiptId: event.receiptId, purchaseOrderId: event.po, lines: event.lines, receivedTime: clock.now() }).then(
           () => summary.receipts++,
@@ -365,6 +371,13 @@ function snake(name: string): string {
 
 function supplierSku(supplierId: string, sku: string): string {
   return `${supplierId.replace('demo-', '').slice(0, 3).toUpperCase()}-${sku.replace('-', '')}`;
+}
+
+/** The token of the supplier's page link in a PO's email, as the supplier reads it there (none before the email went out). */
+async function supplierLinkInEmail(procurement: DemoClients['procurement'], purchaseOrderId: string): Promise<string | undefined> {
+  const { emails } = await procurement.listPurchaseOrderEmails({ purchaseOrderId });
+  const sent = emails.find((email) => email.sendTime);
+  return sent && /\/supplier\/purchase-orders\/([\w.-]+)/.exec(sent.text)?.[1];
 }
 
 async function inParallel<T>(items: readonly T[], width: number, work: (item: T) => Promise<unknown>): Promise<void> {

@@ -41,6 +41,8 @@ export interface SupplierHabits {
   splitRate: number;
   /** Share of POs it cannot serve (we cancel them). */
   cancelRate: number;
+  /** It confirms on the page the PO email links to; else by writing back, and a planner enters its answer. */
+  answersThroughLink: boolean;
 }
 
 export interface DemoSupplier {
@@ -59,9 +61,9 @@ export interface DemoSupplier {
 }
 
 const HABITS = {
-  reliable: { confirmRate: 0.95, fastest: 0.8, slowest: 1.1, splitRate: 0.05, cancelRate: 0.01 },
-  steady: { confirmRate: 0.85, fastest: 0.9, slowest: 1.4, splitRate: 0.12, cancelRate: 0.03 },
-  erratic: { confirmRate: 0.6, fastest: 0.8, slowest: 2.2, splitRate: 0.25, cancelRate: 0.06 },
+  reliable: { confirmRate: 0.95, fastest: 0.8, slowest: 1.1, splitRate: 0.05, cancelRate: 0.01, answersThroughLink: true },
+  steady: { confirmRate: 0.85, fastest: 0.9, slowest: 1.4, splitRate: 0.12, cancelRate: 0.03, answersThroughLink: true },
+  erratic: { confirmRate: 0.6, fastest: 0.8, slowest: 2.2, splitRate: 0.25, cancelRate: 0.06, answersThroughLink: false },
 } satisfies Record<string, SupplierHabits>;
 
 const WEEKLY = '0 10 * * 1';
