@@ -1,5 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { PurchaseOrderStatus, ReleaseTrigger } from '../src/gen/restock/procurement/v1/purchase_order';
+import { demandRecording } from '../src/procurement/buffer-triggers';
+import { query } from './support/db';
 import { grpcError, startTestApp, type TestApp } from './support/harness';
 import { expectDemandsOnOnePurchaseOrder } from './support/invariants';
 import { eur, seedSupplier, supplierOf, TestClock } from './support/procurement-fixtures';
@@ -106,6 +108,35 @@ describe('demand and buffers', () => {
     expect((await t.procurement.getBuffer({ supplierId: 'SUP-IDEM' })).buffer?.totalQuantity).toBe(4);
     const other = await grpcError(t.procurement.recordDemand({ demandId: 'idem-1', sku: 'IDEM-1', quantity: 5 }));
     expect(other.code).toBe(status.ALREADY_EXISTS);
+  });
+
+  it('records demands arriving together in one transaction, which tells Orders of all their SKUs at once', async () => {
+    await seedSupplier(t, 'SUP-TOGETHER', {}, [{ sku: 'TOG-1' }, { sku: 'TOG-2' }, { sku: 'TOG-3' }]);
+    const record = demandRecording(t.app.orms.procurement!, clock);
+    // made in one go: the first is recorded at once, the others wait for it and go together in the next transaction
+    const demands = ['TOG-1', 'TOG-1', 'TOG-2', 'TOG-3', 'TOG-2', 'TOG-3'].map((sku, i) => ({ demandId: `tog-${i}`, sku, quantity: i + 1 }));
+    const recorded = await Promise.all(demands.map((demand) => record(demand)));
+    expect(recorded.map((r) => r.supplierId)).toEqual(demands.map(() => 'SUP-TOGETHER'));
+    const { buffer } = await t.procurement.getBuffer({ supplierId: 'SUP-TOGETHER' });
+    expect(buffer?.lines.map((l) => [l.sku, l.quantity])).toEqual([['TOG-1', 1 + 2], ['TOG-2', 3 + 5], ['TOG-3', 4 + 6]]);
+    // the second transaction's ETA refresh: one message per SKU, named after its first demand
+    const refreshes = await query<{ dedupeKey: string }>(t.databaseUrl, "SELECT dedupe_key FROM procurement.outbox WHERE topic = 'orders.refresh-etas' AND dedupe_key LIKE 'refresh-etas:TOG-%' ORDER BY dedupe_key");
+    expect(refreshes.map((r) => r.dedupeKey)).toEqual(['refresh-etas:TOG-1:demand:tog-0', 'refresh-etas:TOG-1:demand:tog-1', 'refresh-etas:TOG-2:demand:tog-1', 'refresh-etas:TOG-3:demand:tog-1']);
+  });
+
+  it('refuses only the demand that reuses an id with another quantity, among demands arriving together', async () => {
+    await seedSupplier(t, 'SUP-REUSE', {}, [{ sku: 'REUSE-1' }]);
+    const record = demandRecording(t.app.orms.procurement!, clock);
+    await record({ demandId: 'reuse-0', sku: 'REUSE-1', quantity: 2 });
+    const answers = await Promise.allSettled([
+      record({ demandId: 'reuse-1', sku: 'REUSE-1', quantity: 1 }),
+      record({ demandId: 'reuse-2', sku: 'REUSE-1', quantity: 1 }),
+      record({ demandId: 'reuse-0', sku: 'REUSE-1', quantity: 9 }),
+      record({ demandId: 'reuse-3', sku: 'REUSE-1', quantity: 1 }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((answers[2] as PromiseRejectedResult).reason).toMatchObject({ kind: 'ALREADY_EXISTS' });
+    expect((await t.procurement.getBuffer({ supplierId: 'SUP-REUSE' })).buffer?.totalQuantity).toBe(2 + 1 + 1 + 1);
   });
 
   it('cancels part of a demand, idempotently by request id, and answers NOT_FOUND for an unknown demand', async () => {

@@ -1,8 +1,10 @@
+import { Batcher, type BatchOutcome } from '../platform/batcher';
 import type { Clock } from '../platform/clock';
+import { DomainError } from '../platform/errors';
 import { sqlOf, type Orm } from '../platform/orm';
 import { evaluateBuffers } from './buffers';
 import { upsertSupplierProduct, type SupplierProduct } from './catalog';
-import { recordDemand, type DemandRequest } from './demand';
+import { recordDemand, recordDemands, type DemandRequest } from './demand';
 import { loadPurchaseOrders, type PurchaseOrder } from './purchase-orders';
 import { mayRelease } from './supplier.repository';
 
@@ -18,10 +20,34 @@ async function releaseIfDue(orm: Orm, clock: Clock, supplierId: string): Promise
   return loadPurchaseOrders(sqlOf(orm.em), ids);
 }
 
-/** RecordDemand: buffers the demand, then checks the threshold rules at once rather than at the next tick. */
-export async function recordDemandAndRelease(orm: Orm, clock: Clock, demand: DemandRequest): Promise<{ supplierId: string; purchaseOrders: PurchaseOrder[] }> {
-  const { supplierId } = await recordDemand(orm, clock, demand);
-  return { supplierId, purchaseOrders: await releaseIfDue(orm, clock, supplierId) };
+/**
+ * RecordDemand for one Procurement instance: buffers the demand, then checks the threshold rules at once
+ * rather than at the next tick. Demands arriving while others are recorded go together in the next
+ * transaction (recordDemands: Orders' outbox delivers several at once); one that grows a demand again goes
+ * alone. When that transaction is refused (a demand id reused with another quantity), each demand of it is
+ * recorded on its own, so only the wrong one is refused.
+ */
+export function demandRecording(orm: Orm, clock: Clock): (demand: DemandRequest) => Promise<{ supplierId: string; purchaseOrders: PurchaseOrder[] }> {
+  const batcher = new Batcher<DemandRequest, { supplierId: string }>(
+    async (demands): Promise<BatchOutcome<{ supplierId: string }>[]> => {
+      // a demand id twice (a retry racing its first call) waits for the next transaction
+      const first = demands.filter((d, i) => demands.findIndex((other) => other.demandId === d.demandId) === i);
+      try {
+        const recorded = await recordDemands(orm, clock, first);
+        return demands.map((d) => (first.includes(d) ? { status: 'fulfilled', value: recorded[first.indexOf(d)] } : { status: 'requeued' }));
+      } catch (error) {
+        if (!(error instanceof DomainError) || demands.length === 1) throw error;
+        const outcomes: BatchOutcome<{ supplierId: string }>[] = [];
+        for (const demand of demands) outcomes.push(await recordDemand(orm, clock, demand).then((value) => ({ status: 'fulfilled', value }), (reason: unknown) => ({ status: 'rejected', reason })));
+        return outcomes;
+      }
+    },
+    { maxItems: 100, maxWeight: 100, weight: () => 1 },
+  );
+  return async (demand) => {
+    const { supplierId } = demand.requestId ? await recordDemand(orm, clock, demand) : await batcher.submit(demand);
+    return { supplierId, purchaseOrders: await releaseIfDue(orm, clock, supplierId) };
+  };
 }
 
 /** UpsertSupplierProduct: saves the product; demand that moved into the serving supplier's buffer may fire its rules. */

@@ -3,30 +3,33 @@ import type { DemandRequest, ReturnedDemand, UnassignedDemand } from './demand';
 import { alternateSupplierSql, declinedSql, supplierOfDemandSql } from './alternates.repository';
 import { supplierOfSkuSql } from './supplier-product.repository';
 
-/** Records a demand as it arrived; units of a demand already recorded (one growing again) are added to it. */
-export async function insertDemand(sql: Sql, demand: DemandRequest, demandTime: Date): Promise<void> {
+/** Records demands (distinct ids) as they arrived; units of a demand already recorded (one growing again) are added to it. */
+export async function insertDemands(sql: Sql, demands: DemandRequest[], demandTime: Date): Promise<void> {
   await sql(
-    `INSERT INTO procurement.demand (demand_id, sku, quantity, demand_time) VALUES (?, ?, ?, ?)
+    `INSERT INTO procurement.demand (demand_id, sku, quantity, demand_time)
+     SELECT d.demand_id, d.sku, d.quantity, ? FROM unnest(?::text[], ?::text[], ?::int[]) AS d(demand_id, sku, quantity)
      ON CONFLICT (demand_id) DO UPDATE SET quantity = demand.quantity + excluded.quantity, demand_time = least(demand.demand_time, excluded.demand_time)`,
-    [demand.demandId, demand.sku, demand.quantity, demandTime],
+    [demandTime, ...demandColumns(demands)],
   );
 }
 
 /**
- * Buffers a demand with the supplier serving its SKU (added to its buffered part, which keeps its time);
- * returns that supplier, null when nobody sells the SKU yet.
+ * Buffers demands (distinct ids) with the supplier serving each one's SKU (added to its buffered part, which
+ * keeps its time); returns each demand's supplier, null when nobody sells the SKU yet.
  */
-export async function bufferDemand(sql: Sql, demand: DemandRequest, demandTime: Date): Promise<string | null> {
-  const [buffered] = await sql<{ supplierId: string | null }>(
+export async function bufferDemands(sql: Sql, demands: DemandRequest[], demandTime: Date): Promise<Map<string, string | null>> {
+  const buffered = await sql<{ demandId: string; supplierId: string | null }>(
     `INSERT INTO procurement.buffered_demand (demand_id, sku, supplier_id, quantity, demand_time)
-     SELECT ?, ?, ${supplierOfSkuSql('?')}, ?, ?
+     SELECT d.demand_id, d.sku, ${supplierOfSkuSql('d.sku')}, d.quantity, ? FROM unnest(?::text[], ?::text[], ?::int[]) AS d(demand_id, sku, quantity)
      ON CONFLICT (demand_id) DO UPDATE SET quantity = buffered_demand.quantity + excluded.quantity,
        demand_time = least(buffered_demand.demand_time, excluded.demand_time)
-     RETURNING supplier_id`,
-    [demand.demandId, demand.sku, demand.sku, demand.quantity, demandTime],
+     RETURNING demand_id, supplier_id`,
+    [demandTime, ...demandColumns(demands)],
   );
-  return buffered.supplierId;
+  return new Map(buffered.map((b) => [b.demandId, b.supplierId]));
 }
+
+const demandColumns = (demands: DemandRequest[]) => [demands.map((d) => d.demandId), demands.map((d) => d.sku), demands.map((d) => d.quantity)];
 
 /** Locks a demand's row; its SKU, or undefined when it was never recorded. */
 export async function lockDemand(sql: Sql, demandId: string): Promise<{ sku: string } | undefined> {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../platform/clock';
 import { notFound } from '../platform/errors';
-import { once } from '../platform/idempotency';
+import { once, onceEach } from '../platform/idempotency';
 import { decodePageToken, encodePageToken } from '../platform/pagination';
 import { sqlOf, transaction, type Orm, type Sql } from '../platform/orm';
 import {
-  bufferDemand, cancelBufferedUnits, findUnassignedDemand, insertDemand, insertDemandCancellation, lockBufferedQuantity, lockDemand, quantityOnPurchaseOrders,
+  bufferDemands, cancelBufferedUnits, findUnassignedDemand, insertDemands, insertDemandCancellation, lockBufferedQuantity, lockDemand, quantityOnPurchaseOrders,
 } from './demand.repository';
 import { refreshEtas } from './eta-refresh';
-import { shareSkuAssignment } from './supplier-product.repository';
+import { shareSkuAssignments } from './supplier-product.repository';
 
 export interface DemandRequest {
   demandId: string;
@@ -24,20 +24,36 @@ export interface DemandRequest {
  * id, once per request id, the units are added to the demand (made if new) and to its buffered part.
  */
 export function recordDemand(orm: Orm, clock: Clock, demand: DemandRequest): Promise<{ supplierId: string }> {
-  const [operation, key, request] = demand.requestId
-    ? ['GrowDemand', demand.requestId, { demandId: demand.demandId, sku: demand.sku, quantity: demand.quantity }]
-    : ['RecordDemand', demand.demandId, { sku: demand.sku, quantity: demand.quantity }];
-  return transaction(orm, (sql) =>
-    once(sql, 'procurement', operation, key, request, async () => {
-      // Shared with other demand of the SKU, exclusive against catalog changes that reassign it.
-      await shareSkuAssignment(sql, demand.sku);
-      const now = clock.now();
-      await insertDemand(sql, demand, now);
-      const supplierId = await bufferDemand(sql, demand, now);
-      await refreshEtas(sql, [demand.sku], `demand:${key}`);
-      return { supplierId: supplierId ?? '' };
-    }),
+  if (!demand.requestId) return recordDemands(orm, clock, [demand]).then(([recorded]) => recorded);
+  const request = { demandId: demand.demandId, sku: demand.sku, quantity: demand.quantity };
+  return transaction(orm, (sql) => once(sql, 'procurement', 'GrowDemand', demand.requestId!, request, async () => (await bufferArrivals(sql, clock, [demand], demand.requestId!))[0]));
+}
+
+/**
+ * RecordDemand for several demands (distinct demand ids) in one transaction: their idempotency keys, rows and
+ * buffered parts in a statement each, and one ETA refresh per SKU; each answers as recordDemand would. A demand
+ * id used before with another quantity fails them all with ALREADY_EXISTS.
+ */
+export async function recordDemands(orm: Orm, clock: Clock, demands: DemandRequest[]): Promise<{ supplierId: string }[]> {
+  // keys claimed in one order by every transaction: two replicas recording the same demands never deadlock
+  const sorted = [...demands].sort((a, b) => (a.demandId < b.demandId ? -1 : a.demandId > b.demandId ? 1 : 0));
+  const requests = sorted.map((d) => ({ key: d.demandId, request: { sku: d.sku, quantity: d.quantity } }));
+  const demandOf = new Map(requests.map((r, i) => [r.request, sorted[i]]));
+  const recorded = await transaction(orm, (sql) =>
+    onceEach(sql, 'procurement', 'RecordDemand', requests, (fresh) => bufferArrivals(sql, clock, fresh.map((request) => demandOf.get(request)!), demandOf.get(fresh[0])!.demandId)),
   );
+  return demands.map((d) => recorded[sorted.indexOf(d)]);
+}
+
+/** Records arrived demands and buffers them; Orders hears their SKUs' forecasts changed (eventId makes that message this arrival's). */
+async function bufferArrivals(sql: Sql, clock: Clock, demands: DemandRequest[], eventId: string): Promise<{ supplierId: string }[]> {
+  // Shared with other demand of the SKUs, exclusive against catalog changes that reassign it.
+  await shareSkuAssignments(sql, demands.map((d) => d.sku));
+  const now = clock.now();
+  await insertDemands(sql, demands, now);
+  const suppliers = await bufferDemands(sql, demands, now);
+  await refreshEtas(sql, demands.map((d) => d.sku), `demand:${eventId}`);
+  return demands.map((d) => ({ supplierId: suppliers.get(d.demandId) ?? '' }));
 }
 
 export interface CancelDemandRequest {

@@ -6,7 +6,7 @@ import { pageSize } from '../platform/pagination';
 import type { Handlers } from '../platform/rpc';
 import { MAX_QUANTITY, Validator } from '../platform/validation';
 import { listPolicyChanges, updateBufferPolicy } from './buffer-policy';
-import { evaluateBuffersNow, recordDemandAndRelease, upsertSupplierProductAndRelease } from './buffer-triggers';
+import { demandRecording, evaluateBuffersNow, upsertSupplierProductAndRelease } from './buffer-triggers';
 import { listBuffers } from './buffer-list';
 import { getBuffer } from './buffers';
 import { simulatePolicy } from './policy-simulation';
@@ -21,6 +21,7 @@ const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Handlers of suppliers, catalog, policies, buffers and demand: validate, call one domain function, map. */
 export function bufferHandlers(orm: Orm, clock: Clock): Handlers<typeof ProcurementServiceDefinition> {
+  const recordDemandNow = demandRecording(orm, clock);
   return {
     async upsertSupplier({ supplier }) {
       checkSupplier(supplier);
@@ -122,7 +123,7 @@ export function bufferHandlers(orm: Orm, clock: Clock): Handlers<typeof Procurem
     async recordDemand(request) {
       const v = new Validator().id('demand_id', request.demandId).sku('sku', request.sku).quantity('quantity', request.quantity);
       optionalId(v, 'request_id', request.requestId).done();
-      const result = await recordDemandAndRelease(orm, clock, request);
+      const result = await recordDemandNow(request);
       return { supplierId: result.supplierId, purchaseOrders: result.purchaseOrders.map((o) => map.toPurchaseOrder(o, clock.now())) };
     },
     async cancelDemand(request) {

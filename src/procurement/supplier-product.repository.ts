@@ -28,9 +28,9 @@ export async function lockSkuAssignment(sql: Sql, sku: string): Promise<void> {
   await sql('SELECT pg_advisory_xact_lock(hashtext(?))', [SKU_LOCK(sku)]);
 }
 
-/** Takes the SKU's assignment lock shared until commit: demand arriving, which catalog changes must not reassign meanwhile. */
-export async function shareSkuAssignment(sql: Sql, sku: string): Promise<void> {
-  await sql('SELECT pg_advisory_xact_lock_shared(hashtext(?))', [SKU_LOCK(sku)]);
+/** Takes the SKUs' assignment locks shared until commit: demand arriving, which catalog changes must not reassign meanwhile. */
+export async function shareSkuAssignments(sql: Sql, skus: string[]): Promise<void> {
+  await sql('SELECT pg_advisory_xact_lock_shared(hashtext(k)) FROM (SELECT DISTINCT k FROM unnest(?::text[]) AS k ORDER BY k) AS keys', [skus.map(SKU_LOCK)]);
 }
 
 /** Creates or replaces what a supplier sells for a SKU. */
