@@ -43,8 +43,11 @@ async function main(): Promise<void> {
         { sku: waiting[(i * 7 + 3) % SKUS], quantity: 2 },
       ],
     });
+  // messages still to deliver, in both directions: demand to Procurement, ETA refreshes back to Orders
   const backlog = async (): Promise<number> =>
-    (await bench.app.orms.orders!.em.getKnex().raw("SELECT count(*)::int AS n FROM orders.outbox WHERE status = 'pending'")).rows[0].n;
+    (await bench.app.orms.orders!.em.getKnex().raw(
+      "SELECT ((SELECT count(*) FROM orders.outbox WHERE status = 'pending') + (SELECT count(*) FROM procurement.outbox WHERE status = 'pending'))::int AS n",
+    )).rows[0].n;
   const drained = async () => {
     while ((await backlog()) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
   };
