@@ -135,6 +135,20 @@ describe('placement in batches (orders arriving together are placed together)', 
     expect(placed(other).lines[0].backorderedQuantity).toBe(3);
   });
 
+  it('reads what each customer of a batch already waits for as that customer\'s own, against the per-customer cap', async () => {
+    await product(t, 'BAT-CAP2', { maxPerCustomer: 5 });
+    await product(t, 'BAT-CAP3', { maxPerCustomer: 5 });
+    await placeOrders(deps(), [input('bat-cap2-0', [['BAT-CAP2', 3]], 'waits-3'), input('bat-cap2-1', [['BAT-CAP2', 1], ['BAT-CAP3', 4]], 'waits-1')]);
+    const [three, one, otherSku] = await placeOrders(deps(), [
+      input('bat-cap2-2', [['BAT-CAP2', 3]], 'waits-3'), // 3 + 3 > 5
+      input('bat-cap2-3', [['BAT-CAP2', 3]], 'waits-1'), // 1 + 3 ≤ 5
+      input('bat-cap2-4', [['BAT-CAP3', 2]], 'waits-1'), // 4 + 2 > 5
+    ]);
+    expect(refusal(three).reason).toBe('BACKORDER_LIMIT_EXCEEDED');
+    expect(placed(one).lines[0].backorderedQuantity).toBe(3);
+    expect(refusal(otherSku).reason).toBe('BACKORDER_LIMIT_EXCEEDED');
+  });
+
   it('answers a request id sent twice in one batch with one order, and another payload with ALREADY_EXISTS', async () => {
     await product(t, 'BAT-D', { onHand: 10 });
     const [one, again, other] = await placeOrders(deps(), [input('bat-dup', [['BAT-D', 4]]), input('bat-dup', [['BAT-D', 4]]), input('bat-dup', [['BAT-D', 5]])]);

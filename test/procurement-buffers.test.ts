@@ -124,6 +124,17 @@ describe('demand and buffers', () => {
     expect(refreshes.map((r) => r.dedupeKey)).toEqual(['refresh-etas:TOG-1:demand:tog-0', 'refresh-etas:TOG-1:demand:tog-1', 'refresh-etas:TOG-2:demand:tog-1', 'refresh-etas:TOG-3:demand:tog-1']);
   });
 
+  it('checks the rules of a supplier once for the demands arriving together, and tells each of them the PO released', async () => {
+    await seedSupplier(t, 'SUP-ONCE', { minQuantity: 10 }, [{ sku: 'ONCE-1' }, { sku: 'ONCE-2' }]);
+    const record = demandRecording(t.app.orms.procurement!, clock);
+    const recorded = await Promise.all([1, 4, 4, 4].map((quantity, i) => record({ demandId: `once-${i}`, sku: `ONCE-${(i % 2) + 1}`, quantity })));
+    // the first (1 unit) is recorded alone and releases nothing; the other three reach the minimum together
+    expect(recorded[0].purchaseOrders).toEqual([]);
+    const [po] = recorded[1].purchaseOrders;
+    expect(po.lines.map((l) => [l.sku, l.quantity])).toEqual([['ONCE-1', 1 + 4], ['ONCE-2', 4 + 4]]);
+    expect(recorded.slice(1).map((r) => r.purchaseOrders.map((o) => o.purchaseOrderId))).toEqual([[po.purchaseOrderId], [po.purchaseOrderId], [po.purchaseOrderId]]);
+  });
+
   it('refuses only the demand that reuses an id with another quantity, among demands arriving together', async () => {
     await seedSupplier(t, 'SUP-REUSE', {}, [{ sku: 'REUSE-1' }]);
     const record = demandRecording(t.app.orms.procurement!, clock);

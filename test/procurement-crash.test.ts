@@ -32,14 +32,20 @@ describe('a Procurement replica killed with SIGKILL while demand arrives and buf
     }
     const demands = Array.from({ length: 200 }, (_, i) => ({ demandId: `crash-${i}`, sku: `CRASH-${(i % 2) + 1}`, quantity: (i % 5) + 1 }));
 
-    // Half the demand goes to the victim, which is killed once 30 of its calls have answered.
+    // Half the demand goes to the victim, which is killed once 30 of its calls have answered. Twenty senders
+    // each send their share one call after another (a replica records the calls that arrive together in one
+    // transaction, so calls all sent at once would be answered before the kill).
+    const SENDERS = 20;
     let answered = 0;
     let killed: Promise<void> | undefined;
-    const results = await Promise.allSettled(
-      demands.map(async (demand, i) => {
-        const target = i % 2 === 0 ? victim : survivor;
-        await target.procurement.recordDemand(demand, { timeoutMs: 20_000 });
-        if (target === victim && ++answered === 30) killed = killReplica(victim);
+    const results: PromiseSettledResult<unknown>[] = [];
+    await Promise.all(
+      Array.from({ length: SENDERS }, async (_, sender) => {
+        for (let i = sender; i < demands.length; i += SENDERS) {
+          const target = i % 2 === 0 ? victim : survivor;
+          [results[i]] = await Promise.allSettled([target.procurement.recordDemand(demands[i], { timeoutMs: 20_000 })]);
+          if (target === victim && results[i].status === 'fulfilled' && ++answered === 30) killed = killReplica(victim);
+        }
       }),
     );
     await killed;

@@ -28,8 +28,9 @@ it('a process killed right after claiming a scheduler tick loses none of that ti
   expect((await setup.procurement.listPurchaseOrders({ supplierId: 'TICK' })).purchaseOrders).toHaveLength(0);
   await stopReplica(setup);
 
-  // Ticks every second; the process SIGKILLs itself right after it claims its first tick.
-  const victim = await startReplica(databaseUrl, { SCHEDULER_TICK: '* * * * * *', RESTOCK_CRASH_POINT: 'scheduler.tick-claimed' }, { untilExit: true });
+  // Ticks every second; the process SIGKILLs itself right after it claims its first tick of evaluate-buffers
+  // (other tasks on the same schedule claim theirs too, in any order: the crash point names the task).
+  const victim = await startReplica(databaseUrl, { SCHEDULER_TICK: '* * * * * *', RESTOCK_CRASH_POINT: 'scheduler.tick-claimed:procurement.evaluate-buffers' }, { untilExit: true });
   expect(victim.process.signalCode).toBe('SIGKILL');
   const claimed = await query<{ status: string }>(databaseUrl, "SELECT status FROM procurement.outbox WHERE topic = 'scheduler.run-task' AND payload->>'task' = 'procurement.evaluate-buffers'");
   expect(claimed).toEqual([{ status: 'pending' }]); // the tick is claimed (with the other tasks of that schedule), its run not done

@@ -2,7 +2,7 @@ import type { Priority } from '../gen/restock/common/v1/priority';
 import type { Sql } from '../platform/orm';
 import type { ServiceDeps } from '../platform/service-module';
 import { newBackorderEta, quoteSupply, type Eta } from './etas';
-import { openBackordersOfCustomer, openBackordersOfSkus, unitsQueuedAhead } from './order.repository';
+import { openBackordersOfCustomers, openBackordersOfSkus, unitsQueuedAhead } from './order.repository';
 
 // What a batch's new backorders are checked against (customers' open backorders) and told (their ETA).
 
@@ -15,20 +15,29 @@ export interface NewOrder {
 }
 
 /**
- * Units of each SKU customers already wait for: from the database, plus the orders of this batch accepted so
- * far. Read under the SKUs' locks, so that concurrent batches cannot both fit under a cap.
+ * Units of each SKU customers already wait for: from the database (the customers' part read for the whole
+ * batch in one statement), plus the orders of this batch accepted so far. Read under the SKUs' locks, so that
+ * concurrent batches cannot both fit under a cap.
  */
 export class OpenBackorders {
   private readonly accepted = new Map<string, number>();
   private readonly acceptedTotal = new Map<string, number>();
 
-  constructor(private readonly sql: Sql) {}
+  private constructor(
+    private readonly sql: Sql,
+    private readonly ofCustomers: Map<string, number>,
+  ) {}
 
-  async of(customerId: string, skus: string[]): Promise<Map<string, number>> {
-    if (skus.length === 0) return new Map();
-    const open = await openBackordersOfCustomer(this.sql, customerId, skus);
-    for (const sku of skus) open.set(sku, (open.get(sku) ?? 0) + (this.accepted.get(`${customerId}\u0000${sku}`) ?? 0));
-    return open;
+  /** What the batch's customers wait for, of the SKUs their orders lack. */
+  static async read(sql: Sql, wants: { customerId: string; skus: string[] }[]): Promise<OpenBackorders> {
+    const pairs = wants.flatMap(({ customerId, skus }) => skus.map((sku) => ({ customerId, sku })));
+    const rows = pairs.length > 0 ? await openBackordersOfCustomers(sql, pairs) : [];
+    return new OpenBackorders(sql, new Map(rows.map((r) => [pairKey(r.customerId, r.sku), r.units])));
+  }
+
+  /** Units of each SKU the customer waits for (SKUs read for it in read()). */
+  of(customerId: string, skus: string[]): Map<string, number> {
+    return new Map(skus.map((sku) => [sku, (this.ofCustomers.get(pairKey(customerId, sku)) ?? 0) + (this.accepted.get(pairKey(customerId, sku)) ?? 0)]));
   }
 
   /** Units of each SKU all customers wait for. */
@@ -41,12 +50,13 @@ export class OpenBackorders {
 
   add(customerId: string, shortfall: Map<string, number>): void {
     for (const [sku, units] of shortfall) {
-      this.accepted.set(`${customerId}\u0000${sku}`, (this.accepted.get(`${customerId}\u0000${sku}`) ?? 0) + units);
+      this.accepted.set(pairKey(customerId, sku), (this.accepted.get(pairKey(customerId, sku)) ?? 0) + units);
       this.acceptedTotal.set(sku, (this.acceptedTotal.get(sku) ?? 0) + units);
     }
   }
 }
 
+const pairKey = (customerId: string, sku: string) => `${customerId}\u0000${sku}`;
 
 /**
  * ETAs of the accepted orders' backordered lines: each line waits behind the units queued ahead of it

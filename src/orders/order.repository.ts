@@ -317,11 +317,19 @@ export async function recordShipment(
 
 /** Units of each SKU a customer's placed lines still wait for. */
 export async function openBackordersOfCustomer(sql: Sql, customerId: string, skus: string[]): Promise<Map<string, number>> {
-  const rows = await sql<{ sku: string; units: number }>(
-    `SELECT sku, sum(backordered)::int AS units FROM orders.order_line WHERE customer_id = ? AND sku = ANY(?) AND backordered > 0 GROUP BY sku`,
-    [customerId, skus],
-  );
+  const rows = await openBackordersOfCustomers(sql, skus.map((sku) => ({ customerId, sku })));
   return new Map(rows.map((r) => [r.sku, r.units]));
+}
+
+/** Units each customer's placed lines still wait for, per (customer, SKU) asked, in one statement; pairs with none are left out. */
+export function openBackordersOfCustomers(sql: Sql, pairs: { customerId: string; sku: string }[]): Promise<{ customerId: string; sku: string; units: number }[]> {
+  return sql<{ customerId: string; sku: string; units: number }>(
+    `SELECT l.customer_id, l.sku, sum(l.backordered)::int AS units
+     FROM (SELECT DISTINCT customer_id, sku FROM unnest(?::text[], ?::text[]) AS p(customer_id, sku)) p
+     JOIN orders.order_line l ON l.customer_id = p.customer_id AND l.sku = p.sku AND l.backordered > 0
+     GROUP BY l.customer_id, l.sku`,
+    [pairs.map((p) => p.customerId), pairs.map((p) => p.sku)],
+  );
 }
 
 /** The placed orders with lines waiting for a SKU, oldest first, with all their SKUs (to lock them). */

@@ -105,7 +105,10 @@ async function decide(sql: Sql, placements: (In<'reserved'> | In<'refused'>)[]):
   const given = new Set<string>(); // SKUs that refused orders of this batch gave back
   const giveBack = (p: In<'refused'>) => p.order.lines.filter((l) => (p.held.get(l.lineId) ?? 0) > 0).forEach((l) => given.add(l.sku));
   placements.forEach((p) => p.state === 'refused' && giveBack(p));
-  const open = new OpenBackorders(sql);
+  const open = await OpenBackorders.read(
+    sql,
+    placements.flatMap((p) => (p.state === 'reserved' && p.shortfall.size > 0 ? [{ customerId: p.order.customerId, skus: [...p.shortfall.keys()] }] : [])),
+  );
   const decided: Placement[] = [];
   for (const placement of placements) {
     if (placement.state === 'refused') {
@@ -122,7 +125,7 @@ async function decide(sql: Sql, placements: (In<'reserved'> | In<'refused'>)[]):
       const policies = new Map([...known.value].map(([sku, p]) => [sku, p.policy]));
       const skus = [...shortfall.keys()];
       const capped = skus.filter((sku) => (policies.get(sku)!.maxBackorderQuantityTotal ?? 0) > 0); // the product cap's sum only where it applies
-      const refusals = backorderRefusals(shortfall, policies, await open.of(order.customerId, skus), await open.total(capped));
+      const refusals = backorderRefusals(shortfall, policies, open.of(order.customerId, skus), await open.total(capped));
       if (refusals.size > 0) {
         next = { state: 'refused', order, held, reason: orderRefused(refusals, shortfall) };
       } else {

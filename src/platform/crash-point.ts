@@ -5,7 +5,8 @@ export type CrashPoint =
   | 'placement.finalized'
   | 'allocation.planned'
   | 'allocation.reserved'
-  | 'scheduler.tick-claimed';
+  /** after a task (named after the colon) claimed its tick */
+  | `scheduler.tick-claimed:${string}`;
 
 /**
  * Test hook: when RESTOCK_CRASH_POINT names this step, the process kills itself with SIGKILL right there, so

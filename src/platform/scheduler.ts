@@ -44,7 +44,7 @@ export function startScheduler(entries: ScheduledTask[], log: Logger, database?:
         if (Date.now() < retryAt || (database && !database.reachable)) return;
         const tick = new Date(Math.floor(context.date.getTime() / 1000) * 1000);
         try {
-          if (await claimTickAndEnqueue(sqlOf(orm.em.fork()), schema, RUN_TASK.name, task.id, tick)) crashPoint('scheduler.tick-claimed');
+          if (await claimTickAndEnqueue(sqlOf(orm.em.fork()), schema, RUN_TASK.name, task.id, tick)) crashPoint(`scheduler.tick-claimed:${task.id}`);
           backoff.reset();
         } catch (error) {
           retryAt = Date.now() + backoff.next();

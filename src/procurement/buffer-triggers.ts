@@ -20,34 +20,43 @@ async function releaseIfDue(orm: Orm, clock: Clock, supplierId: string): Promise
   return loadPurchaseOrders(sqlOf(orm.em), ids);
 }
 
+/** A demand recorded, and the POs its supplier's rules released once it was. */
+type Recorded = { supplierId: string; purchaseOrders: PurchaseOrder[] };
+
 /**
  * RecordDemand for one Procurement instance: buffers the demand, then checks the threshold rules at once
  * rather than at the next tick. Demands arriving while others are recorded go together in the next
- * transaction (recordDemands: Orders' outbox delivers several at once); one that grows a demand again goes
- * alone. When that transaction is refused (a demand id reused with another quantity), each demand of it is
- * recorded on its own, so only the wrong one is refused.
+ * transaction (recordDemands: Orders' outbox delivers several at once), and each supplier that got demand has
+ * its rules checked once for them all; a demand that grows again goes alone. When that transaction is refused
+ * (a demand id reused with another quantity), each demand of it is recorded on its own, so only the wrong one
+ * is refused.
  */
-export function demandRecording(orm: Orm, clock: Clock): (demand: DemandRequest) => Promise<{ supplierId: string; purchaseOrders: PurchaseOrder[] }> {
-  const batcher = new Batcher<DemandRequest, { supplierId: string }>(
-    async (demands): Promise<BatchOutcome<{ supplierId: string }>[]> => {
-      // a demand id twice (a retry racing its first call) waits for the next transaction
-      const first = demands.filter((d, i) => demands.findIndex((other) => other.demandId === d.demandId) === i);
-      try {
-        const recorded = await recordDemands(orm, clock, first);
-        return demands.map((d) => (first.includes(d) ? { status: 'fulfilled', value: recorded[first.indexOf(d)] } : { status: 'requeued' }));
-      } catch (error) {
-        if (!(error instanceof DomainError) || demands.length === 1) throw error;
-        const outcomes: BatchOutcome<{ supplierId: string }>[] = [];
-        for (const demand of demands) outcomes.push(await recordDemand(orm, clock, demand).then((value) => ({ status: 'fulfilled', value }), (reason: unknown) => ({ status: 'rejected', reason })));
-        return outcomes;
-      }
-    },
-    { maxItems: 100, maxWeight: 100, weight: () => 1 },
-  );
+export function demandRecording(orm: Orm, clock: Clock): (demand: DemandRequest) => Promise<Recorded> {
+  const batcher = new Batcher<DemandRequest, Recorded>((demands) => recordTogether(orm, clock, demands), { maxItems: 100, maxWeight: 100, weight: () => 1 });
   return async (demand) => {
-    const { supplierId } = demand.requestId ? await recordDemand(orm, clock, demand) : await batcher.submit(demand);
+    if (!demand.requestId) return batcher.submit(demand);
+    const { supplierId } = await recordDemand(orm, clock, demand);
     return { supplierId, purchaseOrders: await releaseIfDue(orm, clock, supplierId) };
   };
+}
+
+async function recordTogether(orm: Orm, clock: Clock, demands: DemandRequest[]): Promise<BatchOutcome<Recorded>[]> {
+  // a demand id twice (a retry racing its first call) waits for the next transaction
+  const first = demands.filter((d, i) => demands.findIndex((other) => other.demandId === d.demandId) === i);
+  let outcomes: BatchOutcome<{ supplierId: string }>[];
+  try {
+    const recorded = await recordDemands(orm, clock, first);
+    outcomes = demands.map((d) => (first.includes(d) ? { status: 'fulfilled', value: recorded[first.indexOf(d)] } : { status: 'requeued' }));
+  } catch (error) {
+    if (!(error instanceof DomainError) || demands.length === 1) throw error;
+    outcomes = [];
+    for (const demand of demands) outcomes.push(await recordDemand(orm, clock, demand).then((value) => ({ status: 'fulfilled', value }), (reason: unknown) => ({ status: 'rejected', reason })));
+  }
+  const released = new Map<string, PurchaseOrder[]>();
+  for (const outcome of outcomes) {
+    if (outcome.status === 'fulfilled' && !released.has(outcome.value.supplierId)) released.set(outcome.value.supplierId, await releaseIfDue(orm, clock, outcome.value.supplierId));
+  }
+  return outcomes.map((o) => (o.status === 'fulfilled' ? { status: 'fulfilled', value: { ...o.value, purchaseOrders: released.get(o.value.supplierId)! } } : o));
 }
 
 /** UpsertSupplierProduct: saves the product; demand that moved into the serving supplier's buffer may fire its rules. */
