@@ -42,6 +42,11 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
       });
     },
   });
+  // A sender killed mid-session (the crash tests SIGKILL processes that may be sending) resets its connection:
+  // smtp-server emits that as an error, which without a listener would end the test process.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') console.error('test SMTP server:', error);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as { port: number };
   state.url = `smtp://127.0.0.1:${port}`;
