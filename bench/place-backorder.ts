@@ -1,4 +1,4 @@
-import { measure, pgbenchTps, startBenchApp } from './support';
+import { measureWithDeliveries, pgbenchTps, startBenchApp } from './support';
 
 // PlaceOrder when lines wait: 32 concurrent clients, 2-line orders, one line in stock and one backordered (no
 // stock, sold by a supplier whose buffer does not release during the run), so each order is told the
@@ -43,21 +43,8 @@ async function main(): Promise<void> {
         { sku: waiting[(i * 7 + 3) % SKUS], quantity: 2 },
       ],
     });
-  // messages still to deliver, in both directions: demand to Procurement, ETA refreshes back to Orders
-  const backlog = async (): Promise<number> =>
-    (await bench.app.orms.orders!.em.getKnex().raw(
-      "SELECT ((SELECT count(*) FROM orders.outbox WHERE status = 'pending') + (SELECT count(*) FROM procurement.outbox WHERE status = 'pending'))::int AS n",
-    )).rows[0].n;
-  const drained = async () => {
-    while ((await backlog()) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
-  };
-  await measure(WARMUP, CLIENTS, (i) => place(ORDERS + i));
-  await drained();
-  const cpu = process.cpuUsage();
-  const result = await measure(ORDERS, CLIENTS, place);
-  const backlogAtEnd = await backlog();
-  await drained();
-  const { user, system } = process.cpuUsage(cpu);
+  // delivered in both directions: demand to Procurement, ETA refreshes back to Orders
+  const result = await measureWithDeliveries(bench, { warmup: WARMUP, total: ORDERS, clients: CLIENTS, schemas: ['orders', 'procurement'] }, place);
   const etas = (await bench.app.orms.orders!.em.getKnex().raw(
     "SELECT count(*) FILTER (WHERE eta_source = 2)::int AS buffer, count(*)::int AS lines FROM orders.order_line WHERE initially_backordered > 0",
   )).rows[0];
@@ -71,8 +58,8 @@ async function main(): Promise<void> {
     ordersPerSecond: Math.round(result.perSecond),
     p50Ms: Number(result.p50Ms.toFixed(1)),
     p99Ms: Number(result.p99Ms.toFixed(1)),
-    outboxStillQueuedAtEnd: backlogAtEnd,
-    processCpuMsPerOrderWithEmailAndDemand: Number(((user + system) / 1000 / result.calls).toFixed(3)),
+    outboxStillQueuedAtEnd: result.queuedAtEnd,
+    processCpuMsPerOrderWithEmailAndDemand: Number(result.cpuMsPerCall.toFixed(3)),
     backorderedLinesWithABufferEta: `${etas.buffer} of ${etas.lines}`,
     pgbenchTps: Math.round(tps),
     ratioToPgbench: Number((result.perSecond / tps).toFixed(2)),

@@ -1,4 +1,4 @@
-import { measure, pgbenchTps, startBenchApp } from './support';
+import { measureWithDeliveries, pgbenchTps, startBenchApp } from './support';
 
 // PlaceOrder throughput: 32 concurrent clients, 2-line orders, stock available, against pgbench TPC-B on the same server.
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
@@ -27,18 +27,7 @@ async function main(): Promise<void> {
       ],
     });
   // Each order also queues a confirmation email; the CPU figure covers the orders and their emails.
-  const backlog = async (): Promise<number> =>
-    (await bench.app.orms.orders!.em.getKnex().raw("SELECT count(*)::int AS n FROM orders.outbox WHERE status = 'pending'")).rows[0].n;
-  const emailsSent = async () => {
-    while ((await backlog()) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
-  };
-  await measure(WARMUP, CLIENTS, (i) => place(ORDERS + i));
-  await emailsSent();
-  const cpu = process.cpuUsage();
-  const result = await measure(ORDERS, CLIENTS, place);
-  const backlogAtEnd = await backlog();
-  await emailsSent();
-  const { user, system } = process.cpuUsage(cpu);
+  const result = await measureWithDeliveries(bench, { warmup: WARMUP, total: ORDERS, clients: CLIENTS, schemas: ['orders'] }, place);
   await bench.app.stop();
   const tps = pgbenchTps(bench.databaseUrl, CLIENTS, PGBENCH_SECONDS);
   await bench.dropDatabase();
@@ -49,8 +38,8 @@ async function main(): Promise<void> {
     ordersPerSecond: Math.round(result.perSecond),
     p50Ms: Number(result.p50Ms.toFixed(1)),
     p99Ms: Number(result.p99Ms.toFixed(1)),
-    emailsStillQueuedAtEnd: backlogAtEnd,
-    processCpuMsPerOrderWithEmail: Number(((user + system) / 1000 / result.calls).toFixed(3)),
+    emailsStillQueuedAtEnd: result.queuedAtEnd,
+    processCpuMsPerOrderWithEmail: Number(result.cpuMsPerCall.toFixed(3)),
     pgbenchTps: Math.round(tps),
     ratioToPgbench: Number((result.perSecond / tps).toFixed(2)),
     targets: { ordersPerSecond: 500, ratioToPgbench: 0.25 },

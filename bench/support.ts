@@ -81,6 +81,33 @@ export async function measure(total: number, concurrency: number, call: (i: numb
   return { calls: total, seconds, perSecond: total / seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
+type BenchApp = Awaited<ReturnType<typeof startBenchApp>>;
+
+/**
+ * Calls made with their background work: a warm-up, then `total` calls measured, each run until the outboxes of
+ * `schemas` have nothing pending (what the calls queued is delivered), with the process's CPU over the measured
+ * calls and their deliveries, and how many messages were still queued when the last call answered.
+ */
+export async function measureWithDeliveries(
+  bench: BenchApp,
+  { warmup, total, clients, schemas }: { warmup: number; total: number; clients: number; schemas: string[] },
+  call: (i: number) => Promise<unknown>,
+) {
+  const pending = schemas.map((schema) => `(SELECT count(*) FROM ${schema}.outbox WHERE status = 'pending')`).join(' + ');
+  const backlog = async (): Promise<number> => (await bench.app.orms.orders!.em.getKnex().raw(`SELECT (${pending})::int AS n`)).rows[0].n;
+  const delivered = async () => {
+    while ((await backlog()) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  };
+  await measure(warmup, clients, (i) => call(total + i));
+  await delivered();
+  const cpu = process.cpuUsage();
+  const result = await measure(total, clients, call);
+  const queuedAtEnd = await backlog();
+  await delivered();
+  const { user, system } = process.cpuUsage(cpu);
+  return { ...result, queuedAtEnd, cpuMsPerCall: (user + system) / 1000 / total };
+}
+
 /** pgbench TPC-B (built-in script) tps on the same server: the baseline a benchmark compares against. */
 export function pgbenchTps(databaseUrl: string, clients: number, seconds: number): number {
   const env = { ...process.env, PGDATABASE: undefined };
