@@ -43,13 +43,11 @@ function etaOf(arrival: Arrival): Eta {
 }
 
 /** The SKU's forecast arrivals from Procurement, in time order; empty when Procurement cannot tell (no invented dates). */
-export async function supplyForecast(peers: Peers, sku: string): Promise<Arrival[]> {
-  try {
-    const { arrivals } = await peers.procurement.getSupplyForecast({ sku }, { timeoutMs: 5_000 });
-    return [...arrivals].sort(byExpectedTime);
-  } catch {
-    return [];
-  }
+export function supplyForecast(peers: Peers, sku: string): Promise<Arrival[]> {
+  return supplyForecasts(peers, [sku]).then(
+    (forecasts) => forecasts.get(sku) ?? [],
+    () => [],
+  );
 }
 
 /**

@@ -83,10 +83,10 @@ export const RPC_ROLES: {
     receivePurchaseOrder: ['warehouse'],
     getLeadTimeStats: ['planner'],
     listLeadTimeObservations: ['planner'],
-    getSupplyForecast: ['planner', 'service'], // Orders: ETAs
+    getSupplyForecast: ['planner', 'service'],
     openSupplierLink: ['service'], // the console's public supplier page: the link is the credential
     answerPurchaseOrder: ['service'],
-    quoteSupply: ['planner', 'service'], // Orders: ETAs of new backorders and quotes
+    quoteSupply: ['planner', 'service'], // Orders: every forecast it reads (ETAs of waiting and new backorders, quotes)
     listPurchaseOrderRevisions: ['planner', 'warehouse'],
     resendPurchaseOrder: ['planner'],
     listPurchaseOrderEmails: ['planner'],
