@@ -153,12 +153,13 @@ it('orders that waited behind an order left pending get the stock it leaves free
 
   await stop('orders');
   const recovered = await start('orders'); // the start-up recovery finishes the pending order
-  // recovery runs at start and every 10 s after: on a loaded machine its first run may find a peer not answering yet
-  await waitFor(async () => (await recovered.orders.listOrders({ customerId: 'peer-cy' })).orders.length === 1, { timeoutMs: 60_000, what: 'recovery to place the pending order' });
+  // recovery runs at start and every 10 s after: on a loaded machine its first run may find a peer not answering
+  // yet, and holds the SKU's lock while its Inventory call waits (up to its deadline, retried), so later runs wait
+  await waitFor(async () => (await recovered.orders.listOrders({ customerId: 'peer-cy' })).orders.length === 1, { timeoutMs: 120_000, what: 'recovery to place the pending order' });
   const filled = await waitFor(async () => {
     const { order: now } = await recovered.orders.getOrder({ orderId: behind!.orderId });
     return now?.lines[0].allocatedQuantity === 1 && now;
   }, { what: 'the order that waited to get the stock left free' });
   expect(filled.lines[0].backorderedQuantity).toBe(0);
   expect((await running.inventory!.inventory.getStock({ sku: 'PEER-3' })).stock).toMatchObject({ onHand: 5, reserved: 3 });
-}, 150_000);
+}, 210_000);
