@@ -125,9 +125,13 @@ export class OutboxDispatcher {
     this.inFlight.set(message.id, { topic: message.topic, settled });
   }
 
-  /** Records the outcomes gathered so far in one statement; outcomes arriving meanwhile go in the next one. */
+  /**
+   * Records the outcomes gathered so far in one statement; outcomes arriving meanwhile go in the next one.
+   * Resolves only once no recording is running and none is left to record (stop() relies on it: a caller that
+   * found the next recording already started by another waiter waits for that one too).
+   */
   private flush(): Promise<void> {
-    if (this.flushing) return this.flushing.then(() => (this.outcomes.length > 0 ? this.flush() : undefined));
+    if (this.flushing) return this.flushing.then(() => this.flush());
     if (this.outcomes.length === 0) return Promise.resolve();
     const batch = this.outcomes.splice(0);
     this.flushing = recordOutcomes(this.sql, this.options.schema, batch)
